@@ -1,0 +1,37 @@
+"""Shared bits of the CLI: error reporting and consoles."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from detente.errors import DetenteError, exit_code_for
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_error(exc: DetenteError) -> None:
+    err_console.print("[bold red]error:[/] ", end="", markup=True)
+    err_console.print(str(exc), markup=False)
+
+
+def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn DetenteError into one message on stderr and its exit code (2 for bad input)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DetenteError as exc:
+            print_error(exc)
+            raise typer.Exit(exit_code_for(exc)) from None
+
+    return wrapper

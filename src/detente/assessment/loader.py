@@ -1,0 +1,144 @@
+"""Reading proposals from YAML or JSON with messages people can act on.
+
+Every problem names the file, the line where the YAML/JSON node starts and the
+field path (``parties[1].country``), whether the problem is a syntax error, a
+type error, an unknown field, or an id the framework does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from detente._yamlio import LineMap, line_for, parse_document, path_str
+
+from detente.assessment.proposal import Proposal
+from detente.errors import NotFoundError, Problem, ProposalError
+from detente.framework.model import Framework
+
+PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_PROPOSAL_BYTES = 1_000_000
+
+def _friendly(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid value"))
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; `detente schema` lists every field)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{err.get('input')!r} is not one of {expected}"
+    if kind == "too_short" and err.get("loc") == ("parties",):
+        return "a proposal needs at least one party"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg
+
+
+def validation_problems(exc: ValidationError, source: str, lines: LineMap) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        problems.append(
+            Problem(_friendly(dict(err)), file=source, line=line_for(lines, loc), field=path_str(loc) or None)
+        )
+    return problems
+
+
+def check_against_framework(proposal: Proposal, framework: Framework, source: str, lines: LineMap) -> None:
+    """Ids that must exist in the framework, the rule set or the catalogue."""
+    problems: list[Problem] = []
+    areas = framework.area_index
+    for i, ref in enumerate(proposal.areas):
+        area = areas.get(ref.id)
+        if area is None:
+            loc: tuple[str | int, ...] = ("areas", i, "id")
+            problems.append(
+                Problem(
+                    f"unknown area id {ref.id!r} (known: {', '.join(areas)})",
+                    file=source,
+                    line=line_for(lines, loc),
+                    field=path_str(loc),
+                )
+            )
+            continue
+        known = {s.id for s in area.subtopics}
+        for j, sub in enumerate(ref.subtopics):
+            if sub not in known:
+                loc = ("areas", i, "subtopics", j)
+                problems.append(
+                    Problem(
+                        f"unknown sub-topic {sub!r} for area {ref.id!r} (known: {', '.join(sorted(known))})",
+                        file=source,
+                        line=line_for(lines, loc),
+                        field=path_str(loc),
+                    )
+                )
+    catalogue = framework.safeguard_index
+    for i, sg in enumerate(proposal.safeguards):
+        if sg not in catalogue:
+            loc = ("safeguards", i)
+            problems.append(
+                Problem(
+                    f"unknown safeguard {sg!r} (see `detente framework show --safeguards`)",
+                    file=source,
+                    line=line_for(lines, loc),
+                    field=path_str(loc),
+                )
+            )
+    if problems:
+        raise ProposalError(f"{source}: the proposal refers to ids the framework does not know", problems=problems)
+
+
+def parse_proposal(text: str, source: str = "<proposal>", framework: Framework | None = None) -> Proposal:
+    """Parse and validate one proposal from YAML or JSON text."""
+    if len(text.encode("utf-8", "replace")) > MAX_PROPOSAL_BYTES:
+        raise ProposalError(
+            f"{source}: the proposal is larger than {MAX_PROPOSAL_BYTES:,} bytes",
+            problems=[Problem("file too large", file=source)],
+        )
+    data, lines = parse_document(text, source, ProposalError, "proposal")
+    if data is None:
+        raise ProposalError(f"{source}: the proposal is empty", problems=[Problem("empty document", file=source, line=1)])
+    if not isinstance(data, dict):
+        raise ProposalError(
+            f"{source}: a proposal must be a mapping of fields",
+            problems=[Problem(f"found a {type(data).__name__} at the top level", file=source, line=1)],
+        )
+    try:
+        proposal = Proposal.model_validate(data)
+    except ValidationError as exc:
+        problems = validation_problems(exc, source, lines)
+        raise ProposalError(f"{source}: the proposal is not valid", problems=problems) from None
+    if framework is not None:
+        check_against_framework(proposal, framework, source, lines)
+    return proposal
+
+
+def load_proposal(path: str | Path, framework: Framework | None = None) -> Proposal:
+    p = Path(path)
+    if not p.is_file():
+        raise NotFoundError(f"{p}: no such file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProposalError(
+            f"{p}: the proposal is not UTF-8 text", problems=[Problem(str(exc), file=str(p))]
+        ) from None
+    return parse_proposal(text, str(p), framework)
+
+
+def iter_proposal_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files given directly, and proposal files found (sorted) in folders."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in PROPOSAL_SUFFIXES:
+                    yield f
+        else:
+            yield p

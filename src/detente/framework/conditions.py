@@ -1,0 +1,119 @@
+"""A tiny condition language for rules, kept as data.
+
+A condition is one of:
+
+* a flag name, e.g. ``"form.joint_software"`` — true when the flag is set;
+* ``{"all": [cond, ...]}`` — every sub-condition holds;
+* ``{"any": [cond, ...]}`` — at least one holds;
+* ``{"not": cond}`` — the sub-condition does not hold.
+
+Conditions are compiled once, at load time, into closures over a frozenset of
+flags, so evaluating a rule costs a few set look-ups.  :func:`flags_used`
+lists the flags a condition reads (for validation and for the trace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Condition = str | dict[str, Any]
+Predicate = Callable[[frozenset[str]], bool]
+
+
+class ConditionSyntaxError(ValueError):
+    pass
+
+
+def _check(cond: Any) -> None:
+    if isinstance(cond, str):
+        if not cond:
+            raise ConditionSyntaxError("empty flag name")
+        return
+    if not isinstance(cond, dict) or len(cond) != 1:
+        raise ConditionSyntaxError(
+            f"a condition is a flag name or a mapping with one of all/any/not, got {cond!r}"
+        )
+    ((op, arg),) = cond.items()
+    if op in ("all", "any"):
+        if not isinstance(arg, list) or not arg:
+            raise ConditionSyntaxError(f"'{op}' takes a non-empty list")
+        for c in arg:
+            _check(c)
+    elif op == "not":
+        _check(arg)
+    else:
+        raise ConditionSyntaxError(f"unknown operator {op!r} (use all, any, not)")
+
+
+def compile_condition(cond: Condition | None) -> Predicate:
+    """Compile a condition; ``None`` means "always"."""
+    if cond is None:
+        return lambda flags: True
+    _check(cond)
+    return _compile(cond)
+
+
+def _compile(cond: Any) -> Predicate:
+    if isinstance(cond, str):
+        name = cond
+        return lambda flags: name in flags
+    ((op, arg),) = cond.items()
+    if op == "not":
+        inner = _compile(arg)
+        return lambda flags: not inner(flags)
+    subs = [_compile(c) for c in arg]
+    # Pure-flag lists are the common case: one set operation instead of a loop.
+    if all(isinstance(c, str) for c in arg):
+        names = frozenset(arg)
+        if op == "all":
+            return lambda flags: names <= flags
+        return lambda flags: not names.isdisjoint(flags)
+    if op == "all":
+        return lambda flags: all(s(flags) for s in subs)
+    return lambda flags: any(s(flags) for s in subs)
+
+
+def flags_used(cond: Condition | None) -> set[str]:
+    if cond is None:
+        return set()
+    if isinstance(cond, str):
+        return {cond}
+    ((op, arg),) = cond.items()
+    if op == "not":
+        return flags_used(arg)
+    out: set[str] = set()
+    for c in arg:
+        out |= flags_used(c)
+    return out
+
+
+def fired_flags(cond: Condition | None, flags: frozenset[str]) -> list[str]:
+    """The positive flags of ``cond`` that are set: what made it fire, for the trace."""
+    if cond is None:
+        return []
+    if isinstance(cond, str):
+        return [cond] if cond in flags else []
+    ((op, arg),) = cond.items()
+    if op == "not":
+        return []
+    out: list[str] = []
+    for c in arg:
+        for f in fired_flags(c, flags):
+            if f not in out:
+                out.append(f)
+    return out
+
+
+def describe(cond: Condition | None) -> str:
+    """Human-readable rendering, for generated docs."""
+    if cond is None:
+        return "always"
+    if isinstance(cond, str):
+        return f"`{cond}`"
+    ((op, arg),) = cond.items()
+    if op == "not":
+        return f"not ({describe(arg)})"
+    joiner = " and " if op == "all" else " or "
+    parts = [describe(c) for c in arg]
+    return "(" + joiner.join(parts) + ")" if len(parts) > 1 else parts[0]

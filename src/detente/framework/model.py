@@ -1,0 +1,308 @@
+"""The framework, the rule pack and the safeguard catalogue as validated data.
+
+Three versioned files make up what an assessment is computed from:
+
+* the **framework** (areas with sub-topics, the four risks, the four motives
+  with their historical cases, and each area's baseline level of every risk
+  with its reasoning and the conditions that move it) — framework.md §2, §5, §6;
+* the **rule pack** (rules that move levels from a proposal's features, benefit
+  rules that say which motive a proposal serves, and verdict rules);
+* the **safeguard catalogue** (which safeguard counters which rule and lowers
+  which risk).
+
+Each file carries an id, a version and provenance; the loader records a
+SHA-256 of each so an assessment can name exactly what produced it.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from detente.framework.conditions import Condition, Predicate, compile_condition
+
+LEVELS: tuple[str, ...] = ("low", "moderate", "high")
+Level = Literal["low", "moderate", "high"]
+VERDICTS: tuple[str, ...] = ("suitable", "suitable_with_safeguards", "needs_senior_review", "not_advisable")
+Verdict = Literal["suitable", "suitable_with_safeguards", "needs_senior_review", "not_advisable"]
+ALL_AREAS = "*"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(_Data):
+    source: str
+    reference: str | None = None
+    note: str | None = None
+
+
+class RiskDef(_Data):
+    id: str
+    short: str
+    name: str
+    meaning: str
+    symmetric: bool = Field(description="True when the risk is the same from every side (R1).")
+    ref: str
+
+
+class Case(_Data):
+    id: str
+    name: str
+    when: str
+    description: str
+
+
+class MotiveDef(_Data):
+    id: str
+    name: str
+    description: str
+    cases: list[Case]
+    ref: str
+
+
+class Subtopic(_Data):
+    id: str
+    name: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class Cell(_Data):
+    level: Level
+    reasoning: str
+    moves_up: str
+    moves_down: str | None = None
+    ref: str
+
+
+class AreaDef(_Data):
+    id: str
+    name: str
+    description: str
+    ref: str
+    paper_conclusion: Literal["well_suited", "not_singled_out"]
+    conclusion_ref: str
+    keywords: list[str]
+    signals: list[str] = Field(default_factory=list, description="Flags that place a proposal in this area.")
+    subtopics: list[Subtopic]
+    baseline: dict[str, Cell]
+
+
+class FrameworkDoc(_Data):
+    kind: Literal["framework"]
+    id: str
+    version: str
+    title: str
+    provenance: Provenance
+    scale: list[Level]
+    scale_note: str
+    risks: list[RiskDef]
+    motives: list[MotiveDef]
+    areas: list[AreaDef]
+    rules: str = Field(description="Path of the rule pack, relative to this file.")
+    safeguards: str = Field(description="Path of the safeguard catalogue, relative to this file.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> FrameworkDoc:
+        risk_ids = [r.id for r in self.risks]
+        for area in self.areas:
+            missing = set(risk_ids) - set(area.baseline)
+            extra = set(area.baseline) - set(risk_ids)
+            if missing or extra:
+                raise ValueError(
+                    f"area {area.id!r} baseline must give every risk exactly once "
+                    f"(missing {sorted(missing)}, unknown {sorted(extra)})"
+                )
+        for name, ids in (("risk", risk_ids), ("area", [a.id for a in self.areas]), ("motive", [m.id for m in self.motives])):
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"duplicate {name} id")
+        return self
+
+
+class Effect(_Data):
+    op: Literal["raise", "lower", "at_least", "at_most"]
+    steps: int = 1
+    level: Level | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Effect:
+        if self.op in ("at_least", "at_most") and self.level is None:
+            raise ValueError(f"effect '{self.op}' needs a 'level'")
+        if self.op in ("raise", "lower") and not 1 <= self.steps <= 2:
+            raise ValueError("'steps' must be 1 or 2")
+        return self
+
+    def apply(self, index: int) -> int:
+        top = len(LEVELS) - 1
+        if self.op == "raise":
+            return min(top, index + self.steps)
+        if self.op == "lower":
+            return max(0, index - self.steps)
+        target = LEVELS.index(self.level or "low")
+        if self.op == "at_least":
+            return max(index, target)
+        return min(index, target)
+
+    def describe(self) -> str:
+        if self.op in ("raise", "lower"):
+            return f"{self.op} {self.steps} step{'s' if self.steps > 1 else ''}"
+        return f"{self.op.replace('_', ' ')} {self.level}"
+
+
+class Rule(_Data):
+    id: str
+    title: str
+    risk: str
+    areas: list[str]
+    when: Condition
+    effect: Effect
+    reason: str
+    ref: str
+    _pred: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        self._pred = compile_condition(self.when)
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return self._pred(flags)
+
+    def applies_to(self, area: str) -> bool:
+        return ALL_AREAS in self.areas or area in self.areas
+
+
+class BenefitRule(_Data):
+    id: str
+    motive: str
+    case: str
+    when: Condition
+    reason: str
+    ref: str
+    _pred: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        self._pred = compile_condition(self.when)
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return self._pred(flags)
+
+
+class VerdictRule(_Data):
+    id: str
+    verdict: Verdict
+    when: Condition
+    reason: str
+    ref: str
+    _pred: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        self._pred = compile_condition(self.when)
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return self._pred(flags)
+
+
+class RulePackDoc(_Data):
+    kind: Literal["rules"]
+    id: str
+    version: str
+    framework: str = Field(description="Framework id this pack is written for.")
+    provenance: Provenance
+    combination: str = Field(description="How levels of several areas and sides are combined (documented).")
+    rules: list[Rule]
+    benefits: list[BenefitRule]
+    verdicts: list[VerdictRule]
+
+
+class Lowering(_Data):
+    risk: str
+    areas: list[str]
+    effect: Effect
+    when: Condition | None = None
+    _pred: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        self._pred = compile_condition(self.when)
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return self._pred(flags)
+
+    def applies_to(self, area: str) -> bool:
+        return ALL_AREAS in self.areas or area in self.areas
+
+
+class Safeguard(_Data):
+    id: str
+    name: str
+    description: str
+    counters: list[str] = Field(default_factory=list, description="Rule ids whose effect this safeguard cancels.")
+    lowers: list[Lowering] = Field(default_factory=list)
+    ref: str
+    cost: Literal["low", "medium", "high"] = "medium"
+
+
+class CatalogueDoc(_Data):
+    kind: Literal["safeguards"]
+    id: str
+    version: str
+    framework: str
+    provenance: Provenance
+    safeguards: list[Safeguard]
+
+
+class VersionStamp(_Data):
+    id: str
+    version: str
+    sha256: str
+
+
+class Framework(BaseModel):
+    """The loaded, cross-checked bundle an assessment is computed from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    doc: FrameworkDoc
+    rules: RulePackDoc
+    catalogue: CatalogueDoc
+    stamps: dict[str, VersionStamp]
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+    @property
+    def version(self) -> str:
+        return self.doc.version
+
+    @cached_property
+    def area_index(self) -> dict[str, AreaDef]:
+        return {a.id: a for a in self.doc.areas}
+
+    @cached_property
+    def risk_index(self) -> dict[str, RiskDef]:
+        return {r.id: r for r in self.doc.risks}
+
+    @cached_property
+    def motive_index(self) -> dict[str, MotiveDef]:
+        return {m.id: m for m in self.doc.motives}
+
+    @cached_property
+    def rule_index(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules.rules}
+
+    @cached_property
+    def safeguard_index(self) -> dict[str, Safeguard]:
+        return {s.id: s for s in self.catalogue.safeguards}
+
+    @cached_property
+    def countered_by(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for s in self.catalogue.safeguards:
+            for rid in s.counters:
+                out.setdefault(rid, []).append(s.id)
+        return out
+
+    def risk_ids(self) -> list[str]:
+        return [r.id for r in self.doc.risks]

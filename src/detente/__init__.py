@@ -1,0 +1,66 @@
+"""Détente: decide whether, and how, to cooperate across geopolitical lines on technical AI-safety research.
+
+The public API::
+
+    import detente
+
+    fw = detente.get_framework()                       # the bundled framework, rules and safeguards
+    proposal = detente.load_proposal("examples/01-incident-reporting-protocol.yaml", fw)
+    result = detente.assess(proposal, fw)              # an Assessment (pydantic), deterministic
+    print(result.verdict.label)
+    html = detente.render(result, "html")              # also "md", "json", "text"
+
+Everything not imported here is private and may change.
+"""
+
+from detente._version import __version__
+from detente.assessment.engine import assess
+from detente.assessment.loader import load_proposal, parse_proposal
+from detente.assessment.proposal import Party, Person, Proposal
+from detente.assessment.result import Assessment
+from detente.errors import (
+    AuthenticationError,
+    ConflictError,
+    DataSourceError,
+    DetenteError,
+    FrameworkError,
+    InputError,
+    IntegrityError,
+    ListFormatError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    ProposalError,
+    RecordFormatError,
+)
+from detente.framework.loader import get_framework, load_framework
+from detente.framework.model import Framework
+from detente.report import render
+
+__all__ = [
+    "Assessment",
+    "AuthenticationError",
+    "ConflictError",
+    "DataSourceError",
+    "DetenteError",
+    "Framework",
+    "FrameworkError",
+    "InputError",
+    "IntegrityError",
+    "ListFormatError",
+    "NotFoundError",
+    "Party",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "Person",
+    "Proposal",
+    "ProposalError",
+    "RecordFormatError",
+    "__version__",
+    "assess",
+    "get_framework",
+    "load_framework",
+    "load_proposal",
+    "parse_proposal",
+    "render",
+]

@@ -1,0 +1,1 @@
+"""Assessing a cooperation proposal against the framework."""

@@ -1,0 +1,567 @@
+"""The assessment engine: baseline → rules → safeguards → verdict, every step traced.
+
+For each area the proposal is in and each side of the cooperation, the engine
+starts from the area's baseline (framework.md §6) and applies the rule pack in
+order; each rule that fires is recorded with its id, the flags that fired it,
+its reason and its framework reference.  The planned safeguards then cancel
+the rules they counter and apply their own lowerings, which gives the residual
+levels.  Levels combine by maximum over areas and then over sides (see the
+rule pack's ``combination`` text).  Verdict rules read the residual levels and
+the due-diligence flags; the worst verdict that fires wins, and its rules are
+the decisive reasons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from detente._version import __version__
+from detente.assessment.features import SideFeatures, side_features
+from detente.assessment.infer import place_areas
+from detente.assessment.proposal import Proposal
+from detente.assessment.result import (
+    AreaPlacement,
+    AreaSideResult,
+    Assessment,
+    BenefitResult,
+    Cell,
+    RiskResult,
+    SafeguardResult,
+    SideView,
+    Stamp,
+    TraceStep,
+    VerdictReason,
+    VerdictResult,
+)
+from detente.framework.conditions import fired_flags
+from detente.framework.loader import get_framework
+from detente.framework.model import LEVELS, VERDICTS, Framework, Lowering, Rule, Safeguard
+
+VERDICT_LABELS = {
+    "suitable": "Suitable",
+    "suitable_with_safeguards": "Suitable with safeguards",
+    "needs_senior_review": "Needs senior review",
+    "not_advisable": "Not advisable",
+}
+
+
+class Diligence(Protocol):
+    """What the engine needs from a due-diligence result (see detente.screening)."""
+
+    def flags(self) -> set[str]: ...
+
+    def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    risks: tuple[str, ...]
+    rules_by_area: dict[str, tuple[Rule, ...]]
+    safeguards: dict[str, Safeguard]
+    lowers_by_area: dict[str, dict[str, tuple[Lowering, ...]]]
+    baseline: dict[str, tuple[int, ...]]
+    endorsed: frozenset[str]
+
+
+_COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
+
+
+def _compile(fw: Framework) -> _Compiled:
+    hit = _COMPILED.get(id(fw))
+    if hit is not None and hit[0] is fw:
+        return hit[1]
+    compiled = _compile_uncached(fw)
+    if len(_COMPILED) > 16:
+        _COMPILED.clear()
+    _COMPILED[id(fw)] = (fw, compiled)
+    return compiled
+
+
+def _compile_uncached(fw: Framework) -> _Compiled:
+    risks = tuple(fw.risk_ids())
+    areas = [a.id for a in fw.doc.areas]
+    rules_by_area = {a: tuple(r for r in fw.rules.rules if r.applies_to(a)) for a in areas}
+    lowers_by_area = {
+        a: {s.id: tuple(lw for lw in s.lowers if lw.applies_to(a)) for s in fw.catalogue.safeguards} for a in areas
+    }
+    baseline = {a.id: tuple(LEVELS.index(a.baseline[r].level) for r in risks) for a in fw.doc.areas}
+    endorsed = frozenset(a.id for a in fw.doc.areas if a.paper_conclusion == "well_suited")
+    return _Compiled(risks, rules_by_area, fw.safeguard_index, lowers_by_area, baseline, endorsed)
+
+
+def _run(
+    c: _Compiled,
+    area: str,
+    side: SideFeatures,
+    countered: frozenset[str],
+    planned: Sequence[str],
+    trace: list[TraceStep] | None,
+    *,
+    record_rules: bool = True,
+) -> list[int]:
+    risk_pos = {r: i for i, r in enumerate(c.risks)}
+    levels = list(c.baseline[area])
+    flags = side.flags
+    for rule in c.rules_by_area[area]:
+        if not rule.holds(flags):
+            continue
+        i = risk_pos[rule.risk]
+        before = levels[i]
+        if rule.id in countered:
+            if trace is not None:
+                trace.append(_step("countered", rule, area, side, before, before, flags, countered))
+            continue
+        after = rule.effect.apply(before)
+        levels[i] = after
+        if trace is not None and record_rules:
+            trace.append(_step("rule", rule, area, side, before, after, flags, frozenset()))
+    lowers = c.lowers_by_area[area]
+    for sid in planned:
+        for low in lowers.get(sid, ()):
+            if not low.holds(flags):
+                continue
+            i = risk_pos[low.risk]
+            before = levels[i]
+            after = low.effect.apply(before)
+            levels[i] = after
+            if trace is not None:
+                sg = c.safeguards[sid]
+                trace.append(
+                    TraceStep(
+                        stage="safeguard",
+                        rule=sid,
+                        title=sg.name,
+                        area=area,
+                        side=side.side,
+                        risk=low.risk,
+                        before=LEVELS[before],  # type: ignore[arg-type]
+                        after=LEVELS[after],  # type: ignore[arg-type]
+                        effect=low.effect.describe(),
+                        fired_on=fired_flags(low.when, flags) or [f"safeguard.{sid}"],
+                        reason=sg.description.strip(),
+                        ref=sg.ref,
+                    )
+                )
+    return levels
+
+
+def _step(
+    stage: str,
+    rule: Rule,
+    area: str,
+    side: SideFeatures,
+    before: int,
+    after: int,
+    flags: frozenset[str],
+    countered: frozenset[str],
+) -> TraceStep:
+    return TraceStep(
+        stage=stage,  # type: ignore[arg-type]
+        rule=rule.id,
+        title=rule.title,
+        area=area,
+        side=side.side,
+        risk=rule.risk,
+        before=LEVELS[before],  # type: ignore[arg-type]
+        after=LEVELS[after],  # type: ignore[arg-type]
+        effect=rule.effect.describe(),
+        fired_on=fired_flags(rule.when, flags),
+        reason=rule.reason,
+        ref=rule.ref,
+        countered_by=[],
+    )
+
+
+def _counters(fw: Framework, planned: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for sid in planned:
+        out.update(fw.safeguard_index[sid].counters)
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Levels:
+    """Residual (or inherent) levels: per (area, side) and combined per risk."""
+
+    by_cell: dict[tuple[str, str], list[int]]
+    combined: list[int]
+
+
+def _levels(
+    c: _Compiled,
+    fw: Framework,
+    areas: Sequence[str],
+    sides: Sequence[SideFeatures],
+    planned: Sequence[str],
+    trace: list[TraceStep] | None = None,
+    *,
+    record_rules: bool = True,
+) -> _Levels:
+    countered = _counters(fw, planned)
+    by_cell: dict[tuple[str, str], list[int]] = {}
+    combined = [0] * len(c.risks)
+    for area in areas:
+        for side in sides:
+            lv = _run(c, area, side, countered, planned, trace, record_rules=record_rules)
+            by_cell[(area, side.side)] = lv
+            combined = [max(a, b) for a, b in zip(combined, lv, strict=True)]
+    return _Levels(by_cell, combined)
+
+
+def _verdict_flags(
+    c: _Compiled, areas: Sequence[str], residual: _Levels, inherent: _Levels, dd_flags: Iterable[str], inferred_none: bool
+) -> frozenset[str]:
+    f: set[str] = set(dd_flags)
+    highs = sum(1 for x in residual.combined if x == 2)
+    if highs >= 2:
+        f.add("residual.two_or_more_high")
+    if highs:
+        f.add("residual.any_high")
+    if any(x == 1 for x in residual.combined):
+        f.add("residual.any_moderate")
+    if all(x == 0 for x in residual.combined):
+        f.add("residual.all_low")
+    for (area, _side), lv in residual.by_cell.items():
+        if area not in c.endorsed and any(x >= 1 for x in lv):
+            f.add("residual.moderate_outside_endorsed")
+            break
+    if any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True)):
+        f.add("inherent.above_residual")
+    if inferred_none:
+        f.add("areas.inferred_none")
+    return frozenset(f)
+
+
+def _verdict_rank(fw: Framework, flags: frozenset[str]) -> int:
+    rank = 0
+    for v in fw.rules.verdicts:
+        if v.holds(flags):
+            rank = max(rank, VERDICTS.index(v.verdict))
+    return rank
+
+
+def _proposal_digest(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def assess(
+    proposal: Proposal,
+    framework: Framework | None = None,
+    *,
+    diligence: Diligence | None = None,
+    landscape: dict[str, Any] | None = None,
+    analyse_safeguards: bool = True,
+) -> Assessment:
+    """Assess one proposal. Pure and deterministic: same input and versions, same output."""
+    fw = framework or get_framework()
+    c = _compile(fw)
+    placements = place_areas(proposal, fw)
+    inferred_none = not placements
+    if inferred_none:
+        placements = [
+            AreaPlacement(
+                id=a.id,
+                name=a.name,
+                inferred=True,
+                method="none found: assessed against every area (most conservative)",
+                evidence=[],
+                subtopics=[],
+                paper_conclusion=a.paper_conclusion,
+            )
+            for a in fw.doc.areas
+        ]
+    area_ids = [p.id for p in placements]
+    extra = frozenset(f"area.{a}" for a in area_ids)
+    sides = [SideFeatures(s.side, s.parties, s.flags | extra) for s in side_features(proposal)]
+    planned = [s for s in dict.fromkeys(proposal.safeguards)]
+
+    trace: list[TraceStep] = []
+    inherent = _levels(c, fw, area_ids, sides, (), trace)
+    residual = _levels(c, fw, area_ids, sides, planned, trace, record_rules=False)
+    dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
+    vflags = _verdict_flags(c, area_ids, residual, inherent, dd_flags, inferred_none)
+
+    risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
+    fired_rule_ids = {t.rule for t in trace if t.stage == "rule"}
+    safeguards, best_rank, best_set = _safeguard_analysis(
+        fw, c, area_ids, sides, planned, inherent, dd_flags, inferred_none, fired_rule_ids, analyse_safeguards
+    )
+    verdict = _verdict(fw, vflags, planned, inherent, residual, dd_flags, best_rank, best_set)
+    proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    stamps = fw.stamps
+    return Assessment(
+        tool_version=__version__,
+        framework=Stamp(**stamps["framework"].model_dump()),
+        rules=Stamp(**stamps["rules"].model_dump()),
+        safeguards_catalogue=Stamp(**stamps["safeguards"].model_dump()),
+        proposal_id=proposal.key,
+        proposal_title=proposal.title,
+        proposal_sha256=_proposal_digest(proposal_data),
+        proposal=proposal_data,
+        areas=placements,
+        sides=_side_views(proposal, fw, c, sides, inherent, residual),
+        risks=risks,
+        cells=[
+            AreaSideResult(
+                area=a,
+                side=s.side,
+                cells={
+                    r: Cell(
+                        baseline=LEVELS[c.baseline[a][i]],  # type: ignore[arg-type]
+                        inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],  # type: ignore[arg-type]
+                        residual=LEVELS[residual.by_cell[(a, s.side)][i]],  # type: ignore[arg-type]
+                    )
+                    for i, r in enumerate(c.risks)
+                },
+            )
+            for a in area_ids
+            for s in sides
+        ],
+        trace=trace,
+        benefits=_benefits(fw, sides),
+        safeguards=safeguards,
+        verdict=verdict,
+        due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
+        due_diligence_flags=dd_flags,
+        landscape=landscape,
+    )
+
+
+def _risk_results(
+    fw: Framework,
+    c: _Compiled,
+    areas: Sequence[str],
+    sides: Sequence[SideFeatures],
+    inherent: _Levels,
+    residual: _Levels,
+    trace: Sequence[TraceStep],
+) -> list[RiskResult]:
+    out = []
+    for i, rid in enumerate(c.risks):
+        risk = fw.risk_index[rid]
+        base = max(c.baseline[a][i] for a in areas)
+        drivers = [
+            f"{a}/{s.side}" for a in areas for s in sides if inherent.by_cell[(a, s.side)][i] == inherent.combined[i]
+        ]
+        reasons: list[str] = []
+        for a in areas:
+            if c.baseline[a][i] == base:
+                cell = fw.area_index[a].baseline[rid]
+                reasons.append(f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}")
+        for t in trace:
+            if t.risk == rid and t.before != t.after and t.stage == "rule":
+                reasons.append(f"{t.rule} [{t.area}, side {t.side}] {t.before} → {t.after}: {t.reason}")
+        out.append(
+            RiskResult(
+                risk=rid,
+                short=risk.short,
+                name=risk.name,
+                baseline=LEVELS[base],  # type: ignore[arg-type]
+                inherent=LEVELS[inherent.combined[i]],  # type: ignore[arg-type]
+                residual=LEVELS[residual.combined[i]],  # type: ignore[arg-type]
+                driven_by=drivers,
+                reasons=list(dict.fromkeys(reasons)),
+            )
+        )
+    return out
+
+
+def _side_views(
+    p: Proposal, fw: Framework, c: _Compiled, sides: Sequence[SideFeatures], inherent: _Levels, residual: _Levels
+) -> list[SideView]:
+    lead = p.lead_side()
+    out = []
+    for s in sides:
+        members = [x for x in p.parties if x.side_key == s.side]
+        gives = sorted({a.value for x in members for a in x.contributes})
+        receives = sorted({a.value for x in members for a in x.receives})
+        inh = [0] * len(c.risks)
+        res = [0] * len(c.risks)
+        for (_area, side), lv in inherent.by_cell.items():
+            if side == s.side:
+                inh = [max(a, b) for a, b in zip(inh, lv, strict=True)]
+        for (_area, side), lv in residual.by_cell.items():
+            if side == s.side:
+                res = [max(a, b) for a, b in zip(res, lv, strict=True)]
+        notes = []
+        if lead == s.side:
+            notes.append("Leads in the relevant capability: R2 is this side's concern (§5 R2).")
+        elif lead is not None:
+            notes.append("Trails in the relevant capability: the other side bears the R2 concern (§5 R2).")
+        else:
+            notes.append("No side is declared to lead; R2 is read at the area baseline.")
+        if gives:
+            notes.append("Gives: " + ", ".join(g.replace("_", " ") for g in gives) + " (R3 exposure is read from this).")
+        out.append(
+            SideView(
+                side=s.side,
+                parties=list(s.parties),
+                leads=lead == s.side,
+                gives=gives,
+                receives=receives,
+                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)},  # type: ignore[misc]
+                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)},  # type: ignore[misc]
+                notes=notes,
+            )
+        )
+    return out
+
+
+def _benefits(fw: Framework, sides: Sequence[SideFeatures]) -> list[BenefitResult]:
+    flags: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else frozenset()
+    out = []
+    for b in fw.rules.benefits:
+        if not b.holds(flags):
+            continue
+        motive = fw.motive_index[b.motive]
+        case = next(x for x in motive.cases if x.id == b.case)
+        out.append(
+            BenefitResult(
+                motive=motive.id,
+                name=motive.name,
+                rule=b.id,
+                reason=b.reason,
+                case={"id": case.id, "name": case.name, "when": case.when, "description": case.description.strip()},
+                ref=b.ref,
+            )
+        )
+    return out
+
+
+def _score(rank: int, lv: _Levels) -> tuple[int, int, int]:
+    return (rank, sum(1 for x in lv.combined if x == 2), sum(lv.combined))
+
+
+def _safeguard_analysis(
+    fw: Framework,
+    c: _Compiled,
+    areas: Sequence[str],
+    sides: Sequence[SideFeatures],
+    planned: Sequence[str],
+    inherent: _Levels,
+    dd_flags: Sequence[str],
+    inferred_none: bool,
+    fired: set[str],
+    analyse: bool,
+) -> tuple[list[SafeguardResult], int, list[str]]:
+    def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
+        lv = _levels(c, fw, areas, sides, chosen)
+        flags = _verdict_flags(c, areas, lv, inherent, dd_flags, inferred_none)
+        return _verdict_rank(fw, flags), lv
+
+    base_rank, base_lv = evaluate(planned)
+    results: list[SafeguardResult] = []
+    candidates: list[str] = []
+    for sg in fw.catalogue.safeguards:
+        counters_fired = [r for r in sg.counters if r in fired]
+        lowers = sorted(
+            {
+                lw.risk
+                for a in areas
+                for lw in c.lowers_by_area[a].get(sg.id, ())
+                for s in sides
+                if lw.holds(s.flags) and inherent.by_cell[(a, s.side)][c.risks.index(lw.risk)] > 0
+            }
+        )
+        applicable = bool(counters_fired or lowers)
+        is_planned = sg.id in planned
+        verdict_if: str | None = None
+        residual_if: dict[str, Any] | None = None
+        if applicable and not is_planned and analyse:
+            candidates.append(sg.id)
+            rank, lv = evaluate([*planned, sg.id])
+            verdict_if = VERDICTS[rank]
+            residual_if = {r: LEVELS[lv.combined[i]] for i, r in enumerate(c.risks)}
+        if applicable or is_planned:
+            results.append(
+                SafeguardResult(
+                    id=sg.id,
+                    name=sg.name,
+                    planned=is_planned,
+                    applicable=applicable,
+                    counters_fired=counters_fired,
+                    lowers=lowers,
+                    verdict_if_added=verdict_if,  # type: ignore[arg-type]
+                    residual_if_added=residual_if,
+                    cost=sg.cost,
+                )
+            )
+    # Greedy: add the safeguard that improves (verdict, highs, sum) most, until nothing improves.
+    chosen = list(planned)
+    best = _score(base_rank, base_lv)
+    best_rank = base_rank
+    added: list[str] = []
+    remaining = list(candidates)
+    while remaining and analyse:
+        scored = []
+        for sid in remaining:
+            rank, lv = evaluate([*chosen, sid])
+            scored.append((_score(rank, lv), sid, rank))
+        top = min(scored, key=lambda x: x[0])
+        if top[0] >= best:
+            break
+        best, best_rank = top[0], top[2]
+        chosen.append(top[1])
+        added.append(top[1])
+        remaining.remove(top[1])
+    return results, best_rank, added
+
+
+def _verdict(
+    fw: Framework,
+    flags: frozenset[str],
+    planned: Sequence[str],
+    inherent: _Levels,
+    residual: _Levels,
+    dd_flags: Sequence[str],
+    best_rank: int,
+    best_set: list[str],
+) -> VerdictResult:
+    fired = [v for v in fw.rules.verdicts if v.holds(flags)]
+    rank = max((VERDICTS.index(v.verdict) for v in fired), default=0)
+    decisive = [v for v in fired if VERDICTS.index(v.verdict) == rank]
+    also = [v for v in fired if VERDICTS.index(v.verdict) < rank]
+    conditions: list[str] = []
+    lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
+    if planned and lowered:
+        conditions.append(
+            "The planned safeguards are conditions of this verdict: " + ", ".join(planned) + "."
+        )
+    if "dd.not_checked" in dd_flags:
+        conditions.append(
+            "Restricted-party screening was not run or some lists were not checked: "
+            "this verdict holds only once due diligence is complete (not checked is not clean)."
+        )
+    if "dd.stale" in dd_flags:
+        conditions.append("Some restricted-party lists are older than the configured maximum age: update them.")
+
+    def reasons(vs: Iterable[Any]) -> list[VerdictReason]:
+        return [VerdictReason(rule=v.id, verdict=v.verdict, reason=v.reason, ref=v.ref) for v in vs]
+
+    level = VERDICTS[rank]
+    if not decisive:
+        decisive_r = [
+            VerdictReason(
+                rule="V-DEFAULT",
+                verdict="suitable",
+                reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
+                ref="§6, §7",
+            )
+        ]
+    else:
+        decisive_r = reasons(decisive)
+    return VerdictResult(
+        level=level,  # type: ignore[arg-type]
+        label=VERDICT_LABELS[level],
+        rank=rank,
+        decisive=decisive_r,
+        also=reasons(also),
+        conditions=conditions,
+        best_reachable=VERDICTS[min(rank, best_rank)],  # type: ignore[arg-type]
+        safeguards_to_reach_best=best_set if best_rank < rank else [],
+    )

@@ -1,0 +1,81 @@
+"""Placing a proposal in the framework's areas.
+
+Declared areas are used as given.  When a proposal declares none, areas are
+inferred with a transparent method and shown as inferred, with the evidence:
+
+* **signals** — features of the proposal that belong to an area (e.g. the
+  activity ``develop_verification``, the form ``shared_compute``), 2 points each;
+* **keywords** — the area's keywords found in the title, summary and
+  description (whole words, case-insensitive), 1 point per distinct keyword.
+
+An area is placed when it has a signal or at least two distinct keywords; if
+nothing reaches that, the single best area with any evidence is placed.  The
+keyword lists live in the framework file, so they are versioned with it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from detente.assessment.features import side_features
+from detente.assessment.proposal import Proposal
+from detente.assessment.result import AreaPlacement
+from detente.framework.model import AreaDef, Framework
+
+MIN_KEYWORDS = 2
+
+
+@lru_cache(maxsize=4096)
+def _pattern(keyword: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + re.escape(keyword.lower()) + r"(?![\w-])")
+
+
+def keyword_hits(text: str, keywords: list[str]) -> list[str]:
+    low = text.lower()
+    return [k for k in dict.fromkeys(keywords) if _pattern(k).search(low)]
+
+
+def _subtopics(area: AreaDef, text: str) -> list[str]:
+    return [s.id for s in area.subtopics if keyword_hits(text, s.keywords)]
+
+
+def place_areas(p: Proposal, fw: Framework) -> list[AreaPlacement]:
+    """Declared areas, or inferred ones with their evidence; [] when nothing is found."""
+    if p.areas:
+        return [
+            AreaPlacement(
+                id=ref.id,
+                name=fw.area_index[ref.id].name,
+                inferred=False,
+                method="declared in the proposal",
+                evidence=[],
+                subtopics=list(ref.subtopics),
+                paper_conclusion=fw.area_index[ref.id].paper_conclusion,
+            )
+            for ref in p.areas
+        ]
+    text = p.text()
+    flags = side_features(p)[0].flags if p.parties else frozenset()
+    scored: list[tuple[int, AreaDef, list[str], list[str]]] = []
+    for area in fw.doc.areas:
+        signals = [s for s in area.signals if s in flags]
+        words = keyword_hits(text, area.keywords)
+        score = 2 * len(signals) + len(words)
+        if score:
+            scored.append((score, area, signals, words))
+    placed = [x for x in scored if x[2] or len(x[3]) >= MIN_KEYWORDS]
+    if not placed and scored:
+        placed = [max(scored, key=lambda x: x[0])]
+    return [
+        AreaPlacement(
+            id=area.id,
+            name=area.name,
+            inferred=True,
+            method=f"keywords and signals (score {score})",
+            evidence=[f"signal {s}" for s in signals] + [f"keyword '{w}'" for w in words],
+            subtopics=_subtopics(area, text),
+            paper_conclusion=area.paper_conclusion,
+        )
+        for score, area, signals, words in placed
+    ]

@@ -1,0 +1,160 @@
+"""The assessment result: the documented, versioned JSON every report is rendered from.
+
+``schema`` names the version of this shape (``detente.assessment/1``); the
+stamps name the framework, rule-pack and catalogue versions (with SHA-256) and
+the tool version that produced it, so a stored assessment can be re-rendered
+and re-computed exactly.  There are no wall-clock times in it: the same input
+and versions give byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from detente.framework.model import Level, Verdict
+
+ASSESSMENT_SCHEMA_VERSION = "detente.assessment/1"
+
+DISCLAIMER = (
+    "The cell levels are Détente's reading of the reasoning in Bucknall, Siddiqui et al. (2025), "
+    "'In Which Areas of Technical AI Safety Could Geopolitical Rivals Cooperate?' "
+    "(arXiv 2504.12914; FAccT 2025), rendered in framework.md §6; the paper's summary gives the "
+    "reasoning but not Figure 2's scale. This report supports a decision; it is not a legal determination."
+)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TraceStep(_Out):
+    stage: Literal["rule", "countered", "safeguard"]
+    rule: str = Field(description="Rule id, or safeguard id for stage 'safeguard'.")
+    title: str
+    area: str
+    side: str
+    risk: str
+    before: Level
+    after: Level
+    effect: str
+    fired_on: list[str] = Field(description="The proposal features (flags) that made the rule fire.")
+    reason: str
+    ref: str
+    countered_by: list[str] = Field(default_factory=list)
+
+
+class AreaPlacement(_Out):
+    id: str
+    name: str
+    inferred: bool
+    method: str
+    evidence: list[str]
+    subtopics: list[str]
+    paper_conclusion: str
+
+
+class Cell(_Out):
+    baseline: Level
+    inherent: Level
+    residual: Level
+
+
+class AreaSideResult(_Out):
+    area: str
+    side: str
+    cells: dict[str, Cell]
+
+
+class SideView(_Out):
+    side: str
+    parties: list[str]
+    leads: bool
+    gives: list[str]
+    receives: list[str]
+    inherent: dict[str, Level]
+    residual: dict[str, Level]
+    notes: list[str]
+
+
+class RiskResult(_Out):
+    risk: str
+    short: str
+    name: str
+    baseline: Level
+    inherent: Level
+    residual: Level
+    driven_by: list[str] = Field(description="'area/side' pairs that set the inherent level.")
+    reasons: list[str]
+
+
+class BenefitResult(_Out):
+    motive: str
+    name: str
+    rule: str
+    reason: str
+    case: dict[str, str]
+    ref: str
+
+
+class SafeguardResult(_Out):
+    id: str
+    name: str
+    planned: bool
+    applicable: bool = Field(description="It counters a rule that fired or lowers a level above low.")
+    counters_fired: list[str]
+    lowers: list[str]
+    verdict_if_added: Verdict | None = None
+    residual_if_added: dict[str, Level] | None = None
+    cost: str
+
+
+class VerdictReason(_Out):
+    rule: str
+    verdict: Verdict
+    reason: str
+    ref: str
+
+
+class VerdictResult(_Out):
+    level: Verdict
+    label: str
+    rank: int
+    decisive: list[VerdictReason]
+    also: list[VerdictReason]
+    conditions: list[str]
+    best_reachable: Verdict
+    safeguards_to_reach_best: list[str]
+
+
+class Stamp(_Out):
+    id: str
+    version: str
+    sha256: str
+
+
+class Assessment(_Out):
+    schema_version: str = Field(ASSESSMENT_SCHEMA_VERSION, alias="schema")
+    tool_version: str
+    framework: Stamp
+    rules: Stamp
+    safeguards_catalogue: Stamp
+    proposal_id: str
+    proposal_title: str
+    proposal_sha256: str
+    proposal: dict[str, Any]
+    areas: list[AreaPlacement]
+    sides: list[SideView]
+    risks: list[RiskResult]
+    cells: list[AreaSideResult]
+    trace: list[TraceStep]
+    benefits: list[BenefitResult]
+    safeguards: list[SafeguardResult]
+    verdict: VerdictResult
+    due_diligence: dict[str, Any] | None
+    due_diligence_flags: list[str]
+    landscape: dict[str, Any] | None = None
+    disclaimer: str = DISCLAIMER
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

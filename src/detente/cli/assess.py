@@ -1,0 +1,124 @@
+"""``detente assess`` and ``detente schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from detente.cli._common import cli_errors, console, err_console, print_error
+from detente.errors import DetenteError, InputError, exit_code_for
+
+FORMAT_HELP = "Report formats to write with --out (repeatable): json, md, html, text, pdf."
+
+
+def _diligence(proposal: Any, enabled: bool) -> Any:
+    """Screen the proposal's parties when screening is available and enabled."""
+    if not enabled:
+        return None
+    try:
+        from detente import screening
+    except ImportError:  # pragma: no cover - screening ships with the package
+        return None
+    fn = getattr(screening, "diligence_for", None)
+    return fn(proposal) if fn is not None else None
+
+
+def assess_cmd(
+    paths: list[Path] = typer.Argument(..., help="Proposal files (YAML/JSON) or folders of them."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write reports into this folder."),
+    fmt: list[str] = typer.Option(["json", "md", "html"], "--format", "-f", help=FORMAT_HELP),
+    framework: Path | None = typer.Option(None, "--framework", help="Load an alternative framework file."),
+    screen: bool = typer.Option(True, "--screen/--no-screen", help="Screen parties against loaded lists."),
+    landscape: bool = typer.Option(False, "--landscape/--no-landscape", help="Add the co-authorship landscape section."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary table."),
+) -> None:
+    """Assess cooperation proposals and write reports you can file."""
+    from detente.assessment.engine import assess
+    from detente.assessment.loader import iter_proposal_files, load_proposal
+    from detente.framework.loader import get_framework
+    from detente.report import SUFFIX, render, render_pdf
+    from detente.report.terminal import assessment_renderable, summary_table
+
+    try:
+        fw = get_framework(framework)
+    except DetenteError as exc:
+        print_error(exc)
+        raise typer.Exit(exit_code_for(exc)) from None
+    bad = [f for f in fmt if f not in (*SUFFIX, "pdf")]
+    if bad:
+        print_error(InputError(f"unknown format {bad[0]!r} (use json, md, html, text or pdf)"))
+        raise typer.Exit(2)
+    files = list(iter_proposal_files(paths))
+    if not files:
+        print_error(InputError("no proposal files (.yaml, .yml, .json) found in the given paths"))
+        raise typer.Exit(2)
+    results = []
+    failures: list[tuple[Path, DetenteError]] = []
+    for f in files:
+        try:
+            proposal = load_proposal(f, fw)
+            dd = _diligence(proposal, screen)
+            land = _landscape(proposal) if landscape else None
+            result = assess(proposal, fw, diligence=dd, landscape=land)
+        except DetenteError as exc:
+            failures.append((f, exc))
+            continue
+        results.append((f, result))
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            stem = f.stem
+            for kind in dict.fromkeys(fmt):
+                if kind == "pdf":
+                    (out / f"{stem}.pdf").write_bytes(render_pdf(result))
+                else:
+                    (out / f"{stem}{SUFFIX[kind]}").write_text(render(result, kind), encoding="utf-8")
+    if len(files) == 1 and results and not quiet:
+        console.print(assessment_renderable(results[0][1]))
+    elif results:
+        console.print(summary_table([(f.name, a) for f, a in results]))
+    if out is not None and results:
+        console.print(f"Reports written to {out}/ ({', '.join(dict.fromkeys(fmt))}).")
+    if failures:
+        err_console.print(f"\n[bold red]{len(failures)} of {len(files)} proposal(s) could not be assessed:[/]")
+        for _f, exc in failures:
+            print_error(exc)
+        raise typer.Exit(max(exit_code_for(e) for _f, e in failures))
+
+
+def _landscape(proposal: Any) -> dict[str, Any] | None:
+    try:
+        from detente import landscape as land
+    except ImportError:  # pragma: no cover
+        return None
+    fn = getattr(land, "section_for", None)
+    if fn is None:
+        return None
+    countries = sorted({p.country for p in proposal.parties})
+    areas = [a.id for a in proposal.areas]
+    section = fn(countries, areas)
+    if section is None:
+        return None
+    dumped: dict[str, Any] = section.model_dump(mode="json")
+    return dumped
+
+
+@cli_errors
+def schema_cmd(
+    what: str = typer.Argument("proposal", help="proposal | assessment"),
+) -> None:
+    """Print the JSON Schema of a proposal (or of an assessment)."""
+    from detente.assessment.proposal import Proposal
+    from detente.assessment.result import Assessment
+
+    models: dict[str, Any] = {"proposal": Proposal, "assessment": Assessment}
+    if what not in models:
+        raise InputError(f"unknown schema {what!r} (use proposal or assessment)")
+    typer.echo(json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess_cmd)
+    app.command("schema")(schema_cmd)

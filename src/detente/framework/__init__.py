@@ -1,0 +1,1 @@
+"""The paper's framework, rule pack and safeguard catalogue, as versioned data."""

@@ -1,0 +1,145 @@
+"""Terminal output with rich: the heatmap, the verdict and the trace."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from detente.assessment.result import Assessment
+from detente.framework.model import Framework
+
+LEVEL_STYLE = {"low": "black on green3", "moderate": "black on gold1", "high": "white on red3"}
+VERDICT_STYLE = {
+    "suitable": "bold green",
+    "suitable_with_safeguards": "bold yellow",
+    "needs_senior_review": "bold dark_orange",
+    "not_advisable": "bold red",
+}
+
+
+def level_text(level: str) -> Text:
+    return Text(f" {level} ", style=LEVEL_STYLE.get(level, ""))
+
+
+def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableType:
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(f"{a.proposal_title}\n", style="bold")
+    head.append("Verdict: ")
+    head.append(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "bold"))
+    parts.append(head)
+    for d in a.verdict.decisive:
+        parts.append(Text(f"  • {d.reason} [{d.rule}]"))
+    for c in a.verdict.conditions:
+        parts.append(Text(f"  ◦ {c}", style="italic"))
+    if a.verdict.safeguards_to_reach_best:
+        parts.append(
+            Text(
+                f"  → with {', '.join(a.verdict.safeguards_to_reach_best)}: "
+                f"{a.verdict.best_reachable.replace('_', ' ')}",
+                style="cyan",
+            )
+        )
+
+    t = Table(title="Areas × risks (baseline → with features → with safeguards)", show_lines=False)
+    t.add_column("area")
+    for r in a.risks:
+        t.add_column(r.short, justify="center")
+    for p in a.areas:
+        row: list[RenderableType] = [Text(p.name + (" (inferred)" if p.inferred else ""))]
+        for r in a.risks:
+            cells = [c.cells[r.risk] for c in a.cells if c.area == p.id]
+            order = ["low", "moderate", "high"]
+            base = cells[0].baseline
+            inh = max((c.inherent for c in cells), key=order.index)
+            res = max((c.residual for c in cells), key=order.index)
+            txt = level_text(base)
+            if inh != base:
+                txt.append(" → ")
+                txt.append_text(level_text(inh))
+            if res != inh:
+                txt.append(" ⇒ ")
+                txt.append_text(level_text(res))
+            row.append(txt)
+        t.add_row(*row)
+    parts.append(t)
+
+    s = Table(title="Each side (with safeguards)")
+    s.add_column("side")
+    s.add_column("parties")
+    for r in a.risks:
+        s.add_column(r.short, justify="center")
+    for side in a.sides:
+        s.add_row(side.side, ", ".join(side.parties), *[level_text(side.residual[r.risk]) for r in a.risks])
+    parts.append(s)
+
+    if trace and a.trace:
+        tr = Table(title="Trace", show_lines=False)
+        for col in ("rule", "area/side", "risk", "change", "why"):
+            tr.add_column(col, overflow="fold")
+        for step in a.trace:
+            change = f"{step.before}→{step.after}" if step.stage != "countered" else "countered"
+            short = next((r.short for r in a.risks if r.risk == step.risk), step.risk)
+            tr.add_row(step.rule, f"{step.area}/{step.side}", short, change, step.reason)
+        parts.append(tr)
+    if a.benefits:
+        parts.append(Text("Benefits: " + "; ".join(f"{b.name} (cf. {b.case['name']})" for b in a.benefits)))
+    dd = "not checked — not the same as clean" if a.due_diligence is None else ", ".join(a.due_diligence_flags) or "no flags"
+    parts.append(Text(f"Due diligence: {dd}", style="bold red" if a.due_diligence is None else ""))
+    parts.append(
+        Text(
+            f"framework {a.framework.id} {a.framework.version} · rules {a.rules.version} · "
+            f"safeguards {a.safeguards_catalogue.version} · Détente {a.tool_version}",
+            style="dim",
+        )
+    )
+    return Panel(Group(*parts), title="Détente", expand=True)
+
+
+def render_text(a: Assessment, width: int = 110) -> str:
+    console = Console(width=width, record=True, file=_Null(), color_system=None)
+    console.print(assessment_renderable(a))
+    return console.export_text()
+
+
+def summary_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
+    t = Table(title="Détente: assessments")
+    t.add_column("proposal", overflow="fold")
+    t.add_column("areas", overflow="fold")
+    for col in ("R1", "R2", "R3", "R4"):
+        t.add_column(col, justify="center")
+    t.add_column("verdict")
+    for name, a in rows:
+        levels = [level_text(r.residual) for r in a.risks]
+        areas = ", ".join(p.id + ("*" if p.inferred else "") for p in a.areas)
+        t.add_row(name, areas, *levels, Text(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "")))
+    t.caption = "Levels are residual (with planned safeguards); * = area inferred from the text."
+    return t
+
+
+def framework_matrix(fw: Framework) -> Table:
+    t = Table(title=f"{fw.doc.title} — Figure 2 as read by Détente ({fw.id} {fw.version})", show_lines=True)
+    t.add_column("area")
+    for r in fw.doc.risks:
+        t.add_column(r.short, justify="center")
+    t.add_column("paper (§7)")
+    for area in fw.doc.areas:
+        t.add_row(
+            f"{area.name}\n[dim]{area.ref}[/dim]",
+            *[level_text(area.baseline[r.id].level) for r in fw.doc.risks],
+            "may be well suited" if area.paper_conclusion == "well_suited" else "not singled out",
+        )
+    t.caption = fw.doc.scale_note
+    return t
+
+
+class _Null:
+    def write(self, s: str) -> int:
+        return len(s)
+
+    def flush(self) -> None:
+        return None

@@ -1,0 +1,309 @@
+"""Name normalisation: scripts, transliteration, tokens, acronyms, phonetic keys, countries.
+
+Everything here is a pure function of the text and the packaged rule files; nothing looks at
+who a person is.  Chinese characters are turned into English institutional words where the
+glossary knows them and into toneless pinyin otherwise (pypinyin); other scripts go through
+anyascii.  Heavy libraries are imported lazily.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f]+")
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_APOS = re.compile(r"['\u2018\u2019\u02bc`´]")
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    version: str
+    hit: float
+    possible: float
+    weights: dict[str, dict[str, float]]
+    special: dict[str, float]
+    country_agree: float
+    country_disagree: float
+    country_equiv: frozenset[frozenset[str]]
+    person_penalty: float
+    fuzzy_min: float
+    fuzzy_min_len: int
+    fuzzy_floor: float
+    stopwords: frozenset[str]
+    discount: dict[str, float]
+    token_syn: dict[str, str]
+    phrase_syn: tuple[tuple[re.Pattern[str], str], ...]
+    glossary: dict[str, str]
+    glossary_max: int
+    unit_heads: frozenset[str]
+    parent_tails: frozenset[str]
+
+
+def _read_data(name: str) -> Any:
+    import yaml
+
+    text = resources.files("detente.screening").joinpath(f"data/{name}").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    raw = _read_data("match_rules.yaml")
+    discount: dict[str, float] = {}
+    for factor, words in raw["discounted_words"].items():
+        for w in words:
+            discount[str(w)] = float(factor)
+    phrases = tuple(
+        (re.compile(r"\b" + re.escape(str(k)) + r"\b"), str(v))
+        for k, v in sorted(raw["phrase_synonyms"].items(), key=lambda kv: -len(str(kv[0])))
+    )
+    gloss = {str(k): str(v) for k, v in raw["cjk_glossary"].items()}
+    return Rules(
+        version=str(raw["version"]),
+        hit=float(raw["thresholds"]["hit"]),
+        possible=float(raw["thresholds"]["possible"]),
+        weights={s: {k: float(v) for k, v in w.items()} for s, w in raw["features"].items()},
+        special={k: float(v) for k, v in raw["special"].items()},
+        country_agree=float(raw["country"]["agree_bonus"]),
+        country_disagree=float(raw["country"]["disagree_penalty"]),
+        country_equiv=frozenset(frozenset(p) for p in raw["country"]["equivalent"]),
+        person_penalty=float(raw["person_unmatched_token_penalty"]),
+        fuzzy_min=float(raw["fuzzy_token"]["min_similarity"]),
+        fuzzy_min_len=int(raw["fuzzy_token"]["min_len"]),
+        fuzzy_floor=float(raw["fuzzy_token"]["credit_floor"]),
+        stopwords=frozenset(str(w) for w in raw["stopwords"]),
+        discount=discount,
+        token_syn={str(k): str(v) for k, v in raw["token_synonyms"].items()},
+        phrase_syn=phrases,
+        glossary=gloss,
+        glossary_max=max(len(k) for k in gloss),
+        unit_heads=frozenset(str(w) for w in raw["unit_head_words"]),
+        parent_tails=frozenset(str(w) for w in raw["parent_tail_words"]),
+    )
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_CHAR.search(text) is not None
+
+
+def _pinyin(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore")).lower()
+
+
+def pinyin_key(text: str) -> str:
+    """Toneless pinyin of the Chinese characters in *text*, joined (simplified = traditional)."""
+    chars = "".join(_CJK_CHAR.findall(unicodedata.normalize("NFKC", text)))
+    return _pinyin(chars) if chars else ""
+
+
+def _cjk_words(run: str) -> list[str]:
+    """Glossary words (longest match first) and pinyin for the rest of a run of CJK characters."""
+    r = rules()
+    out: list[str] = []
+    pending: list[str] = []
+    i = 0
+    while i < len(run):
+        hit = None
+        for n in range(min(r.glossary_max, len(run) - i), 0, -1):
+            piece = run[i : i + n]
+            if piece in r.glossary:
+                hit = piece
+                break
+        if hit is None:
+            pending.append(run[i])
+            i += 1
+            continue
+        if pending:
+            out.append(_pinyin("".join(pending)))
+            pending = []
+        out.extend(r.glossary[hit].split())
+        i += len(hit)
+    if pending:
+        out.append(_pinyin("".join(pending)))
+    return out
+
+
+def _ascii(text: str) -> str:
+    if text.isascii():
+        return text
+    from anyascii import anyascii
+
+    return str(anyascii(text))
+
+
+@lru_cache(maxsize=200_000)
+def raw_tokens(text: str) -> tuple[str, ...]:
+    """Lower-case ASCII word tokens before synonyms and stopwords (CJK -> glossary/pinyin)."""
+    text = unicodedata.normalize("NFKC", text)
+    parts: list[str] = []
+    pos = 0
+    for m in _CJK.finditer(text):
+        parts.append(_ascii(text[pos : m.start()]))
+        parts.append(" " + " ".join(_cjk_words(m.group())) + " ")
+        pos = m.end()
+    parts.append(_ascii(text[pos:]))
+    s = "".join(parts).lower().replace("&", " and ")
+    s = _APOS.sub("", s)
+    s = _NON_ALNUM.sub(" ", s).strip()
+    return tuple(s.split()) if s else ()
+
+
+@lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Normalised tokens: synonyms folded, stopwords dropped (order kept)."""
+    r = rules()
+    s = " ".join(raw_tokens(text))
+    for pat, rep in r.phrase_syn:
+        if pat.search(s):
+            s = pat.sub(rep, s)
+    out: list[str] = []
+    for t in s.split():
+        t = r.token_syn.get(t, t)
+        if t in r.stopwords or not t:
+            continue
+        out.append(t)
+    return tuple(out)
+
+
+def discount(token: str) -> float:
+    return rules().discount.get(token, 1.0)
+
+
+def core(toks: tuple[str, ...]) -> tuple[str, ...]:
+    """Distinctive tokens (organisation-type words and legal forms removed); all if none left."""
+    d = rules().discount
+    c = tuple(t for t in toks if t not in d)
+    return c or toks
+
+
+_LEGAL = frozenset(
+    "company limited corporation incorporated llc plc gmbh jsc ojsc pjsc cjsc ooo oao zao "
+    "co ltd inc corp group holding holdings".split()
+)
+
+
+def derived_acronyms(text: str) -> tuple[str, ...]:
+    """Initials of a name's words (stopwords skipped), with and without trailing legal forms."""
+    r = rules()
+    words = [w for w in raw_tokens(text) if w not in r.stopwords]
+    if len(words) < 2:
+        return ()
+    out = {"".join(w[0] for w in words)}
+    trimmed = list(words)
+    while trimmed and trimmed[-1] in _LEGAL:
+        trimmed.pop()
+    if len(trimmed) >= 2:
+        out.add("".join(w[0] for w in trimmed))
+    return tuple(sorted(a for a in out if 2 <= len(a) <= 10))
+
+
+_ACRO = re.compile(r"^[A-Z][A-Z0-9\-&]{1,11}$")
+
+
+def looks_like_acronym(text: str) -> bool:
+    """A single upper-case token such as NUDT, BUAA, IRGC-IO, CAS."""
+    t = text.strip()
+    return bool(_ACRO.match(t)) and any(c.isalpha() for c in t)
+
+
+def acronym_key(text: str) -> str:
+    return "".join(raw_tokens(text))
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(token: str) -> str:
+    """Phonetic key of a token (Metaphone; digits kept as they are)."""
+    if token.isdigit() or len(token) < 3:
+        return token
+    import jellyfish
+
+    return str(jellyfish.metaphone(token)) or token
+
+
+def compact(toks: tuple[str, ...]) -> str:
+    return "".join(toks)
+
+
+# ---- countries -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> tuple[dict[str, str], frozenset[str]]:
+    raw = _read_data("countries.yaml")
+    by_name: dict[str, str] = {}
+    codes: set[str] = set()
+    for code, names in raw.items():
+        codes.add(str(code))
+        for n in list(names.get("en") or []) + list(names.get("ko") or []):
+            by_name[_ckey(str(n))] = str(code)
+    return by_name, frozenset(codes)
+
+
+def _ckey(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name).casefold().strip().rstrip(".")
+    return re.sub(r"\s+", " ", s)
+
+
+def country_code(value: str | None) -> str | None:
+    """ISO-2 code for a country name or code in English or Korean; None if unknown."""
+    if not value:
+        return None
+    v = value.strip()
+    by_name, codes = _country_table()
+    if len(v) == 2 and v.upper() in codes:
+        return v.upper()
+    return by_name.get(_ckey(v))
+
+
+def countries_equivalent(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return frozenset((a, b)) in rules().country_equiv
+
+
+# ---- structure of listed names ---------------------------------------------------------------
+
+_SPLIT_SUB = re.compile(r"\s*(?:,|\s[\u2013\u2014\-]\s|\u2019s\s|'s\s)\s*")
+_ORGISH = frozenset(
+    "university academy institute corporation group company ministry commission administration "
+    "army college limited ltd inc".split()
+)
+
+
+def derive_parents(name: str) -> tuple[str, ...]:
+    """Parent organisations implied by a listed unit's name.
+
+    "Center for International Security and Strategy of Tsinghua University" -> Tsinghua University;
+    "Harbin Institute of Technology, Shenzhen Research Institute" -> Harbin Institute of Technology;
+    "Chinese Academy of Sciences – Institute of Computing Technology" -> Chinese Academy of Sciences.
+    """
+    r = rules()
+    out: list[str] = []
+    parts = _SPLIT_SUB.split(name, maxsplit=1)
+    if len(parts) == 2:
+        head, tail = parts[0].strip(), parts[1].strip()
+        tail_words = raw_tokens(tail)
+        head_words = set(raw_tokens(head))
+        if tail_words and tail_words[0] in r.unit_heads and head_words & _ORGISH:
+            out.append(head)
+    m = re.match(r"^(.+?)\s+of\s+(?:the\s+)?(.+)$", name, flags=re.IGNORECASE)
+    if m:
+        x, y = m.group(1), m.group(2)
+        xw = raw_tokens(x)
+        yw = raw_tokens(y)
+        if (
+            len(xw) >= 2
+            and xw[0] in r.unit_heads
+            and len(yw) >= 2
+            and yw[-1] in (r.parent_tails | {"university", "academy"})
+        ):
+            out.append(y.strip())
+    return tuple(dict.fromkeys(out))

@@ -1,0 +1,134 @@
+"""The source registry: which lists exist, what a hit means, and which files feed them.
+
+Read from ``data/sources.yaml`` (or a file the caller names) and validated with pydantic, so a
+broken registry fails loudly with the field that is wrong.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from detente.errors import FrameworkError, NotFoundError, Problem
+
+
+class Severity(StrEnum):
+    blocking = "blocking"
+    restricting = "restricting"
+    informational = "informational"
+
+
+SEVERITY_RANK = {Severity.blocking: 3, Severity.restricting: 2, Severity.informational: 1}
+
+Format = Literal[
+    "ofac_csv",
+    "ofac_xml",
+    "csl_csv",
+    "csl_json",
+    "os_1260h_csv",
+    "os_special_leg_csv",
+    "os_mieu_csv",
+    "el_universities_json",
+    "kaist_json",
+    "user_csv",
+]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ListSpec(_M):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    authority: str
+    jurisdiction: str
+    severity: Severity
+    meaning: str
+    official_url: str
+
+
+class Provides(_M):
+    list: str
+    coverage: Literal["complete", "partial"] = "complete"
+
+
+class SourceSpec(_M):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    format: Format
+    provides: list[Provides]
+    licence: str
+    files: dict[str, str] = Field(default_factory=dict, description="file name -> download URL")
+    required: list[str] = Field(default_factory=list)
+
+
+class Registry(_M):
+    version: str
+    lists: list[ListSpec]
+    sources: list[SourceSpec]
+
+    @model_validator(mode="after")
+    def _refs(self) -> Registry:
+        ids = {x.id for x in self.lists}
+        if len(ids) != len(self.lists):
+            raise ValueError("two lists share an id")
+        sids = [s.id for s in self.sources]
+        if len(set(sids)) != len(sids):
+            raise ValueError("two sources share an id")
+        for s in self.sources:
+            for p in s.provides:
+                if p.list not in ids:
+                    raise ValueError(f"source {s.id!r} provides unknown list {p.list!r}")
+            for r in s.required:
+                if r not in s.files:
+                    raise ValueError(f"source {s.id!r} requires {r!r}, which is not in its files")
+        return self
+
+    def list_spec(self, list_id: str) -> ListSpec:
+        for x in self.lists:
+            if x.id == list_id:
+                return x
+        raise NotFoundError(f"unknown list {list_id!r}")
+
+    def source(self, source_id: str) -> SourceSpec:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        known = ", ".join(s.id for s in self.sources)
+        raise NotFoundError(f"unknown source {source_id!r} (known: {known})")
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """Load and validate a registry file (the packaged one by default)."""
+    if path is None:
+        return _packaged()
+    return _parse(path.read_text(encoding="utf-8"), str(path))
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> Registry:
+    text = resources.files("detente.screening").joinpath("data/sources.yaml").read_text("utf-8")
+    return _parse(text, "detente/screening/data/sources.yaml")
+
+
+def _parse(text: str, where: str) -> Registry:
+    import yaml
+
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{where}: not valid YAML: {exc}") from None
+    try:
+        return Registry.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            Problem(e["msg"], file=where, field=".".join(str(p) for p in e["loc"]))
+            for e in exc.errors()
+        ]
+        raise FrameworkError(f"{where}: source registry is not valid", problems=problems) from None

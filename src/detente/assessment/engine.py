@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import place_areas
+from detente.assessment.loader import check_against_framework
 from detente.assessment.proposal import Proposal
 from detente.assessment.result import (
     AreaPlacement,
@@ -259,6 +260,7 @@ def assess(
 ) -> Assessment:
     """Assess one proposal. Pure and deterministic: same input and versions, same output."""
     fw = framework or get_framework()
+    check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {})
     c = _compile(fw)
     placements = place_areas(proposal, fw)
     inferred_none = not placements

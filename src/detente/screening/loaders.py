@@ -134,7 +134,12 @@ def _require(files: Files, name: str, source: str) -> bytes:
 
 _AKA = re.compile(r"\b(?:a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)\s*'([^']+)'", re.I)
 _DATE_DMY = re.compile(r"(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})")
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 def _country_of_address(addr: str) -> str | None:
@@ -825,7 +830,7 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
         more: list[str] = []
         for g in groups[1:]:
             n2, a2, l2 = split_name(g)
-            (acr := acr + a2) if False else None
+            acr = acr + a2
             more.append(n2)
             more.extend(l2)
         acr_all = tuple(
@@ -970,9 +975,8 @@ def detect_source(path: Path) -> str:
         ) from None
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     first = text.splitlines()[0] if text else ""
-    if name.endswith(".xml") or text.startswith("<?xml") or text.startswith("<"):
-        if "sdnList" in text:
-            return "ofac_sdn_xml"
+    if (name.endswith(".xml") or text.startswith("<")) and "sdnList" in text:
+        return "ofac_sdn_xml"
     if first.startswith("_id,source,entity_number"):
         return "trade_gov_csl"
     if first.startswith("Name,Clean Name,Alias"):
@@ -986,10 +990,8 @@ def detect_source(path: Path) -> str:
         return "bis_entity_list_china_universities"
     if text.startswith("[") and '"list_id"' in text:
         return "kaist_restricted_parties"
-    if (
-        text.startswith("{")
-        and '"results"' in text
-        or (text.startswith("[") and '"source"' in text)
+    if (text.startswith("{") and '"results"' in text) or (
+        text.startswith("[") and '"source"' in text
     ):
         return "trade_gov_csl_json"
     cols = [c.strip().lower() for c in first.split(",")]

@@ -185,14 +185,37 @@ def core(toks: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _LEGAL = frozenset(
-    "company limited corporation incorporated llc plc gmbh jsc ojsc pjsc cjsc ooo oao zao "
-    "co ltd inc corp group holding holdings".split()
+    [
+        "company",
+        "limited",
+        "corporation",
+        "incorporated",
+        "llc",
+        "plc",
+        "gmbh",
+        "jsc",
+        "ojsc",
+        "pjsc",
+        "cjsc",
+        "ooo",
+        "oao",
+        "zao",
+        "co",
+        "ltd",
+        "inc",
+        "corp",
+        "group",
+        "holding",
+        "holdings",
+    ]
 )
 
 
 def derived_acronyms(text: str) -> tuple[str, ...]:
     """Initials of a name's words (stopwords skipped), with and without trailing legal forms."""
     r = rules()
+    if has_cjk(text):
+        return ()
     words = [w for w in raw_tokens(text) if w not in r.stopwords]
     if len(words) < 2:
         return ()
@@ -202,7 +225,7 @@ def derived_acronyms(text: str) -> tuple[str, ...]:
         trimmed.pop()
     if len(trimmed) >= 2:
         out.add("".join(w[0] for w in trimmed))
-    return tuple(sorted(a for a in out if 2 <= len(a) <= 10))
+    return tuple(sorted(a for a in out if 3 <= len(a) <= 10))
 
 
 _ACRO = re.compile(r"^[A-Z][A-Z0-9\-&]{1,11}$")
@@ -273,8 +296,22 @@ def countries_equivalent(a: str, b: str) -> bool:
 
 _SPLIT_SUB = re.compile(r"\s*(?:,|\s[\u2013\u2014\-]\s|\u2019s\s|'s\s)\s*")
 _ORGISH = frozenset(
-    "university academy institute corporation group company ministry commission administration "
-    "army college limited ltd inc".split()
+    [
+        "university",
+        "academy",
+        "institute",
+        "corporation",
+        "group",
+        "company",
+        "ministry",
+        "commission",
+        "administration",
+        "army",
+        "college",
+        "limited",
+        "ltd",
+        "inc",
+    ]
 )
 
 
@@ -292,18 +329,23 @@ def derive_parents(name: str) -> tuple[str, ...]:
         head, tail = parts[0].strip(), parts[1].strip()
         tail_words = raw_tokens(tail)
         head_words = set(raw_tokens(head))
-        if tail_words and tail_words[0] in r.unit_heads and head_words & _ORGISH:
+        if (
+            tail_words
+            and (tail_words[0] in r.unit_heads or tail_words[-1] in r.unit_heads)
+            and head_words & _ORGISH
+        ):
             out.append(head)
-    m = re.match(r"^(.+?)\s+of\s+(?:the\s+)?(.+)$", name, flags=re.IGNORECASE)
-    if m:
-        x, y = m.group(1), m.group(2)
-        xw = raw_tokens(x)
-        yw = raw_tokens(y)
+    tails = r.parent_tails | {"university", "academy"}
+    splits = list(re.finditer(r"\s+(?:of|at)\s+(?:the\s+)?", name, flags=re.IGNORECASE))
+    for m in reversed(splits):
+        xw = raw_tokens(name[: m.start()])
+        yw = raw_tokens(name[m.end() :])
         if (
             len(xw) >= 2
-            and xw[0] in r.unit_heads
+            and set(xw) & r.unit_heads
             and len(yw) >= 2
-            and yw[-1] in (r.parent_tails | {"university", "academy"})
+            and (yw[-1] in tails or {"university", "academy", "corporation"} & set(yw))
         ):
-            out.append(y.strip())
+            out.append(name[m.end() :].strip())
+            break
     return tuple(dict.fromkeys(out))

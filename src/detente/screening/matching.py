@@ -1,0 +1,559 @@
+"""Candidate blocking and explainable scoring of names against the list index.
+
+Blocking finds list names sharing a (rare) token, a typo neighbour of a token (one-deletion
+neighbourhood), a phonetic key, the same letters ignoring spaces, the same pinyin, or an
+acronym.  Scoring then combines explicit features with the weights in ``data/match_rules.yaml``;
+every score carries its feature values, weights and contributions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from detente.screening.entries import ListEntry
+from detente.screening.normalize import (
+    acronym_key,
+    compact,
+    core,
+    countries_equivalent,
+    derived_acronyms,
+    discount,
+    has_cjk,
+    looks_like_acronym,
+    phonetic,
+    pinyin_key,
+    rules,
+    tokens,
+)
+
+KIND_PRIMARY = "primary"
+KIND_ALIAS = "alias"
+KIND_NATIVE = "native"
+KIND_PARENT = "parent"
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    score: float
+    features: tuple[Feature, ...]
+    via: str = ""  # which feature decided: weighted, acronym, compact, native
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name prepared for matching."""
+
+    text: str
+    toks: tuple[str, ...]
+    core_sorted: str
+    compact: str
+    pinyin: str
+    phon: frozenset[str]
+    crossed: bool  # converted from a non-Latin script
+
+
+def prepare(text: str) -> NameForm:
+    toks = tuple(dict.fromkeys(tokens(text)))
+    c = core(toks)
+    return NameForm(
+        text=text,
+        toks=toks,
+        core_sorted=" ".join(sorted(c)),
+        compact=compact(toks),
+        pinyin=pinyin_key(text) if has_cjk(text) else "",
+        phon=frozenset(phonetic(t) for t in c),
+        crossed=not text.isascii(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NameRec:
+    entry: int
+    kind: str
+    form: NameForm
+
+
+class Weights:
+    """Token weights: inverse document frequency over the index, times the data-file discount."""
+
+    __slots__ = ("_cache", "df", "n")
+
+    def __init__(self, df: dict[str, int] | None = None, n: int = 0) -> None:
+        self.df = df or {}
+        self.n = n
+        self._cache: dict[str, float] = {}
+
+    def __call__(self, tok: str) -> float:
+        w = self._cache.get(tok)
+        if w is None:
+            if self.n > 0:
+                d = self.df.get(tok, 0)
+                idf = math.log((self.n + 1) / (d + 1)) / math.log(self.n + 1)
+                w = max(idf, 0.05) * discount(tok)
+            else:
+                w = discount(tok)
+            self._cache[tok] = w
+        return w
+
+
+def _jw(a: str, b: str) -> float:
+    from rapidfuzz.distance import JaroWinkler
+
+    return float(JaroWinkler.similarity(a, b))
+
+
+def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
+    r = rules()
+    cq = [0.0] * len(q)
+    cn = [0.0] * len(n)
+    pos = {t: j for j, t in enumerate(n)}
+    for i, t in enumerate(q):
+        j = pos.get(t)
+        if j is not None and cn[j] == 0.0:
+            cq[i] = cn[j] = 1.0
+    for i, t in enumerate(q):
+        if cq[i] or len(t) < r.fuzzy_min_len:
+            continue
+        best, bj = 0.0, -1
+        for j, u in enumerate(n):
+            if cn[j] or len(u) < r.fuzzy_min_len:
+                continue
+            s = _jw(t, u)
+            if s < r.fuzzy_min and phonetic(t) == phonetic(u):
+                s = r.fuzzy_min
+            if s > best:
+                best, bj = s, j
+        if bj >= 0 and best >= r.fuzzy_min:
+            credit = max(r.fuzzy_floor, best) if best < 1.0 else 1.0
+            cq[i] = cn[bj] = credit
+    return cq, cn
+
+
+def score_forms(
+    q: NameForm,
+    n: NameForm,
+    *,
+    schema: str,
+    weights: Weights,
+    country_q: str | None = None,
+    countries_n: Sequence[str] = (),
+) -> PairScore:
+    """Score one prepared query name against one prepared list name."""
+    r = rules()
+    feats: list[Feature] = []
+    special = 0.0
+    via = "weighted"
+    if q.pinyin and n.pinyin and len(q.pinyin) >= 4 and q.pinyin == n.pinyin:
+        special, via = r.special["native_exact"], "native"
+    elif len(q.compact) >= 6 and q.compact == n.compact:
+        special, via = r.special["compact_exact"], "compact"
+
+    fw = r.weights["person" if schema == "person" else "org"]
+    if q.toks and n.toks:
+        cq, cn = _token_credit(q.toks, n.toks)
+        wq = [weights(t) for t in q.toks]
+        wn = [weights(t) for t in n.toks]
+        p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
+        rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
+        if schema == "person":
+            tok = 0.65 * p + 0.35 * rc
+        else:
+            tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+        a, b = q.core_sorted, n.core_sorted
+        jw = _jw(a, b) if a and b else 0.0
+        ratio = min(len(a), len(b)) / max(len(a), len(b), 1)
+        if ratio < 0.6:
+            jw *= ratio / 0.6
+        if q.phon and n.phon:
+            inter = len(q.phon & n.phon)
+            ph = (inter / len(q.phon) + inter / len(n.phon)) / 2
+        else:
+            ph = 0.0
+        feats += [
+            Feature(
+                "token_overlap",
+                round(tok, 4),
+                fw["token_overlap"],
+                round(tok * fw["token_overlap"], 4),
+                f"rare-token weighted: query covered {p:.2f}, list name covered {rc:.2f}",
+            ),
+            Feature(
+                "jaro_winkler",
+                round(jw, 4),
+                fw["jaro_winkler"],
+                round(jw * fw["jaro_winkler"], 4),
+                f"{a!r} ~ {b!r}",
+            ),
+            Feature(
+                "phonetic",
+                round(ph, 4),
+                fw["phonetic"],
+                round(ph * fw["phonetic"], 4),
+                "Metaphone keys",
+            ),
+        ]
+        base = tok * fw["token_overlap"] + jw * fw["jaro_winkler"] + ph * fw["phonetic"]
+        if schema == "person":
+            missing = sum(1 for c in cq if c < 0.5)
+            if missing:
+                pen = r.person_penalty * missing
+                feats.append(
+                    Feature(
+                        "person_unmatched_tokens",
+                        missing,
+                        -r.person_penalty,
+                        -pen,
+                        "query name parts not found in the listed name",
+                    )
+                )
+                base -= pen
+    else:
+        base = 0.0
+    score = base
+    if special > base:
+        feats.append(
+            Feature(
+                f"{via}_exact",
+                1.0,
+                special,
+                round(special - base, 4),
+                "same pinyin" if via == "native" else "same letters ignoring spaces",
+            )
+        )
+        score = special
+    else:
+        via = "weighted"
+    if q.crossed or n.crossed:
+        feats.append(
+            Feature(
+                "script_crossing",
+                1.0,
+                0.0,
+                0.0,
+                "compared through transliteration (pinyin / glossary / anyascii)",
+            )
+        )
+    score = _country(score, feats, schema, country_q, countries_n)
+    return PairScore(round(max(0.0, min(1.0, score)), 4), tuple(feats), via)
+
+
+def _country(
+    score: float, feats: list[Feature], schema: str, cq: str | None, cn: Sequence[str]
+) -> float:
+    r = rules()
+    if schema == "person" or not cq or not cn:
+        return score
+    if any(countries_equivalent(cq, c) for c in cn):
+        feats.append(
+            Feature(
+                "country",
+                1.0,
+                r.country_agree,
+                r.country_agree,
+                f"{cq} agrees with list ({', '.join(cn)})",
+            )
+        )
+        return score + r.country_agree
+    feats.append(
+        Feature(
+            "country",
+            0.0,
+            -r.country_disagree,
+            -r.country_disagree,
+            f"{cq} differs from list ({', '.join(cn)})",
+        )
+    )
+    return score - r.country_disagree
+
+
+def acronym_score(
+    explicit: bool, country_q: str | None, countries_n: Sequence[str], schema: str
+) -> PairScore:
+    r = rules()
+    s = r.special["acronym_explicit" if explicit else "acronym_derived"]
+    feats = [
+        Feature(
+            "acronym",
+            1.0,
+            s,
+            s,
+            "acronym given by the list" if explicit else "initials of the listed name",
+        )
+    ]
+    s = _country(s, feats, schema, country_q, countries_n)
+    return PairScore(round(max(0.0, min(1.0, s)), 4), tuple(feats), "acronym")
+
+
+# ---- the in-memory index ---------------------------------------------------------------------
+
+
+def _deletes(t: str) -> list[str]:
+    return [t[:i] + t[i + 1 :] for i in range(len(t))]
+
+
+@dataclass(slots=True)
+class Candidate:
+    entry: int
+    score: PairScore
+    name: str
+    kind: str
+
+
+@dataclass
+class Matcher:
+    """Blocking structures over prepared list names; built once, queried many times."""
+
+    entries: list[ListEntry]
+    names: list[NameRec]
+    weights: Weights
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    deletes: dict[str, list[str]] = field(default_factory=dict)
+    phon_tokens: dict[str, list[str]] = field(default_factory=dict)
+    by_compact: dict[str, list[int]] = field(default_factory=dict)
+    by_pinyin: dict[str, list[int]] = field(default_factory=dict)
+    acr_explicit: dict[str, list[int]] = field(default_factory=dict)
+    acr_derived: dict[str, list[int]] = field(default_factory=dict)
+    max_block_df: int = 3000
+    top_k: int = 25
+
+    @classmethod
+    def build(
+        cls,
+        entries: Sequence[ListEntry],
+        names: Sequence[NameRec] | None = None,
+        derived: dict[str, list[int]] | None = None,
+    ) -> Matcher:
+        if names is None:
+            names, derived = make_names(entries)
+        df: dict[str, int] = {}
+        for rec in names:
+            for t in rec.form.toks:
+                df[t] = df.get(t, 0) + 1
+        m = cls(list(entries), list(names), Weights(df, len(names)))
+        for i, rec in enumerate(m.names):
+            for t in rec.form.toks:
+                m.postings.setdefault(t, []).append(i)
+            if len(rec.form.compact) >= 6:
+                m.by_compact.setdefault(rec.form.compact, []).append(i)
+            if rec.form.pinyin:
+                m.by_pinyin.setdefault(rec.form.pinyin, []).append(i)
+        for t in df:
+            if len(t) >= 5:
+                for d in (t, *_deletes(t)):
+                    m.deletes.setdefault(d, []).append(t)
+            if len(t) >= 4:
+                m.phon_tokens.setdefault(phonetic(t), []).append(t)
+        for ei, e in enumerate(m.entries):
+            for a in e.acronyms:
+                k = acronym_key(a)
+                if k:
+                    m.acr_explicit.setdefault(k, []).append(ei)
+        m.acr_derived = derived or {}
+        return m
+
+    # -- querying --
+
+    def _variants(self, t: str) -> list[tuple[str, float]]:
+        out: dict[str, float] = {t: 1.0}
+        if len(t) >= 5:
+            for d in (t, *_deletes(t)):
+                for u in self.deletes.get(d, ()):
+                    out.setdefault(u, 0.8)
+        if len(t) >= 4:
+            for u in self.phon_tokens.get(phonetic(t), ()):
+                out.setdefault(u, 0.7)
+        return list(out.items())
+
+    def candidates(self, q: NameForm, schema: str) -> list[int]:
+        acc: dict[int, float] = {}
+        toks = q.toks
+        rare = [
+            t
+            for t in toks
+            if len(self.postings.get(t, ())) <= self.max_block_df and discount(t) >= 1.0
+        ]
+        use = rare or list(toks)
+        for t in use:
+            w = self.weights(t)
+            for u, f in self._variants(t):
+                post = self.postings.get(u)
+                if not post or (len(post) > self.max_block_df and u != t):
+                    continue
+                inc = w * f
+                for i in post:
+                    acc[i] = acc.get(i, 0.0) + inc
+        best = sorted(acc.items(), key=lambda kv: -kv[1])[: self.top_k]
+        ids = [i for i, _ in best]
+        for i in self.by_compact.get(q.compact, ()):
+            ids.append(i)
+        if q.pinyin:
+            ids.extend(self.by_pinyin.get(q.pinyin, ()))
+        out: list[int] = []
+        seen: set[int] = set()
+        for i in ids:
+            if i in seen:
+                continue
+            seen.add(i)
+            es = self.entries[self.names[i].entry].schema
+            if schema == "person" and es not in {"person", "unknown"}:
+                continue
+            if schema != "person" and es == "person":
+                continue
+            out.append(i)
+        return out
+
+    def match(
+        self,
+        name: str,
+        *,
+        schema: str = "org",
+        country: str | None = None,
+        aliases: Iterable[str] = (),
+        floor: float | None = None,
+    ) -> list[Candidate]:
+        """Best candidate per (entry, direct/parent), at or above *floor* (default: possible)."""
+        r = rules()
+        floor = r.possible if floor is None else floor
+        best: dict[tuple[int, bool], Candidate] = {}
+        queries = [name, *[a for a in aliases if a and a.strip()]]
+        for qtext in queries:
+            qf = prepare(qtext)
+            for i in self.candidates(qf, schema):
+                rec = self.names[i]
+                e = self.entries[rec.entry]
+                ps = score_forms(
+                    qf,
+                    rec.form,
+                    schema=schema,
+                    weights=self.weights,
+                    country_q=country,
+                    countries_n=e.countries,
+                )
+                if ps.score < floor:
+                    continue
+                key = (rec.entry, rec.kind == KIND_PARENT)
+                cur = best.get(key)
+                if cur is None or ps.score > cur.score.score:
+                    best[key] = Candidate(rec.entry, ps, rec.form.text, rec.kind)
+            if schema != "person":
+                self._acronyms(qtext, country, schema, floor, best)
+        return sorted(best.values(), key=lambda c: (-c.score.score, self.entries[c.entry].key))
+
+    def _acronyms(
+        self,
+        qtext: str,
+        country: str | None,
+        schema: str,
+        floor: float,
+        best: dict[tuple[int, bool], Candidate],
+    ) -> None:
+        t = qtext.strip()
+        if not (looks_like_acronym(t) or (len(t) <= 8 and " " not in t and t.isalnum())):
+            return
+        k = acronym_key(t)
+        hits = [(ei, True) for ei in self.acr_explicit.get(k, ())]
+        der = self.acr_derived.get(k, [])
+        if looks_like_acronym(t) and 0 < len(der) <= int(
+            rules().special["acronym_derived_max_entries"]
+        ):
+            hits += [(ei, False) for ei in der]
+        for ei, explicit in hits:
+            e = self.entries[ei]
+            ps = acronym_score(explicit, country, e.countries, schema)
+            if ps.score < floor:
+                continue
+            cur = best.get((ei, False))
+            if cur is None or ps.score > cur.score.score:
+                best[(ei, False)] = Candidate(ei, ps, t, "acronym")
+
+    def score_pair(
+        self,
+        a: str,
+        b: str,
+        *,
+        schema: str = "org",
+        country_a: str | None = None,
+        country_b: str | None = None,
+    ) -> PairScore:
+        return score_pair(
+            a, b, schema=schema, country_a=country_a, country_b=country_b, weights=self.weights
+        )
+
+
+def make_names(entries: Sequence[ListEntry]) -> tuple[list[NameRec], dict[str, list[int]]]:
+    """Prepare every name form of every entry, and the derived-acronym table."""
+    names: list[NameRec] = []
+    derived: dict[str, list[int]] = {}
+    for ei, e in enumerate(entries):
+        seen: set[str] = set()
+
+        def add(text: str, kind: str, ei: int = ei, seen: set[str] = seen) -> None:
+            t = text.strip()
+            if not t or t in seen:
+                return
+            seen.add(t)
+            f = prepare(t)
+            if f.toks or f.pinyin:
+                names.append(NameRec(ei, kind, f))
+
+        add(e.name, KIND_PRIMARY)
+        for a in e.aliases:
+            add(a, KIND_ALIAS)
+        for a in e.acronyms:
+            if " " in a.strip():
+                add(a, KIND_ALIAS)
+        for nn in e.native_names:
+            add(nn, KIND_NATIVE)
+        own = {prepare(x).compact for x in (e.name, *e.aliases)}
+        for p in e.parents:
+            if prepare(p).compact not in own:
+                add(p, KIND_PARENT)
+        if e.schema != "person":
+            for text in (e.name, *e.aliases):
+                for acr in derived_acronyms(text):
+                    lst = derived.setdefault(acr, [])
+                    if not lst or lst[-1] != ei:
+                        lst.append(ei)
+    return names, derived
+
+
+def score_pair(
+    a: str,
+    b: str,
+    *,
+    schema: str = "org",
+    country_a: str | None = None,
+    country_b: str | None = None,
+    weights: Weights | None = None,
+) -> PairScore:
+    """Score two names (no index needed): what the screening would say about this pair.
+
+    Without *weights* every token weighs 1 times its organisation-word discount; a
+    :class:`Matcher` passes index-based rare-token weights.
+    """
+    w = weights or Weights()
+    if (
+        schema != "person"
+        and looks_like_acronym(a.strip())
+        and acronym_key(a) in {acronym_key(x) for x in derived_acronyms(b)}
+    ):
+        return acronym_score(False, country_a, (country_b,) if country_b else (), schema)
+    return score_forms(
+        prepare(a),
+        prepare(b),
+        schema=schema,
+        weights=w,
+        country_q=country_a,
+        countries_n=(country_b,) if country_b else (),
+    )

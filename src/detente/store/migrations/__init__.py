@@ -1,0 +1,1 @@
+"""Alembic migrations of the review-workflow store (run by ``detente db upgrade``)."""

@@ -13,6 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -804,11 +805,13 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
         head = groups[0]
         select = re.search(r"select affiliates:?$", head, re.I)
         head = re.sub(r",?\s*(?:and|select) affiliates:?$", "", head, flags=re.I).strip()
-        common = dict(
+        common = ListEntry(
             source_id=source_id,
             list_id=lid,
+            entry_id=rid,
+            name=head,
             countries=tuple(dict.fromkeys(ccs)),
-            programs=(rec["source"].get("list_name") or lid_raw,),
+            programs=(str(rec["source"].get("list_name") or lid_raw),),
             remarks=str(rec.get("listing_rationale") or "")
             + (" " + str(rec.get("remarks")) if rec.get("remarks") else ""),
         )
@@ -816,15 +819,15 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
             for j, g in enumerate(groups[1:]):
                 nm, acr, als = split_name(g)
                 entries.append(
-                    ListEntry(
+                    replace(
+                        common,
                         entry_id=f"{rid}#{j + 1}",
                         name=f"{head} - {nm}",
                         acronyms=acr,
                         aliases=(nm, *als),
                         parents=(head,),
-                        **common,
                     )
-                )  # type: ignore[arg-type]
+                )
             continue
         nm, acr, als = split_name(head)
         more: list[str] = []
@@ -838,15 +841,13 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
         )
         aliases = tuple(dict.fromkeys(a for a in [*als, *more, *base_aliases] if a not in acr_all))
         entries.append(
-            ListEntry(
-                entry_id=rid,
+            replace(
+                common,
                 name=nm,
-                schema="org",
                 aliases=aliases,
                 acronyms=acr_all,
                 native_names=(native,) if native else (),
                 parents=derive_parents(nm),
-                **common,  # type: ignore[arg-type]
             )
         )
     notes = (f"records of unknown lists skipped: {', '.join(sorted(unknown))}",) if unknown else ()

@@ -16,7 +16,6 @@ from detente.screening.entries import ListEntry
 from detente.screening.normalize import (
     acronym_key,
     compact,
-    core,
     countries_equivalent,
     derived_acronyms,
     discount,
@@ -65,14 +64,13 @@ class NameForm:
 
 def prepare(text: str) -> NameForm:
     toks = tuple(dict.fromkeys(tokens(text)))
-    c = core(toks)
     return NameForm(
         text=text,
         toks=toks,
-        core_sorted=" ".join(sorted(c)),
+        core_sorted=" ".join(sorted(toks)),
         compact=compact(toks),
         pinyin=pinyin_key(text) if has_cjk(text) else "",
-        phon=frozenset(phonetic(t) for t in c),
+        phon=frozenset(phonetic(t) for t in toks),
         crossed=not text.isascii(),
     )
 
@@ -130,7 +128,7 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
             if cn[j] or len(u) < r.fuzzy_min_len:
                 continue
             s = _jw(t, u)
-            if s < r.fuzzy_min and phonetic(t) == phonetic(u):
+            if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
                 s = r.fuzzy_min
             if s > best:
                 best, bj = s, j

@@ -1,0 +1,84 @@
+"""Due diligence: restricted-party screening, controlled technology and investment-review flags.
+
+Public API (heavy modules are imported on first use)::
+
+    score_pair(a, b, schema="org", country_a=None, country_b=None) -> MatchScore
+    screen_name(name, *, schema="org", country=None, home=None, threshold=None) -> ScreeningResult
+    diligence_for(proposal, *, home=None, threshold=None, max_age_days=90, as_of=None) -> DueDiligence
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from detente.assessment.proposal import Proposal
+    from detente.screening.models import DueDiligence, MatchScore, ScreeningResult
+
+__all__ = ["diligence_for", "score_pair", "screen_name"]
+
+
+def score_pair(
+    a: str,
+    b: str,
+    schema: str = "org",
+    country_a: str | None = None,
+    country_b: str | None = None,
+    *,
+    home: Path | None = None,
+    use_index_weights: bool = False,
+) -> MatchScore:
+    """Score one pair of names with the matching rules; ``.score`` and ``.features`` explain it.
+
+    By default tokens are weighted only by the data-file discounts (deterministic, no index
+    needed); with ``use_index_weights=True`` the rare-token weights of the loaded index are used,
+    exactly as screening does.
+    """
+    from detente.screening.diligence import _features
+    from detente.screening.matching import score_pair as _sp
+    from detente.screening.models import MatchScore
+    from detente.screening.store import open_index
+
+    weights = None
+    if use_index_weights:
+        idx = open_index(home)
+        weights = idx.matcher.weights if idx else None
+    ps = _sp(a, b, schema=schema, country_a=country_a, country_b=country_b, weights=weights)
+    return MatchScore(score=ps.score, features=_features(ps.features), via=ps.via)
+
+
+def screen_name(
+    name: str,
+    *,
+    schema: str = "org",
+    country: str | None = None,
+    aliases: list[str] | None = None,
+    home: Path | None = None,
+    threshold: float | None = None,
+) -> ScreeningResult:
+    from detente.screening.diligence import screen
+    from detente.screening.store import open_index
+
+    return screen(
+        open_index(home),
+        name,
+        schema=schema,
+        country=country,
+        aliases=aliases or [],
+        threshold=threshold,
+    )
+
+
+def diligence_for(
+    proposal: Proposal,
+    *,
+    home: Path | None = None,
+    threshold: float | None = None,
+    max_age_days: int = 90,
+    as_of: date | None = None,
+) -> DueDiligence:
+    from detente.screening.diligence import diligence_for as _dd
+
+    return _dd(proposal, home=home, threshold=threshold, max_age_days=max_age_days, as_of=as_of)

@@ -1,0 +1,286 @@
+"""Screening of names and proposals against the loaded lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from detente.assessment.proposal import Proposal
+from detente.screening.matching import KIND_PARENT, Candidate, Feature
+from detente.screening.models import (
+    DueDiligence,
+    FeatureContribution,
+    ListCoverage,
+    ListMatch,
+    ListVersion,
+    ScreeningResult,
+)
+from detente.screening.normalize import rules
+from detente.screening.registry import Registry, load_registry
+from detente.screening.store import LoadedIndex, age_days, open_index
+
+MAX_MATCHES = 8
+
+
+def _features(fs: Sequence[Feature]) -> list[FeatureContribution]:
+    return [
+        FeatureContribution(
+            name=f.name, value=f.value, weight=f.weight, contribution=f.contribution, note=f.note
+        )
+        for f in fs
+    ]
+
+
+def _to_match(
+    idx: LoadedIndex, reg: Registry, c: Candidate, snapshots: dict[str, str]
+) -> ListMatch:
+    e = idx.matcher.entries[c.entry]
+    spec = reg.list_spec(e.list_id)
+    related = c.kind == KIND_PARENT
+    relation = None
+    if related:
+        relation = (
+            f"Related-entity notice, not a hit: the listed unit '{e.name}' belongs to or is affiliated with "
+            f"'{c.name}'. Check whether the cooperation involves that unit or its staff."
+        )
+    meaning = spec.meaning
+    lic = dict(e.extra).get("license_requirement")
+    if lic:
+        meaning = f"{meaning} Licence requirement stated by the list: {lic}"
+    return ListMatch(
+        list_id=e.list_id,
+        list_name=spec.name,
+        severity=spec.severity.value,
+        meaning=" ".join(meaning.split()),
+        authority=spec.authority,
+        source_id=e.source_id,
+        snapshot_id=snapshots.get(e.source_id),
+        entry_id=e.entry_id,
+        entry_name=e.name,
+        matched_name=c.name,
+        matched_kind=c.kind,
+        programmes=list(e.programs),
+        listing_date=e.listed_on,
+        countries=list(e.countries),
+        score=c.score.score,
+        via=c.score.via,
+        features=_features(c.score.features),
+        related=related,
+        relation=relation,
+    )
+
+
+def _dedupe(cands: list[Candidate], idx: LoadedIndex) -> list[Candidate]:
+    """One candidate per (list, listed name, related?) — the same entry via several sources kept once per source."""
+    seen: set[tuple[str, str, str, bool]] = set()
+    out = []
+    for c in cands:
+        e = idx.matcher.entries[c.entry]
+        k = (e.list_id, e.source_id, " ".join(e.name.casefold().split()), c.kind == KIND_PARENT)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(c)
+    return out
+
+
+def screen(
+    idx: LoadedIndex | None,
+    name: str,
+    *,
+    subject: str = "name",
+    key: str | None = None,
+    schema: str = "org",
+    country: str | None = None,
+    aliases: Iterable[str] = (),
+    threshold: float | None = None,
+    registry: Registry | None = None,
+) -> ScreeningResult:
+    """Screen one name (plus aliases/native forms).  Persons are screened without any country."""
+    reg = registry or load_registry()
+    r = rules()
+    hit = r.hit if threshold is None else threshold
+    possible = min(r.possible, hit)
+    names = [name, *[a for a in aliases if a and a.strip() and a != name]]
+    cty = None if schema == "person" else country
+    base = dict(
+        subject=subject, key=key or name, name=name, queried_names=names, country=cty, schema=schema
+    )
+    if idx is None:
+        return ScreeningResult(
+            **base, status="not_checked", note="No list index has been built; nothing was checked."
+        )
+    cands = idx.matcher.match(name, schema=schema, country=cty, aliases=names[1:], floor=possible)
+    cands = _dedupe(cands, idx)
+    snaps = {m.source_id: m.snapshot_id for m in idx.manifests}
+    matches = [_to_match(idx, reg, c, snaps) for c in cands]
+    direct = [m for m in matches if not m.related]
+    rel = [m for m in matches if m.related and m.score >= hit]
+    if any(m.score >= hit for m in direct):
+        status = "hit"
+    elif rel:
+        status = "related"
+    elif direct:
+        status = "possible"
+    else:
+        status = "clear"
+    # order: direct hits by severity then score, then related, then the rest
+    sev = {"blocking": 0, "restricting": 1, "informational": 2}
+    matches.sort(
+        key=lambda m: (m.related, m.score < hit, sev[m.severity], -m.score, m.list_id, m.entry_id)
+    )
+    note = ""
+    if status == "clear":
+        note = "No match at or above the possible-match threshold on the lists loaded."
+    elif status == "related":
+        note = "Related-entity notice: an organisation this party belongs to, or a unit of it, is listed; the party itself is not."
+    return ScreeningResult(**base, status=status, matches=matches[:MAX_MATCHES], note=note)
+
+
+def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:
+    out = []
+    loaded = {m.source_id for m in idx.manifests} if idx else set()
+    for spec in reg.lists:
+        if spec.id == "user":
+            if "user_csv" in loaded:
+                out.append(
+                    ListCoverage(
+                        list_id="user",
+                        list_name=spec.name,
+                        severity=spec.severity.value,
+                        status="checked",
+                        sources=["user_csv"],
+                    )
+                )
+            continue
+        srcs = []
+        complete = False
+        for s in reg.sources:
+            for p in s.provides:
+                if p.list == spec.id and s.id in loaded:
+                    srcs.append(s.id)
+                    complete = complete or p.coverage == "complete"
+        if not srcs:
+            status, reason = "not_checked", "no source for this list is loaded"
+        elif not complete:
+            status, reason = "partial", "only a partial extract of this list is loaded"
+        else:
+            status, reason = "checked", ""
+        out.append(
+            ListCoverage(
+                list_id=spec.id,
+                list_name=spec.name,
+                severity=spec.severity.value,
+                status=status,
+                sources=srcs,
+                reason=reason,
+            )
+        )
+    return out
+
+
+def versions(
+    idx: LoadedIndex | None, reg: Registry, as_of: date, max_age_days: int
+) -> list[ListVersion]:
+    if idx is None:
+        return []
+    out = []
+    for m in idx.manifests:
+        age, basis = age_days(m, as_of)
+        spec = reg.source(m.source_id)
+        notes = list(m.notes)
+        if not m.published:
+            notes.append("publication date unknown; age measured from retrieval")
+        out.append(
+            ListVersion(
+                source_id=m.source_id,
+                title=spec.title,
+                snapshot_id=m.snapshot_id,
+                content_hash=m.content_hash,
+                retrieved_at=m.retrieved_at,
+                published=m.published,
+                age_days=age,
+                age_basis=basis,
+                stale=age is None or age > max_age_days,
+                lists=m.lists,
+                licence=spec.licence,
+                notes=notes,
+            )
+        )
+    return out
+
+
+def diligence_for(
+    proposal: Proposal,
+    *,
+    home: Path | None = None,
+    threshold: float | None = None,
+    max_age_days: int = 90,
+    as_of: date | None = None,
+) -> DueDiligence:
+    """Screen a proposal's parties and people, and check controlled technology and investment rules.
+
+    *as_of* fixes the date used for staleness (default: today); everything else is a function of
+    the proposal and the loaded index, so the result is reproducible.
+    """
+    from detente.screening.techcheck import tech_flags
+
+    reg = load_registry()
+    r = rules()
+    idx = open_index(home)
+    when = as_of or date.today()
+    parties = [
+        screen(
+            idx,
+            p.name,
+            subject="party",
+            key=p.key,
+            schema="org",
+            country=p.country,
+            aliases=[*(a for a in [p.name_native] if a), *p.aliases],
+            threshold=threshold,
+            registry=reg,
+        )
+        for p in proposal.parties
+    ]
+    people = [
+        screen(
+            idx,
+            person.name,
+            subject="person",
+            key=person.name,
+            schema="person",
+            aliases=[person.name_native] if person.name_native else [],
+            threshold=threshold,
+            registry=reg,
+        )
+        for person in proposal.people
+    ]
+    ct, inv = tech_flags(proposal)
+    notes = []
+    if idx is None:
+        notes.append(
+            "No restricted-party list has been loaded: every party and person is NOT CHECKED. "
+            "Run `detente lists update` or `detente lists load PATH...`."
+        )
+    notes.append(
+        "Screening compares names only; it never infers anything from a person's nationality or the script of a name."
+    )
+    return DueDiligence(
+        as_of=when,
+        index_built=idx is not None,
+        threshold=r.hit if threshold is None else threshold,
+        possible_threshold=r.possible,
+        rules_version=r.version,
+        registry_version=reg.version,
+        index_built_at=idx.meta.get("built_at") if idx else None,
+        max_age_days=max_age_days,
+        parties=parties,
+        people=people,
+        list_versions=versions(idx, reg, when, max_age_days),
+        coverage=coverage(idx, reg),
+        controlled_technology=ct,
+        investment_review=inv,
+        notes=notes,
+    )

@@ -1,0 +1,198 @@
+"""Public result models of the screening capability (pydantic, JSON-serialisable, deterministic)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["hit", "possible", "related", "clear", "not_checked"]
+GUIDANCE = "Guidance, not a legal determination."
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeatureContribution(_M):
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    note: str = ""
+
+
+class MatchScore(_M):
+    """The score of one pair of names, with the features that produced it."""
+
+    score: float
+    features: list[FeatureContribution]
+    via: str = Field("weighted", description="weighted | acronym | compact | native")
+
+    def explain(self) -> str:
+        parts = [f"{f.name}={f.value:g}x{f.weight:g}->{f.contribution:+.3f}" for f in self.features]
+        return f"{self.score:.3f} ({self.via}): " + ", ".join(parts)
+
+
+class ListMatch(_M):
+    list_id: str
+    list_name: str
+    severity: Literal["blocking", "restricting", "informational"]
+    meaning: str
+    authority: str
+    source_id: str
+    snapshot_id: str | None = None
+    entry_id: str
+    entry_name: str
+    matched_name: str = Field(
+        description="The list's name form that matched (alias, native name, parent, acronym)"
+    )
+    matched_kind: str
+    programmes: list[str] = []
+    listing_date: str | None = None
+    countries: list[str] = []
+    score: float
+    via: str
+    features: list[FeatureContribution]
+    related: bool = Field(
+        False, description="The match is on an organisation the listed unit belongs to"
+    )
+    relation: str | None = None
+
+
+class ScreeningResult(_M):
+    subject: Literal["party", "person", "name"]
+    key: str
+    name: str
+    queried_names: list[str]
+    country: str | None = None
+    schema_: Literal["org", "person"] = Field("org", alias="schema")
+    status: Status
+    matches: list[ListMatch] = []
+    note: str = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ListVersion(_M):
+    source_id: str
+    title: str
+    snapshot_id: str
+    content_hash: str
+    retrieved_at: str
+    published: str | None
+    age_days: int | None
+    age_basis: Literal["published", "retrieved"]
+    stale: bool
+    lists: dict[str, int]
+    licence: str
+    notes: list[str] = []
+
+
+class ListCoverage(_M):
+    list_id: str
+    list_name: str
+    severity: Literal["blocking", "restricting", "informational"]
+    status: Literal["checked", "partial", "not_checked"]
+    sources: list[str] = []
+    reason: str = ""
+
+
+class RegFlag(_M):
+    """A controlled-technology or investment-review flag."""
+
+    id: str
+    kind: Literal["controlled_technology", "investment_review"]
+    title: str
+    legal_basis: str
+    explanation: str
+    triggered_by: list[str]
+    exclusions: list[str] = []
+    status_note: str | None = None
+    guidance: str = GUIDANCE
+
+
+class DueDiligence(_M):
+    """Everything the due-diligence checks found for one proposal, as of one date."""
+
+    as_of: date
+    index_built: bool
+    threshold: float
+    possible_threshold: float
+    rules_version: str
+    registry_version: str
+    index_built_at: str | None = None
+    max_age_days: int
+    parties: list[ScreeningResult] = []
+    people: list[ScreeningResult] = []
+    list_versions: list[ListVersion] = []
+    coverage: list[ListCoverage] = []
+    controlled_technology: list[RegFlag] = []
+    investment_review: list[RegFlag] = []
+    notes: list[str] = []
+    guidance: str = GUIDANCE
+
+    @property
+    def lists_not_checked(self) -> list[ListCoverage]:
+        return [c for c in self.coverage if c.status == "not_checked"]
+
+    def results(self) -> list[ScreeningResult]:
+        return [*self.parties, *self.people]
+
+    def flags(self) -> set[str]:
+        """Flags for the assessment engine's verdict rules."""
+        out: set[str] = set()
+        for r in self.results():
+            if r.status == "hit":
+                sev = {m.severity for m in r.matches if not m.related and m.score >= self.threshold}
+                if "blocking" in sev:
+                    out.add("dd.blocking_hit")
+                if "restricting" in sev:
+                    out.add("dd.restricting_hit")
+                if sev == {"informational"}:
+                    out.add("dd.possible_hit")
+            elif r.status == "possible":
+                out.add("dd.possible_hit")
+            elif r.status == "related":
+                out.add("dd.related_entity")
+            elif r.status == "not_checked":
+                out.add("dd.not_checked")
+        if any(r.status == "related" or any(m.related for m in r.matches) for r in self.results()):
+            out.add("dd.related_entity")
+        if not self.index_built or any(
+            c.status == "not_checked" and c.severity != "informational" for c in self.coverage
+        ):
+            out.add("dd.not_checked")
+        if any(v.stale for v in self.list_versions):
+            out.add("dd.stale")
+        if self.controlled_technology:
+            out.add("dd.controlled_tech")
+        if self.investment_review:
+            out.add("dd.investment_review")
+        return out
+
+    def summary_rows(self) -> list[dict[str, str]]:
+        """One row per screened subject: who, status, best match, its meaning and list version."""
+        versions = {v.source_id: v for v in self.list_versions}
+        rows = []
+        for r in self.results():
+            best = r.matches[0] if r.matches else None
+            v = versions.get(best.source_id) if best else None
+            rows.append(
+                {
+                    "subject": f"{r.subject}: {r.name}",
+                    "status": r.status,
+                    "list": best.list_name if best else "",
+                    "severity": best.severity if best else "",
+                    "entry": best.entry_name if best else "",
+                    "score": f"{best.score:.2f}" if best else "",
+                    "meaning": (best.relation or best.meaning) if best else r.note,
+                    "list_version": (
+                        f"{v.source_id} {v.snapshot_id} (published {v.published or 'unknown'}{', STALE' if v.stale else ''})"
+                        if v
+                        else ""
+                    ),
+                }
+            )
+        return rows

@@ -1,0 +1,172 @@
+"""Download official list files, validate them, and swap the new snapshot in atomically.
+
+A source's files are all downloaded first (with retries and timeouts); the snapshot is only
+made current if every required file arrived whole, parsed, and did not shrink implausibly.
+Otherwise the previous snapshot stays in use and the outcome says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from detente.errors import DetenteError
+from detente.screening.registry import Registry, SourceSpec, load_registry
+from detente.screening.store import (
+    Manifest,
+    build_index,
+    current_snapshots,
+    read_manifest,
+    save_snapshot,
+)
+
+SHRINK_LIMIT = 0.5  # refuse a new snapshot with fewer than half the previous entries
+
+
+@dataclass
+class UpdateOutcome:
+    source_id: str
+    ok: bool
+    message: str
+    manifest: Manifest | None = None
+    kept_previous: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+
+
+class DownloadError(Exception):
+    pass
+
+
+def _fetch(client: object, url: str, retries: int) -> bytes:
+    import httpx
+
+    assert isinstance(client, httpx.Client)
+    last = ""
+    for _attempt in range(retries + 1):
+        try:
+            resp = client.get(url)
+            if resp.status_code != 200:
+                last = f"HTTP {resp.status_code} from {url}"
+                if resp.status_code < 500 and resp.status_code != 429:
+                    break
+                continue
+            data = resp.content
+            expected = resp.headers.get("content-length")
+            if (
+                expected is not None
+                and resp.headers.get("content-encoding") in (None, "identity")
+                and int(expected) != len(data)
+            ):
+                last = f"truncated download from {url}: {len(data)} of {expected} bytes"
+                continue
+            if not data:
+                last = f"empty response from {url}"
+                continue
+            return data
+        except httpx.HTTPError as exc:
+            last = f"{type(exc).__name__} fetching {url}: {exc}"
+    raise DownloadError(last or f"could not fetch {url}")
+
+
+def _validate(spec: SourceSpec, files: dict[str, bytes]) -> None:
+    if spec.format == "ofac_csv":
+        for name, data in files.items():
+            if not data.rstrip(b"\r\n").endswith(b"\x1a"):
+                raise DownloadError(
+                    f"{name}: no 0x1A end-of-file marker; the OFAC file looks truncated"
+                )
+
+
+def update_sources(
+    source_ids: Sequence[str] | None = None,
+    *,
+    home: Path | None = None,
+    now: datetime,
+    url_for: Callable[[SourceSpec, str, str], str] | None = None,
+    timeout: float = 60.0,
+    retries: int = 2,
+    registry: Registry | None = None,
+    force: bool = False,
+    expected_sha256: dict[str, str] | None = None,
+) -> list[UpdateOutcome]:
+    """Download and install the given sources (default: every source with download URLs)."""
+    import httpx
+
+    reg = registry or load_registry()
+    specs = (
+        [reg.source(s) for s in source_ids] if source_ids else [s for s in reg.sources if s.files]
+    )
+    outcomes: list[UpdateOutcome] = []
+    changed = False
+    current = current_snapshots(home)
+    with httpx.Client(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=True,
+        headers={"User-Agent": "detente-screening (+https://github.com/)"},
+    ) as client:
+        for spec in specs:
+            prev = current.get(spec.id)
+            files: dict[str, bytes] = {}
+            try:
+                for name, url in spec.files.items():
+                    real = url_for(spec, name, url) if url_for else url
+                    try:
+                        files[name] = _fetch(client, real, retries)
+                    except DownloadError:
+                        if name in spec.required or not spec.required:
+                            raise
+                        continue
+                    want = (expected_sha256 or {}).get(f"{spec.id}/{name}")
+                    if want and hashlib.sha256(files[name]).hexdigest() != want:
+                        raise DownloadError(f"{name}: checksum mismatch (expected {want[:12]}…)")
+                _validate(spec, files)
+                if prev and not force:
+                    old = read_manifest(spec.id, prev, home)
+                    from detente.screening.store import parse_files
+
+                    n_new = len(parse_files(reg, spec.id, files).entries)
+                    if n_new < old.entries * SHRINK_LIMIT:
+                        raise DownloadError(
+                            f"new download has {n_new} entries, previous snapshot {old.entries}; "
+                            "refusing a shrink of more than half (use --force if the list really shrank)"
+                        )
+                manifest = save_snapshot(
+                    spec.id,
+                    files,
+                    origin="download: "
+                    + ", ".join(
+                        url_for(spec, n, u) if url_for else u
+                        for n, u in spec.files.items()
+                        if n in files
+                    ),
+                    retrieved_at=now,
+                    home=home,
+                    registry=reg,
+                )
+                changed = True
+                outcomes.append(
+                    UpdateOutcome(
+                        spec.id,
+                        True,
+                        f"updated: {manifest.entries} entries, snapshot {manifest.snapshot_id}",
+                        manifest=manifest,
+                        files={n: hashlib.sha256(d).hexdigest() for n, d in files.items()},
+                    )
+                )
+            except (DownloadError, DetenteError) as exc:
+                keep = (
+                    f"kept previous snapshot {prev}"
+                    if prev
+                    else "no previous snapshot: this list is NOT loaded"
+                )
+                outcomes.append(
+                    UpdateOutcome(
+                        spec.id, False, f"update failed ({exc}); {keep}", kept_previous=prev
+                    )
+                )
+    if changed:
+        build_index(home, reg, built_at=now)
+    return outcomes

@@ -1,0 +1,79 @@
+"""The AI-safety/area classifier, its fallbacks and the integration functions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from detente.landscape import infer_areas, section_for
+from detente.landscape.classifier import Classifier, train
+from detente.landscape.paths import model_path
+from detente.landscape.taxonomy import NEWSLETTER_CATEGORY_MAP, keyword_areas, keyword_is_safety
+
+
+def test_untrained_fallbacks(tmp_path: Path) -> None:
+    assert Classifier.load() is None
+    assert infer_areas("zero-knowledge proofs to verify training compute") == []
+    assert section_for(["US", "CN"], ["verification"], tmp_path / "missing.duckdb") is None
+    assert section_for(["US"], [], None) is None
+
+
+def test_keyword_definition() -> None:
+    assert keyword_is_safety("Certified robustness against adversarial examples")
+    assert not keyword_is_safety("Graph neural networks for molecules")
+    assert "evaluations" in keyword_areas("A benchmark for red-teaming language models")
+
+
+def test_newsletter_mapping_covers_known_categories(shared_biblio: Path) -> None:
+    import csv
+
+    path = shared_biblio / "alignment_newsletter_to2019" / "alignment_newsletter_to2019.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        cats = {r["Category"] for r in csv.DictReader(fh)}
+    assert cats <= set(NEWSLETTER_CATEGORY_MAP)
+
+
+@pytest.fixture(scope="session")
+def trained(shared_biblio: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "classifier.joblib"
+    train(shared_biblio, out=out, negatives=1500)
+    return out
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_train_evaluate_and_infer(trained: Path) -> None:
+    clf = Classifier.load(trained)
+    assert clf is not None
+    ev = clf.evaluation()
+    assert 0.5 < ev.safety.precision <= 1 and 0.5 < ev.safety.recall <= 1
+    assert {m.label for m in ev.areas} == {"verification", "interpretability", "robustness", "alignment", "governance"}
+    assert {m.label for m in ev.weak_areas} == {"protocols", "infrastructure", "evaluations"}
+    terms = [t for t, _ in clf.top_terms("interpretability", 30)]
+    assert "interpretability" in terms
+    shutil.copy(trained, model_path().parent.mkdir(parents=True, exist_ok=True) or model_path())
+    guesses = infer_areas("A benchmark suite and red-teaming evaluation of dangerous capabilities of LLM agents")
+    assert guesses and guesses[0].area == "evaluations"
+    assert all(g.area in {"verification", "protocols", "infrastructure", "evaluations"} for g in guesses)
+    assert guesses[0].evidence and guesses == sorted(guesses, key=lambda g: -g.score)
+    assert infer_areas("   ") == []
+
+
+@pytest.mark.shared
+def test_section_for_on_paperlists(paperlists_db: Path, tmp_path: Path) -> None:
+    from detente.landscape.service import landscape
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(paperlists_db, db)
+    assert section_for(["US", "CN"], [], db) is None  # not tagged yet: nothing to say
+    landscape(db, "US", 2017, 2024)  # tags with the keyword definition
+    s = section_for(["us", "CN", "GB", "bogus"], ["verification", "evaluations", "nonsense"], db)
+    assert s is not None
+    assert s.countries == ["US", "CN", "GB"] and s.areas == ["verification", "evaluations"]
+    first = s.rows[0]
+    assert (first["country_a"], first["country_b"], first["area"]) == ("US", "CN", "all")
+    assert first["coauthored_works"] > 0 and "US" in s.explanation and "CN" in s.explanation
+    assert len(s.rows) == 3 * 3
+    assert s.model_dump_json()

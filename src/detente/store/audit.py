@@ -70,7 +70,9 @@ def append(
     lock (PostgreSQL) or on the write lock (SQLite) and the chain never forks.
     """
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).one()
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)
+    ).one()
     seq, prev = int(head.seq), str(head.last_hash)
     clean = json.loads(json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str))
     at = _now()
@@ -106,7 +108,12 @@ def _iter_entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
     last = 0
     while True:
         rows = list(
-            session.scalars(select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch))
+            session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
+            )
         )
         if not rows:
             return
@@ -121,16 +128,30 @@ def verify(session: Session) -> VerifyResult:
     count = 0
     for e in _iter_entries(session):
         if e.seq != expected_seq:
-            return VerifyResult(False, count, expected_seq, f"entry {expected_seq} is missing (next is {e.seq})", prev)
+            return VerifyResult(
+                False,
+                count,
+                expected_seq,
+                f"entry {expected_seq} is missing (next is {e.seq})",
+                prev,
+            )
         if e.prev_hash != prev:
-            return VerifyResult(False, count, e.seq, f"entry {e.seq} does not link to the entry before it", prev)
-        content = canonical(e.seq, e.at, e.actor, e.action, e.object_type, e.object_id, dict(e.details))
+            return VerifyResult(
+                False, count, e.seq, f"entry {e.seq} does not link to the entry before it", prev
+            )
+        content = canonical(
+            e.seq, e.at, e.actor, e.action, e.object_type, e.object_id, dict(e.details)
+        )
         if entry_hash(prev, content) != e.hash:
-            return VerifyResult(False, count, e.seq, f"entry {e.seq} ({e.action} by {e.actor}) was altered", prev)
+            return VerifyResult(
+                False, count, e.seq, f"entry {e.seq} ({e.action} by {e.actor}) was altered", prev
+            )
         prev = e.hash
         expected_seq += 1
         count += 1
-    head = session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).one_or_none()
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)
+    ).one_or_none()
     if head is not None and (int(head.seq) != count or str(head.last_hash) != prev):
         return VerifyResult(
             False,

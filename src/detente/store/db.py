@@ -114,7 +114,9 @@ class Database:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, target)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot migrate {redact(self.url)}: {exc.__class__.__name__}: {exc}") from None
+            raise StoreError(
+                f"cannot migrate {redact(self.url)}: {exc.__class__.__name__}: {exc}"
+            ) from None
         return self.current()
 
     def current(self) -> str | None:
@@ -125,7 +127,9 @@ class Database:
             with self.engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read {redact(self.url)}: {exc.__class__.__name__}: {exc}") from None
+            raise StoreError(
+                f"cannot read {redact(self.url)}: {exc.__class__.__name__}: {exc}"
+            ) from None
 
     def head(self) -> str | None:
         from alembic.script import ScriptDirectory

@@ -13,7 +13,9 @@ class _View(BaseModel):
 
 
 Role = Literal["submitter", "reviewer", "admin"]
-Status = Literal["submitted", "changes_requested", "approved", "approved_with_conditions", "rejected"]
+Status = Literal[
+    "submitted", "changes_requested", "approved", "approved_with_conditions", "rejected"
+]
 Outcome = Literal["approved", "approved_with_conditions", "rejected"]
 CommentKind = Literal["comment", "request_changes", "request_safeguard"]
 

@@ -36,7 +36,9 @@ def upgrade() -> None:
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("csrf_token", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
@@ -45,7 +47,9 @@ def upgrade() -> None:
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("prefix", sa.String(16), nullable=False),
@@ -88,7 +92,9 @@ def upgrade() -> None:
     op.create_table(
         "assessments",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("revision_id", sa.Integer(), sa.ForeignKey("revisions.id"), nullable=False, unique=True),
+        sa.Column(
+            "revision_id", sa.Integer(), sa.ForeignKey("revisions.id"), nullable=False, unique=True
+        ),
         sa.Column("data", JSONType, nullable=False),
         sa.Column("verdict", sa.String(32), nullable=False),
         sa.Column("verdict_label", sa.String(64), nullable=False),
@@ -103,7 +109,13 @@ def upgrade() -> None:
     op.create_table(
         "screening_results",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("assessment_id", sa.Integer(), sa.ForeignKey("assessments.id"), nullable=False, unique=True),
+        sa.Column(
+            "assessment_id",
+            sa.Integer(),
+            sa.ForeignKey("assessments.id"),
+            nullable=False,
+            unique=True,
+        ),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("flags", JSONType, nullable=False),

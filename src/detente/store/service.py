@@ -1,0 +1,981 @@
+"""The review workflow: what the web pages, the REST API and the CLI all call.
+
+Every change happens in one write transaction together with its audit entry,
+so either both are stored or neither.  Revisions are never changed or
+deleted; a revision is accepted only against the revision its author started
+from (optimistic locking), otherwise :class:`~detente.errors.ConflictError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.orm import Session
+
+from detente.assessment.engine import assess
+from detente.assessment.loader import parse_proposal
+from detente.assessment.proposal import Proposal as ProposalModel
+from detente.assessment.result import Assessment
+from detente.errors import (
+    AuthenticationError,
+    ConflictError,
+    DetenteError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+)
+from detente.framework.loader import get_framework
+from detente.framework.model import Framework
+from detente.store import audit
+from detente.store.accounts import (
+    MIN_PASSWORD,
+    hash_password,
+    needs_rehash,
+    new_api_token,
+    new_secret,
+    sha256_hex,
+    verify_password,
+)
+from detente.store.db import Database
+from detente.store.models import (
+    COMMENT_KINDS,
+    OUTCOMES,
+    ROLES,
+    STATUSES,
+    ApiToken,
+    AssessmentRecord,
+    AuditEntry,
+    Comment,
+    Decision,
+    Proposal,
+    Revision,
+    ScreeningRecord,
+    User,
+    WebSession,
+    utcnow,
+)
+from detente.store.views import (
+    Actor,
+    AssessmentMeta,
+    AuditView,
+    CommentView,
+    DecisionView,
+    ProposalDetail,
+    ProposalSummary,
+    RevisionMeta,
+    RevisionView,
+    ScreeningView,
+    TokenView,
+    UserView,
+)
+
+SESSION_LIFETIME = timedelta(hours=12)
+MAX_TEXT = 20_000
+MIN_REASONING = 10
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$")
+
+
+def _field_error(field: str, message: str) -> InputError:
+    return InputError(message, problems=[Problem(message, field=field)])
+
+
+def _fmt_for(source: str, text: str) -> str:
+    s = source.lower()
+    if s.endswith(".json"):
+        return "json"
+    if s.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "json" if text.lstrip().startswith("{") else "yaml"
+
+
+def _not_checked_reason() -> str | None:
+    """None when a screening function is available, else why screening was not run."""
+    try:
+        mod = importlib.import_module("detente.screening")
+    except ImportError:
+        return "the screening capability is not installed"
+    if not hasattr(mod, "diligence_for"):
+        return "the screening capability is not available in this version"
+    return None
+
+
+def run_diligence(proposal: ProposalModel) -> tuple[Any | None, str]:
+    """Screening for a proposal, or (None, reason) when it cannot run: shown as NOT CHECKED."""
+    reason = _not_checked_reason()
+    if reason is not None:
+        return None, reason
+    mod = importlib.import_module("detente.screening")
+    try:
+        return mod.diligence_for(proposal), ""
+    except DetenteError as exc:
+        return None, f"screening could not run: {exc.message}"
+
+
+class Workflow:
+    """Proposals, assessments, comments, decisions, accounts and the audit log."""
+
+    def __init__(self, db: Database, framework: Framework | None = None) -> None:
+        self.db = db
+        self.framework = framework or get_framework()
+
+    # ------------------------------------------------------------------ accounts
+
+    @staticmethod
+    def _user_view(u: User) -> UserView:
+        return UserView(
+            id=u.id, username=u.username, role=u.role, active=u.active, created_at=u.created_at
+        )  # type: ignore[arg-type]
+
+    @staticmethod
+    def _actor(u: User) -> Actor:
+        return Actor(id=u.id, username=u.username, role=u.role)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _check_role(role: str) -> None:
+        if role not in ROLES:
+            raise _field_error("role", f"unknown role {role!r} (use one of {', '.join(ROLES)})")
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise _field_error(
+                "password", f"the password must have at least {MIN_PASSWORD} characters"
+            )
+
+    def create_user(self, username: str, password: str, role: str, *, by: str = "cli") -> UserView:
+        username = username.strip()
+        if not _USERNAME.match(username):
+            raise _field_error(
+                "username",
+                "a user name is 1–64 letters, digits, '.', '_', '-' or '@', starting with a letter or digit",
+            )
+        self._check_role(role)
+        self._check_password(password)
+        hashed = hash_password(password)
+        try:
+            with self.db.write() as s:
+                if s.scalar(select(User.id).where(User.username == username)) is not None:
+                    raise ConflictError(f"a user named {username!r} already exists")
+                user = User(
+                    username=username,
+                    password_hash=hashed,
+                    role=role,
+                    active=True,
+                    created_at=utcnow(),
+                )
+                s.add(user)
+                s.flush()
+                audit.append(
+                    s,
+                    actor=by,
+                    action="user.create",
+                    object_type="user",
+                    object_id=user.id,
+                    details={"username": username, "role": role},
+                )
+                return self._user_view(user)
+        except SAIntegrityError:
+            raise ConflictError(f"a user named {username!r} already exists") from None
+
+    def list_users(self) -> list[UserView]:
+        with self.db.read() as s:
+            return [self._user_view(u) for u in s.scalars(select(User).order_by(User.username))]
+
+    def get_user(self, username: str) -> UserView:
+        with self.db.read() as s:
+            u = s.scalar(select(User).where(User.username == username))
+            if u is None:
+                raise NotFoundError(f"no user named {username!r}")
+            return self._user_view(u)
+
+    def update_user(
+        self,
+        actor: Actor | str,
+        user_id: int,
+        *,
+        role: str | None = None,
+        active: bool | None = None,
+        password: str | None = None,
+    ) -> UserView:
+        by = actor if isinstance(actor, str) else actor.username
+        if isinstance(actor, Actor) and not actor.is_admin:
+            raise PermissionDeniedError("only an admin can change users")
+        if role is not None:
+            self._check_role(role)
+        if password is not None:
+            self._check_password(password)
+        with self.db.write() as s:
+            u = s.get(User, user_id)
+            if u is None:
+                raise NotFoundError(f"no user with id {user_id}")
+            changes: dict[str, Any] = {}
+            if role is not None and role != u.role:
+                changes["role"] = [u.role, role]
+                u.role = role
+            if active is not None and active != u.active:
+                changes["active"] = [u.active, active]
+                u.active = active
+                if not active:
+                    s.query(WebSession).filter(WebSession.user_id == u.id).delete()
+            if password is not None:
+                u.password_hash = hash_password(password)
+                changes["password"] = "changed"
+            if changes:
+                audit.append(
+                    s,
+                    actor=by,
+                    action="user.update",
+                    object_type="user",
+                    object_id=u.id,
+                    details={"username": u.username, **changes},
+                )
+            return self._user_view(u)
+
+    def authenticate(self, username: str, password: str) -> Actor:
+        with self.db.read() as s:
+            u = s.scalar(select(User).where(User.username == username.strip()))
+            ok = verify_password(u.password_hash if u is not None else None, password)
+        if u is None or not ok or not u.active:
+            with self.db.write() as s:
+                audit.append(
+                    s,
+                    actor=username.strip()[:64] or "?",
+                    action="auth.login_failed",
+                    object_type="user",
+                    object_id=u.id if u is not None else "-",
+                    details={},
+                )
+            raise AuthenticationError("wrong user name or password")
+        if needs_rehash(u.password_hash):
+            with self.db.write() as s:
+                s.execute(
+                    update(User)
+                    .where(User.id == u.id)
+                    .values(password_hash=hash_password(password))
+                )
+        return self._actor(u)
+
+    # ------------------------------------------------------------------ sessions
+
+    def create_session(self, actor: Actor) -> tuple[str, str]:
+        """A new login session: (cookie token, CSRF token)."""
+        token, csrf = new_secret(), new_secret()
+        now = utcnow()
+        with self.db.write() as s:
+            s.add(
+                WebSession(
+                    id=sha256_hex(token),
+                    user_id=actor.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=now + SESSION_LIFETIME,
+                )
+            )
+            audit.append(
+                s, actor=actor.username, action="auth.login", object_type="user", object_id=actor.id
+            )
+        return token, csrf
+
+    def session_actor(self, token: str) -> tuple[Actor, str] | None:
+        """The user and CSRF token of a live session, or None."""
+        if not token or len(token) > 200:
+            return None
+        with self.db.read() as s:
+            row = s.execute(
+                select(User, WebSession.csrf_token, WebSession.expires_at)
+                .join(WebSession, WebSession.user_id == User.id)
+                .where(WebSession.id == sha256_hex(token))
+            ).one_or_none()
+        if row is None:
+            return None
+        user, csrf, expires = row
+        if not user.active or expires <= utcnow():
+            return None
+        return self._actor(user), str(csrf)
+
+    def end_session(self, token: str) -> None:
+        with self.db.write() as s:
+            sess = s.get(WebSession, sha256_hex(token))
+            if sess is not None:
+                user = s.get(User, sess.user_id)
+                s.delete(sess)
+                audit.append(
+                    s,
+                    actor=user.username if user else "?",
+                    action="auth.logout",
+                    object_type="user",
+                    object_id=sess.user_id,
+                )
+
+    # ------------------------------------------------------------------ API tokens
+
+    @staticmethod
+    def _token_view(t: ApiToken) -> TokenView:
+        return TokenView(
+            id=t.id,
+            name=t.name,
+            prefix=t.prefix,
+            created_at=t.created_at,
+            last_used_at=t.last_used_at,
+            revoked=t.revoked,
+        )
+
+    def create_token(self, actor: Actor, name: str) -> tuple[str, TokenView]:
+        """A new personal API token; the raw token is returned once and only its hash is stored."""
+        name = name.strip() or "api token"
+        if len(name) > 100:
+            raise _field_error("name", "a token name has at most 100 characters")
+        raw = new_api_token()
+        with self.db.write() as s:
+            t = ApiToken(
+                user_id=actor.id,
+                name=name,
+                token_hash=sha256_hex(raw),
+                prefix=raw[:10],
+                created_at=utcnow(),
+                revoked=False,
+            )
+            s.add(t)
+            s.flush()
+            audit.append(
+                s,
+                actor=actor.username,
+                action="token.create",
+                object_type="token",
+                object_id=t.id,
+                details={"name": name, "prefix": t.prefix},
+            )
+            return raw, self._token_view(t)
+
+    def list_tokens(self, actor: Actor) -> list[TokenView]:
+        with self.db.read() as s:
+            q = select(ApiToken).where(ApiToken.user_id == actor.id).order_by(ApiToken.id)
+            return [self._token_view(t) for t in s.scalars(q)]
+
+    def revoke_token(self, actor: Actor, token_id: int) -> None:
+        with self.db.write() as s:
+            t = s.get(ApiToken, token_id)
+            if t is None or (t.user_id != actor.id and not actor.is_admin):
+                raise NotFoundError(f"no API token with id {token_id}")
+            if not t.revoked:
+                t.revoked = True
+                audit.append(
+                    s,
+                    actor=actor.username,
+                    action="token.revoke",
+                    object_type="token",
+                    object_id=t.id,
+                )
+
+    def token_actor(self, raw: str) -> Actor:
+        if not raw or len(raw) > 200:
+            raise AuthenticationError(
+                "a valid API token is required (Authorization: Bearer <token>)"
+            )
+        digest = sha256_hex(raw)
+        with self.db.read() as s:
+            row = s.execute(
+                select(User, ApiToken.id, ApiToken.revoked, ApiToken.last_used_at)
+                .join(ApiToken, ApiToken.user_id == User.id)
+                .where(ApiToken.token_hash == digest)
+            ).one_or_none()
+        if row is None or row[2] or not row[0].active:
+            raise AuthenticationError("the API token is unknown, revoked, or its user is disabled")
+        user, token_id, _, last = row
+        now = utcnow()
+        if last is None or now - last > timedelta(minutes=5):
+            # Recorded at most every few minutes, so reads don't all become writes.
+            with self.db.write() as s:
+                s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        return self._actor(user)
+
+    # ------------------------------------------------------------------ proposals
+
+    def parse(self, text: str, source: str = "proposal.yaml") -> ProposalModel:
+        return parse_proposal(text, source, self.framework)
+
+    def assess_text(
+        self, text: str, source: str = "proposal.yaml"
+    ) -> tuple[ProposalModel, Assessment, str]:
+        """Parse and assess without storing: (proposal, assessment, why screening was not run or '')."""
+        proposal = self.parse(text, source)
+        diligence, reason = run_diligence(proposal)
+        return proposal, assess(proposal, self.framework, diligence=diligence), reason
+
+    def _store_assessment(
+        self, s: Session, revision: Revision, a: Assessment, not_checked_reason: str
+    ) -> AssessmentRecord:
+        rec = AssessmentRecord(
+            revision_id=revision.id,
+            data=a.model_dump(mode="json", by_alias=True),
+            verdict=a.verdict.level,
+            verdict_label=a.verdict.label,
+            framework_id=a.framework.id,
+            framework_version=a.framework.version,
+            rules_version=a.rules.version,
+            catalogue_version=a.safeguards_catalogue.version,
+            tool_version=a.tool_version,
+            proposal_sha256=a.proposal_sha256,
+            created_at=utcnow(),
+        )
+        s.add(rec)
+        s.flush()
+        checked = a.due_diligence is not None
+        s.add(
+            ScreeningRecord(
+                assessment_id=rec.id,
+                status="checked" if checked else "not_checked",
+                reason="" if checked else (not_checked_reason or "screening was not run"),
+                flags=list(a.due_diligence_flags),
+                data=a.due_diligence,
+                created_at=utcnow(),
+            )
+        )
+        return rec
+
+    @staticmethod
+    def _digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def submit(
+        self, actor: Actor, text: str, *, source: str = "proposal.yaml", note: str = ""
+    ) -> ProposalSummary:
+        """Store a new proposal (revision 1) with its assessment."""
+        proposal, a, reason = self.assess_text(text, source)
+        data = proposal.model_dump(mode="json", by_alias=True)
+        now = utcnow()
+        with self.db.write() as s:
+            p = Proposal(
+                key=proposal.key[:200],
+                title=proposal.title[:500],
+                owner_id=actor.id,
+                status="submitted",
+                current_revision=1,
+                verdict=a.verdict.level,
+                verdict_label=a.verdict.label,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(p)
+            s.flush()
+            rev = Revision(
+                proposal_id=p.id,
+                number=1,
+                source_text=text,
+                source_format=_fmt_for(source, text),
+                data=data,
+                sha256=self._digest(text),
+                author_id=actor.id,
+                note=note[:MAX_TEXT],
+                created_at=now,
+            )
+            s.add(rev)
+            s.flush()
+            rec = self._store_assessment(s, rev, a, reason)
+            audit.append(
+                s,
+                actor=actor.username,
+                action="proposal.submit",
+                object_type="proposal",
+                object_id=p.id,
+                details={
+                    "revision": 1,
+                    "title": p.title,
+                    "sha256": rev.sha256,
+                    "assessment": rec.id,
+                    "verdict": a.verdict.level,
+                    "framework": a.framework.version,
+                    "rules": a.rules.version,
+                },
+            )
+            return self._summary(p, actor.username)
+
+    def revise(
+        self,
+        actor: Actor,
+        proposal_id: int,
+        base_revision: int,
+        text: str,
+        *,
+        source: str = "proposal.yaml",
+        note: str = "",
+    ) -> ProposalSummary:
+        """Store a new revision made from ``base_revision``; ConflictError if someone got there first."""
+        with self.db.read() as s:
+            p = self._visible(s, actor, proposal_id)
+            if p.owner_id != actor.id and not actor.is_admin:
+                raise PermissionDeniedError(
+                    "only the proposal's submitter (or an admin) can revise it"
+                )
+        proposal, a, reason = self.assess_text(text, source)
+        data = proposal.model_dump(mode="json", by_alias=True)
+        now = utcnow()
+        new = base_revision + 1
+        try:
+            with self.db.write() as s:
+                res = s.execute(
+                    update(Proposal)
+                    .where(Proposal.id == proposal_id, Proposal.current_revision == base_revision)
+                    .values(
+                        current_revision=new,
+                        status="submitted",
+                        title=proposal.title[:500],
+                        key=proposal.key[:200],
+                        verdict=a.verdict.level,
+                        verdict_label=a.verdict.label,
+                        updated_at=now,
+                    )
+                )
+                if res.rowcount != 1:  # type: ignore[attr-defined]
+                    current = s.scalar(
+                        select(Proposal.current_revision).where(Proposal.id == proposal_id)
+                    )
+                    raise self._conflict(proposal_id, base_revision, current)
+                rev = Revision(
+                    proposal_id=proposal_id,
+                    number=new,
+                    source_text=text,
+                    source_format=_fmt_for(source, text),
+                    data=data,
+                    sha256=self._digest(text),
+                    author_id=actor.id,
+                    note=note[:MAX_TEXT],
+                    created_at=now,
+                )
+                s.add(rev)
+                s.flush()
+                rec = self._store_assessment(s, rev, a, reason)
+                audit.append(
+                    s,
+                    actor=actor.username,
+                    action="proposal.revise",
+                    object_type="proposal",
+                    object_id=proposal_id,
+                    details={
+                        "revision": new,
+                        "base": base_revision,
+                        "sha256": rev.sha256,
+                        "assessment": rec.id,
+                        "verdict": a.verdict.level,
+                    },
+                )
+                p2 = s.get(Proposal, proposal_id)
+                assert p2 is not None
+                owner = s.get(User, p2.owner_id)
+                return self._summary(p2, owner.username if owner else "?")
+        except SAIntegrityError:
+            # The unique (proposal, number) constraint caught a concurrent writer.
+            raise self._conflict(proposal_id, base_revision, None) from None
+
+    @staticmethod
+    def _conflict(proposal_id: int, base: int, current: int | None) -> ConflictError:
+        now = f"revision {current}" if current is not None else "a newer revision"
+        return ConflictError(
+            f"proposal {proposal_id} changed since revision {base}: it is now at {now}. "
+            "Reload it, reapply your changes and submit again (nothing was lost).",
+            problems=[Problem(f"stale revision {base}; current is {now}", field="base_revision")],
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    @staticmethod
+    def _summary(p: Proposal, owner: str) -> ProposalSummary:
+        return ProposalSummary(
+            id=p.id,
+            key=p.key,
+            title=p.title,
+            owner=owner,
+            owner_id=p.owner_id,
+            status=p.status,  # type: ignore[arg-type]
+            current_revision=p.current_revision,
+            verdict=p.verdict,
+            verdict_label=p.verdict_label,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+
+    @staticmethod
+    def _visible(s: Session, actor: Actor, proposal_id: int) -> Proposal:
+        """The proposal if this actor may see it; NotFoundError otherwise (no existence leak)."""
+        p = s.get(Proposal, proposal_id)
+        if p is None or (not actor.can_review and p.owner_id != actor.id):
+            raise NotFoundError(f"no proposal with id {proposal_id}")
+        return p
+
+    def _scoped(self, actor: Actor, q: Select[Any]) -> Select[Any]:
+        return q if actor.can_review else q.where(Proposal.owner_id == actor.id)
+
+    def list_proposals(
+        self,
+        actor: Actor,
+        *,
+        status: str | None = None,
+        verdict: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[ProposalSummary], int]:
+        if status is not None and status not in STATUSES:
+            raise _field_error(
+                "status", f"unknown status {status!r} (use one of {', '.join(STATUSES)})"
+            )
+        limit = max(1, min(limit, 200))
+        offset = max(0, offset)
+        q = self._scoped(
+            actor, select(Proposal, User.username).join(User, User.id == Proposal.owner_id)
+        )
+        cq = self._scoped(actor, select(func.count(Proposal.id)))
+        if status:
+            q, cq = q.where(Proposal.status == status), cq.where(Proposal.status == status)
+        if verdict:
+            q, cq = q.where(Proposal.verdict == verdict), cq.where(Proposal.verdict == verdict)
+        with self.db.read() as s:
+            total = int(s.scalar(cq) or 0)
+            rows = s.execute(
+                q.order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return [self._summary(p, owner) for p, owner in rows], total
+
+    def counts(self, actor: Actor) -> dict[tuple[str, str], int]:
+        """Number of proposals by (status, verdict), for the dashboard."""
+        q = self._scoped(
+            actor, select(Proposal.status, Proposal.verdict, func.count(Proposal.id))
+        ).group_by(Proposal.status, Proposal.verdict)
+        with self.db.read() as s:
+            return {(st, v or "none"): int(n) for st, v, n in s.execute(q)}
+
+    def _revision_row(
+        self, s: Session, proposal_id: int, number: int | None, current: int
+    ) -> Revision:
+        n = current if number is None else number
+        rev = s.scalar(
+            select(Revision).where(Revision.proposal_id == proposal_id, Revision.number == n)
+        )
+        if rev is None:
+            raise NotFoundError(f"proposal {proposal_id} has no revision {n} (it has 1–{current})")
+        return rev
+
+    def get(self, actor: Actor, proposal_id: int) -> ProposalDetail:
+        with self.db.read() as s:
+            p = self._visible(s, actor, proposal_id)
+            names = dict(s.execute(select(User.id, User.username)).tuples().all())
+            revs = s.execute(
+                select(Revision, AssessmentRecord.verdict, AssessmentRecord.verdict_label)
+                .outerjoin(AssessmentRecord, AssessmentRecord.revision_id == Revision.id)
+                .where(Revision.proposal_id == p.id)
+                .order_by(Revision.number)
+            ).all()
+            comments = s.scalars(
+                select(Comment).where(Comment.proposal_id == p.id).order_by(Comment.id)
+            ).all()
+            decisions = s.scalars(
+                select(Decision).where(Decision.proposal_id == p.id).order_by(Decision.id)
+            ).all()
+            base = self._summary(p, names.get(p.owner_id, "?"))
+            return ProposalDetail(
+                **base.model_dump(),
+                revisions=[
+                    RevisionMeta(
+                        number=r.number,
+                        source_format=r.source_format,
+                        sha256=r.sha256,
+                        author=names.get(r.author_id, "?"),
+                        note=r.note,
+                        created_at=r.created_at,
+                        verdict=v,
+                        verdict_label=vl,
+                    )
+                    for r, v, vl in revs
+                ],
+                comments=[self._comment_view(c, names) for c in comments],
+                decisions=[self._decision_view(d, names) for d in decisions],
+            )
+
+    @staticmethod
+    def _comment_view(c: Comment, names: dict[int, str]) -> CommentView:
+        return CommentView(
+            id=c.id,
+            revision_number=c.revision_number,
+            author=names.get(c.author_id, "?"),
+            kind=c.kind,
+            safeguard_id=c.safeguard_id,
+            body=c.body,
+            created_at=c.created_at,
+        )  # type: ignore[arg-type]
+
+    @staticmethod
+    def _decision_view(d: Decision, names: dict[int, str]) -> DecisionView:
+        return DecisionView(
+            id=d.id,
+            revision_number=d.revision_number,
+            assessment_id=d.assessment_id,
+            reviewer=names.get(d.reviewer_id, "?"),
+            outcome=d.outcome,
+            reasoning=d.reasoning,  # type: ignore[arg-type]
+            conditions=d.conditions,
+            created_at=d.created_at,
+        )
+
+    def revision(self, actor: Actor, proposal_id: int, number: int | None = None) -> RevisionView:
+        with self.db.read() as s:
+            p = self._visible(s, actor, proposal_id)
+            r = self._revision_row(s, p.id, number, p.current_revision)
+            rec = s.scalar(select(AssessmentRecord).where(AssessmentRecord.revision_id == r.id))
+            author = s.get(User, r.author_id)
+            return RevisionView(
+                number=r.number,
+                source_format=r.source_format,
+                sha256=r.sha256,
+                author=author.username if author else "?",
+                note=r.note,
+                created_at=r.created_at,
+                verdict=rec.verdict if rec else None,
+                verdict_label=rec.verdict_label if rec else None,
+                source_text=r.source_text,
+                data=dict(r.data),
+            )
+
+    def assessment(
+        self, actor: Actor, proposal_id: int, number: int | None = None
+    ) -> tuple[AssessmentMeta, Assessment]:
+        """The stored assessment of a revision (the current one by default), re-read exactly as stored."""
+        meta, data = self.assessment_data(actor, proposal_id, number)
+        return meta, Assessment.model_validate(data)
+
+    def assessment_data(
+        self, actor: Actor, proposal_id: int, number: int | None = None
+    ) -> tuple[AssessmentMeta, dict[str, Any]]:
+        with self.db.read() as s:
+            p = self._visible(s, actor, proposal_id)
+            r = self._revision_row(s, p.id, number, p.current_revision)
+            rec = s.scalar(select(AssessmentRecord).where(AssessmentRecord.revision_id == r.id))
+            if rec is None:
+                raise NotFoundError(
+                    f"revision {r.number} of proposal {proposal_id} has no assessment"
+                )
+            meta = AssessmentMeta(
+                id=rec.id,
+                revision_number=r.number,
+                verdict=rec.verdict,
+                verdict_label=rec.verdict_label,
+                framework_id=rec.framework_id,
+                framework_version=rec.framework_version,
+                rules_version=rec.rules_version,
+                catalogue_version=rec.catalogue_version,
+                tool_version=rec.tool_version,
+                proposal_sha256=rec.proposal_sha256,
+                created_at=rec.created_at,
+            )
+            return meta, dict(rec.data)
+
+    def screening(self, actor: Actor, proposal_id: int, number: int | None = None) -> ScreeningView:
+        with self.db.read() as s:
+            p = self._visible(s, actor, proposal_id)
+            r = self._revision_row(s, p.id, number, p.current_revision)
+            row = s.scalar(
+                select(ScreeningRecord)
+                .join(AssessmentRecord, AssessmentRecord.id == ScreeningRecord.assessment_id)
+                .where(AssessmentRecord.revision_id == r.id)
+            )
+            if row is None:
+                return ScreeningView(
+                    status="not_checked",
+                    reason="no screening stored",
+                    flags=["dd.not_checked"],
+                    data=None,
+                )
+            return ScreeningView(
+                status=row.status,
+                reason=row.reason,
+                flags=list(row.flags),  # type: ignore[arg-type]
+                data=dict(row.data) if row.data is not None else None,
+            )
+
+    # ------------------------------------------------------------------ review
+
+    def comment(
+        self,
+        actor: Actor,
+        proposal_id: int,
+        body: str,
+        *,
+        kind: str = "comment",
+        safeguard_id: str | None = None,
+    ) -> CommentView:
+        body = body.strip()
+        if kind not in COMMENT_KINDS:
+            raise _field_error(
+                "kind", f"unknown comment kind {kind!r} (use one of {', '.join(COMMENT_KINDS)})"
+            )
+        safeguard_id = (safeguard_id or "").strip() or None
+        if kind == "request_safeguard":
+            if not safeguard_id:
+                raise _field_error("safeguard_id", "name the safeguard you request")
+            if safeguard_id not in self.framework.safeguard_index:
+                raise _field_error("safeguard_id", f"unknown safeguard {safeguard_id!r}")
+            if not body:
+                sg = self.framework.safeguard_index[safeguard_id]
+                body = f"Please add the safeguard “{sg.name}” ({safeguard_id})."
+        if not body:
+            raise _field_error("body", "the comment is empty")
+        if len(body) > MAX_TEXT:
+            raise _field_error("body", f"the comment is longer than {MAX_TEXT:,} characters")
+        if kind != "comment" and not actor.can_review:
+            raise PermissionDeniedError("only a reviewer can request changes or safeguards")
+        with self.db.write() as s:
+            p = self._visible(s, actor, proposal_id)
+            c = Comment(
+                proposal_id=p.id,
+                revision_number=p.current_revision,
+                author_id=actor.id,
+                kind=kind,
+                safeguard_id=safeguard_id,
+                body=body,
+                created_at=utcnow(),
+            )
+            s.add(c)
+            if kind != "comment":
+                p.status = "changes_requested"
+                p.updated_at = utcnow()
+            s.flush()
+            audit.append(
+                s,
+                actor=actor.username,
+                action=f"comment.{kind}",
+                object_type="proposal",
+                object_id=p.id,
+                details={
+                    "comment": c.id,
+                    "revision": p.current_revision,
+                    "safeguard": safeguard_id,
+                    "body_sha256": self._digest(body),
+                },
+            )
+            return self._comment_view(c, {actor.id: actor.username})
+
+    def decide(
+        self,
+        actor: Actor,
+        proposal_id: int,
+        *,
+        outcome: str,
+        reasoning: str,
+        base_revision: int,
+        conditions: str = "",
+    ) -> DecisionView:
+        """Record a reviewer's decision on the revision the reviewer looked at."""
+        if not actor.can_review:
+            raise PermissionDeniedError("only a reviewer or admin can record a decision")
+        if outcome not in OUTCOMES:
+            raise _field_error(
+                "outcome", f"unknown outcome {outcome!r} (use one of {', '.join(OUTCOMES)})"
+            )
+        reasoning, conditions = reasoning.strip(), conditions.strip()
+        if len(reasoning) < MIN_REASONING:
+            raise _field_error(
+                "reasoning",
+                f"give the reasoning for the decision (at least {MIN_REASONING} characters)",
+            )
+        if len(reasoning) > MAX_TEXT or len(conditions) > MAX_TEXT:
+            raise _field_error("reasoning", f"the text is longer than {MAX_TEXT:,} characters")
+        if outcome == "approved_with_conditions" and not conditions:
+            raise _field_error("conditions", "state the conditions of the approval")
+        with self.db.write() as s:
+            p = self._visible(s, actor, proposal_id)
+            if p.owner_id == actor.id:
+                raise PermissionDeniedError("a reviewer cannot decide on their own proposal")
+            if p.current_revision != base_revision:
+                raise self._conflict(proposal_id, base_revision, p.current_revision)
+            rev = self._revision_row(s, p.id, None, p.current_revision)
+            rec = s.scalar(select(AssessmentRecord).where(AssessmentRecord.revision_id == rev.id))
+            assert rec is not None
+            d = Decision(
+                proposal_id=p.id,
+                revision_number=rev.number,
+                assessment_id=rec.id,
+                reviewer_id=actor.id,
+                outcome=outcome,
+                reasoning=reasoning,
+                conditions=conditions,
+                created_at=utcnow(),
+            )
+            s.add(d)
+            p.status = outcome
+            p.updated_at = utcnow()
+            s.flush()
+            audit.append(
+                s,
+                actor=actor.username,
+                action="decision.record",
+                object_type="proposal",
+                object_id=p.id,
+                details={
+                    "decision": d.id,
+                    "outcome": outcome,
+                    "revision": rev.number,
+                    "revision_sha256": rev.sha256,
+                    "assessment": rec.id,
+                    "verdict": rec.verdict,
+                    "reasoning_sha256": self._digest(reasoning),
+                    "conditions_sha256": self._digest(conditions),
+                },
+            )
+            return self._decision_view(d, {actor.id: actor.username})
+
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        object_type: str,
+        object_id: int | str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """An audit entry for an action that changes nothing else (e.g. an export)."""
+        with self.db.write() as s:
+            audit.append(
+                s,
+                actor=actor.username,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                details=details,
+            )
+
+    # ------------------------------------------------------------------ audit
+
+    def audit_entries(self, *, limit: int = 100, offset: int = 0) -> tuple[list[AuditView], int]:
+        with self.db.read() as s:
+            total = int(s.scalar(select(func.count(AuditEntry.seq))) or 0)
+            rows: Sequence[AuditEntry] = s.scalars(
+                select(AuditEntry)
+                .order_by(AuditEntry.seq.desc())
+                .limit(max(1, min(limit, 500)))
+                .offset(max(0, offset))
+            ).all()
+            return [
+                AuditView(
+                    seq=e.seq,
+                    at=e.at,
+                    actor=e.actor,
+                    action=e.action,
+                    object_type=e.object_type,
+                    object_id=e.object_id,
+                    details=dict(e.details),
+                    prev_hash=e.prev_hash,
+                    hash=e.hash,
+                )
+                for e in rows
+            ], total
+
+    def verify_audit(self) -> audit.VerifyResult:
+        with self.db.read() as s:
+            return audit.verify(s)

@@ -1,0 +1,125 @@
+"""The one place where exceptions become HTTP responses.
+
+Every exception reaching the app — Détente's own errors, FastAPI's request
+validation errors, Starlette's HTTP errors (unknown route, wrong method, a
+body that cannot be parsed) and anything unexpected — is first turned into a
+:class:`~detente.errors.DetenteError`; its HTTP status comes from
+:func:`detente.errors.http_status_for` and its body from ``to_dict()``.  API
+paths get JSON, pages get a readable HTML page with the same content (and an
+unauthenticated page request is sent to the login page).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from detente.errors import (
+    AuthenticationError,
+    DetenteError,
+    InputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    Problem,
+    http_status_for,
+)
+
+log = logging.getLogger("detente.web")
+
+
+class MethodNotAllowedError(DetenteError):
+    """The path exists but not with this method (keeps Starlette's 405 status)."""
+
+    code = "method_not_allowed"
+
+
+def _loc_str(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def from_validation(exc: RequestValidationError) -> InputError:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        problems.append(Problem(msg, field=_loc_str(loc) or None))
+    return InputError("the request is not valid", problems=problems)
+
+
+def to_detente_error(exc: Exception) -> tuple[DetenteError, int]:
+    """The DetenteError an exception stands for, and its HTTP status."""
+    if isinstance(exc, DetenteError):
+        return exc, http_status_for(exc)
+    cause = exc.__cause__
+    if isinstance(cause, DetenteError):
+        return cause, http_status_for(cause)
+    if isinstance(exc, RequestValidationError):
+        err: DetenteError = from_validation(exc)
+        return err, http_status_for(err)
+    if isinstance(exc, StarletteHTTPException):
+        detail = str(exc.detail) if exc.detail else ""
+        code = exc.status_code
+        if code == 404:
+            err = NotFoundError(
+                detail if detail and detail != "Not Found" else "no such page or resource"
+            )
+        elif code == 401:
+            err = AuthenticationError(detail or "authentication required")
+        elif code == 403:
+            err = PermissionDeniedError(detail or "not allowed")
+        elif code == 413:
+            err = PayloadTooLargeError(detail or "the request body is too large")
+        elif code == 405:
+            return MethodNotAllowedError(
+                f"this path does not accept the method {detail or ''}".strip()
+            ), 405
+        elif 400 <= code < 500:
+            err = InputError(f"the request could not be read: {detail or 'bad request'}")
+        else:
+            err = DetenteError(detail or "server error")
+        return err, http_status_for(err)
+    log.exception("unexpected error", exc_info=exc)
+    err = DetenteError("an unexpected error occurred; it has been logged")
+    return err, http_status_for(err)
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The single exception handler registered for everything."""
+    err, status = to_detente_error(exc)
+    if wants_json(request):
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(err, AuthenticationError) else None
+        return JSONResponse(err.to_dict(), status_code=status, headers=headers)
+    if isinstance(err, AuthenticationError) and request.method == "GET":
+        nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(nxt, safe='')}", status_code=303)
+    from detente.web.render import error_page
+
+    return error_page(request, err, status)
+
+
+def install(app: FastAPI) -> None:
+    for exc_type in (DetenteError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(exc_type, handle_error)

@@ -1,0 +1,66 @@
+// Détente web app: a little plain JavaScript, no framework, nothing fetched from elsewhere.
+(function () {
+  "use strict";
+
+  // Tabs: buttons with data-tab="id" show the panel with that id (the form posts the chosen mode).
+  document.querySelectorAll("[data-tabs]").forEach(function (group) {
+    var buttons = group.querySelectorAll("button[data-tab]");
+    var modeInput = document.getElementById(group.getAttribute("data-tabs"));
+    function show(id) {
+      buttons.forEach(function (b) {
+        var on = b.getAttribute("data-tab") === id;
+        b.setAttribute("aria-selected", on ? "true" : "false");
+        var panel = document.getElementById("panel-" + b.getAttribute("data-tab"));
+        if (panel) { panel.hidden = !on; }
+      });
+      if (modeInput) { modeInput.value = id; }
+    }
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function (ev) { ev.preventDefault(); show(b.getAttribute("data-tab")); });
+    });
+    show(modeInput && modeInput.value ? modeInput.value : buttons[0].getAttribute("data-tab"));
+  });
+
+  // "Add a party": clone the last party block with the next index.
+  var add = document.getElementById("add-party");
+  if (add) {
+    add.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var parties = document.querySelectorAll(".party");
+      var last = parties[parties.length - 1];
+      var next = parties.length;
+      var copy = last.cloneNode(true);
+      copy.querySelectorAll("[name]").forEach(function (el) {
+        el.name = el.name.replace(/^party-\d+-/, "party-" + next + "-");
+        if (el.id) { el.id = el.id.replace(/^party-\d+-/, "party-" + next + "-"); }
+        if (el.tagName === "SELECT" && el.multiple) { Array.from(el.options).forEach(function (o) { o.selected = false; }); }
+        else if (el.type === "checkbox") { el.checked = false; }
+        else if (el.tagName === "SELECT") { el.selectedIndex = 0; }
+        else { el.value = ""; }
+      });
+      copy.querySelectorAll("label[for]").forEach(function (l) {
+        l.htmlFor = l.htmlFor.replace(/^party-\d+-/, "party-" + next + "-");
+      });
+      copy.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+      var h = copy.querySelector(".party-no");
+      if (h) { h.textContent = String(next + 1); }
+      last.after(copy);
+    });
+  }
+
+  // Decision form: conditions are needed only for "approved with conditions".
+  var outcome = document.getElementById("outcome");
+  var cond = document.getElementById("conditions-row");
+  if (outcome && cond) {
+    var sync = function () { cond.hidden = outcome.value !== "approved_with_conditions"; };
+    outcome.addEventListener("change", sync);
+    sync();
+  }
+
+  // Confirm before irreversible actions.
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (ev) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  });
+})();

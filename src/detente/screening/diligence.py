@@ -128,7 +128,7 @@ def screen(
     # order: direct hits by severity then score, then related, then the rest
     sev = {"blocking": 0, "restricting": 1, "informational": 2}
     matches.sort(
-        key=lambda m: (m.related, m.score < hit, sev[m.severity], -m.score, m.list_id, m.entry_id)
+        key=lambda m: (m.score < hit, m.related, sev[m.severity], -m.score, m.list_id, m.entry_id)
     )
     note = ""
     if status == "clear":

@@ -38,6 +38,7 @@ class Rules:
     stopwords: frozenset[str]
     discount: dict[str, float]
     token_syn: dict[str, str]
+    pinyin_words: dict[str, tuple[str, ...]]
     phrase_syn: tuple[tuple[re.Pattern[str], str], ...]
     glossary: dict[str, str]
     glossary_max: int
@@ -80,6 +81,7 @@ def rules() -> Rules:
         stopwords=frozenset(str(w) for w in raw["stopwords"]),
         discount=discount,
         token_syn={str(k): str(v) for k, v in raw["token_synonyms"].items()},
+        pinyin_words={str(k): tuple(str(v).split()) for k, v in raw["pinyin_words"].items()},
         phrase_syn=phrases,
         glossary=gloss,
         glossary_max=max(len(k) for k in gloss),
@@ -166,10 +168,11 @@ def tokens(text: str) -> tuple[str, ...]:
             s = pat.sub(rep, s)
     out: list[str] = []
     for t in s.split():
-        t = r.token_syn.get(t, t)
-        if t in r.stopwords or not t:
-            continue
-        out.append(t)
+        for u in r.pinyin_words.get(t, (t,)):
+            u = r.token_syn.get(u, u)
+            if u in r.stopwords or not u:
+                continue
+            out.append(u)
     return tuple(out)
 
 
@@ -333,13 +336,17 @@ def derive_parents(name: str) -> tuple[str, ...]:
             tail_words
             and (tail_words[0] in r.unit_heads or tail_words[-1] in r.unit_heads)
             and head_words & _ORGISH
+            and not re.search(r"[\[\]()]|\baka\b|a\.k\.a|alias", head, flags=re.IGNORECASE)
         ):
             out.append(head)
     tails = r.parent_tails | {"university", "academy"}
     splits = list(re.finditer(r"\s+(?:of|at)\s+(?:the\s+)?", name, flags=re.IGNORECASE))
     for m in reversed(splits):
         xw = raw_tokens(name[: m.start()])
-        yw = raw_tokens(name[m.end() :])
+        ytext = name[m.end() :]
+        if re.search(r"[,;\[\]()]|\baka\b|a\.k\.a|alias", ytext, flags=re.IGNORECASE):
+            continue
+        yw = raw_tokens(ytext)
         if (
             len(xw) >= 2
             and set(xw) & r.unit_heads

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import yaml
 
 from detente.errors import InputError, Problem
 
-LineMap = dict[tuple[str | int, ...], int]
+LineMap = Mapping[tuple[str | int, ...], int]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -34,8 +34,48 @@ _UniqueKeyLoader.add_constructor(
     _construct_mapping,
 )
 
+_FastLoader: type[Any] = _UniqueKeyLoader
+if getattr(yaml, "__with_libyaml__", False):
 
-def line_map(node: yaml.Node | None, path: tuple[str | int, ...] = (), out: LineMap | None = None) -> LineMap:
+    class _UniqueKeyCLoader(yaml.CSafeLoader):
+        """The same, on libyaml (several times faster)."""
+
+    _UniqueKeyCLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+    )
+    _FastLoader = _UniqueKeyCLoader
+
+
+class LazyLines(Mapping[tuple[str | int, ...], int]):
+    """Field path → line, computed only when a message needs it (errors are rare, parsing is not)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._map: dict[tuple[str | int, ...], int] | None = None
+
+    def _load(self) -> dict[tuple[str | int, ...], int]:
+        if self._map is None:
+            try:
+                self._map = line_map(yaml.compose(self._text, Loader=_FastLoader))
+            except yaml.YAMLError:  # e.g. JSON that YAML cannot compose: no line numbers
+                self._map = {}
+        return self._map
+
+    def __getitem__(self, key: tuple[str | int, ...]) -> int:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[tuple[str | int, ...]]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def line_map(
+    node: yaml.Node | None,
+    path: tuple[str | int, ...] = (),
+    out: dict[tuple[str | int, ...], int] | None = None,
+) -> dict[tuple[str | int, ...], int]:
     """Map each field path to the 1-based line where its value (or key) starts."""
     out = {} if out is None else out
     if node is None:
@@ -71,7 +111,9 @@ def line_for(lines: LineMap, loc: tuple[str | int, ...]) -> int | None:
         loc = loc[:-1]
 
 
-def parse_document(text: str, source: str, error: type[InputError] = InputError, what: str = "file") -> tuple[Any, LineMap]:
+def parse_document(
+    text: str, source: str, error: type[InputError] = InputError, what: str = "file"
+) -> tuple[Any, LineMap]:
     is_json = source.lower().endswith(".json") or text.lstrip().startswith("{")
     if is_json:
         try:
@@ -81,15 +123,9 @@ def parse_document(text: str, source: str, error: type[InputError] = InputError,
                 f"{source}: the {what} is not valid JSON",
                 problems=[Problem(exc.msg, file=source, line=exc.lineno, column=exc.colno)],
             ) from None
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            lines = line_map(node)
-        except yaml.YAMLError:  # JSON that YAML cannot compose: no line numbers, still valid
-            lines = {}
-        return data, lines
+        return data, LazyLines(text)
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise error(
@@ -107,6 +143,4 @@ def parse_document(text: str, source: str, error: type[InputError] = InputError,
         raise error(
             f"{source}: the {what} is not valid YAML", problems=[Problem(str(exc), file=source)]
         ) from None
-    return data, line_map(node)
-
-
+    return data, LazyLines(text)

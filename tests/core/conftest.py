@@ -30,19 +30,31 @@ def proposal(area: str | list[str] | None = "verification", **fields: Any) -> Pr
     return Proposal.model_validate(data)
 
 
-def without(fw: Framework, *, rule: str | None = None, safeguard: str | None = None,
-            verdict: str | None = None, benefit: str | None = None) -> Framework:
+def without(
+    fw: Framework,
+    *,
+    rule: str | None = None,
+    safeguard: str | None = None,
+    verdict: str | None = None,
+    benefit: str | None = None,
+) -> Framework:
     """A copy of ``fw`` with one rule, safeguard, verdict rule or benefit rule removed."""
     rules = fw.rules
     if rule:
         rules = rules.model_copy(update={"rules": [r for r in rules.rules if r.id != rule]})
     if verdict:
-        rules = rules.model_copy(update={"verdicts": [v for v in rules.verdicts if v.id != verdict]})
+        rules = rules.model_copy(
+            update={"verdicts": [v for v in rules.verdicts if v.id != verdict]}
+        )
     if benefit:
-        rules = rules.model_copy(update={"benefits": [b for b in rules.benefits if b.id != benefit]})
+        rules = rules.model_copy(
+            update={"benefits": [b for b in rules.benefits if b.id != benefit]}
+        )
     cat = fw.catalogue
     if safeguard:
-        cat = cat.model_copy(update={"safeguards": [s for s in cat.safeguards if s.id != safeguard]})
+        cat = cat.model_copy(
+            update={"safeguards": [s for s in cat.safeguards if s.id != safeguard]}
+        )
     return Framework(doc=fw.doc, rules=rules, catalogue=cat, stamps=fw.stamps)
 
 

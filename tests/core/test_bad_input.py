@@ -102,7 +102,9 @@ def test_bad_input_message_and_exit_code(tmp_path: Path, case: str) -> None:
 def test_batch_continues_and_lists_failures(tmp_path: Path) -> None:
     (tmp_path / "a-good.yaml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "b-bad.yaml").write_text(CASES["unknown field"][1], encoding="utf-8")
-    (tmp_path / "c-good.yaml").write_text(GOOD.replace("Good proposal", "Another"), encoding="utf-8")
+    (tmp_path / "c-good.yaml").write_text(
+        GOOD.replace("Good proposal", "Another"), encoding="utf-8"
+    )
     out = tmp_path / "out"
     result = runner.invoke(app, ["assess", str(tmp_path), "--out", str(out), "--format", "json"])
     assert result.exit_code == 2
@@ -139,7 +141,9 @@ def test_bad_framework_file_names_file_line_and_field(tmp_path: Path) -> None:
     for name in ("framework.yaml", "safeguards.yaml"):
         (tmp_path / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
     rules = (src / "rules.yaml").read_text(encoding="utf-8")
-    (tmp_path / "rules.yaml").write_text(rules.replace("when: maturity.new_research", "when: maturity.brand_new"), encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(
+        rules.replace("when: maturity.new_research", "when: maturity.brand_new"), encoding="utf-8"
+    )
     f = tmp_path / "p.yaml"
     f.write_text(GOOD, encoding="utf-8")
     result = runner.invoke(app, ["assess", str(f), "--framework", str(tmp_path / "framework.yaml")])

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from detente.assessment.engine import assess
+from detente.assessment.proposal import Proposal
 from detente.framework.model import Framework
 
 from .conftest import proposal, side_level, without
@@ -19,46 +20,272 @@ US, CN = "US", "CN"
 
 # rule id -> (area, proposal fields, side, risk, level with the rule, level without it)
 RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
-    "X-R1-TRAINS": ("verification", {"activities": ["train_models"]}, US, "R1_frontier", "moderate", "low"),
-    "PRO-R1-NEW-RESEARCH": ("protocols", {"maturity": "new_research"}, US, "R1_frontier", "moderate", "low"),
-    "INF-R1-SAFETY-SPECIFIC": ("infrastructure", {"infrastructure": {"scope": "safety_specific"}}, US, "R1_frontier", "moderate", "high"),
-    "EVA-R1-ELICITATION": ("evaluations", {"activities": ["elicitation_research"]}, US, "R1_frontier", "moderate", "low"),
-    "X-R2-FOLLOWER": ("verification", {"capability_lead": "US"}, CN, "R2_differential", "low", "moderate"),
-    "X-R2-LEADER-GIVES": ("verification", {"capability_lead": "US", "us": {"contributes": ["source_code"]}}, US, "R2_differential", "high", "moderate"),
-    "VER-R2-MODEL-ACCESS": ("verification", {"us": {"contributes": ["model_internals"]}}, US, "R2_differential", "high", "moderate"),
-    "PRO-R2-NONPUBLIC": ("protocols", {"us": {"contributes": ["non_public_know_how"]}}, US, "R2_differential", "moderate", "low"),
-    "INF-R2-SAFETY-SPECIFIC": ("infrastructure", {"infrastructure": {"scope": "safety_specific"}}, US, "R2_differential", "moderate", "high"),
-    "INF-R2-RIVAL-ACCESS": ("infrastructure", {"infrastructure": {"scope": "safety_specific", "hosting": "one_party", "hosted_by": "cn-uni"}}, US, "R2_differential", "high", "moderate"),
-    "EVA-R2-ELICIT-SHARE": ("evaluations", {"us": {"contributes": ["elicitation_techniques"]}}, US, "R2_differential", "high", "moderate"),
-    "X-R3-STRATEGIC": ("verification", {"strategic_intersections": ["semiconductors"]}, US, "R3_sensitive_info", "high", "moderate"),
-    "VER-R3-DISCLOSE-HW": ("verification", {"us": {"contributes": ["chip_details"]}}, US, "R3_sensitive_info", "high", "moderate"),
-    "PRO-R3-OPERATIONAL": ("protocols", {"us": {"contributes": ["operational_details"]}}, US, "R3_sensitive_info", "moderate", "low"),
-    "INF-R3-NATIONAL": ("infrastructure", {"infrastructure": {"builds_on_national_infrastructure": True}}, US, "R3_sensitive_info", "high", "moderate"),
-    "EVA-R3-FOCUS": ("evaluations", {"strategic_intersections": ["cyber"]}, US, "R3_sensitive_info", "high", "moderate"),
-    "VER-R4-JOINT-CODE": ("verification", {"forms": ["joint_software"]}, US, "R4_harm_opportunity", "high", "moderate"),
-    "PRO-R4-CAPTURE": ("protocols", {"governance": "one_party_controls"}, US, "R4_harm_opportunity", "moderate", "low"),
-    "INF-R4-SAFETY-SPECIFIC": ("infrastructure", {"infrastructure": {"scope": "safety_specific"}}, US, "R4_harm_opportunity", "moderate", "high"),
-    "INF-R4-RIVAL-ADMIN": ("infrastructure", {"infrastructure": {"scope": "safety_specific"}, "cn": {"administers_infrastructure": True}}, US, "R4_harm_opportunity", "high", "moderate"),
-    "X-R4-WEIGHTS-ON-RIVAL": ("verification", {"us": {"contributes": ["model_weights"]}, "cn": {"administers_infrastructure": True}}, US, "R4_harm_opportunity", "high", "moderate"),
-    "EVA-R4-HANDS-ON": ("evaluations", {"model_access": "weights"}, US, "R4_harm_opportunity", "high", "moderate"),
-    "X-R4-MILITARY-COUNTERPART": ("evaluations", {"model_access": "api", "cn": {"type": "military_affiliated"}}, US, "R4_harm_opportunity", "high", "moderate"),
+    "X-R1-TRAINS": (
+        "verification",
+        {"activities": ["train_models"]},
+        US,
+        "R1_frontier",
+        "moderate",
+        "low",
+    ),
+    "PRO-R1-NEW-RESEARCH": (
+        "protocols",
+        {"maturity": "new_research"},
+        US,
+        "R1_frontier",
+        "moderate",
+        "low",
+    ),
+    "INF-R1-SAFETY-SPECIFIC": (
+        "infrastructure",
+        {"infrastructure": {"scope": "safety_specific"}},
+        US,
+        "R1_frontier",
+        "moderate",
+        "high",
+    ),
+    "EVA-R1-ELICITATION": (
+        "evaluations",
+        {"activities": ["elicitation_research"]},
+        US,
+        "R1_frontier",
+        "moderate",
+        "low",
+    ),
+    "X-R2-FOLLOWER": (
+        "verification",
+        {"capability_lead": "US"},
+        CN,
+        "R2_differential",
+        "low",
+        "moderate",
+    ),
+    "X-R2-LEADER-GIVES": (
+        "verification",
+        {"capability_lead": "US", "us": {"contributes": ["source_code"]}},
+        US,
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    "VER-R2-MODEL-ACCESS": (
+        "verification",
+        {"us": {"contributes": ["model_internals"]}},
+        US,
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    "PRO-R2-NONPUBLIC": (
+        "protocols",
+        {"us": {"contributes": ["non_public_know_how"]}},
+        US,
+        "R2_differential",
+        "moderate",
+        "low",
+    ),
+    "INF-R2-SAFETY-SPECIFIC": (
+        "infrastructure",
+        {"infrastructure": {"scope": "safety_specific"}},
+        US,
+        "R2_differential",
+        "moderate",
+        "high",
+    ),
+    "INF-R2-RIVAL-ACCESS": (
+        "infrastructure",
+        {
+            "infrastructure": {
+                "scope": "safety_specific",
+                "hosting": "one_party",
+                "hosted_by": "cn-uni",
+            }
+        },
+        US,
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    "EVA-R2-ELICIT-SHARE": (
+        "evaluations",
+        {"us": {"contributes": ["elicitation_techniques"]}},
+        US,
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    "X-R3-STRATEGIC": (
+        "verification",
+        {"strategic_intersections": ["semiconductors"]},
+        US,
+        "R3_sensitive_info",
+        "high",
+        "moderate",
+    ),
+    "VER-R3-DISCLOSE-HW": (
+        "verification",
+        {"us": {"contributes": ["chip_details"]}},
+        US,
+        "R3_sensitive_info",
+        "high",
+        "moderate",
+    ),
+    "PRO-R3-OPERATIONAL": (
+        "protocols",
+        {"us": {"contributes": ["operational_details"]}},
+        US,
+        "R3_sensitive_info",
+        "moderate",
+        "low",
+    ),
+    "INF-R3-NATIONAL": (
+        "infrastructure",
+        {"infrastructure": {"builds_on_national_infrastructure": True}},
+        US,
+        "R3_sensitive_info",
+        "high",
+        "moderate",
+    ),
+    "EVA-R3-FOCUS": (
+        "evaluations",
+        {"strategic_intersections": ["cyber"]},
+        US,
+        "R3_sensitive_info",
+        "high",
+        "moderate",
+    ),
+    "VER-R4-JOINT-CODE": (
+        "verification",
+        {"forms": ["joint_software"]},
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
+    "PRO-R4-CAPTURE": (
+        "protocols",
+        {"governance": "one_party_controls"},
+        US,
+        "R4_harm_opportunity",
+        "moderate",
+        "low",
+    ),
+    "INF-R4-SAFETY-SPECIFIC": (
+        "infrastructure",
+        {"infrastructure": {"scope": "safety_specific"}},
+        US,
+        "R4_harm_opportunity",
+        "moderate",
+        "high",
+    ),
+    "INF-R4-RIVAL-ADMIN": (
+        "infrastructure",
+        {
+            "infrastructure": {"scope": "safety_specific"},
+            "cn": {"administers_infrastructure": True},
+        },
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
+    "X-R4-WEIGHTS-ON-RIVAL": (
+        "verification",
+        {"us": {"contributes": ["model_weights"]}, "cn": {"administers_infrastructure": True}},
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
+    "EVA-R4-HANDS-ON": (
+        "evaluations",
+        {"model_access": "weights"},
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
+    "X-R4-MILITARY-COUNTERPART": (
+        "evaluations",
+        {"model_access": "api", "cn": {"type": "military_affiliated"}},
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
 }
 
 # safeguard id -> (area, proposal fields, side, risk, residual with it planned, residual without)
 SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
-    "independent-code-review": ("verification", {"forms": ["joint_software"]}, US, "R4_harm_opportunity", "low", "high"),
+    "independent-code-review": (
+        "verification",
+        {"forms": ["joint_software"]},
+        US,
+        "R4_harm_opportunity",
+        "low",
+        "high",
+    ),
     "results-only-disclosure": ("verification", {}, US, "R3_sensitive_info", "low", "moderate"),
-    "no-internals-access": ("verification", {"us": {"contributes": ["model_internals"]}}, US, "R2_differential", "moderate", "high"),
-    "hardware-info-minimisation": ("verification", {"us": {"contributes": ["chip_details"]}}, US, "R3_sensitive_info", "moderate", "high"),
-    "common-knowledge-only": ("protocols", {"us": {"contributes": ["non_public_know_how"]}}, US, "R2_differential", "low", "moderate"),
-    "open-standards-process": ("protocols", {"governance": "one_party_controls"}, US, "R4_harm_opportunity", "low", "moderate"),
+    "no-internals-access": (
+        "evaluations",
+        {"model_access": "api", "forms": ["joint_red_teaming"]},
+        US,
+        "R4_harm_opportunity",
+        "moderate",
+        "high",
+    ),
+    "hardware-info-minimisation": (
+        "verification",
+        {"us": {"contributes": ["chip_details"]}},
+        US,
+        "R3_sensitive_info",
+        "moderate",
+        "high",
+    ),
+    "common-knowledge-only": (
+        "protocols",
+        {"us": {"receives": ["operational_details"]}, "cn": {"receives": ["operational_details"]}},
+        US,
+        "R3_sensitive_info",
+        "low",
+        "moderate",
+    ),
+    "open-standards-process": (
+        "protocols",
+        {"governance": "one_party_controls"},
+        US,
+        "R4_harm_opportunity",
+        "low",
+        "moderate",
+    ),
     "third-party-hosting": ("infrastructure", {}, US, "R4_harm_opportunity", "moderate", "high"),
     "separate-deployments": ("infrastructure", {}, US, "R2_differential", "moderate", "high"),
     "no-elicitation-exchange": ("evaluations", {}, US, "R2_differential", "low", "moderate"),
-    "strategic-tech-firewall": ("evaluations", {"strategic_intersections": ["cyber"]}, US, "R3_sensitive_info", "low", "high"),
+    "strategic-tech-firewall": (
+        "evaluations",
+        {"strategic_intersections": ["cyber"]},
+        US,
+        "R3_sensitive_info",
+        "low",
+        "high",
+    ),
     "logged-access": ("evaluations", {}, US, "R4_harm_opportunity", "low", "moderate"),
-    "capability-scope-limit": ("verification", {"activities": ["train_models"]}, US, "R1_frontier", "low", "moderate"),
-    "pre-publication-review": ("verification", {"strategic_intersections": ["semiconductors"]}, US, "R3_sensitive_info", "moderate", "high"),
+    "capability-scope-limit": (
+        "verification",
+        {"activities": ["train_models"]},
+        US,
+        "R1_frontier",
+        "low",
+        "moderate",
+    ),
+    "pre-publication-review": (
+        "verification",
+        {"strategic_intersections": ["semiconductors"]},
+        US,
+        "R3_sensitive_info",
+        "moderate",
+        "high",
+    ),
 }
 
 
@@ -78,15 +305,51 @@ class FakeDiligence:
 # verdict rule id -> (area, fields, diligence flags, verdict with the rule, verdict without it)
 VERDICT_CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...], str, str]] = {
     "V-BLOCKING-HIT": ("protocols", {}, ("dd.blocking_hit",), "not_advisable", "suitable"),
-    "V-TWO-HIGH": ("infrastructure", {"safeguards": []}, (), "not_advisable", "needs_senior_review"),
-    "V-RESTRICTING-HIT": ("protocols", {}, ("dd.restricting_hit",), "needs_senior_review", "suitable"),
-    "V-ANY-HIGH": ("verification", {"forms": ["joint_software"]}, (), "needs_senior_review", "suitable_with_safeguards"),
-    "V-UNENDORSED-MODERATE": ("evaluations", {}, (), "needs_senior_review", "suitable_with_safeguards"),
+    "V-TWO-HIGH": (
+        "infrastructure",
+        {"safeguards": []},
+        (),
+        "not_advisable",
+        "needs_senior_review",
+    ),
+    "V-RESTRICTING-HIT": (
+        "protocols",
+        {},
+        ("dd.restricting_hit",),
+        "needs_senior_review",
+        "suitable",
+    ),
+    "V-ANY-HIGH": (
+        "verification",
+        {"forms": ["joint_software"]},
+        (),
+        "needs_senior_review",
+        "suitable_with_safeguards",
+    ),
+    "V-UNENDORSED-MODERATE": (
+        "evaluations",
+        {},
+        (),
+        "needs_senior_review",
+        "suitable_with_safeguards",
+    ),
     "V-POSSIBLE-HIT": ("protocols", {}, ("dd.possible_hit",), "needs_senior_review", "suitable"),
     "V-INVESTMENT": ("protocols", {}, ("dd.investment_review",), "needs_senior_review", "suitable"),
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
-    "V-SAFEGUARDS-NEEDED": ("protocols", {"governance": "one_party_controls", "safeguards": ["open-standards-process"]}, (), "suitable_with_safeguards", "suitable"),
-    "V-CONTROLLED-TECH": ("protocols", {}, ("dd.controlled_tech",), "suitable_with_safeguards", "suitable"),
+    "V-SAFEGUARDS-NEEDED": (
+        "protocols",
+        {"governance": "one_party_controls", "safeguards": ["open-standards-process"]},
+        (),
+        "suitable_with_safeguards",
+        "suitable",
+    ),
+    "V-CONTROLLED-TECH": (
+        "protocols",
+        {},
+        ("dd.controlled_tech",),
+        "suitable_with_safeguards",
+        "suitable",
+    ),
 }
 
 # benefit rule id -> (area, fields)
@@ -98,7 +361,10 @@ BENEFIT_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "BEN-STABILITY-CRISIS": ("protocols", {"activities": ["incident_reporting"]}),
     "BEN-STABILITY-INTEROP": ("evaluations", {"forms": ["shared_benchmarks"]}),
     "BEN-COST-POOLING": ("infrastructure", {"forms": ["shared_compute"]}),
-    "BEN-COST-POOLING-RESEARCH": ("evaluations", {"purposes": ["cost_sharing"], "maturity": "new_research"}),
+    "BEN-COST-POOLING-RESEARCH": (
+        "evaluations",
+        {"purposes": ["cost_sharing"], "maturity": "new_research"},
+    ),
 }
 
 
@@ -170,8 +436,85 @@ def test_benefit_rule(fw: Framework, bid: str) -> None:
     assert all(x.rule != bid for x in b.benefits)
 
 
+# Plan-change safeguards: the rule they counter fires on exactly the fact they rule out, so they are
+# recommended as a change of plan (never planned next to the contradicting fact).
+PLAN_CHANGE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str]] = {
+    "no-elicitation-exchange": (
+        "evaluations",
+        {"us": {"contributes": ["elicitation_techniques"]}},
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    "common-knowledge-only": (
+        "protocols",
+        {"us": {"contributes": ["non_public_know_how"]}},
+        "R2_differential",
+        "moderate",
+        "low",
+    ),
+    "no-internals-access": (
+        "verification",
+        {"us": {"contributes": ["model_internals"]}},
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    "third-party-hosting": (
+        "infrastructure",
+        {
+            "infrastructure": {"scope": "safety_specific"},
+            "cn": {"administers_infrastructure": True},
+        },
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
+}
+
+
+@pytest.mark.parametrize("sg", sorted(PLAN_CHANGE_CASES))
+def test_plan_change_safeguards(fw: Framework, sg: str) -> None:
+    from detente.errors import ProposalError
+
+    area, fields, risk, before, after = PLAN_CHANGE_CASES[sg]
+    a = assess(proposal(area, **fields), fw)
+    assert next(r for r in a.risks if r.risk == risk).residual == before
+    rec = next(s for s in a.safeguards if s.id == sg)
+    assert rec.requires_dropping, "the recommendation must say what the plan has to drop"
+    assert rec.residual_if_added is not None and rec.residual_if_added[risk] == after
+    with pytest.raises(ProposalError, match="contradicts the proposal itself"):
+        assess(proposal(area, safeguards=[sg], **fields), fw)
+
+
+def test_neutral_host_is_not_rival_access(fw: Framework) -> None:
+    neutral = {
+        "id": "sg-host",
+        "name": "Neutral Foundation",
+        "country": "SG",
+        "neutral": True,
+        "administers_infrastructure": True,
+    }
+    fields: dict[str, Any] = {
+        "infrastructure": {
+            "scope": "safety_specific",
+            "hosting": "one_party",
+            "hosted_by": "sg-host",
+        }
+    }
+    base = proposal("infrastructure").model_dump(by_alias=True)
+    base["parties"].append(neutral)
+    base.update(fields)
+    a = assess(Proposal.model_validate(base), fw)
+    assert [s.side for s in a.sides] == ["US", "CN"]
+    assert not any(t.rule in ("INF-R2-RIVAL-ACCESS", "INF-R4-RIVAL-ADMIN") for t in a.trace)
+    assert side_level(a, "US", "R4_harm_opportunity") == "moderate"
+
+
 def test_r2_is_not_symmetric(fw: Framework) -> None:
-    a = assess(proposal("verification", capability_lead="US", us={"contributes": ["source_code"]}), fw)
+    a = assess(
+        proposal("verification", capability_lead="US", us={"contributes": ["source_code"]}), fw
+    )
     assert side_level(a, "US", "R2_differential") == "high"
     assert side_level(a, "CN", "R2_differential") == "low"
 

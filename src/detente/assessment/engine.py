@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,7 +38,7 @@ from detente.assessment.result import (
     VerdictReason,
     VerdictResult,
 )
-from detente.framework.conditions import fired_flags
+from detente.framework.conditions import Predicate, compile_condition, fired_flags
 from detente.framework.loader import get_framework
 from detente.framework.model import LEVELS, VERDICTS, Framework, Lowering, Rule, Safeguard
 
@@ -59,13 +59,34 @@ class Diligence(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class _CRule:
+    """A rule flattened for the hot loop (no pydantic attribute access)."""
+
+    rule: Rule
+    id: str
+    risk: int
+    holds: Predicate
+    apply: Callable[[int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _CLower:
+    lowering: Lowering
+    risk: int
+    holds: Predicate
+    apply: Callable[[int], int]
+
+
+@dataclass(frozen=True, slots=True)
 class _Compiled:
     risks: tuple[str, ...]
-    rules_by_area: dict[str, tuple[Rule, ...]]
+    rules_by_area: dict[str, tuple[_CRule, ...]]
     safeguards: dict[str, Safeguard]
-    lowers_by_area: dict[str, dict[str, tuple[Lowering, ...]]]
+    lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
     baseline: dict[str, tuple[int, ...]]
     endorsed: frozenset[str]
+    verdicts: tuple[tuple[int, Predicate], ...]
+    counters: dict[str, frozenset[str]]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -84,14 +105,43 @@ def _compile(fw: Framework) -> _Compiled:
 
 def _compile_uncached(fw: Framework) -> _Compiled:
     risks = tuple(fw.risk_ids())
+    pos = {r: i for i, r in enumerate(risks)}
     areas = [a.id for a in fw.doc.areas]
-    rules_by_area = {a: tuple(r for r in fw.rules.rules if r.applies_to(a)) for a in areas}
+    rules_by_area = {
+        a: tuple(
+            _CRule(r, r.id, pos[r.risk], compile_condition(r.when), r.effect.apply)
+            for r in fw.rules.rules
+            if r.applies_to(a)
+        )
+        for a in areas
+    }
     lowers_by_area = {
-        a: {s.id: tuple(lw for lw in s.lowers if lw.applies_to(a)) for s in fw.catalogue.safeguards} for a in areas
+        a: {
+            s.id: tuple(
+                _CLower(lw, pos[lw.risk], compile_condition(lw.when), lw.effect.apply)
+                for lw in s.lowers
+                if lw.applies_to(a)
+            )
+            for s in fw.catalogue.safeguards
+        }
+        for a in areas
     }
     baseline = {a.id: tuple(LEVELS.index(a.baseline[r].level) for r in risks) for a in fw.doc.areas}
     endorsed = frozenset(a.id for a in fw.doc.areas if a.paper_conclusion == "well_suited")
-    return _Compiled(risks, rules_by_area, fw.safeguard_index, lowers_by_area, baseline, endorsed)
+    verdicts = tuple(
+        (VERDICTS.index(v.verdict), compile_condition(v.when)) for v in fw.rules.verdicts
+    )
+    counters = {s.id: frozenset(s.counters) for s in fw.catalogue.safeguards}
+    return _Compiled(
+        risks,
+        rules_by_area,
+        fw.safeguard_index,
+        lowers_by_area,
+        baseline,
+        endorsed,
+        verdicts,
+        counters,
+    )
 
 
 def _run(
@@ -104,35 +154,37 @@ def _run(
     *,
     record_rules: bool = True,
 ) -> list[int]:
-    risk_pos = {r: i for i, r in enumerate(c.risks)}
     levels = list(c.baseline[area])
     flags = side.flags
-    for rule in c.rules_by_area[area]:
-        if not rule.holds(flags):
+    for cr in c.rules_by_area[area]:
+        if not cr.holds(flags):
             continue
-        i = risk_pos[rule.risk]
-        before = levels[i]
-        if rule.id in countered:
+        before = levels[cr.risk]
+        if cr.id in countered:
             if trace is not None:
-                trace.append(_step("countered", rule, area, side, before, before, flags, countered))
+                trace.append(
+                    _step("countered", cr.rule, area, side, before, before, flags, countered)
+                )
             continue
-        after = rule.effect.apply(before)
-        levels[i] = after
+        after = cr.apply(before)
+        levels[cr.risk] = after
         if trace is not None and record_rules:
-            trace.append(_step("rule", rule, area, side, before, after, flags, frozenset()))
+            trace.append(_step("rule", cr.rule, area, side, before, after, flags, frozenset()))
+    if not planned:
+        return levels
     lowers = c.lowers_by_area[area]
     for sid in planned:
-        for low in lowers.get(sid, ()):
-            if not low.holds(flags):
+        for cl in lowers.get(sid, ()):
+            if not cl.holds(flags):
                 continue
-            i = risk_pos[low.risk]
-            before = levels[i]
-            after = low.effect.apply(before)
-            levels[i] = after
+            before = levels[cl.risk]
+            after = cl.apply(before)
+            levels[cl.risk] = after
             if trace is not None:
                 sg = c.safeguards[sid]
+                low = cl.lowering
                 trace.append(
-                    TraceStep(
+                    TraceStep.model_construct(
                         stage="safeguard",
                         rule=sid,
                         title=sg.name,
@@ -160,7 +212,7 @@ def _step(
     flags: frozenset[str],
     countered: frozenset[str],
 ) -> TraceStep:
-    return TraceStep(
+    return TraceStep.model_construct(
         stage=stage,  # type: ignore[arg-type]
         rule=rule.id,
         title=rule.title,
@@ -177,10 +229,10 @@ def _step(
     )
 
 
-def _counters(fw: Framework, planned: Iterable[str]) -> frozenset[str]:
+def _counters(c: _Compiled, planned: Iterable[str]) -> frozenset[str]:
     out: set[str] = set()
     for sid in planned:
-        out.update(fw.safeguard_index[sid].counters)
+        out |= c.counters[sid]
     return frozenset(out)
 
 
@@ -202,7 +254,7 @@ def _levels(
     *,
     record_rules: bool = True,
 ) -> _Levels:
-    countered = _counters(fw, planned)
+    countered = _counters(c, planned)
     by_cell: dict[tuple[str, str], list[int]] = {}
     combined = [0] * len(c.risks)
     for area in areas:
@@ -213,8 +265,66 @@ def _levels(
     return _Levels(by_cell, combined)
 
 
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """What fired for one (area, side), evaluated once and reused by every what-if run."""
+
+    key: tuple[str, str]
+    baseline: tuple[int, ...]
+    fired: tuple[_CRule, ...]
+    lowers: dict[str, tuple[_CLower, ...]]
+
+
+def _prepare(
+    c: _Compiled, areas: Sequence[str], sides: Sequence[SideFeatures]
+) -> tuple[_Cell, ...]:
+    cells = []
+    for area in areas:
+        for side in sides:
+            flags = side.flags
+            fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
+            lowers = {
+                sid: tuple(cl for cl in cls if cl.holds(flags))
+                for sid, cls in c.lowers_by_area[area].items()
+            }
+            cells.append(
+                _Cell(
+                    (area, side.side),
+                    c.baseline[area],
+                    fired,
+                    {k: v for k, v in lowers.items() if v},
+                )
+            )
+    return tuple(cells)
+
+
+def _fast_levels(
+    cells: Sequence[_Cell], countered: frozenset[str], planned: Sequence[str], n: int
+) -> _Levels:
+    by_cell: dict[tuple[str, str], list[int]] = {}
+    combined = [0] * n
+    for cell in cells:
+        levels = list(cell.baseline)
+        for cr in cell.fired:
+            if cr.id not in countered:
+                levels[cr.risk] = cr.apply(levels[cr.risk])
+        for sid in planned:
+            for cl in cell.lowers.get(sid, ()):
+                levels[cl.risk] = cl.apply(levels[cl.risk])
+        by_cell[cell.key] = levels
+        for i, x in enumerate(levels):
+            if x > combined[i]:
+                combined[i] = x
+    return _Levels(by_cell, combined)
+
+
 def _verdict_flags(
-    c: _Compiled, areas: Sequence[str], residual: _Levels, inherent: _Levels, dd_flags: Iterable[str], inferred_none: bool
+    c: _Compiled,
+    areas: Sequence[str],
+    residual: _Levels,
+    inherent: _Levels,
+    dd_flags: Iterable[str],
+    inferred_none: bool,
 ) -> frozenset[str]:
     f: set[str] = set(dd_flags)
     highs = sum(1 for x in residual.combined if x == 2)
@@ -237,11 +347,11 @@ def _verdict_flags(
     return frozenset(f)
 
 
-def _verdict_rank(fw: Framework, flags: frozenset[str]) -> int:
+def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
     rank = 0
-    for v in fw.rules.verdicts:
-        if v.holds(flags):
-            rank = max(rank, VERDICTS.index(v.verdict))
+    for r, holds in c.verdicts:
+        if r > rank and holds(flags):
+            rank = r
     return rank
 
 
@@ -291,7 +401,16 @@ def assess(
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
     fired_rule_ids = {t.rule for t in trace if t.stage == "rule"}
     safeguards, best_rank, best_set = _safeguard_analysis(
-        fw, c, area_ids, sides, planned, inherent, dd_flags, inferred_none, fired_rule_ids, analyse_safeguards
+        fw,
+        c,
+        area_ids,
+        sides,
+        planned,
+        inherent,
+        dd_flags,
+        inferred_none,
+        fired_rule_ids,
+        analyse_safeguards,
     )
     verdict = _verdict(fw, vflags, planned, inherent, residual, dd_flags, best_rank, best_set)
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
@@ -314,9 +433,9 @@ def assess(
                 side=s.side,
                 cells={
                     r: Cell(
-                        baseline=LEVELS[c.baseline[a][i]],  # type: ignore[arg-type]
-                        inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],  # type: ignore[arg-type]
-                        residual=LEVELS[residual.by_cell[(a, s.side)][i]],  # type: ignore[arg-type]
+                        baseline=LEVELS[c.baseline[a][i]],
+                        inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],
+                        residual=LEVELS[residual.by_cell[(a, s.side)][i]],
                     )
                     for i, r in enumerate(c.risks)
                 },
@@ -348,24 +467,31 @@ def _risk_results(
         risk = fw.risk_index[rid]
         base = max(c.baseline[a][i] for a in areas)
         drivers = [
-            f"{a}/{s.side}" for a in areas for s in sides if inherent.by_cell[(a, s.side)][i] == inherent.combined[i]
+            f"{a}/{s.side}"
+            for a in areas
+            for s in sides
+            if inherent.by_cell[(a, s.side)][i] == inherent.combined[i]
         ]
         reasons: list[str] = []
         for a in areas:
             if c.baseline[a][i] == base:
                 cell = fw.area_index[a].baseline[rid]
-                reasons.append(f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}")
+                reasons.append(
+                    f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}"
+                )
         for t in trace:
             if t.risk == rid and t.before != t.after and t.stage == "rule":
-                reasons.append(f"{t.rule} [{t.area}, side {t.side}] {t.before} → {t.after}: {t.reason}")
+                reasons.append(
+                    f"{t.rule} [{t.area}, side {t.side}] {t.before} → {t.after}: {t.reason}"
+                )
         out.append(
             RiskResult(
                 risk=rid,
                 short=risk.short,
                 name=risk.name,
-                baseline=LEVELS[base],  # type: ignore[arg-type]
-                inherent=LEVELS[inherent.combined[i]],  # type: ignore[arg-type]
-                residual=LEVELS[residual.combined[i]],  # type: ignore[arg-type]
+                baseline=LEVELS[base],
+                inherent=LEVELS[inherent.combined[i]],
+                residual=LEVELS[residual.combined[i]],
                 driven_by=drivers,
                 reasons=list(dict.fromkeys(reasons)),
             )
@@ -374,7 +500,12 @@ def _risk_results(
 
 
 def _side_views(
-    p: Proposal, fw: Framework, c: _Compiled, sides: Sequence[SideFeatures], inherent: _Levels, residual: _Levels
+    p: Proposal,
+    fw: Framework,
+    c: _Compiled,
+    sides: Sequence[SideFeatures],
+    inherent: _Levels,
+    residual: _Levels,
 ) -> list[SideView]:
     lead = p.lead_side()
     out = []
@@ -394,11 +525,17 @@ def _side_views(
         if lead == s.side:
             notes.append("Leads in the relevant capability: R2 is this side's concern (§5 R2).")
         elif lead is not None:
-            notes.append("Trails in the relevant capability: the other side bears the R2 concern (§5 R2).")
+            notes.append(
+                "Trails in the relevant capability: the other side bears the R2 concern (§5 R2)."
+            )
         else:
             notes.append("No side is declared to lead; R2 is read at the area baseline.")
         if gives:
-            notes.append("Gives: " + ", ".join(g.replace("_", " ") for g in gives) + " (R3 exposure is read from this).")
+            notes.append(
+                "Gives: "
+                + ", ".join(g.replace("_", " ") for g in gives)
+                + " (R3 exposure is read from this)."
+            )
         out.append(
             SideView(
                 side=s.side,
@@ -406,8 +543,8 @@ def _side_views(
                 leads=lead == s.side,
                 gives=gives,
                 receives=receives,
-                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)},  # type: ignore[misc]
-                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)},  # type: ignore[misc]
+                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)},
+                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)},
                 notes=notes,
             )
         )
@@ -428,7 +565,12 @@ def _benefits(fw: Framework, sides: Sequence[SideFeatures]) -> list[BenefitResul
                 name=motive.name,
                 rule=b.id,
                 reason=b.reason,
-                case={"id": case.id, "name": case.name, "when": case.when, "description": case.description.strip()},
+                case={
+                    "id": case.id,
+                    "name": case.name,
+                    "when": case.when,
+                    "description": case.description.strip(),
+                },
                 ref=b.ref,
             )
         )
@@ -451,23 +593,37 @@ def _safeguard_analysis(
     fired: set[str],
     analyse: bool,
 ) -> tuple[list[SafeguardResult], int, list[str]]:
+    cells = _prepare(c, areas, sides)
+    n = len(c.risks)
+
     def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
-        lv = _levels(c, fw, areas, sides, chosen)
+        lv = _fast_levels(cells, _counters(c, chosen), chosen, n)
         flags = _verdict_flags(c, areas, lv, inherent, dd_flags, inferred_none)
-        return _verdict_rank(fw, flags), lv
+        return _verdict_rank(c, flags), lv
 
     base_rank, base_lv = evaluate(planned)
     results: list[SafeguardResult] = []
     candidates: list[str] = []
+    single: dict[str, tuple[int, _Levels]] = {}
     for sg in fw.catalogue.safeguards:
         counters_fired = [r for r in sg.counters if r in fired]
         lowers = sorted(
             {
                 lw.risk
                 for a in areas
-                for lw in c.lowers_by_area[a].get(sg.id, ())
+                for cl in c.lowers_by_area[a].get(sg.id, ())
                 for s in sides
-                if lw.holds(s.flags) and inherent.by_cell[(a, s.side)][c.risks.index(lw.risk)] > 0
+                if cl.holds(s.flags) and inherent.by_cell[(a, s.side)][cl.risk] > 0
+                for lw in (cl.lowering,)
+            }
+        )
+        # a recommendation the current plan contradicts is a plan change: name what must go
+        plan_change = sorted(
+            {
+                f
+                for s in sides
+                if sg.contradicted_by(s.flags)
+                for f in fired_flags(sg.incompatible_when, s.flags)
             }
         )
         applicable = bool(counters_fired or lowers)
@@ -477,6 +633,7 @@ def _safeguard_analysis(
         if applicable and not is_planned and analyse:
             candidates.append(sg.id)
             rank, lv = evaluate([*planned, sg.id])
+            single[sg.id] = (rank, lv)
             verdict_if = VERDICTS[rank]
             residual_if = {r: LEVELS[lv.combined[i]] for i, r in enumerate(c.risks)}
         if applicable or is_planned:
@@ -488,8 +645,9 @@ def _safeguard_analysis(
                     applicable=applicable,
                     counters_fired=counters_fired,
                     lowers=lowers,
-                    verdict_if_added=verdict_if,  # type: ignore[arg-type]
+                    verdict_if_added=verdict_if,
                     residual_if_added=residual_if,
+                    requires_dropping=plan_change,
                     cost=sg.cost,
                 )
             )
@@ -502,7 +660,7 @@ def _safeguard_analysis(
     while remaining and analyse:
         scored = []
         for sid in remaining:
-            rank, lv = evaluate([*chosen, sid])
+            rank, lv = single[sid] if len(chosen) == len(planned) else evaluate([*chosen, sid])
             scored.append((_score(rank, lv), sid, rank))
         top = min(scored, key=lambda x: x[0])
         if top[0] >= best:
@@ -540,7 +698,9 @@ def _verdict(
             "this verdict holds only once due diligence is complete (not checked is not clean)."
         )
     if "dd.stale" in dd_flags:
-        conditions.append("Some restricted-party lists are older than the configured maximum age: update them.")
+        conditions.append(
+            "Some restricted-party lists are older than the configured maximum age: update them."
+        )
 
     def reasons(vs: Iterable[Any]) -> list[VerdictReason]:
         return [VerdictReason(rule=v.id, verdict=v.verdict, reason=v.reason, ref=v.ref) for v in vs]
@@ -558,12 +718,12 @@ def _verdict(
     else:
         decisive_r = reasons(decisive)
     return VerdictResult(
-        level=level,  # type: ignore[arg-type]
+        level=level,
         label=VERDICT_LABELS[level],
         rank=rank,
         decisive=decisive_r,
         also=reasons(also),
         conditions=conditions,
-        best_reachable=VERDICTS[min(rank, best_rank)],  # type: ignore[arg-type]
+        best_reachable=VERDICTS[min(rank, best_rank)],
         safeguards_to_reach_best=best_set if best_rank < rank else [],
     )

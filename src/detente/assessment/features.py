@@ -50,7 +50,9 @@ def _vocabulary() -> dict[str, str]:
     v.update(_enum_flags("publication", Publication, "publication plan"))
     v.update(_enum_flags("hosting", Hosting, "hosting of shared infrastructure"))
     v["infra.safety_specific"] = "infrastructure is narrowly safety-specific tooling"
-    v["infra.general_purpose"] = "infrastructure is general-purpose (compute, training or data pipelines)"
+    v["infra.general_purpose"] = (
+        "infrastructure is general-purpose (compute, training or data pipelines)"
+    )
     v["infra.national"] = "builds on national or government infrastructure"
     v.update(_enum_flags("governance", Governance, "governance of the process"))
     v.update(_enum_flags("purpose", Purpose, "stated purpose"))
@@ -66,6 +68,8 @@ def _vocabulary() -> dict[str, str]:
         v[f"other.gives.{a.value}"] = f"another side contributes {a.value.replace('_', ' ')}"
         v[f"self.receives.{a.value}"] = f"the assessed side receives {a.value.replace('_', ' ')}"
         v[f"other.receives.{a.value}"] = f"another side receives {a.value.replace('_', ' ')}"
+    v["neutral.hosts"] = "a neutral third party hosts the shared infrastructure"
+    v["neutral.administers"] = "a neutral third party operates or administers shared infrastructure"
     for who in ("self", "other"):
         label = "the assessed side" if who == "self" else "another side"
         v[f"{who}.leads"] = f"{label} leads in the relevant capability"
@@ -156,8 +160,14 @@ def side_features(p: Proposal, safeguards: frozenset[str] | None = None) -> list
     out: list[SideFeatures] = []
     for side in p.sides:
         flags = set(base)
-        members = [x for x in p.parties if x.side_key == side]
+        members = [x for x in p.parties if x.side_key == side and not x.neutral]
         for party in p.parties:
+            if party.neutral and any(not x.neutral for x in p.parties):
+                if party.administers_infrastructure:
+                    flags.add("neutral.administers")
+                if host and party.key == host:
+                    flags.add("neutral.hosts")
+                continue
             who = "self" if party.side_key == side else "other"
             flags.update(f"{who}.gives.{a.value}" for a in party.contributes)
             flags.update(f"{who}.receives.{a.value}" for a in party.receives)

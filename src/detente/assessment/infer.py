@@ -6,7 +6,9 @@ inferred with a transparent method and shown as inferred, with the evidence:
 * **signals** — features of the proposal that belong to an area (e.g. the
   activity ``develop_verification``, the form ``shared_compute``), 2 points each;
 * **keywords** — the area's keywords found in the title, summary and
-  description (whole words, case-insensitive), 1 point per distinct keyword.
+  description (whole words, case-insensitive), 1 point per distinct keyword;
+  where keywords overlap, the longest phrase wins ("compute" inside
+  "compute accounting" counts for verification only).
 
 An area is placed when it has a signal or at least two distinct keywords; if
 nothing reaches that, the single best area with any evidence is placed.  The
@@ -36,6 +38,27 @@ def keyword_hits(text: str, keywords: list[str]) -> list[str]:
     return [k for k in dict.fromkeys(keywords) if _pattern(k).search(low)]
 
 
+def _area_keyword_hits(text: str, areas: list[AreaDef]) -> dict[str, list[str]]:
+    """Keywords found per area, longest match first: a word inside a longer matched phrase does not
+    count on its own ("compute" inside "compute accounting" is verification, not infrastructure)."""
+    low = text.lower()
+    found: list[tuple[int, int, str, str]] = []
+    for area in areas:
+        for k in dict.fromkeys(area.keywords):
+            for m in _pattern(k).finditer(low):
+                found.append((m.start(), m.end(), area.id, k))
+    found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+    taken: list[tuple[int, int]] = []
+    hits: dict[str, list[str]] = {a.id: [] for a in areas}
+    for start, end, area_id, k in found:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if k not in hits[area_id]:
+            hits[area_id].append(k)
+    return hits
+
+
 def _subtopics(area: AreaDef, text: str) -> list[str]:
     return [s.id for s in area.subtopics if keyword_hits(text, s.keywords)]
 
@@ -58,9 +81,10 @@ def place_areas(p: Proposal, fw: Framework) -> list[AreaPlacement]:
     text = p.text()
     flags = side_features(p)[0].flags if p.parties else frozenset()
     scored: list[tuple[int, AreaDef, list[str], list[str]]] = []
+    words_by_area = _area_keyword_hits(text, list(fw.doc.areas))
     for area in fw.doc.areas:
         signals = [s for s in area.signals if s in flags]
-        words = keyword_hits(text, area.keywords)
+        words = words_by_area[area.id]
         score = 2 * len(signals) + len(words)
         if score:
             scored.append((score, area, signals, words))

@@ -14,13 +14,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from detente._yamlio import LineMap, line_for, parse_document, path_str
-
 from detente.assessment.proposal import Proposal
 from detente.errors import NotFoundError, Problem, ProposalError
 from detente.framework.model import Framework
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_PROPOSAL_BYTES = 1_000_000
+
 
 def _friendly(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
@@ -44,12 +44,19 @@ def validation_problems(exc: ValidationError, source: str, lines: LineMap) -> li
     for err in exc.errors():
         loc = tuple(err["loc"])
         problems.append(
-            Problem(_friendly(dict(err)), file=source, line=line_for(lines, loc), field=path_str(loc) or None)
+            Problem(
+                _friendly(dict(err)),
+                file=source,
+                line=line_for(lines, loc),
+                field=path_str(loc) or None,
+            )
         )
     return problems
 
 
-def check_against_framework(proposal: Proposal, framework: Framework, source: str, lines: LineMap) -> None:
+def check_against_framework(
+    proposal: Proposal, framework: Framework, source: str, lines: LineMap
+) -> None:
     """Ids that must exist in the framework, the rule set or the catalogue."""
     problems: list[Problem] = []
     areas = framework.area_index
@@ -90,11 +97,45 @@ def check_against_framework(proposal: Proposal, framework: Framework, source: st
                     field=path_str(loc),
                 )
             )
+    if not problems:
+        problems.extend(_contradicted_safeguards(proposal, framework, source, lines))
     if problems:
-        raise ProposalError(f"{source}: the proposal refers to ids the framework does not know", problems=problems)
+        raise ProposalError(f"{source}: the proposal does not fit the framework", problems=problems)
 
 
-def parse_proposal(text: str, source: str = "<proposal>", framework: Framework | None = None) -> Proposal:
+def _contradicted_safeguards(
+    proposal: Proposal, framework: Framework, source: str, lines: LineMap
+) -> list[Problem]:
+    """A planned safeguard that the proposal's own facts contradict is an input error, not a safeguard."""
+    from detente.assessment.features import side_features
+    from detente.framework.conditions import describe, fired_flags
+
+    out: list[Problem] = []
+    sides = side_features(proposal)
+    for i, sid in enumerate(proposal.safeguards):
+        sg = framework.safeguard_index[sid]
+        for side in sides:
+            if sg.contradicted_by(side.flags):
+                why = ", ".join(fired_flags(sg.incompatible_when, side.flags)) or describe(
+                    sg.incompatible_when
+                )
+                loc: tuple[str | int, ...] = ("safeguards", i)
+                out.append(
+                    Problem(
+                        f"safeguard {sid!r} contradicts the proposal itself ({why}); "
+                        "change the plan or drop the safeguard",
+                        file=source,
+                        line=line_for(lines, loc),
+                        field=path_str(loc),
+                    )
+                )
+                break
+    return out
+
+
+def parse_proposal(
+    text: str, source: str = "<proposal>", framework: Framework | None = None
+) -> Proposal:
     """Parse and validate one proposal from YAML or JSON text."""
     if len(text.encode("utf-8", "replace")) > MAX_PROPOSAL_BYTES:
         raise ProposalError(
@@ -103,11 +144,16 @@ def parse_proposal(text: str, source: str = "<proposal>", framework: Framework |
         )
     data, lines = parse_document(text, source, ProposalError, "proposal")
     if data is None:
-        raise ProposalError(f"{source}: the proposal is empty", problems=[Problem("empty document", file=source, line=1)])
+        raise ProposalError(
+            f"{source}: the proposal is empty",
+            problems=[Problem("empty document", file=source, line=1)],
+        )
     if not isinstance(data, dict):
         raise ProposalError(
             f"{source}: a proposal must be a mapping of fields",
-            problems=[Problem(f"found a {type(data).__name__} at the top level", file=source, line=1)],
+            problems=[
+                Problem(f"found a {type(data).__name__} at the top level", file=source, line=1)
+            ],
         )
     try:
         proposal = Proposal.model_validate(data)

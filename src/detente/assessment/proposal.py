@@ -194,11 +194,17 @@ def slugify(text: str) -> str:
 class Party(_Model):
     """An organisation taking part in the cooperation."""
 
-    id: str | None = Field(None, description="Short id used to refer to the party; derived from the name if absent.")
-    name: str = Field(min_length=1, description="Name as the party writes it in English (or Latin script).")
+    id: str | None = Field(
+        None, description="Short id used to refer to the party; derived from the name if absent."
+    )
+    name: str = Field(
+        min_length=1, description="Name as the party writes it in English (or Latin script)."
+    )
     name_native: str | None = Field(None, description="Name in its own script, e.g. 清华大学.")
     aliases: list[str] = Field(default_factory=list, description="Acronyms and other names.")
-    country: CountryCode = Field(description="ISO 3166-1 alpha-2 country of the organisation (upper case).")
+    country: CountryCode = Field(
+        description="ISO 3166-1 alpha-2 country of the organisation (upper case)."
+    )
     side: str | None = Field(
         None,
         description="Which side of the cooperation the party is on; defaults to its country. "
@@ -210,6 +216,11 @@ class Party(_Model):
     receives: list[Asset] = Field(default_factory=list, description="What this party gets.")
     administers_infrastructure: bool = Field(
         False, description="This party operates or administers shared infrastructure or compute."
+    )
+    neutral: bool = Field(
+        False,
+        description="A third party neither side controls (e.g. a neutral host or facilitator in a third "
+        "country). It is not assessed as a side, and its hosting or administration is not rival access.",
     )
 
     @field_validator("country", mode="before")
@@ -231,12 +242,16 @@ class Person(_Model):
 
     name: str = Field(min_length=1)
     name_native: str | None = None
-    affiliation: str | None = Field(None, description="Party id (or name) of the person's organisation.")
+    affiliation: str | None = Field(
+        None, description="Party id (or name) of the person's organisation."
+    )
     role: str | None = None
 
 
 class AreaRef(_Model):
-    id: str = Field(description="Area id from the framework (verification, protocols, infrastructure, evaluations).")
+    id: str = Field(
+        description="Area id from the framework (verification, protocols, infrastructure, evaluations)."
+    )
     subtopics: list[str] = Field(default_factory=list)
 
 
@@ -254,7 +269,9 @@ class Funding(_Model):
 
 class Infrastructure(_Model):
     hosting: Hosting = Hosting.none
-    hosted_by: str | None = Field(None, description="Party id of the host when hosting is one_party.")
+    hosted_by: str | None = Field(
+        None, description="Party id of the host when hosting is one_party."
+    )
     scope: InfraScope | None = None
     builds_on_national_infrastructure: bool = False
 
@@ -287,7 +304,9 @@ class Proposal(_Model):
     purposes: list[Purpose] = Field(default_factory=list)
     publication: Publication = Publication.undecided
     funding: list[Funding] = Field(default_factory=list)
-    safeguards: list[str] = Field(default_factory=list, description="Ids from the mitigation catalogue.")
+    safeguards: list[str] = Field(
+        default_factory=list, description="Ids from the mitigation catalogue."
+    )
     notes: str = ""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -301,7 +320,9 @@ class Proposal(_Model):
     def _safeguard_ids(cls, v: list[str]) -> list[str]:
         for s in v:
             if not _ID.match(s):
-                raise ValueError(f"safeguard id {s!r} must be lower-case letters, digits, '-' or '_'")
+                raise ValueError(
+                    f"safeguard id {s!r} must be lower-case letters, digits, '-' or '_'"
+                )
         return v
 
     @model_validator(mode="after")
@@ -339,8 +360,10 @@ class Proposal(_Model):
 
     @property
     def sides(self) -> list[str]:
+        """The sides assessed, in order of appearance; neutral parties form no side."""
         seen: dict[str, None] = {}
-        for p in self.parties:
+        members = [p for p in self.parties if not p.neutral] or list(self.parties)
+        for p in members:
             seen.setdefault(p.side_key, None)
         return list(seen)
 

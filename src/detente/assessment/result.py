@@ -39,7 +39,9 @@ class TraceStep(_Out):
     before: Level
     after: Level
     effect: str
-    fired_on: list[str] = Field(description="The proposal features (flags) that made the rule fire.")
+    fired_on: list[str] = Field(
+        description="The proposal features (flags) that made the rule fire."
+    )
     reason: str
     ref: str
     countered_by: list[str] = Field(default_factory=list)
@@ -102,11 +104,17 @@ class SafeguardResult(_Out):
     id: str
     name: str
     planned: bool
-    applicable: bool = Field(description="It counters a rule that fired or lowers a level above low.")
+    applicable: bool = Field(
+        description="It counters a rule that fired or lowers a level above low."
+    )
     counters_fired: list[str]
     lowers: list[str]
     verdict_if_added: Verdict | None = None
     residual_if_added: dict[str, Level] | None = None
+    requires_dropping: list[str] = Field(
+        default_factory=list,
+        description="Features of the current plan this safeguard rules out: adopting it is a change of plan.",
+    )
     cost: str
 
 

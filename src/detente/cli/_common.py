@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -14,7 +15,7 @@ from detente.errors import DetenteError, exit_code_for
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 130)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -30,9 +30,15 @@ def assess_cmd(
     paths: list[Path] = typer.Argument(..., help="Proposal files (YAML/JSON) or folders of them."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write reports into this folder."),
     fmt: list[str] = typer.Option(["json", "md", "html"], "--format", "-f", help=FORMAT_HELP),
-    framework: Path | None = typer.Option(None, "--framework", help="Load an alternative framework file."),
-    screen: bool = typer.Option(True, "--screen/--no-screen", help="Screen parties against loaded lists."),
-    landscape: bool = typer.Option(False, "--landscape/--no-landscape", help="Add the co-authorship landscape section."),
+    framework: Path | None = typer.Option(
+        None, "--framework", help="Load an alternative framework file."
+    ),
+    screen: bool = typer.Option(
+        True, "--screen/--no-screen", help="Screen parties against loaded lists."
+    ),
+    landscape: bool = typer.Option(
+        False, "--landscape/--no-landscape", help="Add the co-authorship landscape section."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary table."),
 ) -> None:
     """Assess cooperation proposals and write reports you can file."""
@@ -74,7 +80,9 @@ def assess_cmd(
                 if kind == "pdf":
                     (out / f"{stem}.pdf").write_bytes(render_pdf(result))
                 else:
-                    (out / f"{stem}{SUFFIX[kind]}").write_text(render(result, kind), encoding="utf-8")
+                    (out / f"{stem}{SUFFIX[kind]}").write_text(
+                        render(result, kind), encoding="utf-8"
+                    )
     if len(files) == 1 and results and not quiet:
         console.print(assessment_renderable(results[0][1]))
     elif results:
@@ -82,9 +90,11 @@ def assess_cmd(
     if out is not None and results:
         console.print(f"Reports written to {out}/ ({', '.join(dict.fromkeys(fmt))}).")
     if failures:
-        err_console.print(f"\n[bold red]{len(failures)} of {len(files)} proposal(s) could not be assessed:[/]")
-        for _f, exc in failures:
-            print_error(exc)
+        err_console.print(
+            f"\n[bold red]{len(failures)} of {len(files)} proposal(s) could not be assessed:[/]"
+        )
+        for _f, failure in failures:
+            print_error(failure)
         raise typer.Exit(max(exit_code_for(e) for _f, e in failures))
 
 
@@ -116,7 +126,9 @@ def schema_cmd(
     models: dict[str, Any] = {"proposal": Proposal, "assessment": Assessment}
     if what not in models:
         raise InputError(f"unknown schema {what!r} (use proposal or assessment)")
-    typer.echo(json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+    typer.echo(
+        json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False)
+    )
 
 
 def register(app: typer.Typer) -> None:

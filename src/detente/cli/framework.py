@@ -9,14 +9,20 @@ import typer
 from detente.cli._common import cli_errors, console
 from detente.errors import InputError
 
-framework_app = typer.Typer(help="Show or export the framework, its rules and safeguards.", no_args_is_help=True)
+framework_app = typer.Typer(
+    help="Show or export the framework, its rules and safeguards.", no_args_is_help=True
+)
 
 
 @framework_app.command("show")
 @cli_errors
 def show(
-    framework: Path | None = typer.Option(None, "--framework", help="Load an alternative framework file."),
-    safeguards: bool = typer.Option(False, "--safeguards", help="Also list the safeguard catalogue."),
+    framework: Path | None = typer.Option(
+        None, "--framework", help="Load an alternative framework file."
+    ),
+    safeguards: bool = typer.Option(
+        False, "--safeguards", help="Also list the safeguard catalogue."
+    ),
     rules: bool = typer.Option(False, "--rules", help="Also list the rules."),
 ) -> None:
     """Draw the areas × risks matrix (the paper's Figure 2) in the terminal."""
@@ -32,7 +38,9 @@ def show(
         for col in ("id", "risk", "areas", "effect", "reason"):
             t.add_column(col, overflow="fold")
         for r in fw.rules.rules:
-            t.add_row(r.id, fw.risk_index[r.risk].short, ", ".join(r.areas), r.effect.describe(), r.reason)
+            t.add_row(
+                r.id, fw.risk_index[r.risk].short, ", ".join(r.areas), r.effect.describe(), r.reason
+            )
         console.print(t)
     if safeguards:
         t = Table(title=f"Safeguards ({fw.catalogue.id} {fw.catalogue.version})")
@@ -47,8 +55,12 @@ def show(
 @cli_errors
 def export(
     fmt: str = typer.Option("json", "--format", "-f", help="json or md"),
-    framework: Path | None = typer.Option(None, "--framework", help="Load an alternative framework file."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    framework: Path | None = typer.Option(
+        None, "--framework", help="Load an alternative framework file."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write to this file instead of stdout."
+    ),
 ) -> None:
     """Export the framework with its rules and safeguards (JSON, or Markdown documentation)."""
     from detente.framework.export import export_json, export_markdown

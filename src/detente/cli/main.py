@@ -13,11 +13,11 @@ import typer
 
 from detente._version import __version__
 from detente.cli import assess as _assess
-from detente.cli._common import print_error
 from detente.cli import framework as _framework
 from detente.cli import landscape as _landscape
 from detente.cli import screening as _screening
 from detente.cli import web as _web
+from detente.cli._common import print_error
 from detente.errors import DetenteError, exit_code_for
 
 app = typer.Typer(

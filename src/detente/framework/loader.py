@@ -50,7 +50,9 @@ def _validate(model: type[M], data: Any, source: str, lines: LineMap) -> M:
             msg = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
-            problems.append(Problem(msg, file=source, line=line_for(lines, loc), field=path_str(loc) or None))
+            problems.append(
+                Problem(msg, file=source, line=line_for(lines, loc), field=path_str(loc) or None)
+            )
         raise FrameworkError(f"{source}: not a valid {model.__name__}", problems=problems) from None
 
 
@@ -62,7 +64,9 @@ def _load_doc(model: type[M], path: Path) -> tuple[M, VersionStamp, LineMap]:
     return doc, stamp, lines
 
 
-def _cross_check(fw: FrameworkDoc, rules: RulePackDoc, cat: CatalogueDoc, files: dict[str, tuple[str, LineMap]]) -> None:
+def _cross_check(
+    fw: FrameworkDoc, rules: RulePackDoc, cat: CatalogueDoc, files: dict[str, tuple[str, LineMap]]
+) -> None:
     problems: list[Problem] = []
 
     def bad(which: str, loc: tuple[str | int, ...], msg: str) -> None:
@@ -74,13 +78,25 @@ def _cross_check(fw: FrameworkDoc, rules: RulePackDoc, cat: CatalogueDoc, files:
     motives = {m.id: {c.id for c in m.cases} for m in fw.motives}
     rule_ids = [r.id for r in rules.rules]
     safeguard_ids = {s.id for s in cat.safeguards}
-    known = set(VOCABULARY) | {SAFEGUARD_PREFIX + s for s in safeguard_ids} | {f"area.{a}" for a in areas}
+    known = (
+        set(VOCABULARY)
+        | {SAFEGUARD_PREFIX + s for s in safeguard_ids}
+        | {f"area.{a}" for a in areas}
+    )
     known_with_verdict = known | set(DILIGENCE_FLAGS) | set(VERDICT_FLAGS)
 
     if rules.framework != fw.id:
-        bad("rules", ("framework",), f"rule pack is for framework {rules.framework!r}, not {fw.id!r}")
+        bad(
+            "rules",
+            ("framework",),
+            f"rule pack is for framework {rules.framework!r}, not {fw.id!r}",
+        )
     if cat.framework != fw.id:
-        bad("safeguards", ("framework",), f"catalogue is for framework {cat.framework!r}, not {fw.id!r}")
+        bad(
+            "safeguards",
+            ("framework",),
+            f"catalogue is for framework {cat.framework!r}, not {fw.id!r}",
+        )
     dup = {r for r in rule_ids if rule_ids.count(r) > 1}
     for r in sorted(dup):
         bad("rules", ("rules",), f"duplicate rule id {r!r}")
@@ -119,16 +135,34 @@ def _cross_check(fw: FrameworkDoc, rules: RulePackDoc, cat: CatalogueDoc, files:
                 bad("safeguards", ("safeguards", i, "counters", j), f"unknown rule {rid!r}")
         for j, low in enumerate(s.lowers):
             if low.risk not in risks:
-                bad("safeguards", ("safeguards", i, "lowers", j, "risk"), f"unknown risk {low.risk!r}")
+                bad(
+                    "safeguards",
+                    ("safeguards", i, "lowers", j, "risk"),
+                    f"unknown risk {low.risk!r}",
+                )
             for a in low.areas:
                 if a != ALL_AREAS and a not in areas:
-                    bad("safeguards", ("safeguards", i, "lowers", j, "areas"), f"unknown area {a!r}")
+                    bad(
+                        "safeguards", ("safeguards", i, "lowers", j, "areas"), f"unknown area {a!r}"
+                    )
             if low.when is not None:
                 check_cond("safeguards", ("safeguards", i, "lowers", j, "when"), low.when, known)
             if low.effect.op not in ("lower", "at_most"):
-                bad("safeguards", ("safeguards", i, "lowers", j, "effect"), "a safeguard may only lower a level")
+                bad(
+                    "safeguards",
+                    ("safeguards", i, "lowers", j, "effect"),
+                    "a safeguard may only lower a level",
+                )
+        if s.incompatible_when is not None:
+            check_cond(
+                "safeguards", ("safeguards", i, "incompatible_when"), s.incompatible_when, known
+            )
         if not s.counters and not s.lowers:
-            bad("safeguards", ("safeguards", i), f"safeguard {s.id!r} neither counters a rule nor lowers a risk")
+            bad(
+                "safeguards",
+                ("safeguards", i),
+                f"safeguard {s.id!r} neither counters a rule nor lowers a risk",
+            )
     if problems:
         raise FrameworkError("the framework files are inconsistent", problems=problems)
 

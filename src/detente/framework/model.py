@@ -25,7 +25,12 @@ from detente.framework.conditions import Condition, Predicate, compile_condition
 
 LEVELS: tuple[str, ...] = ("low", "moderate", "high")
 Level = Literal["low", "moderate", "high"]
-VERDICTS: tuple[str, ...] = ("suitable", "suitable_with_safeguards", "needs_senior_review", "not_advisable")
+VERDICTS: tuple[str, ...] = (
+    "suitable",
+    "suitable_with_safeguards",
+    "needs_senior_review",
+    "not_advisable",
+)
 Verdict = Literal["suitable", "suitable_with_safeguards", "needs_senior_review", "not_advisable"]
 ALL_AREAS = "*"
 
@@ -86,7 +91,9 @@ class AreaDef(_Data):
     paper_conclusion: Literal["well_suited", "not_singled_out"]
     conclusion_ref: str
     keywords: list[str]
-    signals: list[str] = Field(default_factory=list, description="Flags that place a proposal in this area.")
+    signals: list[str] = Field(
+        default_factory=list, description="Flags that place a proposal in this area."
+    )
     subtopics: list[Subtopic]
     baseline: dict[str, Cell]
 
@@ -116,7 +123,11 @@ class FrameworkDoc(_Data):
                     f"area {area.id!r} baseline must give every risk exactly once "
                     f"(missing {sorted(missing)}, unknown {sorted(extra)})"
                 )
-        for name, ids in (("risk", risk_ids), ("area", [a.id for a in self.areas]), ("motive", [m.id for m in self.motives])):
+        for name, ids in (
+            ("risk", risk_ids),
+            ("area", [a.id for a in self.areas]),
+            ("motive", [m.id for m in self.motives]),
+        ):
             if len(ids) != len(set(ids)):
                 raise ValueError(f"duplicate {name} id")
         return self
@@ -210,7 +221,9 @@ class RulePackDoc(_Data):
     version: str
     framework: str = Field(description="Framework id this pack is written for.")
     provenance: Provenance
-    combination: str = Field(description="How levels of several areas and sides are combined (documented).")
+    combination: str = Field(
+        description="How levels of several areas and sides are combined (documented)."
+    )
     rules: list[Rule]
     benefits: list[BenefitRule]
     verdicts: list[VerdictRule]
@@ -237,10 +250,28 @@ class Safeguard(_Data):
     id: str
     name: str
     description: str
-    counters: list[str] = Field(default_factory=list, description="Rule ids whose effect this safeguard cancels.")
+    counters: list[str] = Field(
+        default_factory=list, description="Rule ids whose effect this safeguard cancels."
+    )
     lowers: list[Lowering] = Field(default_factory=list)
+    incompatible_when: Condition | None = Field(
+        None,
+        description="The proposal's own facts contradict this safeguard (e.g. 'no elicitation exchange' "
+        "while a party contributes elicitation techniques): it cannot be planned or recommended.",
+    )
     ref: str
     cost: Literal["low", "medium", "high"] = "medium"
+    _incompatible: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        self._incompatible = (
+            compile_condition(self.incompatible_when)
+            if self.incompatible_when
+            else (lambda f: False)
+        )
+
+    def contradicted_by(self, flags: frozenset[str]) -> bool:
+        return self._incompatible(flags)
 
 
 class CatalogueDoc(_Data):

@@ -42,7 +42,14 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
         if not matches:
             why = _first(s, "explanation", "why", default="")
             screening.append(
-                {"name": name, "kind": kind, "status": status, "list": "—", "meaning": str(why or ""), "score": "—"}
+                {
+                    "name": name,
+                    "kind": kind,
+                    "status": status,
+                    "list": "—",
+                    "meaning": str(why or ""),
+                    "score": "—",
+                }
             )
         for m in matches:
             lst = str(_first(m, "list_name", "source_name", "list_id", "source", default="?"))
@@ -69,7 +76,9 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
         if isinstance(v, dict):
             ident = _first(v, "name", "source_id", "id", default="?")
             digest = str(_first(v, "content_hash", "sha256", "hash", default=""))[:12]
-            date = _first(v, "published", "publication_date", "retrieved_at", "retrieved", default="")
+            date = _first(
+                v, "published", "publication_date", "retrieved_at", "retrieved", default=""
+            )
             stale = " — STALE" if v.get("stale") else ""
             lists.append(f"{ident} {date} {digest}{stale}".strip())
         else:
@@ -78,8 +87,13 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
         str(_first(x, "name", "source_id", "id", default=x)) if isinstance(x, dict) else str(x)
         for x in (_first(dd, "not_checked", "lists_not_checked", default=[]) or [])
     ]
-    controlled = [_flag_text(f) for f in _first(dd, "controlled_technology", "controlled_tech", default=[]) or []]
-    investment = [_flag_text(f) for f in _first(dd, "investment_review", "investment", default=[]) or []]
+    controlled = [
+        _flag_text(f)
+        for f in _first(dd, "controlled_technology", "controlled_tech", default=[]) or []
+    ]
+    investment = [
+        _flag_text(f) for f in _first(dd, "investment_review", "investment", default=[]) or []
+    ]
     return {
         "screening": screening,
         "lists": lists,

@@ -47,10 +47,14 @@ def heatmap(a: Assessment) -> list[dict[str, Any]]:
 def render_html(a: Assessment, *, for_print: bool = False) -> str:
     short = {r.risk: r.short for r in a.risks}
     dd = diligence_rows(a.due_diligence) if a.due_diligence is not None else None
-    return _env().get_template("report.html.j2").render(
-        a=a,
-        heat=heatmap(a),
-        short=short,
-        dd=dd,
-        for_print=for_print,
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            a=a,
+            heat=heatmap(a),
+            short=short,
+            dd=dd,
+            for_print=for_print,
+        )
     )

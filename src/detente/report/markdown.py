@@ -6,7 +6,12 @@ from typing import Any
 
 from detente.assessment.result import Assessment
 
-_RISK_SHORT = {"R1_frontier": "R1", "R2_differential": "R2", "R3_sensitive_info": "R3", "R4_harm_opportunity": "R4"}
+_RISK_SHORT = {
+    "R1_frontier": "R1",
+    "R2_differential": "R2",
+    "R3_sensitive_info": "R3",
+    "R4_harm_opportunity": "R4",
+}
 
 
 def _esc(text: str) -> str:
@@ -57,7 +62,9 @@ def render_markdown(a: Assessment) -> str:
     w("| risk | baseline | with the proposal's features | with planned safeguards | set by |")
     w("|---|---|---|---|---|")
     for r in a.risks:
-        w(f"| {r.short} {r.name} | {r.baseline} | {r.inherent} | {r.residual} | {', '.join(r.driven_by)} |")
+        w(
+            f"| {r.short} {r.name} | {r.baseline} | {r.inherent} | {r.residual} | {', '.join(r.driven_by)} |"
+        )
     w("")
     w("### Areas × risks (residual, worst side)")
     w("")
@@ -90,7 +97,9 @@ def render_markdown(a: Assessment) -> str:
         w("| stage | rule | area | side | risk | change | fired on | reason | ref |")
         w("|---|---|---|---|---|---|---|---|---|")
         for t in a.trace:
-            change = f"{t.before} → {t.after}" if t.stage != "countered" else f"{t.before} (countered)"
+            change = (
+                f"{t.before} → {t.after}" if t.stage != "countered" else f"{t.before} (countered)"
+            )
             w(
                 f"| {t.stage} | `{t.rule}` | {t.area} | {t.side} | {_short(a, t.risk)} | {change} | "
                 f"{', '.join(f'`{f}`' for f in t.fired_on)} | {_esc(t.reason)} | {t.ref} |"
@@ -116,12 +125,12 @@ def render_markdown(a: Assessment) -> str:
     else:
         w("| safeguard | planned | counters | lowers | verdict if added | cost |")
         w("|---|---|---|---|---|---|")
-        for s in a.safeguards:
-            verdict_if = (s.verdict_if_added or "—").replace("_", " ")
+        for sg in a.safeguards:
+            verdict_if = (sg.verdict_if_added or "—").replace("_", " ")
             w(
-                f"| {s.name} (`{s.id}`) | {'yes' if s.planned else 'no'} | "
-                f"{', '.join(f'`{x}`' for x in s.counters_fired) or '—'} | "
-                f"{', '.join(_short(a, x) for x in s.lowers) or '—'} | {verdict_if} | {s.cost} |"
+                f"| {sg.name} (`{sg.id}`) | {'yes' if sg.planned else 'no'} | "
+                f"{', '.join(f'`{x}`' for x in sg.counters_fired) or '—'} | "
+                f"{', '.join(_short(a, x) for x in sg.lowers) or '—'} | {verdict_if} | {sg.cost} |"
             )
     w("")
     w("## Due diligence")
@@ -165,7 +174,10 @@ def _diligence_md(a: Assessment) -> str:
     if rows["not_checked"]:
         lines.append("")
         lines.append("**Not checked** (not loaded): " + ", ".join(rows["not_checked"]))
-    for title, key in (("Controlled technology", "controlled"), ("Investment review", "investment")):
+    for title, key in (
+        ("Controlled technology", "controlled"),
+        ("Investment review", "investment"),
+    ):
         if rows[key]:
             lines.append("")
             lines.append(f"{title} (guidance, not a legal determination):")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
@@ -74,7 +75,11 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
     for r in a.risks:
         s.add_column(r.short, justify="center")
     for side in a.sides:
-        s.add_row(side.side, ", ".join(side.parties), *[level_text(side.residual[r.risk]) for r in a.risks])
+        s.add_row(
+            side.side,
+            ", ".join(side.parties),
+            *[level_text(side.residual[r.risk]) for r in a.risks],
+        )
     parts.append(s)
 
     if trace and a.trace:
@@ -87,8 +92,14 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
             tr.add_row(step.rule, f"{step.area}/{step.side}", short, change, step.reason)
         parts.append(tr)
     if a.benefits:
-        parts.append(Text("Benefits: " + "; ".join(f"{b.name} (cf. {b.case['name']})" for b in a.benefits)))
-    dd = "not checked — not the same as clean" if a.due_diligence is None else ", ".join(a.due_diligence_flags) or "no flags"
+        parts.append(
+            Text("Benefits: " + "; ".join(f"{b.name} (cf. {b.case['name']})" for b in a.benefits))
+        )
+    dd = (
+        "not checked — not the same as clean"
+        if a.due_diligence is None
+        else ", ".join(a.due_diligence_flags) or "no flags"
+    )
     parts.append(Text(f"Due diligence: {dd}", style="bold red" if a.due_diligence is None else ""))
     parts.append(
         Text(
@@ -101,7 +112,7 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
 
 
 def render_text(a: Assessment, width: int = 110) -> str:
-    console = Console(width=width, record=True, file=_Null(), color_system=None)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(assessment_renderable(a))
     return console.export_text()
 
@@ -116,13 +127,21 @@ def summary_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
     for name, a in rows:
         levels = [level_text(r.residual) for r in a.risks]
         areas = ", ".join(p.id + ("*" if p.inferred else "") for p in a.areas)
-        t.add_row(name, areas, *levels, Text(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "")))
+        t.add_row(
+            name,
+            areas,
+            *levels,
+            Text(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "")),
+        )
     t.caption = "Levels are residual (with planned safeguards); * = area inferred from the text."
     return t
 
 
 def framework_matrix(fw: Framework) -> Table:
-    t = Table(title=f"{fw.doc.title} — Figure 2 as read by Détente ({fw.id} {fw.version})", show_lines=True)
+    t = Table(
+        title=f"{fw.doc.title} — Figure 2 as read by Détente ({fw.id} {fw.version})",
+        show_lines=True,
+    )
     t.add_column("area")
     for r in fw.doc.risks:
         t.add_column(r.short, justify="center")
@@ -135,11 +154,3 @@ def framework_matrix(fw: Framework) -> Table:
         )
     t.caption = fw.doc.scale_note
     return t
-
-
-class _Null:
-    def write(self, s: str) -> int:
-        return len(s)
-
-    def flush(self) -> None:
-        return None

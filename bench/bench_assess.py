@@ -1,0 +1,142 @@
+"""Benchmark: assess 10,000 generated proposals on one core.
+
+Prints proposals per second for
+  * parse  — JSON text → validated Proposal (the baseline: the cost of merely reading them),
+  * engine — the full assessment without rendering (rules, safeguards, what-if analysis, verdict),
+  * engine (no what-if) — the same without the missing-safeguard analysis,
+  * engine + JSON — assessment rendered to the versioned JSON.
+
+Usage: python bench/bench_assess.py [--n 10000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
+
+from detente.assessment.engine import assess
+from detente.assessment.features import side_features
+from detente.assessment.loader import parse_proposal
+from detente.assessment.proposal import (
+    Activity,
+    Asset,
+    Form,
+    Governance,
+    Maturity,
+    ModelAccess,
+    OrgType,
+    Proposal,
+    Purpose,
+    StrategicTech,
+)
+from detente.framework.loader import get_framework
+from detente.framework.model import Framework
+from detente.report import render_json
+
+AREAS = ["verification", "protocols", "infrastructure", "evaluations"]
+COUNTRIES = ["US", "CN", "GB", "SG", "CH", "FR", "JP"]
+
+
+def _pick(rng: random.Random, values: list[str], k: int) -> list[str]:
+    return rng.sample(values, rng.randint(0, min(k, len(values))))
+
+
+def generate(n: int, seed: int, fw: Framework) -> list[str]:
+    safeguard_ids = [s.id for s in fw.catalogue.safeguards]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        parties: list[dict[str, Any]] = []
+        for j in range(rng.randint(2, 4)):
+            parties.append(
+                {
+                    "id": f"p{j}",
+                    "name": f"Institution {i}-{j}",
+                    "country": rng.choice(COUNTRIES),
+                    "type": rng.choice([t.value for t in OrgType]),
+                    "contributes": _pick(rng, [a.value for a in Asset], 3),
+                    "receives": _pick(rng, [a.value for a in Asset], 2),
+                    "administers_infrastructure": rng.random() < 0.15,
+                }
+            )
+        doc: dict[str, Any] = {
+            "title": f"Generated proposal {i}",
+            "summary": "A generated cooperation on AI safety evaluation and verification protocols.",
+            "parties": parties,
+            "forms": _pick(rng, [f.value for f in Form], 3),
+            "activities": _pick(rng, [a.value for a in Activity], 3),
+            "model_access": rng.choice([m.value for m in ModelAccess]),
+            "strategic_intersections": _pick(rng, [s.value for s in StrategicTech], 2),
+            "maturity": rng.choice([m.value for m in Maturity]),
+            "governance": rng.choice([g.value for g in Governance]),
+            "purposes": _pick(rng, [p.value for p in Purpose], 2),
+        }
+        if rng.random() < 0.85:
+            doc["areas"] = [{"id": a} for a in rng.sample(AREAS, rng.randint(1, 2))]
+        # plan only safeguards the proposal's own facts do not contradict
+        sides = side_features(Proposal.model_validate(doc))
+        allowed = [
+            s
+            for s in safeguard_ids
+            if not any(fw.safeguard_index[s].contradicted_by(x.flags) for x in sides)
+        ]
+        doc["safeguards"] = _pick(rng, allowed, 3)
+        out.append(json.dumps(doc))
+    return out
+
+
+def timed(label: str, n: int, fn: Callable[[], object], baseline: float | None) -> float:
+    t0 = time.perf_counter()
+    fn()
+    dt = time.perf_counter() - t0
+    rate = n / dt
+    rel = f"  ({baseline / rate:5.2f}× the parse baseline's time per proposal)" if baseline else ""
+    print(f"{label:<28} {dt:8.3f} s  {rate:10,.0f} proposals/s{rel}")
+    return rate
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    fw = get_framework()
+    texts = generate(args.n, args.seed, fw)
+    print(
+        f"Détente assessment benchmark: {args.n:,} generated proposals, one core, framework {fw.id} {fw.version}"
+    )
+    proposals: list[Any] = []
+
+    def parse() -> None:
+        proposals.clear()
+        proposals.extend(parse_proposal(t, f"gen-{i}.json", fw) for i, t in enumerate(texts))
+
+    base = timed("parse (baseline)", args.n, parse, None)
+    assess(proposals[0], fw)  # warm caches (compiled rules)
+    gc.collect()
+    gc.freeze()  # the parsed proposals are long-lived: keep them out of every collection
+
+    def run(fn: Callable[[Any], object]) -> Callable[[], None]:
+        def loop() -> None:
+            for p in proposals:
+                fn(p)  # results are discarded, as a batch run writing reports would
+
+        return loop
+
+    timed("engine", args.n, run(lambda p: assess(p, fw)), base)
+    timed(
+        "engine (no what-if)", args.n, run(lambda p: assess(p, fw, analyse_safeguards=False)), base
+    )
+    timed("engine + JSON", args.n, run(lambda p: render_json(assess(p, fw))), base)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,9 +16,9 @@ def detente_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own empty DETENTE_HOME (no trained model, no default DB)."""
     home = tmp_path / "home"
     monkeypatch.setenv("DETENTE_HOME", str(home))
-    from detente.landscape.classifier import load_model
+    from detente.landscape.classifier import clear_cache
 
-    load_model.cache_clear()  # type: ignore[attr-defined]
+    clear_cache()
     return home
 
 
@@ -56,7 +56,11 @@ def work(
                 "author_position": "first" if i == 0 else "middle",
                 "author": {"id": f"https://openalex.org/A{i}", "display_name": f"Author {i}"},
                 "institutions": [
-                    {"id": f"https://openalex.org/I{abs(hash(n)) % 10**6}", "display_name": n, "country_code": c}
+                    {
+                        "id": f"https://openalex.org/I{abs(hash(n)) % 10**6}",
+                        "display_name": n,
+                        "country_code": c,
+                    }
                     for n, c in insts
                 ],
                 "countries": sorted({c for _, c in insts if c}),
@@ -90,11 +94,23 @@ def small_corpus() -> list[dict[str, Any]]:
     us, cn, gb = ("MIT", "US"), ("Tsinghua University", "CN"), ("University of Oxford", "GB")
     return [
         work("W1", 2020, [[us], [cn]], "Adversarial robustness of image classifiers"),
-        work("W2", 2020, [[us], [gb]], "Interpretability of transformers", "we study mechanistic interpretability"),
+        work(
+            "W2",
+            2020,
+            [[us], [gb]],
+            "Interpretability of transformers",
+            "we study mechanistic interpretability",
+        ),
         work("W3", 2020, [[us, cn]], "A single author with two affiliations on jailbreak attacks"),
         work("W4", 2021, [[us]], "Graph neural networks for molecules"),
         work("W5", 2021, [[cn], [gb]], "Backdoor attacks in federated learning"),
-        work("W6", 2021, [[us], [cn], [gb]], "Reward hacking in RLHF", "a benchmark to evaluate reward hacking"),
+        work(
+            "W6",
+            2021,
+            [[us], [cn], [gb]],
+            "Reward hacking in RLHF",
+            "a benchmark to evaluate reward hacking",
+        ),
     ]
 
 

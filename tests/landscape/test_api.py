@@ -72,7 +72,12 @@ def test_paging_retry_and_malformed(httpserver: HTTPServer, replay: Replay, tmp_
     assert report.records_read == 49 + 51 + 2
     assert report.malformed == 1
     assert "authorships" in report.problems[0]
-    ids = {r["id"] for p in replay.pages for r in p["results"] if isinstance(r.get("authorships"), list)}
+    ids = {
+        r["id"]
+        for p in replay.pages
+        for r in p["results"]
+        if isinstance(r.get("authorships"), list)
+    }
     assert report.works_stored == len(ids)
     con = duckdb.connect(str(db), read_only=True)
     try:

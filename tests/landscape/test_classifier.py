@@ -49,14 +49,24 @@ def test_train_evaluate_and_infer(trained: Path) -> None:
     assert clf is not None
     ev = clf.evaluation()
     assert 0.5 < ev.safety.precision <= 1 and 0.5 < ev.safety.recall <= 1
-    assert {m.label for m in ev.areas} == {"verification", "interpretability", "robustness", "alignment", "governance"}
+    assert {m.label for m in ev.areas} == {
+        "verification",
+        "interpretability",
+        "robustness",
+        "alignment",
+        "governance",
+    }
     assert {m.label for m in ev.weak_areas} == {"protocols", "infrastructure", "evaluations"}
     terms = [t for t, _ in clf.top_terms("interpretability", 30)]
     assert "interpretability" in terms
     shutil.copy(trained, model_path().parent.mkdir(parents=True, exist_ok=True) or model_path())
-    guesses = infer_areas("A benchmark suite and red-teaming evaluation of dangerous capabilities of LLM agents")
+    guesses = infer_areas(
+        "A benchmark suite and red-teaming evaluation of dangerous capabilities of LLM agents"
+    )
     assert guesses and guesses[0].area == "evaluations"
-    assert all(g.area in {"verification", "protocols", "infrastructure", "evaluations"} for g in guesses)
+    assert all(
+        g.area in {"verification", "protocols", "infrastructure", "evaluations"} for g in guesses
+    )
     assert guesses[0].evidence and guesses == sorted(guesses, key=lambda g: -g.score)
     assert infer_areas("   ") == []
 

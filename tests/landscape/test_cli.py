@@ -25,11 +25,29 @@ def test_ingest_tag_figure(tmp_path: Path, small_corpus: list[dict[str, Any]]) -
     assert "classifier not trained; using keyword definition" in r.output
     out = tmp_path / "fig"
     r = runner.invoke(
-        app, ["landscape", "figure", "--db", db, "--focal", "US", "--from", "2020", "--to", "2021", "--out", str(out)]
+        app,
+        [
+            "landscape",
+            "figure",
+            "--db",
+            db,
+            "--focal",
+            "US",
+            "--from",
+            "2020",
+            "--to",
+            "2021",
+            "--out",
+            str(out),
+        ],
     )
     assert r.exit_code == 0, r.output
     assert (out / "landscape_US_2020-2021_safety.svg").exists()
-    assert (out / "landscape_US_2020-2021_safety.csv").read_text().startswith("year,all_works,focal_works")
+    assert (
+        (out / "landscape_US_2020-2021_safety.csv")
+        .read_text()
+        .startswith("year,all_works,focal_works")
+    )
     r = runner.invoke(app, ["landscape", "status", "--db", db])
     assert r.exit_code == 0 and "works" in r.output
 

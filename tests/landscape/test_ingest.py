@@ -76,7 +76,10 @@ def test_parquet_input(tmp_path: Path, small_corpus: list[dict[str, Any]]) -> No
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = [dict(r, abstract_inverted_index=json.dumps(r["abstract_inverted_index"])) for r in small_corpus]
+    rows = [
+        dict(r, abstract_inverted_index=json.dumps(r["abstract_inverted_index"]))
+        for r in small_corpus
+    ]
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "works.parquet")
     rep = ingest_paths([tmp_path / "works.parquet"], tmp_path / "db.duckdb")
     assert rep.works_stored == 6 and rep.malformed == 0
@@ -90,7 +93,11 @@ def test_pair_counting_rules(tmp_path: Path, small_corpus: list[dict[str, Any]])
     r = compute(duckdb_runner(con), "US", 2020, 2021, subset="all")
     con.close()
     y2020, y2021 = r.years
-    assert (y2020.focal_works, y2020.count("CN"), y2020.count("GB")) == (3, 2, 1)  # W3: dual affiliation
+    assert (y2020.focal_works, y2020.count("CN"), y2020.count("GB")) == (
+        3,
+        2,
+        1,
+    )  # W3: dual affiliation
     assert (y2021.all_works, y2021.focal_works, y2021.count("CN")) == (3, 2, 1)
     assert r.top_partners[:2] == ["CN", "GB"]
     cells = {(m.country_a, m.country_b): m.works for m in r.matrix}
@@ -109,7 +116,9 @@ def test_paperlists_native_matches_shaped(shared_biblio: Path, tmp_path: Path) -
     rep = ingest_paths([raw], tmp_path / "db.duckdb")
     assert rep.records_read == 500 and rep.malformed == 0
     shaped: dict[tuple[str, str], set[tuple[str, ...]]] = {}
-    with gzip.open(shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz", "rt") as fh:
+    with gzip.open(
+        shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz", "rt"
+    ) as fh:
         for line in fh:
             r = json.loads(line)
             cs = tuple(sorted({c for a in r["authorships"] for c in a["countries"]}))

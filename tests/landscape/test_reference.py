@@ -14,14 +14,18 @@ pytestmark = pytest.mark.shared
 
 
 def test_counts_match_reference_exactly(paperlists_db: Path, shared_biblio: Path) -> None:
-    ref_path = shared_biblio / "paperlists_ai_venues" / "reference_us_coauthorship_counts_by_year.csv"
+    ref_path = (
+        shared_biblio / "paperlists_ai_venues" / "reference_us_coauthorship_counts_by_year.csv"
+    )
     with ref_path.open(newline="") as fh:
         ref = list(csv.DictReader(fh))
     years = [int(r["publication_year"]) for r in ref]
     con = duckdb.connect(str(paperlists_db), read_only=True)
     try:
         # "All papers": every record of the file is a paper (ids are not unique upstream).
-        result = compute(duckdb_runner(con), "US", min(years), max(years), subset="all", with_areas=False)
+        result = compute(
+            duckdb_runner(con), "US", min(years), max(years), subset="all", with_areas=False
+        )
     finally:
         con.close()
     by_year = {y.year: y for y in result.years}

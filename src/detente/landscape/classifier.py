@@ -289,7 +289,7 @@ def train(
     tmp = dest.with_suffix(".tmp")
     joblib.dump(bundle, tmp, compress=3)
     tmp.replace(dest)
-    load_model.cache_clear()
+    _load.cache_clear()
     return dest, ev
 
 
@@ -314,7 +314,9 @@ def load_model(path: Path | None = None) -> dict[str, Any] | None:
     return _load(str(p), p.stat().st_mtime)
 
 
-load_model.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
+def clear_cache() -> None:
+    """Forget loaded models (after training, or in tests)."""
+    _load.cache_clear()
 
 
 class Classifier:

@@ -80,7 +80,7 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
     fig, ax = plt.subplots(figsize=(max(7.0, 0.9 * len(years) + 2), 4.8), dpi=120)
     n = max(len(shown), 1)
     width = 0.8 / n
-    colors = plt.get_cmap("tab10").colors
+    colors = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
     top_of_group: list[float] = []
     for i, p in enumerate(shown):
         xs = [k + (i - (n - 1) / 2) * width for k in range(len(years))]
@@ -116,7 +116,7 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     base = out_dir / stem(result)
     paths = [base.with_suffix(".svg"), base.with_suffix(".png")]
-    for p in paths:
-        fig.savefig(p)
+    for path in paths:
+        fig.savefig(path)
     plt.close(fig)
     return paths

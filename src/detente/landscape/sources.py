@@ -139,7 +139,7 @@ def iter_file(path: Path, counter_out: list[ProgressFile] | None = None) -> Iter
         obj = orjson.loads(data)
     except orjson.JSONDecodeError:
         # Not one JSON document: treat it as JSON Lines.
-        yield from iter_json_lines(io.BytesIO(data), file)  # type: ignore[arg-type]
+        yield from iter_json_lines(io.BytesIO(data), file)
         return
     yield from _expand(obj, file, 1)
 

@@ -121,7 +121,10 @@ def views_from_json(
         .distinct()
     )
     name = F.col("i.display_name")
-    last = lambda c: F.element_at(F.split(c, "/"), -1)  # noqa: E731
+
+    def last(c: Any) -> Any:
+        return F.element_at(F.split(c, "/"), -1)
+
     inst_key = (
         F.when(F.coalesce(F.col("i.id"), F.lit("")) != "", last(F.col("i.id")))
         .when(

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -36,7 +35,9 @@ STATUSES: tuple[str, ...] = (
 OUTCOMES: tuple[str, ...] = ("approved", "approved_with_conditions", "rejected")
 COMMENT_KINDS: tuple[str, ...] = ("comment", "request_changes", "request_safeguard")
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+# Plain JSON (``json`` on PostgreSQL, not ``jsonb``) keeps key order, so a stored
+# assessment re-renders byte for byte.
+JSONType = JSON()
 
 
 def utcnow() -> datetime:

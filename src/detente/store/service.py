@@ -119,6 +119,28 @@ def run_diligence(proposal: ProposalModel) -> tuple[Any | None, str]:
         return None, f"screening could not run: {exc.message}"
 
 
+def screening_status(a: Assessment, not_run_reason: str = "") -> tuple[str, str]:
+    """("checked" | "not_checked", why not): anything short of a full check counts as not checked."""
+    dd = a.due_diligence
+    if dd is None:
+        return "not_checked", not_run_reason or "screening was not run"
+    if "dd.not_checked" not in a.due_diligence_flags:
+        return "checked", ""
+    notes: list[str] = []
+    for subject in [*(dd.get("parties") or []), *(dd.get("people") or [])]:
+        if isinstance(subject, dict) and subject.get("status") == "not_checked" and subject.get("note"):
+            notes.append(str(subject["note"]))
+    missing = [
+        str(c.get("list_name") or c.get("list_id"))
+        for c in dd.get("coverage") or []
+        if isinstance(c, dict) and c.get("status") == "not_checked"
+    ]
+    reason = notes[0] if notes else "some restricted-party lists were not checked"
+    if missing:
+        reason += f" Lists not checked: {len(missing)} ({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})."
+    return "not_checked", reason
+
+
 class Workflow:
     """Proposals, assessments, comments, decisions, accounts and the audit log."""
 
@@ -428,12 +450,12 @@ class Workflow:
         )
         s.add(rec)
         s.flush()
-        checked = a.due_diligence is not None
+        status, reason = screening_status(a, not_checked_reason)
         s.add(
             ScreeningRecord(
                 assessment_id=rec.id,
-                status="checked" if checked else "not_checked",
-                reason="" if checked else (not_checked_reason or "screening was not run"),
+                status=status,
+                reason=reason,
                 flags=list(a.due_diligence_flags),
                 data=a.due_diligence,
                 created_at=utcnow(),
@@ -667,7 +689,7 @@ class Workflow:
     def get(self, actor: Actor, proposal_id: int) -> ProposalDetail:
         with self.db.read() as s:
             p = self._visible(s, actor, proposal_id)
-            names = dict(s.execute(select(User.id, User.username)).tuples().all())
+            names: dict[int, str] = {uid: name for uid, name in s.execute(select(User.id, User.username))}
             revs = s.execute(
                 select(Revision, AssessmentRecord.verdict, AssessmentRecord.verdict_label)
                 .outerjoin(AssessmentRecord, AssessmentRecord.revision_id == Revision.id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 from detente.store.models import UTCDateTime
 
@@ -19,7 +18,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+JSONType = sa.JSON()  # json, not jsonb: key order is kept
 GENESIS = "0" * 64
 
 

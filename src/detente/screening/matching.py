@@ -111,6 +111,12 @@ def _jw(a: str, b: str) -> float:
     return float(JaroWinkler.similarity(a, b))
 
 
+def _indel(a: str, b: str) -> float:
+    from rapidfuzz.distance import Indel
+
+    return float(Indel.normalized_similarity(a, b))
+
+
 def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
     r = rules()
     cq = [0.0] * len(q)
@@ -127,7 +133,7 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         for j, u in enumerate(n):
             if cn[j] or len(u) < r.fuzzy_min_len:
                 continue
-            s = _jw(t, u)
+            s = max(_jw(t, u), _indel(t, u))
             if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
                 s = r.fuzzy_min
             if s > best:

@@ -135,9 +135,10 @@ def save_snapshot(
         )
     chash = content_hash(files)
     stamp = retrieved_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    snap_id = f"{stamp}-{chash[:12]}"
     base = lists_dir(home) / "snapshots" / source_id
     base.mkdir(parents=True, exist_ok=True)
+    seq = sum(1 for d in base.iterdir() if not d.name.startswith(".")) + 1
+    snap_id = f"{stamp}-{seq:04d}-{chash[:12]}"
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
     try:
         for name, data in files.items():
@@ -212,7 +213,7 @@ def list_snapshots(source_id: str, home: Path | None = None) -> list[Manifest]:
     if not base.is_dir():
         return []
     out = []
-    for d in sorted(base.iterdir()):
+    for d in sorted(base.iterdir(), key=lambda d: (d.name[:16], d.name)):
         if d.name.startswith(".") or not (d / "manifest.json").is_file():
             continue
         out.append(Manifest.model_validate_json((d / "manifest.json").read_text("utf-8")))

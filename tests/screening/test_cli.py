@@ -1,0 +1,80 @@
+"""CLI: screen, batch screen, lists load/status/diff; bad input exits 2 without a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli.main import app
+
+FIX = Path(__file__).parent / "fixtures"
+runner = CliRunner()
+
+
+def test_screen_without_index_says_not_checked(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["screen", "Anything", "--home", str(tmp_path)])
+    assert r.exit_code == 0 and "NOT_CHECKED" in r.output
+
+
+def test_bad_input_exit_2(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["screen", "X", "--type", "robot", "--home", str(tmp_path)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,type\nSomeone,robot\n")
+    r = runner.invoke(
+        app, ["lists", "load", str(bad), "--source", "user_csv", "--home", str(tmp_path)]
+    )
+    assert r.exit_code == 2 and "bad.csv:2" in r.output and "type" in r.output
+    r = runner.invoke(
+        app, ["lists", "load", str(tmp_path / "missing.csv"), "--home", str(tmp_path)]
+    )
+    assert r.exit_code == 2
+
+
+def test_load_diff_status_and_batch(tmp_path: Path) -> None:
+    home = str(tmp_path / "h")
+    r = runner.invoke(
+        app, ["lists", "load", str(FIX / "user_list.csv"), "--source", "user_csv", "--home", home]
+    )
+    assert r.exit_code == 0, r.output
+    v2 = tmp_path / "v2" / "user_list.csv"
+    v2.parent.mkdir()
+    v2.write_text(
+        (FIX / "user_list.csv").read_text()
+        + "Another Example Company,,,org,RU,Internal watchlist,Test,,2026-02-01,W-3\n"
+    )
+    r = runner.invoke(app, ["lists", "load", str(v2), "--source", "user_csv", "--home", home])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["lists", "diff", "user_csv", "--home", home])
+    assert (
+        r.exit_code == 0
+        and "1 added, 0 removed" in r.output
+        and "Another Example Company" in r.output
+    )
+    r = runner.invoke(app, ["lists", "status", "--home", home, "--as-of", "2026-11-28"])
+    assert r.exit_code == 0 and "NOT CHECKED" in r.output and "user_csv" in r.output
+    r = runner.invoke(app, ["screen", "Example Frontier AI Lab", "--home", home])
+    assert r.exit_code == 0 and "HIT" in r.output and "features:" in r.output
+    inp = tmp_path / "parties.csv"
+    inp.write_text("name,country,type\nEFAL,CN,org\nJane Example,,person\nUnrelated Org,GB,org\n")
+    out = tmp_path / "res.csv"
+    r = runner.invoke(app, ["screen", "--input", str(inp), "--output", str(out), "--home", home])
+    assert r.exit_code == 0, r.output
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("name,type,country,status")
+    assert [ln.split(",")[3] for ln in lines[1:]] == ["hit", "hit", "clear"]
+
+
+@pytest.mark.shared
+def test_load_real_lists_and_screen(shared_lists: Path, tmp_path: Path) -> None:
+    files = [str(p) for p in sorted(shared_lists.glob("*/*")) if p.name != "SOURCE.md"]
+    r = runner.invoke(app, ["lists", "load", *files, "--home", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app, ["screen", "Tsinghua University", "--country", "CN", "--home", str(tmp_path)]
+    )
+    assert r.exit_code == 0 and "RELATED" in r.output
+    r = runner.invoke(app, ["screen", "BUAA", "--home", str(tmp_path), "--json"])
+    assert r.exit_code == 0 and '"status": "hit"' in r.output

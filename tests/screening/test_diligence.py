@@ -1,0 +1,123 @@
+"""diligence_for: the integration contract with the assessment engine."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from detente.assessment.proposal import Proposal
+from detente.screening import diligence_for
+from detente.screening.store import load_paths
+
+from .conftest import FIXED_NOW
+
+FIX = Path(__file__).parent / "fixtures"
+AS_OF = date(2026, 11, 28)
+
+
+def _proposal(**extra: object) -> Proposal:
+    data: dict[str, object] = {
+        "title": "Joint evaluation of chip-level verification",
+        "description": "Share H100 cluster access and attestation firmware; personnel exchange.",
+        "parties": [
+            {"name": "Example University", "country": "US", "role": "lead"},
+            {
+                "name": "National University of Defense Technology",
+                "name_native": "国防科技大学",
+                "aliases": ["NUDT"],
+                "country": "CN",
+                "contributes": ["chip_details"],
+                "receives": ["model_weights"],
+            },
+            {"name": "Tsinghua University", "country": "CN"},
+        ],
+        "people": [{"name": "Jane Example", "affiliation": "Example University"}],
+        "forms": ["personnel_exchange", "joint_hardware"],
+        "funding": [{"funder": "Example Ventures", "country": "US", "type": "equity_investment"}],
+    }
+    data.update(extra)
+    return Proposal.model_validate(data)
+
+
+def test_no_index_means_not_checked_never_clear(tmp_path: Path) -> None:
+    dd = diligence_for(_proposal(), home=tmp_path, as_of=AS_OF)
+    assert not dd.index_built
+    assert {r.status for r in dd.results()} == {"not_checked"}
+    assert "dd.not_checked" in dd.flags()
+    assert all(c.status == "not_checked" for c in dd.coverage)
+
+
+def test_user_list_only_reports_other_lists_not_checked(tmp_path: Path) -> None:
+    load_paths([FIX / "user_list.csv"], source="user_csv", retrieved_at=FIXED_NOW, home=tmp_path)
+    dd = diligence_for(_proposal(), home=tmp_path, as_of=AS_OF)
+    person = dd.people[0]
+    assert person.status == "hit" and person.matches[0].list_id == "user"
+    assert "dd.not_checked" in dd.flags()  # the official lists are not loaded
+    assert any(c.list_id == "us_ofac_sdn" and c.status == "not_checked" for c in dd.coverage)
+
+
+@pytest.mark.shared
+def test_listed_party_changes_flags(real_home: Path) -> None:
+    dd = diligence_for(_proposal(), home=real_home, as_of=AS_OF)
+    by = {r.key: r for r in dd.parties}
+    nudt = by["national-university-of-defense-technology"]
+    assert nudt.status == "hit"
+    top = nudt.matches[0]
+    assert top.severity == "restricting" and top.meaning and top.snapshot_id and top.features
+    assert by["tsinghua-university"].status == "related"
+    assert by["example-university"].status == "clear"
+    flags = dd.flags()
+    assert {
+        "dd.restricting_hit",
+        "dd.related_entity",
+        "dd.stale",
+        "dd.controlled_tech",
+        "dd.investment_review",
+    } <= flags
+    ids = {f.id for f in dd.controlled_technology}
+    assert {
+        "ct.advanced_computing_items",
+        "ct.model_weights_4e091",
+        "ct.encryption",
+        "ct.deemed_export",
+    } <= ids
+    w = next(f for f in dd.controlled_technology if f.id == "ct.model_weights_4e091")
+    assert (
+        "rescind" in w.legal_basis
+        and w.status_note
+        and "Guidance, not a legal determination" in w.guidance
+    )
+    assert {f.id for f in dd.investment_review} == {"inv.cfius_inbound", "inv.outbound_part_850"}
+    stale = {v.source_id for v in dd.list_versions if v.stale}
+    assert "trade_gov_csl" in stale  # 2023-11-30 vintage
+    rows = dd.summary_rows()
+    assert any(
+        (r["status"] == "hit" and "Entity List" in r["list"]) or r["status"] == "hit" for r in rows
+    )
+    # deterministic and JSON-serialisable
+    again = diligence_for(_proposal(), home=real_home, as_of=AS_OF)
+    assert again.model_dump_json() == dd.model_dump_json()
+    json.loads(dd.model_dump_json())
+
+
+@pytest.mark.shared
+def test_person_screened_without_country(real_home: Path) -> None:
+    p = _proposal(people=[{"name": "Ismail Haniya"}])
+    dd = diligence_for(p, home=real_home, as_of=AS_OF)
+    r = dd.people[0]
+    assert r.status == "hit" and r.country is None
+    assert "dd.blocking_hit" in dd.flags() or "dd.restricting_hit" in dd.flags()
+
+
+def test_tech_flags_need_their_triggers(tmp_path: Path) -> None:
+    p = Proposal.model_validate(
+        {
+            "title": "Literature review of evaluation protocols",
+            "parties": [{"name": "A", "country": "GB"}, {"name": "B", "country": "CN"}],
+        }
+    )
+    dd = diligence_for(p, home=tmp_path, as_of=AS_OF)
+    assert dd.controlled_technology == [] and dd.investment_review == []

@@ -87,6 +87,7 @@ class _Compiled:
     endorsed: frozenset[str]
     verdicts: tuple[tuple[int, Predicate], ...]
     counters: dict[str, frozenset[str]]
+    incompatible: dict[str, Predicate | None]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -109,7 +110,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     areas = [a.id for a in fw.doc.areas]
     rules_by_area = {
         a: tuple(
-            _CRule(r, r.id, pos[r.risk], compile_condition(r.when), r.effect.apply)
+            _CRule(r, r.id, pos[r.risk], compile_condition(r.when), r.effect.compiled())
             for r in fw.rules.rules
             if r.applies_to(a)
         )
@@ -118,7 +119,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     lowers_by_area = {
         a: {
             s.id: tuple(
-                _CLower(lw, pos[lw.risk], compile_condition(lw.when), lw.effect.apply)
+                _CLower(lw, pos[lw.risk], compile_condition(lw.when), lw.effect.compiled())
                 for lw in s.lowers
                 if lw.applies_to(a)
             )
@@ -132,6 +133,10 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         (VERDICTS.index(v.verdict), compile_condition(v.when)) for v in fw.rules.verdicts
     )
     counters = {s.id: frozenset(s.counters) for s in fw.catalogue.safeguards}
+    incompatible = {
+        s.id: compile_condition(s.incompatible_when) if s.incompatible_when is not None else None
+        for s in fw.catalogue.safeguards
+    }
     return _Compiled(
         risks,
         rules_by_area,
@@ -141,6 +146,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         endorsed,
         verdicts,
         counters,
+        incompatible,
     )
 
 
@@ -184,7 +190,7 @@ def _run(
                 sg = c.safeguards[sid]
                 low = cl.lowering
                 trace.append(
-                    TraceStep.model_construct(
+                    TraceStep(
                         stage="safeguard",
                         rule=sid,
                         title=sg.name,
@@ -212,7 +218,7 @@ def _step(
     flags: frozenset[str],
     countered: frozenset[str],
 ) -> TraceStep:
-    return TraceStep.model_construct(
+    return TraceStep(
         stage=stage,  # type: ignore[arg-type]
         rule=rule.id,
         title=rule.title,
@@ -370,9 +376,10 @@ def assess(
 ) -> Assessment:
     """Assess one proposal. Pure and deterministic: same input and versions, same output."""
     fw = framework or get_framework()
-    check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {})
+    base_sides = side_features(proposal)
+    check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
     c = _compile(fw)
-    placements = place_areas(proposal, fw)
+    placements = place_areas(proposal, fw, base_sides[0].flags if base_sides else frozenset())
     inferred_none = not placements
     if inferred_none:
         placements = [
@@ -389,7 +396,7 @@ def assess(
         ]
     area_ids = [p.id for p in placements]
     extra = frozenset(f"area.{a}" for a in area_ids)
-    sides = [SideFeatures(s.side, s.parties, s.flags | extra) for s in side_features(proposal)]
+    sides = [SideFeatures(s.side, s.parties, s.flags | extra) for s in base_sides]
     planned = [s for s in dict.fromkeys(proposal.safeguards)]
 
     trace: list[TraceStep] = []
@@ -609,22 +616,25 @@ def _safeguard_analysis(
         counters_fired = [r for r in sg.counters if r in fired]
         lowers = sorted(
             {
-                lw.risk
-                for a in areas
-                for cl in c.lowers_by_area[a].get(sg.id, ())
-                for s in sides
-                if cl.holds(s.flags) and inherent.by_cell[(a, s.side)][cl.risk] > 0
-                for lw in (cl.lowering,)
+                c.risks[cl.risk]
+                for cell in cells
+                for cl in cell.lowers.get(sg.id, ())
+                if inherent.by_cell[cell.key][cl.risk] > 0
             }
         )
         # a recommendation the current plan contradicts is a plan change: name what must go
-        plan_change = sorted(
-            {
-                f
-                for s in sides
-                if sg.contradicted_by(s.flags)
-                for f in fired_flags(sg.incompatible_when, s.flags)
-            }
+        contradicts = c.incompatible[sg.id]
+        plan_change = (
+            sorted(
+                {
+                    f
+                    for s in sides
+                    if contradicts(s.flags)
+                    for f in fired_flags(sg.incompatible_when, s.flags)
+                }
+            )
+            if contradicts is not None
+            else []
         )
         applicable = bool(counters_fired or lowers)
         is_planned = sg.id in planned

@@ -63,7 +63,9 @@ def _subtopics(area: AreaDef, text: str) -> list[str]:
     return [s.id for s in area.subtopics if keyword_hits(text, s.keywords)]
 
 
-def place_areas(p: Proposal, fw: Framework) -> list[AreaPlacement]:
+def place_areas(
+    p: Proposal, fw: Framework, flags: frozenset[str] | None = None
+) -> list[AreaPlacement]:
     """Declared areas, or inferred ones with their evidence; [] when nothing is found."""
     if p.areas:
         return [
@@ -79,7 +81,8 @@ def place_areas(p: Proposal, fw: Framework) -> list[AreaPlacement]:
             for ref in p.areas
         ]
     text = p.text()
-    flags = side_features(p)[0].flags if p.parties else frozenset()
+    if flags is None:
+        flags = side_features(p)[0].flags if p.parties else frozenset()
     scored: list[tuple[int, AreaDef, list[str], list[str]]] = []
     words_by_area = _area_keyword_hits(text, list(fw.doc.areas))
     for area in fw.doc.areas:

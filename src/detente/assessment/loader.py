@@ -7,15 +7,17 @@ type error, an unknown field, or an id the framework does not know.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from detente._yamlio import LineMap, line_for, parse_document, path_str
+from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.proposal import Proposal
 from detente.errors import NotFoundError, Problem, ProposalError
+from detente.framework.conditions import describe, fired_flags
 from detente.framework.model import Framework
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
@@ -55,7 +57,11 @@ def validation_problems(exc: ValidationError, source: str, lines: LineMap) -> li
 
 
 def check_against_framework(
-    proposal: Proposal, framework: Framework, source: str, lines: LineMap
+    proposal: Proposal,
+    framework: Framework,
+    source: str,
+    lines: LineMap,
+    sides: Sequence[SideFeatures] | None = None,
 ) -> None:
     """Ids that must exist in the framework, the rule set or the catalogue."""
     problems: list[Problem] = []
@@ -98,20 +104,23 @@ def check_against_framework(
                 )
             )
     if not problems:
-        problems.extend(_contradicted_safeguards(proposal, framework, source, lines))
+        problems.extend(_contradicted_safeguards(proposal, framework, source, lines, sides))
     if problems:
         raise ProposalError(f"{source}: the proposal does not fit the framework", problems=problems)
 
 
 def _contradicted_safeguards(
-    proposal: Proposal, framework: Framework, source: str, lines: LineMap
+    proposal: Proposal,
+    framework: Framework,
+    source: str,
+    lines: LineMap,
+    sides: Sequence[SideFeatures] | None,
 ) -> list[Problem]:
     """A planned safeguard that the proposal's own facts contradict is an input error, not a safeguard."""
-    from detente.assessment.features import side_features
-    from detente.framework.conditions import describe, fired_flags
-
     out: list[Problem] = []
-    sides = side_features(proposal)
+    if not proposal.safeguards:
+        return out
+    sides = side_features(proposal) if sides is None else sides
     for i, sid in enumerate(proposal.safeguards):
         sg = framework.safeguard_index[sid]
         for side in sides:

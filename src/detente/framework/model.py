@@ -16,6 +16,7 @@ SHA-256 of each so an assessment can name exactly what produced it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, Literal
 
@@ -156,6 +157,11 @@ class Effect(_Data):
         if self.op == "at_least":
             return max(index, target)
         return min(index, target)
+
+    def compiled(self) -> Callable[[int], int]:
+        """The effect as a plain function of the level index (for the engine's hot loop)."""
+        table = tuple(self.apply(i) for i in range(len(LEVELS)))
+        return table.__getitem__
 
     def describe(self) -> str:
         if self.op in ("raise", "lower"):

@@ -197,8 +197,8 @@ def _run(
                         area=area,
                         side=side.side,
                         risk=low.risk,
-                        before=LEVELS[before],  # type: ignore[arg-type]
-                        after=LEVELS[after],  # type: ignore[arg-type]
+                        before=LEVELS[before],
+                        after=LEVELS[after],
                         effect=low.effect.describe(),
                         fired_on=fired_flags(low.when, flags) or [f"safeguard.{sid}"],
                         reason=sg.description.strip(),
@@ -219,14 +219,14 @@ def _step(
     countered: frozenset[str],
 ) -> TraceStep:
     return TraceStep(
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         rule=rule.id,
         title=rule.title,
         area=area,
         side=side.side,
         risk=rule.risk,
-        before=LEVELS[before],  # type: ignore[arg-type]
-        after=LEVELS[after],  # type: ignore[arg-type]
+        before=LEVELS[before],
+        after=LEVELS[after],
         effect=rule.effect.describe(),
         fired_on=fired_flags(rule.when, flags),
         reason=rule.reason,

@@ -120,12 +120,22 @@ def _year(value: Any) -> int | None:
     return year
 
 
+_CC_CACHE: dict[str, str | None] = {}
+
+
 def country_code(value: Any) -> str | None:
     """An ISO-3166 alpha-2 code, upper-cased, or None for anything else."""
     if not isinstance(value, str):
         return None
+    try:
+        return _CC_CACHE[value]
+    except KeyError:
+        pass
     code = value.strip().upper()
-    return code if _ISO2.match(code) else None
+    out = code if _ISO2.match(code) else None
+    if len(_CC_CACHE) < 4096:
+        _CC_CACHE[value] = out
+    return out
 
 
 def reconstruct_abstract(index: Any) -> str | None:

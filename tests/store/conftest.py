@@ -36,7 +36,9 @@ def pg_unavailable() -> str | None:
                 conn.execute("SELECT 1")
             _pg_state["reason"] = None
         except Exception as exc:
-            _pg_state["reason"] = f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}"
+            _pg_state["reason"] = (
+                f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}"
+            )
     return _pg_state["reason"]
 
 

@@ -66,7 +66,9 @@ def test_migrations_create_every_table_and_match_the_models(db: Database) -> Non
     assert db.upgrade() == "0001"
 
 
-def test_every_revision_is_kept_and_stale_revisions_conflict(wf: Workflow, people: dict[str, Actor]) -> None:
+def test_every_revision_is_kept_and_stale_revisions_conflict(
+    wf: Workflow, people: dict[str, Actor]
+) -> None:
     alice = people["alice"]
     p = wf.submit(alice, VERIFICATION, source="v.yaml")
     assert p.current_revision == 1 and p.status == "submitted"
@@ -159,7 +161,9 @@ def test_review_flow_comment_request_decide(wf: Workflow, people: dict[str, Acto
     alice, rita = people["alice"], people["rita"]
     p = wf.submit(alice, VERIFICATION, source="v.yaml")
     with pytest.raises(PermissionDeniedError):
-        wf.comment(alice, p.id, "", kind="request_safeguard", safeguard_id="independent-code-review")
+        wf.comment(
+            alice, p.id, "", kind="request_safeguard", safeguard_id="independent-code-review"
+        )
     with pytest.raises(InputError):
         wf.comment(rita, p.id, "", kind="request_safeguard", safeguard_id="no-such-safeguard")
     c = wf.comment(rita, p.id, "", kind="request_safeguard", safeguard_id="independent-code-review")
@@ -167,14 +171,34 @@ def test_review_flow_comment_request_decide(wf: Workflow, people: dict[str, Acto
     assert wf.get(alice, p.id).status == "changes_requested"
     wf.revise(alice, p.id, 1, WITH_SAFEGUARD)
     with pytest.raises(PermissionDeniedError):
-        wf.decide(alice, p.id, outcome="approved", reasoning="I like my own proposal", base_revision=2)
+        wf.decide(
+            alice, p.id, outcome="approved", reasoning="I like my own proposal", base_revision=2
+        )
     with pytest.raises(InputError):
         wf.decide(rita, p.id, outcome="approved", reasoning=" ", base_revision=2)
     with pytest.raises(InputError):
-        wf.decide(rita, p.id, outcome="approved_with_conditions", reasoning="fine with conditions", base_revision=2)
+        wf.decide(
+            rita,
+            p.id,
+            outcome="approved_with_conditions",
+            reasoning="fine with conditions",
+            base_revision=2,
+        )
     with pytest.raises(ConflictError):
-        wf.decide(rita, p.id, outcome="approved", reasoning="looked at the first revision", base_revision=1)
-    d = wf.decide(rita, p.id, outcome="approved", reasoning="Independent review counters the backdoor risk.", base_revision=2)
+        wf.decide(
+            rita,
+            p.id,
+            outcome="approved",
+            reasoning="looked at the first revision",
+            base_revision=1,
+        )
+    d = wf.decide(
+        rita,
+        p.id,
+        outcome="approved",
+        reasoning="Independent review counters the backdoor risk.",
+        base_revision=2,
+    )
     assert d.revision_number == 2
     detail = wf.get(alice, p.id)
     assert detail.status == "approved"
@@ -183,7 +207,9 @@ def test_review_flow_comment_request_decide(wf: Workflow, people: dict[str, Acto
     assert "decision.record" in actions and "comment.request_safeguard" in actions
 
 
-def test_passwords_and_tokens_are_stored_hashed(wf: Workflow, db: Database, people: dict[str, Actor]) -> None:
+def test_passwords_and_tokens_are_stored_hashed(
+    wf: Workflow, db: Database, people: dict[str, Actor]
+) -> None:
     raw, view = wf.create_token(people["alice"], "ci")
     assert raw.startswith("dtk_") and view.prefix == raw[:10]
     with db.read() as s:
@@ -201,7 +227,9 @@ def test_passwords_and_tokens_are_stored_hashed(wf: Workflow, db: Database, peop
         wf.authenticate("nobody", "whatever-password")
 
 
-def test_sessions_expire_with_logout_and_disabled_users(wf: Workflow, people: dict[str, Actor]) -> None:
+def test_sessions_expire_with_logout_and_disabled_users(
+    wf: Workflow, people: dict[str, Actor]
+) -> None:
     token, csrf = wf.create_session(people["bob"])
     found = wf.session_actor(token)
     assert found is not None and found[0].username == "bob" and found[1] == csrf
@@ -214,7 +242,9 @@ def test_sessions_expire_with_logout_and_disabled_users(wf: Workflow, people: di
     assert wf.session_actor(token2) is None
 
 
-def test_audit_chain_is_intact_and_append_only(wf: Workflow, db: Database, people: dict[str, Actor]) -> None:
+def test_audit_chain_is_intact_and_append_only(
+    wf: Workflow, db: Database, people: dict[str, Actor]
+) -> None:
     wf.submit(people["alice"], VERIFICATION)
     result = wf.verify_audit()
     assert result.ok and result.entries >= 5
@@ -242,7 +272,9 @@ def test_tampering_is_detected_at_the_first_broken_entry(
     n = wf.verify_audit().entries
     _disable_guard(db)
     with db.write() as s:
-        s.execute(text("UPDATE audit_log SET details = :d WHERE seq = 3"), {"d": '{"forged": true}'})
+        s.execute(
+            text("UPDATE audit_log SET details = :d WHERE seq = 3"), {"d": '{"forged": true}'}
+        )
     r = wf.verify_audit()
     assert not r.ok and r.first_broken == 3 and "altered" in r.reason
     # Re-hashing the forged entry does not help: the next entry no longer links to it.
@@ -253,7 +285,9 @@ def test_tampering_is_detected_at_the_first_broken_entry(
     assert n > 3
 
 
-def test_deleting_the_last_entries_is_detected(wf: Workflow, db: Database, people: dict[str, Actor]) -> None:
+def test_deleting_the_last_entries_is_detected(
+    wf: Workflow, db: Database, people: dict[str, Actor]
+) -> None:
     wf.submit(people["alice"], VERIFICATION)
     n = wf.verify_audit().entries
     _disable_guard(db)
@@ -285,7 +319,9 @@ def test_concurrent_audit_appends_keep_one_chain(wf: Workflow, people: dict[str,
     assert sum(1 for e in wf.audit_entries(limit=500)[0] if e.action == "test.ping") == 30
 
 
-def test_revisions_table_rows_are_never_rewritten(wf: Workflow, db: Database, people: dict[str, Actor]) -> None:
+def test_revisions_table_rows_are_never_rewritten(
+    wf: Workflow, db: Database, people: dict[str, Actor]
+) -> None:
     p = wf.submit(people["alice"], VERIFICATION)
     with db.read() as s:
         first = s.scalar(select(Revision).where(Revision.proposal_id == p.id))
@@ -295,7 +331,9 @@ def test_revisions_table_rows_are_never_rewritten(wf: Workflow, db: Database, pe
     with db.read() as s:
         again = s.scalar(select(Revision).where(Revision.proposal_id == p.id, Revision.number == 1))
         assert again is not None and again.sha256 == sha
-        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "proposal.revise")) is not None
+        assert (
+            s.scalar(select(AuditEntry).where(AuditEntry.action == "proposal.revise")) is not None
+        )
 
 
 def test_users_need_valid_names_roles_and_passwords(wf: Workflow) -> None:

@@ -13,7 +13,7 @@ import importlib
 import re
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
@@ -77,6 +77,8 @@ from detente.store.views import (
     UserView,
 )
 
+_Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
+
 SESSION_LIFETIME = timedelta(hours=12)
 MAX_TEXT = 20_000
 MIN_REASONING = 10
@@ -128,7 +130,11 @@ def screening_status(a: Assessment, not_run_reason: str = "") -> tuple[str, str]
         return "checked", ""
     notes: list[str] = []
     for subject in [*(dd.get("parties") or []), *(dd.get("people") or [])]:
-        if isinstance(subject, dict) and subject.get("status") == "not_checked" and subject.get("note"):
+        if (
+            isinstance(subject, dict)
+            and subject.get("status") == "not_checked"
+            and subject.get("note")
+        ):
             notes.append(str(subject["note"]))
     missing = [
         str(c.get("list_name") or c.get("list_id"))
@@ -154,11 +160,11 @@ class Workflow:
     def _user_view(u: User) -> UserView:
         return UserView(
             id=u.id, username=u.username, role=u.role, active=u.active, created_at=u.created_at
-        )  # type: ignore[arg-type]
+        )
 
     @staticmethod
     def _actor(u: User) -> Actor:
-        return Actor(id=u.id, username=u.username, role=u.role)  # type: ignore[arg-type]
+        return Actor(id=u.id, username=u.username, role=u.role)
 
     @staticmethod
     def _check_role(role: str) -> None:
@@ -616,7 +622,7 @@ class Workflow:
             title=p.title,
             owner=owner,
             owner_id=p.owner_id,
-            status=p.status,  # type: ignore[arg-type]
+            status=p.status,
             current_revision=p.current_revision,
             verdict=p.verdict,
             verdict_label=p.verdict_label,
@@ -632,7 +638,7 @@ class Workflow:
             raise NotFoundError(f"no proposal with id {proposal_id}")
         return p
 
-    def _scoped(self, actor: Actor, q: Select[Any]) -> Select[Any]:
+    def _scoped(self, actor: Actor, q: _Q) -> _Q:
         return q if actor.can_review else q.where(Proposal.owner_id == actor.id)
 
     def list_proposals(
@@ -689,7 +695,9 @@ class Workflow:
     def get(self, actor: Actor, proposal_id: int) -> ProposalDetail:
         with self.db.read() as s:
             p = self._visible(s, actor, proposal_id)
-            names: dict[int, str] = {uid: name for uid, name in s.execute(select(User.id, User.username))}
+            names: dict[int, str] = {
+                uid: name for uid, name in s.execute(select(User.id, User.username))
+            }
             revs = s.execute(
                 select(Revision, AssessmentRecord.verdict, AssessmentRecord.verdict_label)
                 .outerjoin(AssessmentRecord, AssessmentRecord.revision_id == Revision.id)
@@ -732,7 +740,7 @@ class Workflow:
             safeguard_id=c.safeguard_id,
             body=c.body,
             created_at=c.created_at,
-        )  # type: ignore[arg-type]
+        )
 
     @staticmethod
     def _decision_view(d: Decision, names: dict[int, str]) -> DecisionView:
@@ -742,7 +750,7 @@ class Workflow:
             assessment_id=d.assessment_id,
             reviewer=names.get(d.reviewer_id, "?"),
             outcome=d.outcome,
-            reasoning=d.reasoning,  # type: ignore[arg-type]
+            reasoning=d.reasoning,
             conditions=d.conditions,
             created_at=d.created_at,
         )
@@ -818,7 +826,7 @@ class Workflow:
             return ScreeningView(
                 status=row.status,
                 reason=row.reason,
-                flags=list(row.flags),  # type: ignore[arg-type]
+                flags=list(row.flags),
                 data=dict(row.data) if row.data is not None else None,
             )
 

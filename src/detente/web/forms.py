@@ -198,14 +198,14 @@ def proposal_text_from_request(form: FormData, max_bytes: int) -> tuple[str, str
             ) from None
         return text, upload.filename, mode
     if mode == "text":
-        text = form.get("text")
-        if not isinstance(text, str) or not text.strip():
+        pasted = form.get("text")
+        if not isinstance(pasted, str) or not pasted.strip():
             raise ProposalError(
                 "paste the proposal's YAML or JSON", problems=[Problem("empty text", field="text")]
             )
-        if len(text.encode("utf-8", "replace")) > max_bytes:
+        if len(pasted.encode("utf-8", "replace")) > max_bytes:
             raise PayloadTooLargeError(f"the proposal text is larger than {max_bytes:,} bytes")
-        return text, "pasted.json" if text.lstrip().startswith("{") else "pasted.yaml", mode
+        return pasted, "pasted.json" if pasted.lstrip().startswith("{") else "pasted.yaml", mode
     return "", "form", "form"
 
 

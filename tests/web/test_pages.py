@@ -1,0 +1,262 @@
+"""The pages: guided form, upload, assessment, comparison, review, exports, readable errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from detente.errors import ProposalError
+from detente.store.service import Workflow
+
+from .conftest import actor, login, make_client
+from .samples import PROTOCOL_JSON, VERIFICATION, WITH_SAFEGUARD
+
+FORM = {
+    "mode": "form",
+    "title": "Shared benchmark for deception evaluations",
+    "summary": "Two institutes build a shared benchmark.",
+    "party-0-name": "Institute One",
+    "party-0-country": "US",
+    "party-0-type": "safety_institute",
+    "party-1-name": "Institute Two",
+    "party-1-country": "cn",
+    "party-1-contributes": ["evaluation_data", "expertise"],
+    "party-2-name": "",
+    "party-2-country": "",
+    "areas": ["evaluations"],
+    "forms": ["shared_benchmarks"],
+    "activities": ["design_benchmarks", "run_evaluations"],
+    "purposes": ["interoperability"],
+    "people": "Li Wei | Institute Two | lead\nJane Roe | Institute One",
+}
+
+
+def test_guided_form_creates_and_assesses(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    r = client.post("/proposals/new", data={**FORM, "csrf_token": csrf})
+    assert r.status_code == 200 and "/proposals/1" in str(r.url)
+    html = r.text
+    assert "Verdict:" in html and 'class="heat"' in html
+    assert "NOT CHECKED" in html
+    assert "Side CN" in html and "Side US" in html
+    rev = wf.revision(actor(wf, "alice"), 1)
+    assert rev.data["parties"][1]["country"] == "CN"
+    assert rev.data["people"][0] == {
+        "name": "Li Wei",
+        "name_native": None,
+        "affiliation": "Institute Two",
+        "role": "lead",
+    }
+    assert rev.source_format == "yaml"
+
+
+def test_form_shows_the_cli_messages_inline(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    bad = {
+        **FORM,
+        "csrf_token": csrf,
+        "party-1-country": "China",
+        "title": "",
+        "infrastructure-hosted_by": "nobody",
+    }
+    r = client.post("/proposals/new", data=bad)
+    assert r.status_code == 422
+    # The same messages parse_proposal gives the CLI for the same document.
+    from detente.web.forms import document_from_form, to_yaml
+    from starlette.datastructures import FormData
+
+    fd = FormData([(k, v) for k, vs in bad.items() for v in (vs if isinstance(vs, list) else [vs])])
+    with pytest.raises(ProposalError) as cli:
+        wf.parse(to_yaml(document_from_form(fd)), "form")
+    for p in cli.value.problems:
+        assert p.message.replace("'", "&#39;") in r.text
+    assert 'class="field-error"' in r.text
+    # What was typed is kept.
+    assert 'value="China"' in r.text and "Institute Two" in r.text
+    assert wf.list_proposals(actor(wf, "rita"))[1] == 0
+
+
+def test_upload_yaml_and_json(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    r = client.post(
+        "/proposals/new",
+        data={"csrf_token": csrf, "mode": "upload"},
+        files={"file": ("p.json", PROTOCOL_JSON.encode(), "application/json")},
+    )
+    assert r.status_code == 200 and "Incident-reporting protocol" in r.text
+    r = client.post(
+        "/proposals/new", data={"csrf_token": csrf, "mode": "text", "text": VERIFICATION}
+    )
+    assert r.status_code == 200 and "Joint verification" in r.text
+    assert wf.revision(actor(wf, "alice"), 1).source_format == "json"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"title: [oops",
+        b"\xff\xfe not utf-8",
+        b"- a\n- list\n",
+        b"parties:\n  - name: X\n    country: USA\n",
+    ],
+)
+def test_malformed_uploads_get_a_readable_422(client, content: bytes) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    r = client.post(
+        "/proposals/new",
+        data={"csrf_token": csrf, "mode": "upload"},
+        files={"file": ("bad.yaml", content, "text/yaml")},
+    )
+    assert r.status_code == 422
+    assert 'id="problems"' in r.text and "bad.yaml" in r.text
+
+
+def test_oversized_upload_is_413_with_a_page(client) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    big = b"title: big\nnotes: " + b"x" * 1_050_000
+    r = client.post(
+        "/proposals/new",
+        data={"csrf_token": csrf, "mode": "upload"},
+        files={"file": ("big.yaml", big, "text/yaml")},
+    )
+    assert r.status_code == 413
+    assert "Too large" in r.text and "<html" in r.text
+    huge = b"x" * 2_000_000
+    r = client.post(
+        "/proposals/new",
+        data={"csrf_token": csrf, "mode": "upload"},
+        files={"file": ("huge.yaml", huge, "text/yaml")},
+    )
+    assert r.status_code == 413
+
+
+def test_review_flow_through_pages(app, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    alice, rita = make_client(app), make_client(app)
+    a_csrf, r_csrf = login(alice, "alice"), login(rita, "rita")
+    alice.post("/proposals/new", data={"csrf_token": a_csrf, "mode": "text", "text": VERIFICATION})
+    page = rita.get("/proposals/1")
+    assert 'data-request="independent-code-review"' in page.text
+    r = rita.post(
+        "/proposals/1/comment",
+        data={
+            "csrf_token": r_csrf,
+            "kind": "request_safeguard",
+            "safeguard_id": "independent-code-review",
+            "body": "",
+        },
+    )
+    assert "changes requested" in r.text
+    form = alice.get("/proposals/1/revise")
+    assert "Reviewer requests" in form.text and 'name="base_revision" value="1"' in form.text
+    r = alice.post(
+        "/proposals/1/revise",
+        data={
+            "csrf_token": a_csrf,
+            "mode": "text",
+            "text": WITH_SAFEGUARD,
+            "base_revision": "1",
+            "note": "added review",
+        },
+    )
+    assert r.status_code == 200 and "showing revision <strong>2</strong>" in r.text
+    # A second, stale revision is refused with a readable page, and nothing is lost.
+    r = alice.post(
+        "/proposals/1/revise",
+        data={"csrf_token": a_csrf, "mode": "text", "text": VERIFICATION, "base_revision": "1"},
+    )
+    assert r.status_code == 409 and "Someone changed this first" in r.text
+    cmp = rita.get("/proposals/1/compare?a=1&b=2")
+    assert (
+        cmp.status_code == 200
+        and "independent-code-review" in cmp.text
+        and 'class="diff"' in cmp.text
+    )
+    r = rita.post(
+        "/proposals/1/decision",
+        data={"csrf_token": r_csrf, "outcome": "approved", "reasoning": "", "base_revision": "2"},
+    )
+    assert r.status_code == 422 and "reasoning" in r.text
+    r = rita.post(
+        "/proposals/1/decision",
+        data={
+            "csrf_token": r_csrf,
+            "outcome": "approved",
+            "reasoning": "Review counters the backdoor risk.",
+            "base_revision": "2",
+        },
+    )
+    assert r.status_code == 200 and 'data-decision="approved"' in r.text
+    assert [x.number for x in wf.get(actor(wf, "rita"), 1).revisions] == [1, 2]
+    dash = rita.get("/?status=approved")
+    assert "Joint verification" in dash.text
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("html", b"<!doctype html"), ("pdf", b"%PDF"), ("json", b"{"), ("md", b"#")]
+)
+def test_exports(client, wf: Workflow, fmt: str, start: bytes) -> None:  # type: ignore[no-untyped-def]
+    wf.submit(actor(wf, "alice"), VERIFICATION)
+    login(client, "alice")
+    r = client.get(f"/proposals/1/export.{fmt}?rev=1")
+    assert r.status_code == 200 and r.content.lstrip()[: len(start)].lower() == start.lower()
+    assert "filename=" in r.headers["content-disposition"]
+    assert client.get("/proposals/1/export.exe").status_code == 404
+
+
+def test_error_pages_are_readable(client) -> None:  # type: ignore[no-untyped-def]
+    login(client, "alice")
+    r = client.get("/proposals/999")
+    assert r.status_code == 404 and "Not found" in r.text and "no proposal with id 999" in r.text
+    r = client.get("/proposals/abc")
+    assert r.status_code == 422 and "<html" in r.text
+    r = client.get("/proposals/1?rev=-3")
+    assert r.status_code == 422
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and "<html" in r.text
+
+
+def test_admin_manages_users(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "ada")
+    r = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "username": "carol",
+            "password": "carol-password",
+            "role": "reviewer",
+        },
+    )
+    assert r.status_code == 200 and "carol" in r.text
+    carol = wf.get_user("carol")
+    r = client.post(
+        f"/admin/users/{carol.id}", data={"csrf_token": csrf, "role": "reviewer", "active": "0"}
+    )
+    assert r.status_code == 200 and not wf.get_user("carol").active
+    me = wf.get_user("ada")
+    r = client.post(
+        f"/admin/users/{me.id}", data={"csrf_token": csrf, "role": "submitter", "active": "1"}
+    )
+    assert r.status_code == 422
+    r = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "username": "carol",
+            "password": "carol-password",
+            "role": "reviewer",
+        },
+    )
+    assert r.status_code == 409
+    assert client.get("/admin/lists").status_code == 200
+
+
+def test_dashboard_counts_by_status_and_verdict(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    wf.submit(actor(wf, "alice"), VERIFICATION)
+    wf.submit(actor(wf, "bob"), PROTOCOL_JSON)
+    login(client, "rita")
+    html = client.get("/").text
+    assert "Joint verification" in html and "Incident-reporting" in html
+    assert re.search(r'class="counts"', html)
+    html = client.get("/?verdict=not_advisable").text
+    assert "Joint verification" not in html

@@ -28,7 +28,7 @@ typecheck:
 
 docs:
 	$(BIN)/detente framework export --format md --out docs/framework.md
-	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
+	$(BIN)/python -m detente.cli.docs > docs/cli.md
 
 bench:
 	$(BIN)/python bench/bench_assess.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +15,13 @@ from detente.errors import DetenteError, InputError, exit_code_for
 FORMAT_HELP = "Report formats to write with --out (repeatable): json, md, html, text, pdf."
 
 
-def _diligence(proposal: Any, enabled: bool) -> Any:
-    """Screen the proposal's parties when screening is available and enabled."""
+def _diligence(proposal: Any, enabled: bool, as_of: date | None, max_age_days: int) -> Any:
+    """Screen the proposal's parties against the loaded lists (reported as not checked when none are)."""
     if not enabled:
         return None
-    try:
-        from detente import screening
-    except ImportError:  # pragma: no cover - screening ships with the package
-        return None
-    fn = getattr(screening, "diligence_for", None)
-    return fn(proposal) if fn is not None else None
+    from detente.screening import diligence_for
+
+    return diligence_for(proposal, as_of=as_of, max_age_days=max_age_days)
 
 
 def assess_cmd(
@@ -40,6 +38,12 @@ def assess_cmd(
         False, "--landscape/--no-landscape", help="Add the co-authorship landscape section."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary table."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date (YYYY-MM-DD) the due diligence is stated as of; default today."
+    ),
+    max_age_days: int = typer.Option(
+        90, "--max-list-age", help="Flag list snapshots older than this (days)."
+    ),
 ) -> None:
     """Assess cooperation proposals and write reports you can file."""
     from detente.assessment.engine import assess
@@ -57,6 +61,11 @@ def assess_cmd(
     if bad:
         print_error(InputError(f"unknown format {bad[0]!r} (use json, md, html, text or pdf)"))
         raise typer.Exit(2)
+    try:
+        as_of_date = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        print_error(InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)"))
+        raise typer.Exit(2) from None
     files = list(iter_proposal_files(paths))
     if not files:
         print_error(InputError("no proposal files (.yaml, .yml, .json) found in the given paths"))
@@ -66,7 +75,7 @@ def assess_cmd(
     for f in files:
         try:
             proposal = load_proposal(f, fw)
-            dd = _diligence(proposal, screen)
+            dd = _diligence(proposal, screen, as_of_date, max_age_days)
             land = _landscape(proposal) if landscape else None
             result = assess(proposal, fw, diligence=dd, landscape=land)
         except DetenteError as exc:

@@ -53,11 +53,21 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
             )
         for m in matches:
             lst = str(_first(m, "list_name", "source_name", "list_id", "source", default="?"))
-            version = _first(m, "list_version", "snapshot", default=None)
-            if version:
-                lst += f" ({version})"
+            version = _first(m, "snapshot_id", "list_version", "snapshot", default=None)
+            listed = _first(m, "listing_date", default=None)
+            extra = [
+                x
+                for x in (
+                    f"entry {m.get('entry_id')}" if m.get("entry_id") else None,
+                    f"listed {listed}" if listed else None,
+                    f"snapshot {version}" if version else None,
+                )
+                if x
+            ]
+            if extra:
+                lst += " (" + ", ".join(extra) + ")"
             entry = _first(m, "entry_name", "matched_name", "name", default="")
-            meaning = str(_first(m, "meaning", default=""))
+            meaning = str(_first(m, "relation", default="") or _first(m, "meaning", default=""))
             if entry:
                 meaning = f"matched “{entry}”. {meaning}"
             score = _first(m, "score", default="")
@@ -74,7 +84,7 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
     lists = []
     for v in _first(dd, "lists", "list_versions", "sources", default=[]) or []:
         if isinstance(v, dict):
-            ident = _first(v, "name", "source_id", "id", default="?")
+            ident = _first(v, "title", "name", "source_id", "id", default="?")
             digest = str(_first(v, "content_hash", "sha256", "hash", default=""))[:12]
             date = _first(
                 v, "published", "publication_date", "retrieved_at", "retrieved", default=""
@@ -84,9 +94,15 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
         else:
             lists.append(str(v))
     not_checked = [
-        str(_first(x, "name", "source_id", "id", default=x)) if isinstance(x, dict) else str(x)
+        str(_first(x, "list_name", "name", "source_id", "id", default=x))
+        if isinstance(x, dict)
+        else str(x)
         for x in (_first(dd, "not_checked", "lists_not_checked", default=[]) or [])
     ]
+    for cov in _first(dd, "coverage", default=[]) or []:
+        if isinstance(cov, dict) and cov.get("status") == "not_checked":
+            reason = f" ({cov['reason']})" if cov.get("reason") else ""
+            not_checked.append(f"{cov.get('list_name', cov.get('list_id', '?'))}{reason}")
     controlled = [
         _flag_text(f)
         for f in _first(dd, "controlled_technology", "controlled_tech", default=[]) or []

@@ -63,8 +63,9 @@ def test_form_shows_the_cli_messages_inline(client, wf: Workflow) -> None:  # ty
     r = client.post("/proposals/new", data=bad)
     assert r.status_code == 422
     # The same messages parse_proposal gives the CLI for the same document.
-    from detente.web.forms import document_from_form, to_yaml
     from starlette.datastructures import FormData
+
+    from detente.web.forms import document_from_form, to_yaml
 
     fd = FormData([(k, v) for k, vs in bad.items() for v in (vs if isinstance(vs, list) else [vs])])
     with pytest.raises(ProposalError) as cli:

@@ -737,3 +737,49 @@ def _verdict(
         best_reachable=VERDICTS[min(rank, best_rank)],
         safeguards_to_reach_best=best_set if best_rank < rank else [],
     )
+
+
+class StoredDiligence:
+    """A due-diligence result read back from a stored assessment (for exact re-computation)."""
+
+    def __init__(self, data: dict[str, Any], flags: Sequence[str]) -> None:
+        self._data = data
+        self._flags = set(flags)
+
+    def flags(self) -> set[str]:
+        return set(self._flags)
+
+    def model_dump(self, *, mode: str = "json") -> dict[str, Any]:
+        return dict(self._data)
+
+
+def reproduce(
+    stored: Assessment, framework: Framework | None = None
+) -> tuple[Assessment, list[str]]:
+    """Re-compute a stored assessment from its recorded proposal and due diligence.
+
+    Returns the new assessment and a list of differences in the recorded versions (empty when the
+    framework, rule pack and catalogue are byte-for-byte the ones that produced ``stored``).
+    """
+    fw = framework or get_framework()
+    diffs = []
+    for label, old in (
+        ("framework", stored.framework),
+        ("rules", stored.rules),
+        ("safeguards", stored.safeguards_catalogue),
+    ):
+        new = fw.stamps[label]
+        if (old.id, old.version, old.sha256) != (new.id, new.version, new.sha256):
+            diffs.append(
+                f"{label}: recorded {old.id} {old.version} ({old.sha256[:12]}), now {new.id} {new.version} ({new.sha256[:12]})"
+            )
+    if stored.tool_version != __version__:
+        diffs.append(f"tool: recorded Détente {stored.tool_version}, now {__version__}")
+    proposal = Proposal.model_validate(stored.proposal)
+    dd = (
+        StoredDiligence(stored.due_diligence, stored.due_diligence_flags)
+        if stored.due_diligence is not None
+        else None
+    )
+    again = assess(proposal, fw, diligence=dd, landscape=stored.landscape)
+    return again, diffs

@@ -140,6 +140,46 @@ def schema_cmd(
     )
 
 
+@cli_errors
+def reproduce_cmd(
+    report: Path = typer.Argument(
+        ..., help="A stored assessment JSON (from `detente assess --format json`)."
+    ),
+    framework: Path | None = typer.Option(
+        None, "--framework", help="Framework file to re-compute with."
+    ),
+) -> None:
+    """Re-compute a stored assessment and check it is identical (exit 1 if it is not)."""
+    from detente.assessment.engine import reproduce
+    from detente.assessment.result import Assessment
+    from detente.errors import NotFoundError, ProposalError
+    from detente.framework.loader import get_framework
+    from detente.report import render_json
+
+    if not report.is_file():
+        raise NotFoundError(f"{report}: no such file")
+    text = report.read_text(encoding="utf-8")
+    try:
+        stored = Assessment.model_validate_json(text)
+    except ValueError as exc:
+        raise ProposalError(
+            f"{report}: not a Détente assessment JSON ({str(exc).splitlines()[0]})"
+        ) from None
+    again, diffs = reproduce(stored, get_framework(framework))
+    for d in diffs:
+        console.print(f"[yellow]version differs[/] {d}")
+    if render_json(again) == render_json(stored):
+        console.print(
+            f"[green]identical[/]: {report} re-computes byte for byte ({again.verdict.label})."
+        )
+        return
+    console.print(
+        f"[red]different[/]: re-computing {report} gives {again.verdict.label}, recorded {stored.verdict.label}."
+    )
+    raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("assess")(assess_cmd)
+    app.command("reproduce")(reproduce_cmd)
     app.command("schema")(schema_cmd)

@@ -46,7 +46,11 @@ def cli_reference() -> str:
                 help_text = " ".join((getattr(p, "help", None) or "").split()).replace("|", "\\|")
                 default = getattr(p, "default", None)
                 is_flag = getattr(p, "is_flag", False)
-                if p.param_type_name == "option" and default not in (None, False, (), []) and not is_flag:
+                if (
+                    p.param_type_name == "option"
+                    and default not in (None, False, (), [])
+                    and not is_flag
+                ):
                     help_text += f" (default: `{default}`)"
                 lines.append(f"| {name} | {help_text} |")
             lines.append("")

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.infer import place_areas
+from detente.assessment.infer import AreaClassifier, place_areas
 from detente.assessment.loader import check_against_framework
 from detente.assessment.proposal import Proposal
 from detente.assessment.result import (
@@ -373,13 +373,16 @@ def assess(
     diligence: Diligence | None = None,
     landscape: dict[str, Any] | None = None,
     analyse_safeguards: bool = True,
+    area_classifier: AreaClassifier | None = None,
 ) -> Assessment:
     """Assess one proposal. Pure and deterministic: same input and versions, same output."""
     fw = framework or get_framework()
     base_sides = side_features(proposal)
     check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
     c = _compile(fw)
-    placements = place_areas(proposal, fw, base_sides[0].flags if base_sides else frozenset())
+    placements = place_areas(
+        proposal, fw, base_sides[0].flags if base_sides else frozenset(), classifier=area_classifier
+    )
     inferred_none = not placements
     if inferred_none:
         placements = [

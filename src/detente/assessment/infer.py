@@ -18,7 +18,9 @@ keyword lists live in the framework file, so they are versioned with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 from detente.assessment.features import side_features
 from detente.assessment.proposal import Proposal
@@ -63,10 +65,27 @@ def _subtopics(area: AreaDef, text: str) -> list[str]:
     return [s.id for s in area.subtopics if keyword_hits(text, s.keywords)]
 
 
+class AreaGuessLike(Protocol):
+    area: str
+    score: float
+    evidence: list[str]
+
+
+AreaClassifier = Callable[[str], Sequence[AreaGuessLike]]
+
+
 def place_areas(
-    p: Proposal, fw: Framework, flags: frozenset[str] | None = None
+    p: Proposal,
+    fw: Framework,
+    flags: frozenset[str] | None = None,
+    classifier: AreaClassifier | None = None,
 ) -> list[AreaPlacement]:
-    """Declared areas, or inferred ones with their evidence; [] when nothing is found."""
+    """Declared areas, or inferred ones with their evidence; [] when nothing is found.
+
+    With a ``classifier`` (e.g. :func:`detente.landscape.infer_areas`, a text model trained on
+    labelled AI-safety literature), its guesses are used when it returns any; otherwise the
+    keyword-and-signal method is used, and the placement says which method decided.
+    """
     if p.areas:
         return [
             AreaPlacement(
@@ -81,6 +100,21 @@ def place_areas(
             for ref in p.areas
         ]
     text = p.text()
+    if classifier is not None:
+        guesses = [g for g in classifier(text) if g.area in fw.area_index]
+        if guesses:
+            return [
+                AreaPlacement(
+                    id=g.area,
+                    name=fw.area_index[g.area].name,
+                    inferred=True,
+                    method=f"text classifier (score {g.score:.2f})",
+                    evidence=[f"term '{e}'" for e in g.evidence[:8]],
+                    subtopics=_subtopics(fw.area_index[g.area], text),
+                    paper_conclusion=fw.area_index[g.area].paper_conclusion,
+                )
+                for g in guesses
+            ]
     if flags is None:
         flags = side_features(p)[0].flags if p.parties else frozenset()
     scored: list[tuple[int, AreaDef, list[str], list[str]]] = []

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from detente.cli._common import cli_errors, console, err_console, print_error
 from detente.errors import DetenteError, InputError, exit_code_for
+
+if TYPE_CHECKING:
+    from detente.assessment.infer import AreaClassifier
 
 FORMAT_HELP = "Report formats to write with --out (repeatable): json, md, html, text, pdf."
 
@@ -44,6 +47,12 @@ def assess_cmd(
     max_age_days: int = typer.Option(
         90, "--max-list-age", help="Flag list snapshots older than this (days)."
     ),
+    infer_areas: str = typer.Option(
+        "keywords",
+        "--infer-areas",
+        help="How to place proposals that declare no area: keywords, or classifier "
+        "(the model of `detente landscape classifier train`, with keywords as fallback).",
+    ),
 ) -> None:
     """Assess cooperation proposals and write reports you can file."""
     from detente.assessment.engine import assess
@@ -66,6 +75,15 @@ def assess_cmd(
     except ValueError:
         print_error(InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)"))
         raise typer.Exit(2) from None
+    if infer_areas not in ("keywords", "classifier"):
+        print_error(InputError(f"--infer-areas {infer_areas!r}: use keywords or classifier"))
+        raise typer.Exit(2)
+    classifier: AreaClassifier | None = None
+    if infer_areas == "classifier":
+        from detente.landscape import infer_areas as classify
+
+        classifier = classify
+
     files = list(iter_proposal_files(paths))
     if not files:
         print_error(InputError("no proposal files (.yaml, .yml, .json) found in the given paths"))
@@ -77,7 +95,7 @@ def assess_cmd(
             proposal = load_proposal(f, fw)
             dd = _diligence(proposal, screen, as_of_date, max_age_days)
             land = _landscape(proposal) if landscape else None
-            result = assess(proposal, fw, diligence=dd, landscape=land)
+            result = assess(proposal, fw, diligence=dd, landscape=land, area_classifier=classifier)
         except DetenteError as exc:
             failures.append((f, exc))
             continue

@@ -140,7 +140,7 @@ def render_markdown(a: Assessment) -> str:
         w("")
         w("## Collaboration landscape")
         w("")
-        w(str(a.landscape.get("markdown") or a.landscape.get("summary") or ""))
+        w(_landscape_md(a.landscape))
     w("")
     w("---")
     w("")
@@ -186,3 +186,20 @@ def _diligence_md(a: Assessment) -> str:
     lines.append("")
     lines.append("Flags: " + (", ".join(f"`{f}`" for f in a.due_diligence_flags) or "none"))
     return "\n".join(lines)
+
+
+def _landscape_md(land: dict[str, Any]) -> str:
+    lines = [f"**{land.get('title', 'Co-authorship')}**", ""]
+    cols = [str(c) for c in land.get("columns") or []]
+    rows = land.get("rows") or []
+    if cols and rows:
+        lines.append("| " + " | ".join(cols) + " |")
+        lines.append("|" + "---|" * len(cols))
+        for r in rows:
+            lines.append("| " + " | ".join(_esc(str(r.get(c, ""))) for c in cols) + " |")
+        lines.append("")
+    for key in ("definition", "explanation"):
+        if land.get(key):
+            lines.append(_esc(str(land[key])))
+            lines.append("")
+    return "\n".join(lines).rstrip()

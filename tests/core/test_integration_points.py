@@ -1,0 +1,69 @@
+"""The engine's integration points: a text classifier for areas, and the landscape section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from detente.assessment.engine import assess
+from detente.framework.model import Framework
+from detente.report import render
+
+from .conftest import proposal
+
+
+@dataclass
+class Guess:
+    area: str
+    score: float
+    evidence: list[str] = field(default_factory=list)
+
+
+def test_classifier_guesses_place_the_proposal(fw: Framework) -> None:
+    p = proposal(
+        None,
+        title="Something about chips",
+        summary="We study location attestation of accelerators.",
+    )
+    a = assess(
+        p,
+        fw,
+        area_classifier=lambda text: [
+            Guess("verification", 0.91, ["attestation"]),
+            Guess("nonsense", 0.5),
+        ],
+    )
+    assert [x.id for x in a.areas] == ["verification"]
+    assert a.areas[0].method.startswith("text classifier") and a.areas[0].evidence == [
+        "term 'attestation'"
+    ]
+
+
+def test_empty_classifier_falls_back_to_keywords(fw: Framework) -> None:
+    p = proposal(
+        None, title="A benchmark for honesty", summary="We design a benchmark and evaluations."
+    )
+    a = assess(p, fw, area_classifier=lambda text: [])
+    assert [x.id for x in a.areas] == ["evaluations"]
+    assert a.areas[0].method.startswith("keywords")
+
+
+def test_declared_areas_ignore_the_classifier(fw: Framework) -> None:
+    a = assess(
+        proposal("protocols"), fw, area_classifier=lambda text: [Guess("infrastructure", 0.99)]
+    )
+    assert [x.id for x in a.areas] == ["protocols"] and not a.areas[0].inferred
+
+
+def test_landscape_section_is_rendered(fw: Framework) -> None:
+    land = {
+        "title": "US–CN co-authored AI-safety works",
+        "columns": ["year", "works", "share"],
+        "rows": [{"year": 2021, "works": 12, "share": "8.1%"}],
+        "definition": "A work counts when it has an author affiliated in each country.",
+        "explanation": "From 38,392 records.",
+    }
+    a = assess(proposal("verification"), fw, landscape=land)
+    md = render(a, "md")
+    assert "## Collaboration landscape" in md and "| 2021 | 12 | 8.1% |" in md
+    html = render(a, "html")
+    assert "US–CN co-authored AI-safety works" in html and "<td>8.1%</td>" in html

@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
 # Set up Détente in ./.venv from the pinned lock file.
-#   scripts/setup.sh         runtime + developer tools
-#   scripts/setup.sh --test  also the system packages the tests need (Chromium for the browser tests)
+#   scripts/setup.sh         the tool itself (runtime dependencies)
+#   scripts/setup.sh --test  plus developer tools, and the system packages the tests need
+#                            (Debian's Chromium for the browser tests, CJK fonts for reports)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=${1:-}
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.detente-installed
+extra=""
+[ "$mode" = "--test" ] && extra="[dev]"
+stamp=.venv/.detente-installed${extra:+-dev}
 want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   # requirements.lock pins every transitive dependency; pyproject pins the direct ones.
-  .venv/bin/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+  .venv/bin/python -m pip install --quiet -c requirements.lock -e ".${extra}"
   echo "$want" > "$stamp"
 fi
 
-if [ "${1:-}" = "--test" ]; then
-  # Debian's Chromium (with its driver) for the Playwright browser tests; never a downloaded browser.
-  if [ ! -x /usr/bin/chromium ]; then
+if [ "$mode" = "--test" ]; then
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$missing fonts-noto-cjk"
+  if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-      echo "Installing Debian's chromium for the browser tests..."
+      echo "Installing Debian packages for the tests:$missing"
       apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     else
-      echo "warning: /usr/bin/chromium missing and cannot apt-get install it: browser tests will be skipped" >&2
+      echo "warning: missing$missing and cannot apt-get install: browser tests will be skipped" >&2
     fi
   fi
 fi

@@ -52,7 +52,6 @@ def api_schema():  # type: ignore[no-untyped-def]
 def test_api_never_answers_with_a_server_error(api_schema) -> None:  # type: ignore[no-untyped-def]
     """Every operation of the spec, EXAMPLES generated requests each (Python API, not the pytest plugin)."""
     from hypothesis import given
-
     from schemathesis.core.result import Ok
 
     failures: list[str] = []

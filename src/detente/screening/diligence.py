@@ -25,7 +25,7 @@ MAX_MATCHES = 8
 
 def _features(fs: Sequence[Feature]) -> list[FeatureContribution]:
     return [
-        FeatureContribution(
+        FeatureContribution.model_construct(
             name=f.name, value=f.value, weight=f.weight, contribution=f.contribution, note=f.note
         )
         for f in fs
@@ -48,7 +48,7 @@ def _to_match(
     lic = dict(e.extra).get("license_requirement")
     if lic:
         meaning = f"{meaning} Licence requirement stated by the list: {lic}"
-    return ListMatch(
+    return ListMatch.model_construct(
         list_id=e.list_id,
         list_name=spec.name,
         severity=spec.severity.value,

@@ -8,9 +8,11 @@ every score carries its feature values, weights and contributions.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from detente.screening.entries import ListEntry
 from detente.screening.normalize import (
@@ -105,20 +107,28 @@ class Weights:
         return w
 
 
-def _jw(a: str, b: str) -> float:
-    from rapidfuzz.distance import JaroWinkler
+_RF: list[Any] = []
 
-    return float(JaroWinkler.similarity(a, b))
+
+def _rf() -> tuple[Any, Any]:
+    if not _RF:
+        from rapidfuzz.distance import Indel, JaroWinkler
+
+        _RF.extend([JaroWinkler.similarity, Indel.normalized_similarity])
+    return _RF[0], _RF[1]
+
+
+def _jw(a: str, b: str) -> float:
+    return float(_rf()[0](a, b))
 
 
 def _indel(a: str, b: str) -> float:
-    from rapidfuzz.distance import Indel
-
-    return float(Indel.normalized_similarity(a, b))
+    return float(_rf()[1](a, b))
 
 
 def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
     r = rules()
+    jw, indel = _rf()
     cq = [0.0] * len(q)
     cn = [0.0] * len(n)
     pos = {t: j for j, t in enumerate(n)}
@@ -130,10 +140,13 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         if cq[i] or len(t) < r.fuzzy_min_len:
             continue
         best, bj = 0.0, -1
+        lt = len(t)
         for j, u in enumerate(n):
-            if cn[j] or len(u) < r.fuzzy_min_len:
+            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2:
                 continue
-            s = max(_jw(t, u), _indel(t, u))
+            s = jw(t, u)
+            if s < r.fuzzy_min:
+                s = max(s, indel(t, u))
             if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
                 s = r.fuzzy_min
             if s > best:
@@ -142,6 +155,28 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
             credit = max(r.fuzzy_floor, best) if best < 1.0 else 1.0
             cq[i] = cn[bj] = credit
     return cq, cn
+
+
+def _may_reach(q: NameForm, n: NameForm, schema: str, weights: Weights, floor: float) -> bool:
+    """Cheap upper bound: can this pair reach *floor*? (token overlap is the dominant feature)"""
+    if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
+        return True
+    if not q.toks or not n.toks:
+        return False
+    r = rules()
+    fw = r.weights["person" if schema == "person" else "org"]
+    cq, cn = _token_credit(q.toks, n.toks)
+    wq = [weights(t) for t in q.toks]
+    wn = [weights(t) for t in n.toks]
+    p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
+    rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
+    tok = (
+        0.65 * p + 0.35 * rc
+        if schema == "person"
+        else (0.0 if p + rc == 0 else 2 * p * rc / (p + rc))
+    )
+    bound = tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+    return bound >= floor
 
 
 def score_forms(
@@ -329,7 +364,7 @@ class Matcher:
     acr_explicit: dict[str, list[int]] = field(default_factory=dict)
     acr_derived: dict[str, list[int]] = field(default_factory=dict)
     max_block_df: int = 3000
-    top_k: int = 25
+    top_k: int = 20
 
     @classmethod
     def build(
@@ -370,6 +405,8 @@ class Matcher:
 
     def _variants(self, t: str) -> list[tuple[str, float]]:
         out: dict[str, float] = {t: 1.0}
+        if t in self.postings:
+            return [(t, 1.0)]  # known token: typo neighbours are only sought for unknown ones
         if len(t) >= 5:
             for d in (t, *_deletes(t)):
                 for u in self.deletes.get(d, ()):
@@ -397,8 +434,7 @@ class Matcher:
                 inc = w * f
                 for i in post:
                     acc[i] = acc.get(i, 0.0) + inc
-        best = sorted(acc.items(), key=lambda kv: -kv[1])[: self.top_k]
-        ids = [i for i, _ in best]
+        ids = heapq.nlargest(self.top_k, acc, key=acc.__getitem__)
         for i in self.by_compact.get(q.compact, ()):
             ids.append(i)
         if q.pinyin:
@@ -436,6 +472,8 @@ class Matcher:
             for i in self.candidates(qf, schema):
                 rec = self.names[i]
                 e = self.entries[rec.entry]
+                if not _may_reach(qf, rec.form, schema, self.weights, floor):
+                    continue
                 ps = score_forms(
                     qf,
                     rec.form,

@@ -459,7 +459,7 @@ def main(root: Path) -> None:
             continue
         i = rng.choice(idx)
         repl = rng.choice(CITIES + WORDS)
-        q = " ".join([*toks[:i], repl, *toks[i + 1:]])
+        q = " ".join([*toks[:i], repl, *toks[i + 1 :]])
         if listed(q) or q == e.name:
             continue
         add("similar_name_different_org", "no_hit", q, e.name, lst=e.list_id)

@@ -15,7 +15,7 @@ from detente.errors import DetenteError, exit_code_for
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 130)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

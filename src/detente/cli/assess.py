@@ -113,7 +113,7 @@ def assess_cmd(
     if len(files) == 1 and results and not quiet:
         console.print(assessment_renderable(results[0][1]))
     elif results:
-        console.print(summary_table([(f.name, a) for f, a in results]))
+        console.print(summary_table([(f.stem, a) for f, a in results]))
     if out is not None and results:
         console.print(f"Reports written to {out}/ ({', '.join(dict.fromkeys(fmt))}).")
     if failures:

@@ -119,11 +119,12 @@ def render_text(a: Assessment, width: int = 110) -> str:
 
 def summary_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
     t = Table(title="Détente: assessments")
-    t.add_column("proposal", overflow="fold")
+    t.add_column("proposal", no_wrap=True)
     t.add_column("areas", overflow="fold")
     for col in ("R1", "R2", "R3", "R4"):
         t.add_column(col, justify="center")
     t.add_column("verdict")
+    t.add_column("due diligence", overflow="fold")
     for name, a in rows:
         levels = [level_text(r.residual) for r in a.risks]
         areas = ", ".join(p.id + ("*" if p.inferred else "") for p in a.areas)
@@ -132,9 +133,30 @@ def summary_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
             areas,
             *levels,
             Text(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "")),
+            _dd_summary(a),
         )
     t.caption = "Levels are residual (with planned safeguards); * = area inferred from the text."
     return t
+
+
+def _dd_summary(a: Assessment) -> Text:
+    flags = set(a.due_diligence_flags)
+    if a.due_diligence is None:
+        return Text("not checked", style="bold red")
+    parts = []
+    for flag, label in (
+        ("dd.blocking_hit", "blocking hit"),
+        ("dd.restricting_hit", "restricted party"),
+        ("dd.possible_hit", "possible match"),
+        ("dd.related_entity", "related entity"),
+        ("dd.controlled_tech", "controlled tech"),
+        ("dd.investment_review", "investment review"),
+        ("dd.not_checked", "lists not checked"),
+        ("dd.stale", "stale lists"),
+    ):
+        if flag in flags:
+            parts.append(label)
+    return Text(", ".join(parts) or "clear", style="red" if "dd.not_checked" in flags else "")
 
 
 def framework_matrix(fw: Framework) -> Table:

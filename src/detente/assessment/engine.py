@@ -606,10 +606,19 @@ def _safeguard_analysis(
     cells = _prepare(c, areas, sides)
     n = len(c.risks)
 
+    # The verdict depends on the levels only through (combined levels, any moderate-or-worse cell
+    # outside the endorsed areas): memoise it on that key within this assessment.
+    memo: dict[tuple[tuple[int, ...], bool], int] = {}
+    outside_keys = [cell.key for cell in cells if cell.key[0] not in c.endorsed]
+
     def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
         lv = _fast_levels(cells, _counters(c, chosen), chosen, n)
-        flags = _verdict_flags(c, areas, lv, inherent, dd_flags, inferred_none)
-        return _verdict_rank(c, flags), lv
+        key = (tuple(lv.combined), any(max(lv.by_cell[k]) >= 1 for k in outside_keys))
+        rank = memo.get(key)
+        if rank is None:
+            rank = _verdict_rank(c, _verdict_flags(c, areas, lv, inherent, dd_flags, inferred_none))
+            memo[key] = rank
+        return rank, lv
 
     base_rank, base_lv = evaluate(planned)
     results: list[SafeguardResult] = []

@@ -108,6 +108,7 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
             style="dim",
         )
     )
+    parts.append(Text(a.disclaimer, style="dim italic"))
     return Panel(Group(*parts), title="Détente", expand=True)
 
 

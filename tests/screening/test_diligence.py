@@ -121,3 +121,18 @@ def test_tech_flags_need_their_triggers(tmp_path: Path) -> None:
     )
     dd = diligence_for(p, home=tmp_path, as_of=AS_OF)
     assert dd.controlled_technology == [] and dd.investment_review == []
+
+
+def test_titles_are_not_name_parts() -> None:
+    from detente.screening.diligence import strip_titles
+
+    assert strip_titles("Prof. Dr. Zhang Wei") == "Zhang Wei"
+    assert strip_titles("Sr. Col. Kong Weiheng") == "Kong Weiheng"
+    assert strip_titles("Dr") == "Dr"
+
+
+def test_list_status_rows(tmp_path: Path) -> None:
+    from detente.screening import list_status
+
+    rows = list_status(tmp_path)
+    assert rows and all(r["status"] == "not_checked" for r in rows)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from detente.assessment.proposal import Proposal
     from detente.screening.models import DueDiligence, MatchScore, ScreeningResult
 
-__all__ = ["diligence_for", "score_pair", "screen_name"]
+__all__ = ["diligence_for", "list_status", "score_pair", "screen_name"]
 
 
 def score_pair(
@@ -82,3 +82,42 @@ def diligence_for(
     from detente.screening.diligence import diligence_for as _dd
 
     return _dd(proposal, home=home, threshold=threshold, max_age_days=max_age_days, as_of=as_of)
+
+
+def list_status(
+    home: Path | None = None, *, max_age_days: int = 90, as_of: date | None = None
+) -> list[dict[str, object]]:
+    """One row per list: coverage status, the sources loaded for it, their vintage and staleness."""
+    from detente.screening.diligence import coverage, versions
+    from detente.screening.registry import load_registry
+    from detente.screening.store import open_index
+
+    reg = load_registry()
+    idx = open_index(home)
+    vs = {v.source_id: v for v in versions(idx, reg, as_of or date.today(), max_age_days)}
+    rows: list[dict[str, object]] = []
+    for c in coverage(idx, reg):
+        srcs = [vs[s] for s in c.sources if s in vs]
+        rows.append(
+            {
+                "list_id": c.list_id,
+                "list_name": c.list_name,
+                "severity": c.severity,
+                "status": c.status,
+                "reason": c.reason,
+                "sources": [
+                    {
+                        "source_id": v.source_id,
+                        "snapshot_id": v.snapshot_id,
+                        "published": v.published,
+                        "retrieved_at": v.retrieved_at,
+                        "age_days": v.age_days,
+                        "stale": v.stale,
+                        "content_hash": v.content_hash,
+                    }
+                    for v in srcs
+                ],
+                "stale": any(v.stale for v in srcs),
+            }
+        )
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,16 @@ from detente.screening.registry import Registry, load_registry
 from detente.screening.store import LoadedIndex, age_days, open_index
 
 MAX_MATCHES = 8
+_TITLES = re.compile(
+    r"^(?:(?:prof(?:essor)?|dr|mr|mrs|ms|mx|sr|jr|col|gen|lt|maj|capt|adm|sir|dame|hon|rev)\.?\s+)+",
+    re.IGNORECASE,
+)
+
+
+def strip_titles(name: str) -> str:
+    """Drop leading honorifics and ranks from a person's name ("Prof. Dr. ..."), nothing else."""
+    out = _TITLES.sub("", name.strip())
+    return out or name
 
 
 def _features(fs: Sequence[Feature]) -> list[FeatureContribution]:
@@ -102,6 +113,8 @@ def screen(
     r = rules()
     hit = r.hit if threshold is None else threshold
     possible = min(r.possible, hit)
+    if schema == "person":
+        name = strip_titles(name)
     names = [name, *[a for a in aliases if a and a.strip() and a != name]]
     cty = None if schema == "person" else country
     base = dict(

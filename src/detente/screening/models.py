@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 Status = Literal["hit", "possible", "related", "clear", "not_checked"]
 GUIDANCE = "Guidance, not a legal determination."
@@ -73,6 +73,15 @@ class ScreeningResult(_M):
     note: str = ""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation(self) -> str:
+        """Why this status (the note, or the best match's meaning / relation)."""
+        if self.matches:
+            m = self.matches[0]
+            return m.relation or f"{m.list_name}: {m.meaning}"
+        return self.note
 
 
 class ListVersion(_M):

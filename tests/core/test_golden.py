@@ -64,3 +64,12 @@ def test_html_report_is_self_contained(fw: Framework) -> None:
     assert 'class="heat"' in html and "data-verdict" in html
     assert a.framework.version in html and "reading of the reasoning" in html
     assert 'data-dd="not-checked"' in html  # not checked is shown as such
+
+
+def test_examples_readme_lists_every_example_with_its_verdict(fw: Framework) -> None:
+    table = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    for example in EXAMPLES:
+        row = next((line for line in table.splitlines() if f"[`{example.name}`]" in line), None)
+        assert row is not None, f"{example.name} is missing from examples/README.md"
+        verdict = assess(load_proposal(example, fw), fw).verdict.level
+        assert row.rstrip().endswith(f"`{verdict}` |"), f"{example.name}: README says otherwise"

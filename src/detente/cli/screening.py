@@ -217,7 +217,7 @@ def _batch(input_: Path, output: Path | None, idx: object, threshold: float | No
 @cli_errors
 def lists_load(
     paths: list[Path] = typer.Argument(
-        ..., help="List files (the source is detected from name and content)."
+        ..., help="List files, or folders of them (the source is detected from name and content)."
     ),
     source: str | None = typer.Option(
         None, "--source", help="Source id from the registry (see `lists sources`)."

@@ -459,6 +459,22 @@ def resolve_snapshot(source_id: str, ref: str, home: Path | None = None) -> str:
     return found[0]
 
 
+LIST_SUFFIXES = (".csv", ".json", ".xml", ".gz", ".zip")
+
+
+def expand_list_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; folders expand to the list files in them (README/SOURCE.md and the like skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(
+                sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LIST_SUFFIXES)
+            )
+        else:
+            out.append(p)
+    return out
+
+
 def load_paths(
     paths: Sequence[Path],
     *,
@@ -474,7 +490,7 @@ def load_paths(
     reg = load_registry()
     groups: dict[str, dict[str, bytes]] = {}
     origins: dict[str, list[str]] = {}
-    for p in paths:
+    for p in expand_list_paths(paths):
         if not p.is_file():
             raise InputError(f"{p}: no such file")
         sid = source or detect_source(p)

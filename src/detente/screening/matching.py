@@ -331,6 +331,20 @@ def acronym_score(
         )
     ]
     s = _country(s, feats, schema, country_q, countries_n)
+    if (
+        not explicit
+        and r.special.get("acronym_derived_drop_on_country_disagreement", 0)
+        and feats[-1].name == "country"
+        and feats[-1].contribution < 0
+    ):
+        # Initials shared with a listed entity of another country are coincidence, not evidence
+        # ("MIT" is also Mujahidin Indonesia Timur): drop the candidate.
+        feats.append(
+            Feature(
+                "acronym_country_conflict", 1.0, -s, -s, "initials only, and the countries differ"
+            )
+        )
+        s = 0.0
     return PairScore(round(max(0.0, min(1.0, s)), 4), tuple(feats), "acronym")
 
 

@@ -26,21 +26,19 @@ from detente.assessment.loader import check_against_framework
 from detente.assessment.proposal import Proposal
 from detente.assessment.result import (
     AreaPlacement,
-    AreaSideResult,
     Assessment,
-    BenefitResult,
-    Cell,
-    RiskResult,
-    SafeguardResult,
-    SideView,
-    Stamp,
-    TraceStep,
-    VerdictReason,
-    VerdictResult,
 )
 from detente.framework.conditions import Predicate, compile_condition, fired_flags
 from detente.framework.loader import get_framework
-from detente.framework.model import LEVELS, VERDICTS, Framework, Lowering, Rule, Safeguard
+from detente.framework.model import (
+    LEVELS,
+    VERDICTS,
+    BenefitRule,
+    Framework,
+    Lowering,
+    Rule,
+    Safeguard,
+)
 
 VERDICT_LABELS = {
     "suitable": "Suitable",
@@ -88,6 +86,7 @@ class _Compiled:
     verdicts: tuple[tuple[int, Predicate], ...]
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
+    benefits: tuple[tuple[BenefitRule, Predicate], ...]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -137,6 +136,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         s.id: compile_condition(s.incompatible_when) if s.incompatible_when is not None else None
         for s in fw.catalogue.safeguards
     }
+    benefits = tuple((b, compile_condition(b.when)) for b in fw.rules.benefits)
     return _Compiled(
         risks,
         rules_by_area,
@@ -147,64 +147,57 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         verdicts,
         counters,
         incompatible,
+        benefits,
     )
 
 
-def _run(
+def _traced_cell(
     c: _Compiled,
-    area: str,
+    cell: _Cell,
     side: SideFeatures,
     countered: frozenset[str],
     planned: Sequence[str],
-    trace: list[TraceStep] | None,
+    trace: list[dict[str, Any]],
     *,
-    record_rules: bool = True,
+    record_rules: bool,
 ) -> list[int]:
-    levels = list(c.baseline[area])
+    """Levels of one (area, side) cell, appending every step to ``trace``."""
+    area = cell.key[0]
     flags = side.flags
-    for cr in c.rules_by_area[area]:
-        if not cr.holds(flags):
-            continue
+    levels = list(cell.baseline)
+    for cr in cell.fired:
         before = levels[cr.risk]
         if cr.id in countered:
-            if trace is not None:
-                trace.append(
-                    _step("countered", cr.rule, area, side, before, before, flags, countered)
-                )
+            by = [sid for sid in planned if cr.id in c.counters[sid]]
+            trace.append(_step("countered", cr.rule, area, side, before, before, flags, by))
             continue
         after = cr.apply(before)
         levels[cr.risk] = after
-        if trace is not None and record_rules:
-            trace.append(_step("rule", cr.rule, area, side, before, after, flags, frozenset()))
-    if not planned:
-        return levels
-    lowers = c.lowers_by_area[area]
+        if record_rules:
+            trace.append(_step("rule", cr.rule, area, side, before, after, flags, []))
     for sid in planned:
-        for cl in lowers.get(sid, ()):
-            if not cl.holds(flags):
-                continue
+        for cl in cell.lowers.get(sid, ()):
             before = levels[cl.risk]
             after = cl.apply(before)
             levels[cl.risk] = after
-            if trace is not None:
-                sg = c.safeguards[sid]
-                low = cl.lowering
-                trace.append(
-                    TraceStep(
-                        stage="safeguard",
-                        rule=sid,
-                        title=sg.name,
-                        area=area,
-                        side=side.side,
-                        risk=low.risk,
-                        before=LEVELS[before],
-                        after=LEVELS[after],
-                        effect=low.effect.describe(),
-                        fired_on=fired_flags(low.when, flags) or [f"safeguard.{sid}"],
-                        reason=sg.description.strip(),
-                        ref=sg.ref,
-                    )
+            sg = c.safeguards[sid]
+            low = cl.lowering
+            trace.append(
+                dict(
+                    stage="safeguard",
+                    rule=sid,
+                    title=sg.name,
+                    area=area,
+                    side=side.side,
+                    risk=low.risk,
+                    before=LEVELS[before],
+                    after=LEVELS[after],
+                    effect=low.effect.describe(),
+                    fired_on=fired_flags(low.when, flags) or [f"safeguard.{sid}"],
+                    reason=sg.description.strip(),
+                    ref=sg.ref,
                 )
+            )
     return levels
 
 
@@ -216,9 +209,9 @@ def _step(
     before: int,
     after: int,
     flags: frozenset[str],
-    countered: frozenset[str],
-) -> TraceStep:
-    return TraceStep(
+    countered_by: list[str],
+) -> dict[str, Any]:
+    return dict(
         stage=stage,
         rule=rule.id,
         title=rule.title,
@@ -231,7 +224,7 @@ def _step(
         fired_on=fired_flags(rule.when, flags),
         reason=rule.reason,
         ref=rule.ref,
-        countered_by=[],
+        countered_by=countered_by,
     )
 
 
@@ -250,25 +243,23 @@ class _Levels:
     combined: list[int]
 
 
-def _levels(
+def _traced_levels(
     c: _Compiled,
-    fw: Framework,
-    areas: Sequence[str],
-    sides: Sequence[SideFeatures],
+    cells: Sequence[_Cell],
+    sides: dict[str, SideFeatures],
     planned: Sequence[str],
-    trace: list[TraceStep] | None = None,
+    trace: list[dict[str, Any]],
     *,
     record_rules: bool = True,
 ) -> _Levels:
     countered = _counters(c, planned)
-    by_cell: dict[tuple[str, str], list[int]] = {}
-    combined = [0] * len(c.risks)
-    for area in areas:
-        for side in sides:
-            lv = _run(c, area, side, countered, planned, trace, record_rules=record_rules)
-            by_cell[(area, side.side)] = lv
-            combined = [max(a, b) for a, b in zip(combined, lv, strict=True)]
-    return _Levels(by_cell, combined)
+    by_cell = {
+        cell.key: _traced_cell(
+            c, cell, sides[cell.key[1]], countered, planned, trace, record_rules=record_rules
+        )
+        for cell in cells
+    }
+    return _combine(by_cell, len(c.risks))
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,24 +295,30 @@ def _prepare(
     return tuple(cells)
 
 
-def _fast_levels(
-    cells: Sequence[_Cell], countered: frozenset[str], planned: Sequence[str], n: int
-) -> _Levels:
-    by_cell: dict[tuple[str, str], list[int]] = {}
+def _cell_levels(cell: _Cell, countered: frozenset[str], planned: Sequence[str]) -> list[int]:
+    levels = list(cell.baseline)
+    for cr in cell.fired:
+        if cr.id not in countered:
+            levels[cr.risk] = cr.apply(levels[cr.risk])
+    for sid in planned:
+        for cl in cell.lowers.get(sid, ()):
+            levels[cl.risk] = cl.apply(levels[cl.risk])
+    return levels
+
+
+def _combine(by_cell: dict[tuple[str, str], list[int]], n: int) -> _Levels:
     combined = [0] * n
-    for cell in cells:
-        levels = list(cell.baseline)
-        for cr in cell.fired:
-            if cr.id not in countered:
-                levels[cr.risk] = cr.apply(levels[cr.risk])
-        for sid in planned:
-            for cl in cell.lowers.get(sid, ()):
-                levels[cl.risk] = cl.apply(levels[cl.risk])
-        by_cell[cell.key] = levels
+    for levels in by_cell.values():
         for i, x in enumerate(levels):
             if x > combined[i]:
                 combined[i] = x
     return _Levels(by_cell, combined)
+
+
+def _fast_levels(
+    cells: Sequence[_Cell], countered: frozenset[str], planned: Sequence[str], n: int
+) -> _Levels:
+    return _combine({cell.key: _cell_levels(cell, countered, planned) for cell in cells}, n)
 
 
 def _verdict_flags(
@@ -402,19 +399,22 @@ def assess(
     sides = [SideFeatures(s.side, s.parties, s.flags | extra) for s in base_sides]
     planned = [s for s in dict.fromkeys(proposal.safeguards)]
 
-    trace: list[TraceStep] = []
-    inherent = _levels(c, fw, area_ids, sides, (), trace)
-    residual = _levels(c, fw, area_ids, sides, planned, trace, record_rules=False)
+    trace: list[dict[str, Any]] = []
+    cells = _prepare(c, area_ids, sides)
+    by_side = {s.side: s for s in sides}
+    inherent = _traced_levels(c, cells, by_side, (), trace)
+    residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
     dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
     vflags = _verdict_flags(c, area_ids, residual, inherent, dd_flags, inferred_none)
 
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
-    fired_rule_ids = {t.rule for t in trace if t.stage == "rule"}
+    fired_rule_ids = {t["rule"] for t in trace if t["stage"] == "rule"}
     safeguards, best_rank, best_set = _safeguard_analysis(
         fw,
         c,
         area_ids,
         sides,
+        cells,
         planned,
         inherent,
         dd_flags,
@@ -425,41 +425,44 @@ def assess(
     verdict = _verdict(fw, vflags, planned, inherent, residual, dd_flags, best_rank, best_set)
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     stamps = fw.stamps
-    return Assessment(
-        tool_version=__version__,
-        framework=Stamp(**stamps["framework"].model_dump()),
-        rules=Stamp(**stamps["rules"].model_dump()),
-        safeguards_catalogue=Stamp(**stamps["safeguards"].model_dump()),
-        proposal_id=proposal.key,
-        proposal_title=proposal.title,
-        proposal_sha256=_proposal_digest(proposal_data),
-        proposal=proposal_data,
-        areas=placements,
-        sides=_side_views(proposal, fw, c, sides, inherent, residual),
-        risks=risks,
-        cells=[
-            AreaSideResult(
-                area=a,
-                side=s.side,
-                cells={
-                    r: Cell(
-                        baseline=LEVELS[c.baseline[a][i]],
-                        inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],
-                        residual=LEVELS[residual.by_cell[(a, s.side)][i]],
-                    )
-                    for i, r in enumerate(c.risks)
-                },
-            )
-            for a in area_ids
-            for s in sides
-        ],
-        trace=trace,
-        benefits=_benefits(fw, sides),
-        safeguards=safeguards,
-        verdict=verdict,
-        due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
-        due_diligence_flags=dd_flags,
-        landscape=landscape,
+    # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
+    return Assessment.model_validate(
+        dict(
+            tool_version=__version__,
+            framework=dict(**stamps["framework"].model_dump()),
+            rules=dict(**stamps["rules"].model_dump()),
+            safeguards_catalogue=dict(**stamps["safeguards"].model_dump()),
+            proposal_id=proposal.key,
+            proposal_title=proposal.title,
+            proposal_sha256=_proposal_digest(proposal_data),
+            proposal=proposal_data,
+            areas=placements,
+            sides=_side_views(proposal, fw, c, sides, inherent, residual),
+            risks=risks,
+            cells=[
+                dict(
+                    area=a,
+                    side=s.side,
+                    cells={
+                        r: dict(
+                            baseline=LEVELS[c.baseline[a][i]],
+                            inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],
+                            residual=LEVELS[residual.by_cell[(a, s.side)][i]],
+                        )
+                        for i, r in enumerate(c.risks)
+                    },
+                )
+                for a in area_ids
+                for s in sides
+            ],
+            trace=trace,
+            benefits=_benefits(fw, c, sides),
+            safeguards=safeguards,
+            verdict=verdict,
+            due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
+            due_diligence_flags=dd_flags,
+            landscape=landscape,
+        )
     )
 
 
@@ -470,8 +473,8 @@ def _risk_results(
     sides: Sequence[SideFeatures],
     inherent: _Levels,
     residual: _Levels,
-    trace: Sequence[TraceStep],
-) -> list[RiskResult]:
+    trace: Sequence[dict[str, Any]],
+) -> list[dict[str, Any]]:
     out = []
     for i, rid in enumerate(c.risks):
         risk = fw.risk_index[rid]
@@ -490,12 +493,13 @@ def _risk_results(
                     f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}"
                 )
         for t in trace:
-            if t.risk == rid and t.before != t.after and t.stage == "rule":
+            if t["risk"] == rid and t["before"] != t["after"] and t["stage"] == "rule":
                 reasons.append(
-                    f"{t.rule} [{t.area}, side {t.side}] {t.before} → {t.after}: {t.reason}"
+                    f"{t['rule']} [{t['area']}, side {t['side']}] {t['before']} → {t['after']}: "
+                    f"{t['reason']}"
                 )
         out.append(
-            RiskResult(
+            dict(
                 risk=rid,
                 short=risk.short,
                 name=risk.name,
@@ -516,7 +520,7 @@ def _side_views(
     sides: Sequence[SideFeatures],
     inherent: _Levels,
     residual: _Levels,
-) -> list[SideView]:
+) -> list[dict[str, Any]]:
     lead = p.lead_side()
     out = []
     for s in sides:
@@ -547,7 +551,7 @@ def _side_views(
                 + " (R3 exposure is read from this)."
             )
         out.append(
-            SideView(
+            dict(
                 side=s.side,
                 parties=list(s.parties),
                 leads=lead == s.side,
@@ -561,16 +565,16 @@ def _side_views(
     return out
 
 
-def _benefits(fw: Framework, sides: Sequence[SideFeatures]) -> list[BenefitResult]:
+def _benefits(fw: Framework, c: _Compiled, sides: Sequence[SideFeatures]) -> list[dict[str, Any]]:
     flags: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else frozenset()
     out = []
-    for b in fw.rules.benefits:
-        if not b.holds(flags):
+    for b, holds in c.benefits:
+        if not holds(flags):
             continue
         motive = fw.motive_index[b.motive]
         case = next(x for x in motive.cases if x.id == b.case)
         out.append(
-            BenefitResult(
+            dict(
                 motive=motive.id,
                 name=motive.name,
                 rule=b.id,
@@ -596,14 +600,14 @@ def _safeguard_analysis(
     c: _Compiled,
     areas: Sequence[str],
     sides: Sequence[SideFeatures],
+    cells: Sequence[_Cell],
     planned: Sequence[str],
     inherent: _Levels,
     dd_flags: Sequence[str],
     inferred_none: bool,
     fired: set[str],
     analyse: bool,
-) -> tuple[list[SafeguardResult], int, list[str]]:
-    cells = _prepare(c, areas, sides)
+) -> tuple[list[dict[str, Any]], int, list[str]]:
     n = len(c.risks)
 
     # The verdict depends on the levels only through (combined levels, any moderate-or-worse cell
@@ -611,8 +615,31 @@ def _safeguard_analysis(
     memo: dict[tuple[tuple[int, ...], bool], int] = {}
     outside_keys = [cell.key for cell in cells if cell.key[0] not in c.endorsed]
 
+    # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
+    # level: re-compute those, reuse the planned levels for the rest.
+    base = _fast_levels(cells, _counters(c, planned), planned, n)
+    fired_ids = [frozenset(cr.id for cr in cell.fired) for cell in cells]
+    touches = {
+        sid: frozenset(
+            i
+            for i, cell in enumerate(cells)
+            if (c.counters[sid] & fired_ids[i]) or sid in cell.lowers
+        )
+        for sid in c.counters
+    }
+    n_planned = len(planned)
+
     def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
-        lv = _fast_levels(cells, _counters(c, chosen), chosen, n)
+        extra = chosen[n_planned:]
+        idx = frozenset().union(*(touches[sid] for sid in extra)) if extra else frozenset()
+        if not idx:
+            lv = base
+        else:
+            countered = _counters(c, chosen)
+            by_cell = dict(base.by_cell)
+            for i in idx:
+                by_cell[cells[i].key] = _cell_levels(cells[i], countered, chosen)
+            lv = _combine(by_cell, n)
         key = (tuple(lv.combined), any(max(lv.by_cell[k]) >= 1 for k in outside_keys))
         rank = memo.get(key)
         if rank is None:
@@ -621,7 +648,7 @@ def _safeguard_analysis(
         return rank, lv
 
     base_rank, base_lv = evaluate(planned)
-    results: list[SafeguardResult] = []
+    results: list[dict[str, Any]] = []
     candidates: list[str] = []
     single: dict[str, tuple[int, _Levels]] = {}
     for sg in fw.catalogue.safeguards:
@@ -635,6 +662,8 @@ def _safeguard_analysis(
             }
         )
         # a recommendation the current plan contradicts is a plan change: name what must go
+        applicable = bool(counters_fired or lowers)
+        is_planned = sg.id in planned
         contradicts = c.incompatible[sg.id]
         plan_change = (
             sorted(
@@ -645,11 +674,9 @@ def _safeguard_analysis(
                     for f in fired_flags(sg.incompatible_when, s.flags)
                 }
             )
-            if contradicts is not None
+            if contradicts is not None and applicable
             else []
         )
-        applicable = bool(counters_fired or lowers)
-        is_planned = sg.id in planned
         verdict_if: str | None = None
         residual_if: dict[str, Any] | None = None
         if applicable and not is_planned and analyse:
@@ -660,7 +687,7 @@ def _safeguard_analysis(
             residual_if = {r: LEVELS[lv.combined[i]] for i, r in enumerate(c.risks)}
         if applicable or is_planned:
             results.append(
-                SafeguardResult(
+                dict(
                     id=sg.id,
                     name=sg.name,
                     planned=is_planned,
@@ -703,7 +730,7 @@ def _verdict(
     dd_flags: Sequence[str],
     best_rank: int,
     best_set: list[str],
-) -> VerdictResult:
+) -> dict[str, Any]:
     fired = [v for v in fw.rules.verdicts if v.holds(flags)]
     rank = max((VERDICTS.index(v.verdict) for v in fired), default=0)
     decisive = [v for v in fired if VERDICTS.index(v.verdict) == rank]
@@ -724,13 +751,13 @@ def _verdict(
             "Some restricted-party lists are older than the configured maximum age: update them."
         )
 
-    def reasons(vs: Iterable[Any]) -> list[VerdictReason]:
-        return [VerdictReason(rule=v.id, verdict=v.verdict, reason=v.reason, ref=v.ref) for v in vs]
+    def reasons(vs: Iterable[Any]) -> list[dict[str, Any]]:
+        return [dict(rule=v.id, verdict=v.verdict, reason=v.reason, ref=v.ref) for v in vs]
 
     level = VERDICTS[rank]
     if not decisive:
         decisive_r = [
-            VerdictReason(
+            dict(
                 rule="V-DEFAULT",
                 verdict="suitable",
                 reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
@@ -739,7 +766,7 @@ def _verdict(
         ]
     else:
         decisive_r = reasons(decisive)
-    return VerdictResult(
+    return dict(
         level=level,
         label=VERDICT_LABELS[level],
         rank=rank,

@@ -60,18 +60,26 @@ def _compile(cond: Any) -> Predicate:
         return lambda flags: name in flags
     ((op, arg),) = cond.items()
     if op == "not":
+        if isinstance(arg, str):
+            return lambda flags: arg not in flags
+        if isinstance(arg, dict) and "any" in arg and all(isinstance(c, str) for c in arg["any"]):
+            banned = frozenset(arg["any"])
+            return lambda flags: banned.isdisjoint(flags)
         inner = _compile(arg)
         return lambda flags: not inner(flags)
-    subs = [_compile(c) for c in arg]
-    # Pure-flag lists are the common case: one set operation instead of a loop.
-    if all(isinstance(c, str) for c in arg):
-        names = frozenset(arg)
-        if op == "all":
-            return lambda flags: names <= flags
-        return lambda flags: not names.isdisjoint(flags)
+    # Plain flag names become one set operation; nested conditions are checked after them.
+    names = frozenset(c for c in arg if isinstance(c, str))
+    subs = tuple(_compile(c) for c in arg if not isinstance(c, str))
     if op == "all":
-        return lambda flags: all(s(flags) for s in subs)
-    return lambda flags: any(s(flags) for s in subs)
+        if not subs:
+            return lambda flags: names <= flags
+        if len(subs) == 1:
+            (sub,) = subs
+            return lambda flags: names <= flags and sub(flags)
+        return lambda flags: names <= flags and all(s(flags) for s in subs)
+    if not subs:
+        return lambda flags: not names.isdisjoint(flags)
+    return lambda flags: (not names.isdisjoint(flags)) or any(s(flags) for s in subs)
 
 
 def flags_used(cond: Condition | None) -> set[str]:

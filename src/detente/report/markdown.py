@@ -98,7 +98,9 @@ def render_markdown(a: Assessment) -> str:
         w("|---|---|---|---|---|---|---|---|---|")
         for t in a.trace:
             change = (
-                f"{t.before} → {t.after}" if t.stage != "countered" else f"{t.before} (countered)"
+                f"{t.before} → {t.after}"
+                if t.stage != "countered"
+                else f"{t.before} (countered by {', '.join(t.countered_by)})"
             )
             w(
                 f"| {t.stage} | `{t.rule}` | {t.area} | {t.side} | {_short(a, t.risk)} | {change} | "

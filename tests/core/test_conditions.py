@@ -1,0 +1,54 @@
+"""The compiled condition language agrees with a naive interpreter (Hypothesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detente.framework.conditions import (
+    ConditionSyntaxError,
+    compile_condition,
+    describe,
+    fired_flags,
+    flags_used,
+)
+
+FLAGS = ["a", "b", "c", "d", "e"]
+flag = st.sampled_from(FLAGS)
+conditions = st.recursive(
+    flag,
+    lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=4)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=4)),
+        st.builds(lambda x: {"not": x}, inner),
+    ),
+    max_leaves=10,
+)
+
+
+def naive(cond: Any, flags: frozenset[str]) -> bool:
+    if isinstance(cond, str):
+        return cond in flags
+    ((op, arg),) = cond.items()
+    if op == "not":
+        return not naive(arg, flags)
+    results = [naive(c, flags) for c in arg]
+    return all(results) if op == "all" else any(results)
+
+
+@settings(max_examples=500, deadline=None)
+@given(conditions, st.frozensets(flag))
+def test_compiled_equals_naive(cond: Any, flags: frozenset[str]) -> None:
+    assert compile_condition(cond)(flags) == naive(cond, flags)
+    assert flags_used(cond) <= set(FLAGS)
+    assert set(fired_flags(cond, flags)) <= flags
+    assert describe(cond)
+
+
+@pytest.mark.parametrize("bad", [{}, {"all": []}, {"xor": ["a"]}, {"all": "a"}, 3, ""])
+def test_bad_conditions_are_refused(bad: Any) -> None:
+    with pytest.raises(ConditionSyntaxError):
+        compile_condition(bad)

@@ -12,9 +12,9 @@ Usage: python bench/bench_assess.py [--n 10000] [--seed 1]
 from __future__ import annotations
 
 import argparse
-import os
 import gc
 import json
+import os
 import random
 import resource
 import time
@@ -114,6 +114,9 @@ def main() -> None:
     texts = generate(args.n, args.seed, fw)
     print(
         f"Détente assessment benchmark: {args.n:,} generated proposals, one core, framework {fw.id} {fw.version}"
+    )
+    print(
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (CPU-time rates are robust to load)"
     )
     proposals: list[Any] = []
 

@@ -32,7 +32,9 @@ def test_should_not_match(a: str, b: str) -> None:
     assert s.score < HIT, s.explain()
 
 
-@pytest.mark.parametrize(("a", "b", "ca", "cb"), CASES["should_not_even_be_possible_with_countries"])
+@pytest.mark.parametrize(
+    ("a", "b", "ca", "cb"), CASES["should_not_even_be_possible_with_countries"]
+)
 def test_derived_initials_across_countries_are_dropped(a: str, b: str, ca: str, cb: str) -> None:
     s = score_pair(a, b, country_a=ca, country_b=cb)
     assert s.score < POSSIBLE, s.explain()

@@ -153,3 +153,19 @@ def test_reproduce_rejects_non_assessment(tmp_path: Path) -> None:
     f.write_text('{"hello": 1}', encoding="utf-8")
     r = runner.invoke(app, ["reproduce", str(f)])
     assert r.exit_code == 2 and "not a Détente assessment" in r.output
+
+
+def test_pdf_report(tmp_path: Path) -> None:
+    ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
+    r = runner.invoke(
+        app, ["assess", str(ex), "--out", str(tmp_path), "--format", "pdf", "--no-screen"]
+    )
+    assert r.exit_code == 0, r.output
+    pdf = (tmp_path / f"{ex.stem}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+def test_unknown_format_is_exit_2(tmp_path: Path) -> None:
+    ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
+    r = runner.invoke(app, ["assess", str(ex), "--out", str(tmp_path), "--format", "docx"])
+    assert r.exit_code == 2 and "unknown format" in r.output

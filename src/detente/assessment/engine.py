@@ -14,10 +14,11 @@ the decisive reasons.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import orjson
 
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
@@ -359,8 +360,8 @@ def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
 
 
 def _proposal_digest(data: dict[str, Any]) -> str:
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical: bytes = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def assess(

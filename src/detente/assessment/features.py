@@ -157,29 +157,43 @@ def side_features(p: Proposal, safeguards: frozenset[str] | None = None) -> list
     base = _global_flags(p, planned)
     lead = p.lead_side()
     host = p.infrastructure.hosted_by
+    any_partisan = any(not x.neutral for x in p.parties)
+    # Each party's flags as seen from its own side ("self") and from the others ("other"),
+    # computed once and combined per side.
+    views: list[tuple[str, frozenset[str], frozenset[str]]] = []
+    neutral: set[str] = set()
+    for party in p.parties:
+        if party.neutral and any_partisan:
+            if party.administers_infrastructure:
+                neutral.add("neutral.administers")
+            if host and party.key == host:
+                neutral.add("neutral.hosts")
+            continue
+        own = [f"gives.{a.value}" for a in party.contributes]
+        own += [f"receives.{a.value}" for a in party.receives]
+        if party.administers_infrastructure:
+            own.append("administers")
+        if host and party.key == host:
+            own.append("hosts")
+        if party.type is OrgType.military_affiliated:
+            own.append("military_affiliated")
+        if party.type in _GOVERNMENT:
+            own.append("government")
+        views.append(
+            (
+                party.side_key,
+                frozenset("self." + x for x in own),
+                frozenset("other." + x for x in own),
+            )
+        )
+    base |= neutral
     out: list[SideFeatures] = []
     for side in p.sides:
         flags = set(base)
-        members = [x for x in p.parties if x.side_key == side and not x.neutral]
-        for party in p.parties:
-            if party.neutral and any(not x.neutral for x in p.parties):
-                if party.administers_infrastructure:
-                    flags.add("neutral.administers")
-                if host and party.key == host:
-                    flags.add("neutral.hosts")
-                continue
-            who = "self" if party.side_key == side else "other"
-            flags.update(f"{who}.gives.{a.value}" for a in party.contributes)
-            flags.update(f"{who}.receives.{a.value}" for a in party.receives)
-            if party.administers_infrastructure:
-                flags.add(f"{who}.administers")
-            if host and party.key == host:
-                flags.add(f"{who}.hosts")
-            if party.type is OrgType.military_affiliated:
-                flags.add(f"{who}.military_affiliated")
-            if party.type in _GOVERNMENT:
-                flags.add(f"{who}.government")
+        for party_side, as_self, as_other in views:
+            flags |= as_self if party_side == side else as_other
         if lead is not None:
             flags.add("self.leads" if lead == side else "other.leads")
-        out.append(SideFeatures(side, tuple(x.key for x in members), frozenset(flags)))
+        members = tuple(x.key for x in p.parties if x.side_key == side and not x.neutral)
+        out.append(SideFeatures(side, members, frozenset(flags)))
     return out

@@ -1,0 +1,161 @@
+"""The native (DuckDB SQL) ingest stores exactly what the Python ingest stores."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from detente.landscape.ingest import ingest_paths
+
+from .conftest import write_jsonl_gz
+
+TABLES = {
+    "works": "work_key, source_id, year, title, abstract, venue, type, language, updated, "
+    "topics, concepts, keywords, n_authors",
+    "authorships": "work_key, author_pos, author_id, author_name, countries",
+    "affiliations": "work_key, author_pos, inst_key, inst_name, country",
+    "work_countries": "work_key, country",
+}
+
+
+def _rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            t: sorted(
+                con.execute(f"SELECT {cols} FROM {t}").fetchall(),
+                key=lambda r: tuple(str(x) for x in r),
+            )
+            for t, cols in TABLES.items()
+        }
+    finally:
+        con.close()
+
+
+def _both(tmp_path: Path, src: Path) -> tuple[Any, Any, dict[str, list[tuple[Any, ...]]]]:
+    nat = ingest_paths([src], tmp_path / "native.duckdb")
+    py = ingest_paths([src], tmp_path / "python.duckdb", native=False)
+    a, b = _rows(tmp_path / "native.duckdb"), _rows(tmp_path / "python.duckdb")
+    assert a == b
+    assert (nat.records_read, nat.malformed, nat.works_stored) == (
+        py.records_read,
+        py.malformed,
+        py.works_stored,
+    )
+    return nat, py, a
+
+
+@pytest.fixture(scope="module")
+def bench_module() -> Any:
+    path = Path(__file__).resolve().parents[2] / "bench" / "bench_landscape.py"
+    spec = importlib.util.spec_from_file_location("bench_landscape", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_landscape"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_native_equals_python_on_snapshot_shape(tmp_path: Path, bench_module: Any) -> None:
+    rng = random.Random(7)
+    insts = bench_module._inst_pool(random.Random(0), 200)
+    works = [bench_module.make_work(rng, n, insts) for n in range(600)]
+    # Shapes the SQL must reproduce exactly: missing/empty fields, name fallbacks,
+    # repeated topics, duplicate and negative positions, lower-case ids, no authors.
+    works[0]["abstract_inverted_index"] = {"b": [1, 0], "a": [1], "c": [-3]}
+    works[1]["abstract_inverted_index"] = {}
+    works[1]["abstract"] = "plain abstract"
+    works[2]["title"] = ""
+    works[3]["title"] = None
+    works[3]["display_name"] = None
+    works[4]["authorships"] = []
+    works[5]["id"] = "w5000000005"
+    works[6]["topics"] = [works[6]["primary_topic"], None, {"display_name": "", "id": "T9"}]
+    works[7]["keywords"] = [{"keyword": "kw only"}, {"display_name": None, "id": None}]
+    works[8]["primary_location"] = None
+    works[9]["authorships"][0]["author"] = None
+    works[9]["authorships"][0]["countries"] = ["us", None]
+    works[10]["authorships"][0]["institutions"] = [
+        {
+            "id": None,
+            "ror": "https://ror.org/042nb2s44",
+            "display_name": "MIT",
+            "country_code": "US",
+        }
+    ]
+    works[11]["publication_year"] = None
+    works[12]["abstract_inverted_index"] = {"": [0]}
+    works[13]["primary_topic"] = None
+    works[14]["concepts"] = None
+    snap = tmp_path / "snap" / "works" / "updated_date=2025-01-01"
+    write_jsonl_gz(snap / "part_000.gz", works[:300])
+    write_jsonl_gz(snap / "part_001.gz", works[300:])
+    nat, py, rows = _both(tmp_path, tmp_path / "snap")
+    assert nat.files_native == 2 and py.files_native == 0
+    assert nat.malformed == 0 and len(rows["works"]) == 600
+    abstracts = {r[0]: r[4] for r in rows["works"]}
+    assert abstracts["W4000000000"] == "c b a b"
+    assert abstracts["W4000000001"] == "plain abstract"
+    assert abstracts["W4000000012"] == ""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: w.update(id="paperlists:x:1"),  # not an OpenAlex id: hashed key
+        lambda w: w.update(title=12345),  # number as text
+        lambda w: w.update(publication_year="2020"),  # year as a string
+        lambda w: w.update(publication_year=99),  # year out of range: malformed
+        lambda w: w.update(abstract_inverted_index={"a": [0.5], "b": ["1"], "c": [2]}),
+        lambda w: w["authorships"][0]["institutions"].append(None),  # malformed
+        lambda w: w["authorships"][0].update(countries=[" us "]),
+        lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None),
+        lambda w: w.update(topics=["a plain string"]),
+    ],
+)
+def test_unusual_records_fall_back_to_python(
+    tmp_path: Path, bench_module: Any, change: Any
+) -> None:
+    rng = random.Random(1)
+    insts = bench_module._inst_pool(random.Random(0), 50)
+    works = [bench_module.make_work(rng, n, insts) for n in range(20)]
+    odd = copy.deepcopy(works[3])
+    change(odd)
+    works[3] = odd
+    write_jsonl_gz(tmp_path / "snap" / "part_000.gz", works)
+    nat, _, _ = _both(tmp_path, tmp_path / "snap")
+    assert nat.files_native == 0
+
+
+def test_bad_lines_and_duplicates_fall_back(tmp_path: Path, bench_module: Any) -> None:
+    rng = random.Random(2)
+    insts = bench_module._inst_pool(random.Random(0), 50)
+    works = [bench_module.make_work(rng, n, insts) for n in range(10)]
+    write_jsonl_gz(tmp_path / "a" / "part_000.gz", works, raw_lines=["{not json"])
+    newer = copy.deepcopy(works[0])
+    newer["updated_date"] = "2026-01-01T00:00:00"
+    write_jsonl_gz(tmp_path / "a" / "part_001.gz", [works[0], newer, works[1]])
+    write_jsonl_gz(tmp_path / "a" / "part_002.gz", works[5:])  # clean: native
+    nat, _, _ = _both(tmp_path, tmp_path / "a")
+    assert nat.files_native == 1 and nat.malformed == 1
+
+
+def test_native_rerun_no_duplicates(tmp_path: Path, bench_module: Any) -> None:
+    rng = random.Random(3)
+    insts = bench_module._inst_pool(random.Random(0), 50)
+    works = [bench_module.make_work(rng, n, insts) for n in range(30)]
+    write_jsonl_gz(tmp_path / "s" / "x" / "part_000.gz", works[:20])
+    write_jsonl_gz(tmp_path / "s" / "y" / "part_000.gz", works[10:])  # overlaps
+    db = tmp_path / "db.duckdb"
+    r1 = ingest_paths([tmp_path / "s"], db)
+    first = _rows(db)
+    r2 = ingest_paths([tmp_path / "s"], db, force=True)
+    assert r1.files_native == r2.files_native == 2
+    assert r1.works_stored == r2.works_stored == 30 and _rows(db) == first

@@ -200,8 +200,10 @@ def _landscape_md(land: dict[str, Any]) -> str:
         for r in rows:
             lines.append("| " + " | ".join(_esc(str(r.get(c, ""))) for c in cols) + " |")
         lines.append("")
-    for key in ("definition", "explanation"):
-        if land.get(key):
-            lines.append(_esc(str(land[key])))
-            lines.append("")
+    if land.get("definition"):
+        lines.append(f"*Definition of AI safety used:* {_esc(str(land['definition']))}")
+        lines.append("")
+    if land.get("explanation"):
+        lines.append(_esc(str(land["explanation"])))
+        lines.append("")
     return "\n".join(lines).rstrip()

@@ -33,7 +33,15 @@ def api_schema():  # type: ignore[no-untyped-def]
     home = Path(tempfile.mkdtemp(prefix="detente-st-"))
     old = os.environ.get("DETENTE_HOME")
     os.environ["DETENTE_HOME"] = str(home)
-    app = create_app(Settings(database_url=f"sqlite:///{home / 'st.sqlite3'}"))
+    # List updates go to a closed local port, never to the official sources.
+    app = create_app(
+        Settings(
+            database_url=f"sqlite:///{home / 'st.sqlite3'}",
+            lists_mirror="http://127.0.0.1:9/",
+            lists_retries=0,
+            lists_timeout=2,
+        )
+    )
     wf = app.state.workflow
     admin = wf.create_user("ada", "ada-password", "admin")
     ada = Actor(id=admin.id, username=admin.username, role=admin.role)
@@ -41,6 +49,7 @@ def api_schema():  # type: ignore[no-untyped-def]
     raw, _ = wf.create_token(ada, "schemathesis")
     _state["headers"] = {"Authorization": f"Bearer {raw}"}
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    app.state.list_jobs.join()
     if old is None:
         os.environ.pop("DETENTE_HOME", None)
     else:

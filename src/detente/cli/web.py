@@ -1,4 +1,4 @@
-"""CLI commands of the web capability: ``serve``, ``db upgrade``, ``users …`` and ``audit verify``.
+"""CLI commands of the web capability: ``serve``, ``db upgrade|current|cleanup``, ``users …``, ``audit verify``.
 
 Heavy libraries (FastAPI, SQLAlchemy, uvicorn) are imported inside the
 commands so ``detente --help`` stays fast.
@@ -101,6 +101,17 @@ def db_current(database_url: str | None = DB_OPTION) -> None:
 
     db = Database(database_url)
     console.print(f"{db.current() or 'none'} (newest: {db.head()})")
+
+
+@db_app.command("cleanup")
+@cli_errors
+def db_cleanup(database_url: str | None = DB_OPTION) -> None:
+    """Delete expired sign-in sessions and failed sign-ins older than the throttling window."""
+    done = _workflow(database_url).cleanup()
+    console.print(
+        f"deleted {done['expired_sessions']} expired session(s) and "
+        f"{done['old_login_failures']} old failed sign-in(s)"
+    )
 
 
 def _password(env_var: str | None) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import math
 import re
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,7 @@ from detente.store.models import (
     AuditEntry,
     Comment,
     Decision,
+    LoginFailure,
     Proposal,
     Revision,
     ScreeningRecord,
@@ -80,9 +82,21 @@ from detente.store.views import (
 _Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
 
 SESSION_LIFETIME = timedelta(hours=12)
+LOGIN_MAX_FAILURES = 5
+LOGIN_WINDOW = timedelta(minutes=15)
 MAX_TEXT = 20_000
 MIN_REASONING = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$")
+
+
+class LoginThrottledError(AuthenticationError):
+    """Too many failed sign-ins for a user name or from a client address (HTTP 429)."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 def _field_error(field: str, message: str) -> InputError:
@@ -150,9 +164,20 @@ def screening_status(a: Assessment, not_run_reason: str = "") -> tuple[str, str]
 class Workflow:
     """Proposals, assessments, comments, decisions, accounts and the audit log."""
 
-    def __init__(self, db: Database, framework: Framework | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        framework: Framework | None = None,
+        *,
+        login_max_failures: int = LOGIN_MAX_FAILURES,
+        login_window: timedelta = LOGIN_WINDOW,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db = db
         self.framework = framework or get_framework()
+        self.login_max_failures = login_max_failures
+        self.login_window = login_window
+        self.clock = clock  # sign-in throttling and session expiry (tests move it)
 
     # ------------------------------------------------------------------ accounts
 
@@ -267,21 +292,62 @@ class Workflow:
                 )
             return self._user_view(u)
 
-    def authenticate(self, username: str, password: str) -> Actor:
+    @staticmethod
+    def _throttle_key(username: str) -> str:
+        return username.strip().casefold()[:64] or "?"
+
+    def _check_throttle(self, s: Session, key: str, client: str | None, now: datetime) -> None:
+        """LoginThrottledError when this user name or client address has too many recent failures."""
+        limit = self.login_max_failures
+        since = now - self.login_window
+        for column, value, what in (
+            (LoginFailure.username, key, "for this user name"),
+            (LoginFailure.client, client, "from this address"),
+        ):
+            if value is None:
+                continue
+            times = s.scalars(
+                select(LoginFailure.at)
+                .where(column == value, LoginFailure.at > since)
+                .order_by(LoginFailure.at.desc())
+                .limit(limit)
+            ).all()
+            if len(times) >= limit:
+                free_at = times[limit - 1] + self.login_window
+                wait = max(1, math.ceil((free_at - now).total_seconds()))
+                minutes = max(1, (wait + 59) // 60)
+                raise LoginThrottledError(
+                    f"too many failed sign-ins {what}: try again in {minutes} minute"
+                    f"{'s' if minutes != 1 else ''}",
+                    retry_after=wait,
+                )
+
+    def authenticate(self, username: str, password: str, *, client: str | None = None) -> Actor:
+        """The user with this name and password; failures are counted per user name and per client
+        address, and after ``login_max_failures`` within ``login_window`` further attempts get
+        :class:`LoginThrottledError` (checked before the password, so a right guess is refused too).
+        """
+        key = self._throttle_key(username)
+        client = client[:64] if client else None
+        now = self.clock()
         with self.db.read() as s:
+            self._check_throttle(s, key, client, now)
             u = s.scalar(select(User).where(User.username == username.strip()))
             ok = verify_password(u.password_hash if u is not None else None, password)
         if u is None or not ok or not u.active:
             with self.db.write() as s:
+                s.add(LoginFailure(username=key, client=client or "-", at=now))
                 audit.append(
                     s,
                     actor=username.strip()[:64] or "?",
                     action="auth.login_failed",
                     object_type="user",
                     object_id=u.id if u is not None else "-",
-                    details={},
+                    details={"client": client} if client else {},
                 )
             raise AuthenticationError("wrong user name or password")
+        with self.db.write() as s:
+            s.execute(delete(LoginFailure).where(LoginFailure.username == key))
         if needs_rehash(u.password_hash):
             with self.db.write() as s:
                 s.execute(
@@ -296,8 +362,9 @@ class Workflow:
     def create_session(self, actor: Actor) -> tuple[str, str]:
         """A new login session: (cookie token, CSRF token)."""
         token, csrf = new_secret(), new_secret()
-        now = utcnow()
+        now = self.clock()
         with self.db.write() as s:
+            self._purge(s, now)
             s.add(
                 WebSession(
                     id=sha256_hex(token),
@@ -325,9 +392,20 @@ class Workflow:
         if row is None:
             return None
         user, csrf, expires = row
-        if not user.active or expires <= utcnow():
+        if not user.active or expires <= self.clock():
             return None
         return self._actor(user), str(csrf)
+
+    def _purge(self, s: Session, now: datetime) -> tuple[int, int]:
+        sessions = s.execute(delete(WebSession).where(WebSession.expires_at <= now))
+        failures = s.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.login_window))
+        return int(sessions.rowcount or 0), int(failures.rowcount or 0)  # type: ignore[attr-defined]
+
+    def cleanup(self) -> dict[str, int]:
+        """Delete expired sessions and failed sign-ins older than the throttling window."""
+        with self.db.write() as s:
+            sessions, failures = self._purge(s, self.clock())
+        return {"expired_sessions": sessions, "old_login_failures": failures}
 
     def end_session(self, token: str) -> None:
         with self.db.write() as s:
@@ -968,10 +1046,10 @@ class Workflow:
         object_type: str,
         object_id: int | str,
         details: dict[str, Any] | None = None,
-    ) -> None:
-        """An audit entry for an action that changes nothing else (e.g. an export)."""
+    ) -> int:
+        """An audit entry for an action that changes nothing else (e.g. an export); its sequence number."""
         with self.db.write() as s:
-            audit.append(
+            entry = audit.append(
                 s,
                 actor=actor.username,
                 action=action,
@@ -979,6 +1057,7 @@ class Workflow:
                 object_id=object_id,
                 details=details,
             )
+            return int(entry.seq)
 
     # ------------------------------------------------------------------ audit
 
@@ -1005,6 +1084,36 @@ class Workflow:
                 )
                 for e in rows
             ], total
+
+    def audit_by_action(
+        self, actions: Sequence[str], *, object_id: str | None = None, limit: int = 100
+    ) -> list[AuditView]:
+        """The newest audit entries with one of these actions (optionally about one object id)."""
+        q = select(AuditEntry).where(AuditEntry.action.in_(list(actions)))
+        if object_id is not None:
+            q = q.where(AuditEntry.object_id == object_id)
+        with self.db.read() as s:
+            rows = s.scalars(q.order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, 500))))
+            return [self._audit_view(e) for e in rows]
+
+    def audit_entry(self, seq: int) -> AuditView | None:
+        with self.db.read() as s:
+            e = s.get(AuditEntry, seq)
+            return self._audit_view(e) if e is not None else None
+
+    @staticmethod
+    def _audit_view(e: AuditEntry) -> AuditView:
+        return AuditView(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            details=dict(e.details),
+            prev_hash=e.prev_hash,
+            hash=e.hash,
+        )
 
     def verify_audit(self) -> audit.VerifyResult:
         with self.db.read() as s:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, File, Form, Header, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from detente.errors import InputError, PermissionDeniedError, Problem
+from detente.errors import InputError, PayloadTooLargeError, PermissionDeniedError, Problem
 from detente.store.service import Workflow
 from detente.store.views import (
     Actor,
@@ -25,8 +26,10 @@ from detente.store.views import (
     ScreeningView,
     Status,
 )
-from detente.web.deps import ApiActor, workflow
+from detente.web import screening_admin as sa
+from detente.web.deps import ApiActor, settings, workflow
 from detente.web.exports import export_response
+from detente.web.screening_admin import ListJobs
 
 T = TypeVar("T")
 MAX_ID = 2_147_483_647
@@ -60,7 +63,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "No or bad API token",
         403: "Not allowed for this user",
         404: "Unknown id",
-        409: "Stale revision (optimistic locking)",
+        409: "Stale revision (optimistic locking), or a list update already running",
         413: "Body too large",
         422: "Invalid input",
     }
@@ -439,3 +442,150 @@ def audit_verify(request: Request, actor: ApiActor) -> VerifyOut:
         reason=r.reason,
         head_hash=r.head_hash,
     )
+
+
+# --------------------------------------------------------------------------- restricted-party lists
+
+
+class ListsOut(BaseModel):
+    available: bool = Field(description="False when the screening lists cannot be read.")
+    reason: str
+    lists: list[dict[str, Any]] = Field(
+        description="One row per list (detente.screening.list_status()): list_id, list_name, "
+        "severity, status (checked, partial, not_checked), reason, sources, stale."
+    )
+    busy: str = Field(description="'update' or 'load' while one runs in this server process.")
+    jobs: list[dict[str, Any]] = Field(description="The newest list updates and loads.")
+
+
+class UpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Source ids to update (default: every source with download URLs).",
+    )
+
+
+class ListJobOut(BaseModel):
+    id: int = Field(description="Job id (the audit entry that started it).")
+    kind: Literal["update", "load"]
+    by: str
+    started_at: str
+    finished_at: str | None
+    state: Literal["running", "done", "partial", "failed"]
+    sources: Any = None
+    error: str = ""
+    outcomes: list[dict[str, Any]] = Field(
+        description="Per source: source_id, result (updated, kept_previous, failed), message, "
+        "snapshot_id, entries."
+    )
+    snapshots: list[dict[str, Any]] = Field(
+        description="Snapshots made by a load: source_id, snapshot_id, entries, lists, files, published."
+    )
+
+
+class LoadOut(BaseModel):
+    snapshots: list[dict[str, Any]]
+
+
+def _list_jobs(request: Request) -> ListJobs:
+    jobs: ListJobs = request.app.state.list_jobs
+    return jobs
+
+
+@router.get(
+    "/lists",
+    response_model=ListsOut,
+    responses=_errors(403),
+    summary="Restricted-party list status and recent updates (reviewers, admins)",
+)
+def lists_status(request: Request, actor: ApiActor) -> ListsOut:
+    if not actor.can_review:
+        raise PermissionDeniedError("only a reviewer or admin can read the list status")
+    st = sa.list_status()
+    return ListsOut(
+        available=bool(st["available"]),
+        reason=str(st["reason"]),
+        lists=list(st["lists"]),
+        busy=_list_jobs(request).busy,
+        jobs=sa.recent_jobs(_wf(request)),
+    )
+
+
+@router.post(
+    "/lists/update",
+    response_model=ListJobOut,
+    status_code=202,
+    responses=_errors(403, 409),
+    summary="Start an update from the official sources (admin); poll the job",
+)
+def lists_update(
+    request: Request, response: Response, body: UpdateIn, actor: ApiActor
+) -> ListJobOut:
+    if not actor.is_admin:
+        raise PermissionDeniedError("only an admin can update the lists")
+    cfg = settings(request)
+    job_id = _list_jobs(request).start_update(
+        _wf(request),
+        actor,
+        body.sources,
+        mirror=cfg.lists_mirror,
+        timeout=cfg.lists_timeout,
+        retries=cfg.lists_retries,
+    )
+    response.headers["Location"] = f"/api/v1/lists/jobs/{job_id}"
+    return ListJobOut.model_validate(sa.job(_wf(request), job_id))
+
+
+@router.get(
+    "/lists/jobs/{job_id}",
+    response_model=ListJobOut,
+    responses=_errors(403, 404),
+    summary="One list update or load (admin)",
+)
+def lists_job(
+    request: Request, job_id: Annotated[int, Path(ge=1, le=MAX_ID)], actor: ApiActor
+) -> ListJobOut:
+    if not actor.is_admin:
+        raise PermissionDeniedError("only an admin can read list updates")
+    return ListJobOut.model_validate(sa.job(_wf(request), job_id))
+
+
+@router.post(
+    "/lists/load",
+    response_model=LoadOut,
+    status_code=201,
+    responses=_errors(403, 409, 413),
+    summary="Load uploaded list files as new snapshots (admin; multipart)",
+)
+async def lists_load(
+    request: Request,
+    actor: ApiActor,
+    files: Annotated[list[UploadFile], File(description="List files (one or more).")],
+    source: Annotated[
+        str | None, Form(max_length=100, description="Source id (default: detected).")
+    ] = None,
+    published: Annotated[
+        str | None, Form(max_length=10, description="Publication date YYYY-MM-DD.")
+    ] = None,
+) -> LoadOut:
+    if not actor.is_admin:
+        raise PermissionDeniedError("only an admin can load lists")
+    limit = settings(request).max_list_upload_bytes
+    uploads = []
+    for f in files:
+        data = await f.read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLargeError(f"{f.filename}: the file is larger than {limit:,} bytes")
+        uploads.append(sa.Upload(f.filename or "", data))
+    rows = await run_in_threadpool(
+        _list_jobs(request).load,
+        _wf(request),
+        actor,
+        uploads,
+        source=source or None,
+        published=published or None,
+    )
+    return LoadOut(snapshots=rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from detente.store.db import Database
 from detente.store.service import Workflow
 from detente.web import errors
 from detente.web.middleware import BodyLimit, SecurityHeaders
+from detente.web.screening_admin import LIST_UPLOAD_PATHS, ListJobs
 from detente.web.settings import Settings
 
 API_DESCRIPTION = """\
@@ -41,7 +43,12 @@ def create_app(settings: Settings | None = None, *, workflow: Workflow | None = 
             db.upgrade()
         else:
             db.check_current()
-        workflow = Workflow(db, get_framework(settings.framework_path))
+        workflow = Workflow(
+            db,
+            get_framework(settings.framework_path),
+            login_max_failures=settings.login_max_failures,
+            login_window=timedelta(seconds=settings.login_window_seconds),
+        )
 
     app = FastAPI(
         title="Détente API",
@@ -53,8 +60,13 @@ def create_app(settings: Settings | None = None, *, workflow: Workflow | None = 
     )
     app.state.settings = settings
     app.state.workflow = workflow
+    app.state.list_jobs = ListJobs()
     errors.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        overrides={path: settings.max_list_body_bytes for path in LIST_UPLOAD_PATHS},
+    )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")
 

@@ -28,6 +28,16 @@ def settings(request: Request) -> Settings:
     return s
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the socket peer, or the last X-Forwarded-For hop behind a trusted proxy."""
+    if settings(request).trust_forwarded_for:
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+        hops = [h for h in hops if h]
+        if hops:
+            return hops[-1][:64]
+    return (request.client.host if request.client else "unknown")[:64]
+
+
 def page_session(request: Request) -> tuple[Actor, str] | None:
     """The signed-in user and the session's CSRF token, from the session cookie (or None)."""
     token = request.cookies.get(SESSION_COOKIE)

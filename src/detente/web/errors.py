@@ -30,6 +30,7 @@ from detente.errors import (
     Problem,
     http_status_for,
 )
+from detente.store.service import LoginThrottledError
 
 log = logging.getLogger("detente.web")
 
@@ -61,13 +62,20 @@ def from_validation(exc: RequestValidationError) -> InputError:
     return InputError("the request is not valid", problems=problems)
 
 
+def status_for(err: DetenteError) -> int:
+    """The HTTP status of a DetenteError: the shared table, except throttled sign-ins (429)."""
+    if isinstance(err, LoginThrottledError):
+        return 429
+    return http_status_for(err)
+
+
 def to_detente_error(exc: Exception) -> tuple[DetenteError, int]:
     """The DetenteError an exception stands for, and its HTTP status."""
     if isinstance(exc, DetenteError):
-        return exc, http_status_for(exc)
+        return exc, status_for(exc)
     cause = exc.__cause__
     if isinstance(cause, DetenteError):
-        return cause, http_status_for(cause)
+        return cause, status_for(cause)
     if isinstance(exc, RequestValidationError):
         err: DetenteError = from_validation(exc)
         return err, http_status_for(err)
@@ -109,15 +117,25 @@ def wants_json(request: Request) -> bool:
 async def handle_error(request: Request, exc: Exception) -> Response:
     """The single exception handler registered for everything."""
     err, status = to_detente_error(exc)
+    headers = retry_headers(err)
     if wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(err, AuthenticationError) else None
-        return JSONResponse(err.to_dict(), status_code=status, headers=headers)
-    if isinstance(err, AuthenticationError) and request.method == "GET":
+        if isinstance(err, AuthenticationError) and not headers:
+            headers = {"WWW-Authenticate": "Bearer"}
+        return JSONResponse(err.to_dict(), status_code=status, headers=headers or None)
+    if isinstance(err, AuthenticationError) and not headers and request.method == "GET":
         nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(nxt, safe='')}", status_code=303)
     from detente.web.render import error_page
 
-    return error_page(request, err, status)
+    resp = error_page(request, err, status)
+    resp.headers.update(headers)
+    return resp
+
+
+def retry_headers(err: DetenteError) -> dict[str, str]:
+    if isinstance(err, LoginThrottledError):
+        return {"Retry-After": str(err.retry_after)}
+    return {}
 
 
 def install(app: FastAPI) -> None:

@@ -21,19 +21,20 @@ class BodyLimit:
     exception handler turns it into a 413 with the usual error shape.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, overrides: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.overrides = dict(overrides or {})  # exact path -> its own limit (list uploads)
 
-    def _too_large(self) -> PayloadTooLargeError:
-        return PayloadTooLargeError(
-            f"the request body is larger than the limit of {self.limit:,} bytes"
-        )
+    @staticmethod
+    def _too_large(limit: int) -> PayloadTooLargeError:
+        return PayloadTooLargeError(f"the request body is larger than the limit of {limit:,} bytes")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.overrides.get(scope.get("path", ""), self.limit)
         declared: int | None = None
         for k, v in scope.get("headers", []):
             if k == b"content-length":
@@ -45,13 +46,13 @@ class BodyLimit:
 
         async def limited() -> Message:
             nonlocal seen
-            if declared is not None and declared > self.limit:
-                raise self._too_large()
+            if declared is not None and declared > limit:
+                raise self._too_large(limit)
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.limit:
-                    raise self._too_large()
+                if seen > limit:
+                    raise self._too_large(limit)
             return msg
 
         await self.app(scope, limited, send)

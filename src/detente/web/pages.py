@@ -9,13 +9,18 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from detente.assessment.result import Assessment
 from detente.errors import (
     AuthenticationError,
+    ConflictError,
+    DataSourceError,
+    DetenteError,
     InputError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     ProposalError,
     http_status_for,
@@ -33,9 +38,11 @@ from detente.web.deps import (
     LoginForm,
     PageActor,
     Session,
+    client_address,
     settings,
     workflow,
 )
+from detente.web.errors import retry_headers, status_for, wants_json
 from detente.web.exports import export_response
 from detente.web.forms import (
     FormState,
@@ -46,6 +53,7 @@ from detente.web.forms import (
     to_yaml,
 )
 from detente.web.render import page
+from detente.web.screening_admin import ListJobs
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,18 +109,22 @@ def login_submit(request: Request, form: LoginForm) -> Response:
     password = str(form.get("password") or "")
     nxt = _safe_next(str(form.get("next") or "/"))
     try:
-        actor = _wf(request).authenticate(username, password)
+        actor = _wf(request).authenticate(username, password, client=client_address(request))
     except AuthenticationError as exc:
+        if wants_json(request):
+            raise
         token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-        return page(
+        failed = page(
             request,
             "login.html.j2",
-            status_code=http_status_for(exc),
+            status_code=status_for(exc),
             login_csrf=token,
             next=nxt,
             error=exc,
             username=username,
         )
+        failed.headers.update(retry_headers(exc))
+        return failed
     token, _csrf = _wf(request).create_session(actor)
     resp = _redirect(nxt)
     _set_cookie(request, resp, SESSION_COOKIE, token, 12 * 3600)
@@ -453,7 +465,7 @@ def token_revoke(request: Request, token_id: int, actor: PageActor, form: CsrfFo
 @router.post("/account/password")
 def password_change(request: Request, actor: PageActor, form: CsrfForm) -> Response:
     wf = _wf(request)
-    wf.authenticate(actor.username, str(form.get("current") or ""))
+    wf.authenticate(actor.username, str(form.get("current") or ""), client=client_address(request))
     new = str(form.get("new") or "")
     if not hmac.compare_digest(new, str(form.get("repeat") or "")):
         raise InputError("the two new passwords differ")
@@ -511,12 +523,95 @@ def audit_page(
     )
 
 
+def _lists_page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    loaded: list[dict[str, Any]] | None = None,
+    error: DetenteError | None = None,
+) -> HTMLResponse:
+    from detente.web import screening_admin as sa
+
+    jobs = sa.recent_jobs(_wf(request))
+    try:
+        downloadable, sources = sa.downloadable_sources(), sa.all_sources()
+    except DetenteError:
+        downloadable, sources = [], []
+    return page(
+        request,
+        "lists.html.j2",
+        status_code=status_code,
+        lists=sa.list_status(),
+        jobs=jobs,
+        running=any(j["state"] == "running" for j in jobs),
+        downloadable=downloadable,
+        sources=sources,
+        loaded=loaded,
+        error=error,
+        mirror=settings(request).lists_mirror,
+        max_list_upload=settings(request).max_list_upload_bytes,
+    )
+
+
+def _list_jobs(request: Request) -> ListJobs:
+    jobs: ListJobs = request.app.state.list_jobs
+    return jobs
+
+
 @router.get("/admin/lists", response_class=HTMLResponse)
 def lists_page(request: Request, actor: PageActor) -> Response:
     _require_admin(actor)
-    from detente.web.screening_admin import list_status
+    return _lists_page(request)
 
-    return page(request, "lists.html.j2", lists=list_status())
+
+@router.post("/admin/lists/update", response_class=HTMLResponse)
+def lists_update(request: Request, actor: PageActor, form: CsrfForm) -> Response:
+    _require_admin(actor)
+    cfg = settings(request)
+    sources = [v for v in form.getlist("sources") if isinstance(v, str)]
+    try:
+        job = _list_jobs(request).start_update(
+            _wf(request),
+            actor,
+            sources,
+            mirror=cfg.lists_mirror,
+            timeout=cfg.lists_timeout,
+            retries=cfg.lists_retries,
+        )
+    except (InputError, ConflictError) as exc:
+        return _lists_page(request, status_code=http_status_for(exc), error=exc)
+    return _redirect(f"/admin/lists?done=update-started#job-{job}")
+
+
+@router.post("/admin/lists/load", response_class=HTMLResponse)
+async def lists_load(request: Request, actor: PageActor, form: CsrfForm) -> Response:
+    _require_admin(actor)
+    from detente.web.screening_admin import Upload
+
+    limit = settings(request).max_list_upload_bytes
+    uploads = []
+    for f in form.getlist("files"):
+        if isinstance(f, UploadFile) and f.filename:
+            data = await f.read(limit + 1)
+            if len(data) > limit:
+                raise PayloadTooLargeError(f"{f.filename}: the file is larger than {limit:,} bytes")
+            uploads.append(Upload(f.filename, data))
+    source = str(form.get("source") or "").strip() or None
+    published = str(form.get("published") or "").strip() or None
+    try:
+        rows = await run_in_threadpool(
+            _list_jobs(request).load,
+            _wf(request),
+            actor,
+            uploads,
+            source=source,
+            published=published,
+        )
+    except (InputError, ConflictError, NotFoundError, DataSourceError) as exc:
+        return await run_in_threadpool(
+            _lists_page, request, status_code=http_status_for(exc), error=exc
+        )
+    return await run_in_threadpool(_lists_page, request, loaded=rows)
 
 
 @router.get("/framework", response_class=HTMLResponse)

@@ -29,6 +29,8 @@ typecheck:
 docs:
 	$(BIN)/detente framework export --format md --out docs/framework.md
 	$(BIN)/python -m detente.cli.docs > docs/cli.md
+	$(BIN)/detente schema proposal > docs/schema/proposal.schema.json
+	$(BIN)/detente schema assessment > docs/schema/assessment.schema.json
 
 bench:
 	$(BIN)/python bench/bench_assess.py

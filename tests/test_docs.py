@@ -80,3 +80,16 @@ def test_readme_links_resolve() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for link in re.findall(r"\]\(((?:docs|examples|bench)/[^)#]*)\)", readme):
         assert (ROOT / link).exists(), f"README links to missing {link}"
+
+
+@pytest.mark.parametrize("what", ["proposal", "assessment"])
+def test_published_json_schemas_are_current(what: str) -> None:
+    import json
+
+    from detente.assessment.proposal import Proposal
+
+    model: Any = {"proposal": Proposal, "assessment": Assessment}[what]
+    committed = json.loads((DOCS / "schema" / f"{what}.schema.json").read_text(encoding="utf-8"))
+    assert committed == model.model_json_schema(by_alias=True), (
+        f"docs/schema/{what}.schema.json is stale: run make docs"
+    )

@@ -56,6 +56,10 @@ def validation_problems(exc: ValidationError, source: str, lines: LineMap) -> li
     return problems
 
 
+def _problem(message: str, source: str, lines: LineMap, *loc: str | int) -> Problem:
+    return Problem(message, file=source, line=line_for(lines, loc), field=path_str(loc))
+
+
 def check_against_framework(
     proposal: Proposal,
     framework: Framework,
@@ -63,83 +67,42 @@ def check_against_framework(
     lines: LineMap,
     sides: Sequence[SideFeatures] | None = None,
 ) -> None:
-    """Ids that must exist in the framework, the rule set or the catalogue."""
+    """Ids that must exist in the framework, the rule set or the catalogue; planned safeguards
+    that the proposal's own facts contradict."""
     problems: list[Problem] = []
     areas = framework.area_index
     for i, ref in enumerate(proposal.areas):
         area = areas.get(ref.id)
         if area is None:
-            loc: tuple[str | int, ...] = ("areas", i, "id")
-            problems.append(
-                Problem(
-                    f"unknown area id {ref.id!r} (known: {', '.join(areas)})",
-                    file=source,
-                    line=line_for(lines, loc),
-                    field=path_str(loc),
-                )
-            )
+            msg = f"unknown area id {ref.id!r} (known: {', '.join(areas)})"
+            problems.append(_problem(msg, source, lines, "areas", i, "id"))
             continue
         known = {s.id for s in area.subtopics}
         for j, sub in enumerate(ref.subtopics):
             if sub not in known:
-                loc = ("areas", i, "subtopics", j)
-                problems.append(
-                    Problem(
-                        f"unknown sub-topic {sub!r} for area {ref.id!r} (known: {', '.join(sorted(known))})",
-                        file=source,
-                        line=line_for(lines, loc),
-                        field=path_str(loc),
-                    )
-                )
+                msg = f"unknown sub-topic {sub!r} for area {ref.id!r} (known: {', '.join(sorted(known))})"
+                problems.append(_problem(msg, source, lines, "areas", i, "subtopics", j))
     catalogue = framework.safeguard_index
     for i, sg in enumerate(proposal.safeguards):
         if sg not in catalogue:
-            loc = ("safeguards", i)
-            problems.append(
-                Problem(
-                    f"unknown safeguard {sg!r} (see `detente framework show --safeguards`)",
-                    file=source,
-                    line=line_for(lines, loc),
-                    field=path_str(loc),
-                )
-            )
-    if not problems:
-        problems.extend(_contradicted_safeguards(proposal, framework, source, lines, sides))
+            msg = f"unknown safeguard {sg!r} (see `detente framework show --safeguards`)"
+            problems.append(_problem(msg, source, lines, "safeguards", i))
+    if not problems and proposal.safeguards:
+        all_sides = side_features(proposal) if sides is None else sides
+        for i, sid in enumerate(proposal.safeguards):
+            sg_def = catalogue[sid]
+            for side in all_sides:
+                if sg_def.contradicted_by(side.flags):
+                    why = ", ".join(fired_flags(sg_def.incompatible_when, side.flags))
+                    msg = (
+                        f"safeguard {sid!r} contradicts the proposal itself "
+                        f"({why or describe(sg_def.incompatible_when)}); "
+                        "change the plan or drop the safeguard"
+                    )
+                    problems.append(_problem(msg, source, lines, "safeguards", i))
+                    break
     if problems:
         raise ProposalError(f"{source}: the proposal does not fit the framework", problems=problems)
-
-
-def _contradicted_safeguards(
-    proposal: Proposal,
-    framework: Framework,
-    source: str,
-    lines: LineMap,
-    sides: Sequence[SideFeatures] | None,
-) -> list[Problem]:
-    """A planned safeguard that the proposal's own facts contradict is an input error, not a safeguard."""
-    out: list[Problem] = []
-    if not proposal.safeguards:
-        return out
-    sides = side_features(proposal) if sides is None else sides
-    for i, sid in enumerate(proposal.safeguards):
-        sg = framework.safeguard_index[sid]
-        for side in sides:
-            if sg.contradicted_by(side.flags):
-                why = ", ".join(fired_flags(sg.incompatible_when, side.flags)) or describe(
-                    sg.incompatible_when
-                )
-                loc: tuple[str | int, ...] = ("safeguards", i)
-                out.append(
-                    Problem(
-                        f"safeguard {sid!r} contradicts the proposal itself ({why}); "
-                        "change the plan or drop the safeguard",
-                        file=source,
-                        line=line_for(lines, loc),
-                        field=path_str(loc),
-                    )
-                )
-                break
-    return out
 
 
 def parse_proposal(

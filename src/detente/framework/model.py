@@ -169,7 +169,19 @@ class Effect(_Data):
         return f"{self.op.replace('_', ' ')} {self.level}"
 
 
-class Rule(_Data):
+class _Conditioned(_Data):
+    """A data record with a ``when`` condition, compiled once when the record is loaded."""
+
+    _pred: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        self._pred = compile_condition(getattr(self, "when", None))
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return self._pred(flags)
+
+
+class Rule(_Conditioned):
     id: str
     title: str
     risk: str
@@ -178,47 +190,26 @@ class Rule(_Data):
     effect: Effect
     reason: str
     ref: str
-    _pred: Predicate = PrivateAttr()
-
-    def model_post_init(self, __context: Any) -> None:
-        self._pred = compile_condition(self.when)
-
-    def holds(self, flags: frozenset[str]) -> bool:
-        return self._pred(flags)
 
     def applies_to(self, area: str) -> bool:
         return ALL_AREAS in self.areas or area in self.areas
 
 
-class BenefitRule(_Data):
+class BenefitRule(_Conditioned):
     id: str
     motive: str
     case: str
     when: Condition
     reason: str
     ref: str
-    _pred: Predicate = PrivateAttr()
-
-    def model_post_init(self, __context: Any) -> None:
-        self._pred = compile_condition(self.when)
-
-    def holds(self, flags: frozenset[str]) -> bool:
-        return self._pred(flags)
 
 
-class VerdictRule(_Data):
+class VerdictRule(_Conditioned):
     id: str
     verdict: Verdict
     when: Condition
     reason: str
     ref: str
-    _pred: Predicate = PrivateAttr()
-
-    def model_post_init(self, __context: Any) -> None:
-        self._pred = compile_condition(self.when)
-
-    def holds(self, flags: frozenset[str]) -> bool:
-        return self._pred(flags)
 
 
 class RulePackDoc(_Data):
@@ -235,18 +226,11 @@ class RulePackDoc(_Data):
     verdicts: list[VerdictRule]
 
 
-class Lowering(_Data):
+class Lowering(_Conditioned):
     risk: str
     areas: list[str]
     effect: Effect
     when: Condition | None = None
-    _pred: Predicate = PrivateAttr()
-
-    def model_post_init(self, __context: Any) -> None:
-        self._pred = compile_condition(self.when)
-
-    def holds(self, flags: frozenset[str]) -> bool:
-        return self._pred(flags)
 
     def applies_to(self, area: str) -> bool:
         return ALL_AREAS in self.areas or area in self.areas

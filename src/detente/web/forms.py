@@ -2,8 +2,8 @@
 
 The form builds the same document a person would write in YAML; it is then
 validated by :func:`detente.assessment.loader.parse_proposal`, so the form
-shows the same messages as the CLI.  Fields the form does not show (funding,
-aliases, native names, ids) are carried over from the revision being edited.
+shows the same messages as the CLI.  Every field of a proposal is on the form,
+so a revision opened in the form and submitted unchanged is identical.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from detente.errors import PayloadTooLargeError, Problem, ProposalError
 from detente.framework.model import Framework
 
 PARTY_ROWS_MIN = 3
+PERSON_ROWS_MIN = 2
+FUNDING_ROWS_MIN = 1
 
 
 def _choices(enum: type[StrEnum]) -> list[str]:
@@ -40,6 +42,7 @@ CHOICES: dict[str, list[str]] = {
     "scope": _choices(pm.InfraScope),
     "governance": _choices(pm.Governance),
     "purposes": _choices(pm.Purpose),
+    "funding_type": _choices(pm.FundingType),
 }
 
 
@@ -58,16 +61,29 @@ class FormState:
             out.setdefault(p.field or "", []).append(p.message)
         return out
 
+    def _rows(self, key: str, minimum: int) -> list[dict[str, Any]]:
+        rows = [r for r in self.data.get(key) or [] if isinstance(r, dict)]
+        return rows + [{}] * max(0, minimum - len(rows))
+
     def party_rows(self) -> list[dict[str, Any]]:
-        parties = list(self.data.get("parties") or [])
-        while len(parties) < PARTY_ROWS_MIN:
-            parties.append({})
-        return parties
+        return self._rows("parties", PARTY_ROWS_MIN)
+
+    def person_rows(self) -> list[dict[str, Any]]:
+        return self._rows("people", PERSON_ROWS_MIN)
+
+    def funding_rows(self) -> list[dict[str, Any]]:
+        return self._rows("funding", FUNDING_ROWS_MIN)
+
+    def subtopics_of(self, area_id: str) -> list[str]:
+        for a in self.data.get("areas") or []:
+            if isinstance(a, dict) and a.get("id") == area_id:
+                return [str(x) for x in a.get("subtopics") or []]
+        return []
 
 
 def _s(form: FormData, name: str) -> str:
     v = form.get(name)
-    return v.strip() if isinstance(v, str) else ""
+    return v.replace("\r\n", "\n").strip() if isinstance(v, str) else ""
 
 
 def _many(form: FormData, name: str) -> list[str]:
@@ -78,71 +94,115 @@ def _lines(text: str) -> list[str]:
     return [x.strip() for x in text.splitlines() if x.strip()]
 
 
+def _split(text: str) -> list[str]:
+    """Aliases typed as ``A; B; C`` (a semicolon, since names may hold commas)."""
+    return [x.strip() for x in text.split(";") if x.strip()]
+
+
+def _ordered(values: list[str], before: object) -> list[str]:
+    """``values`` in the order they had in the revision being edited (new ones after, as given).
+
+    Checkboxes and multi-selects post in the page's order; keeping the stored order means
+    re-submitting an unchanged form gives an identical revision.
+    """
+    old = [str(x) for x in before] if isinstance(before, list) else []
+    rank = {v: i for i, v in enumerate(old)}
+    return sorted(values, key=lambda v: (0, rank[v]) if v in rank else (1, 0))
+
+
+def _rows(form: FormData, prefix: str) -> list[int]:
+    """Row numbers of repeated field groups named ``<prefix>-<n>-<field>``."""
+    found = set()
+    for k in form:
+        parts = k.split("-")
+        if len(parts) >= 3 and parts[0] == prefix and parts[1].isdigit():
+            found.add(int(parts[1]))
+    return sorted(found)
+
+
+def _dicts(base: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [x for x in base.get(key) or [] if isinstance(x, dict)]
+
+
 def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The proposal document the guided form describes (over ``base`` when revising)."""
+    """The proposal document the guided form describes (``base``: the revision being edited).
+
+    Every field of a proposal is on the form; from ``base`` only the document's ``schema`` and
+    ``id`` are carried over, and the order of list values.
+    """
     base = dict(base or {})
     doc: dict[str, Any] = {}
     for key in ("schema", "id"):
-        if key in base:
+        if base.get(key):
             doc[key] = base[key]
     doc["title"] = _s(form, "title")
     for key in ("summary", "description"):
         if _s(form, key):
             doc[key] = _s(form, key)
+
+    base_areas = {str(a.get("id")): a for a in _dicts(base, "areas")}
     areas = _many(form, "areas")
+    for k in form:
+        if k.startswith("subtopics-") and _many(form, k) and k[len("subtopics-") :] not in areas:
+            areas.append(k[len("subtopics-") :])
     if areas:
-        old_sub = {
-            a.get("id"): a.get("subtopics", [])
-            for a in base.get("areas", [])
-            if isinstance(a, dict)
-        }
-        doc["areas"] = [
-            {"id": a, "subtopics": old_sub.get(a, [])} if old_sub.get(a) else {"id": a}
-            for a in areas
-        ]
+        doc["areas"] = []
+        for a in _ordered(areas, list(base_areas)):
+            subs = _ordered(_many(form, f"subtopics-{a}"), base_areas.get(a, {}).get("subtopics"))
+            doc["areas"].append({"id": a, "subtopics": subs} if subs else {"id": a})
 
     parties: list[dict[str, Any]] = []
-    base_parties = [p for p in base.get("parties", []) if isinstance(p, dict)]
-    rows = sorted(
-        {int(k.split("-")[1]) for k in form if k.startswith("party-") and k.split("-")[1].isdigit()}
-    )
-    for i in rows:
-        name, country = _s(form, f"party-{i}-name"), _s(form, f"party-{i}-country")
-        if not name and not country:
-            continue
-        old = dict(base_parties[i]) if i < len(base_parties) else {}
-        party: dict[str, Any] = {
-            k: v for k, v in old.items() if k in {"id", "name_native", "aliases"} and v
+    base_parties = _dicts(base, "parties")
+    for i in _rows(form, "party"):
+        fields = {
+            k: _s(form, f"party-{i}-{k}")
+            for k in ("id", "name", "name_native", "aliases", "country", "side", "type", "role")
         }
-        party["name"] = name
-        party["country"] = country
+        if not any(fields.values()):
+            continue
+        old = base_parties[i] if i < len(base_parties) else {}
+        party: dict[str, Any] = {}
+        if fields["id"]:
+            party["id"] = fields["id"]
+        party["name"] = fields["name"]
+        if fields["name_native"]:
+            party["name_native"] = fields["name_native"]
+        aliases = _split(fields["aliases"])
+        if aliases:
+            party["aliases"] = aliases
+        party["country"] = fields["country"]
         for key in ("side", "type", "role"):
-            v = _s(form, f"party-{i}-{key}")
-            if v:
-                party[key] = v
+            if fields[key]:
+                party[key] = fields[key]
         for key in ("contributes", "receives"):
-            vs = _many(form, f"party-{i}-{key}")
+            vs = _ordered(_many(form, f"party-{i}-{key}"), old.get(key))
             if vs:
                 party[key] = vs
-        if form.get(f"party-{i}-administers_infrastructure"):
-            party["administers_infrastructure"] = True
+        for key in ("administers_infrastructure", "neutral"):
+            if form.get(f"party-{i}-{key}"):
+                party[key] = True
         parties.append(party)
     doc["parties"] = parties
 
-    people = []
-    for line in _lines(_s(form, "people")):
+    people: list[dict[str, Any]] = []
+    for i in _rows(form, "person"):
+        fields = {
+            k: _s(form, f"person-{i}-{k}") for k in ("name", "name_native", "affiliation", "role")
+        }
+        if any(fields.values()):
+            people.append({"name": fields["name"], **{k: v for k, v in fields.items() if v}})
+    for line in _lines(_s(form, "people")):  # the one-line-per-person text of earlier versions
         parts = [p.strip() for p in line.split("|")]
         person: dict[str, Any] = {"name": parts[0]}
-        if len(parts) > 1 and parts[1]:
-            person["affiliation"] = parts[1]
-        if len(parts) > 2 and parts[2]:
-            person["role"] = parts[2]
+        for j, key in enumerate(("affiliation", "role", "name_native"), start=1):
+            if len(parts) > j and parts[j]:
+                person[key] = parts[j]
         people.append(person)
     if people:
         doc["people"] = people
 
     for key in ("forms", "activities", "strategic_intersections", "purposes", "safeguards"):
-        vs = _many(form, key)
+        vs = _ordered(_many(form, key), base.get(key))
         if vs:
             doc[key] = vs
     for key in ("model_access", "maturity", "capability_lead", "governance", "publication"):
@@ -158,8 +218,14 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
         infra["builds_on_national_infrastructure"] = True
     if infra:
         doc["infrastructure"] = infra
-    if base.get("funding"):
-        doc["funding"] = base["funding"]
+
+    funding: list[dict[str, Any]] = []
+    for i in _rows(form, "funding"):
+        fields = {k: _s(form, f"funding-{i}-{k}") for k in ("funder", "country", "type", "amount")}
+        if any(fields.values()):
+            funding.append({"funder": fields["funder"], **{k: v for k, v in fields.items() if v}})
+    if funding:
+        doc["funding"] = funding
     if _s(form, "notes"):
         doc["notes"] = _s(form, "notes")
     return doc
@@ -212,6 +278,7 @@ def proposal_text_from_request(form: FormData, max_bytes: int) -> tuple[str, str
 def framework_choices(fw: Framework) -> dict[str, Any]:
     return {
         "areas": [(a.id, a.name) for a in fw.doc.areas],
+        "subtopics": {a.id: [(t.id, t.name) for t in a.subtopics] for a in fw.doc.areas},
         "safeguards": [(s.id, s.name, s.description) for s in fw.catalogue.safeguards],
         **CHOICES,
     }

@@ -21,32 +21,34 @@
     show(modeInput && modeInput.value ? modeInput.value : buttons[0].getAttribute("data-tab"));
   });
 
-  // "Add a party": clone the last party block with the next index.
-  var add = document.getElementById("add-party");
-  if (add) {
+  // "Add a party / person / funder": clone the last block of that kind with the next index.
+  document.querySelectorAll("button[data-add-row]").forEach(function (add) {
+    var kind = add.getAttribute("data-add-row");
+    var pattern = new RegExp("^" + kind + "-\\d+-");
     add.addEventListener("click", function (ev) {
       ev.preventDefault();
-      var parties = document.querySelectorAll(".party");
-      var last = parties[parties.length - 1];
-      var next = parties.length;
+      var rows = document.querySelectorAll("." + kind);
+      var last = rows[rows.length - 1];
+      var next = rows.length;
       var copy = last.cloneNode(true);
       copy.querySelectorAll("[name]").forEach(function (el) {
-        el.name = el.name.replace(/^party-\d+-/, "party-" + next + "-");
-        if (el.id) { el.id = el.id.replace(/^party-\d+-/, "party-" + next + "-"); }
+        el.name = el.name.replace(pattern, kind + "-" + next + "-");
+        if (el.id) { el.id = el.id.replace(pattern, kind + "-" + next + "-"); }
         if (el.tagName === "SELECT" && el.multiple) { Array.from(el.options).forEach(function (o) { o.selected = false; }); }
         else if (el.type === "checkbox") { el.checked = false; }
         else if (el.tagName === "SELECT") { el.selectedIndex = 0; }
         else { el.value = ""; }
       });
       copy.querySelectorAll("label[for]").forEach(function (l) {
-        l.htmlFor = l.htmlFor.replace(/^party-\d+-/, "party-" + next + "-");
+        l.htmlFor = l.htmlFor.replace(pattern, kind + "-" + next + "-");
       });
       copy.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
-      var h = copy.querySelector(".party-no");
+      copy.querySelectorAll(".has-error").forEach(function (e) { e.classList.remove("has-error"); });
+      var h = copy.querySelector("." + kind + "-no");
       if (h) { h.textContent = String(next + 1); }
       last.after(copy);
     });
-  }
+  });
 
   // Decision form: conditions are needed only for "approved with conditions".
   var outcome = document.getElementById("outcome");

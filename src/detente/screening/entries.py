@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,7 +13,9 @@ class ListEntry:
 
     ``schema`` is ``person``, ``org`` or ``unknown`` (a list that does not say).  ``parents`` are
     organisations the listed unit belongs to or is affiliated with; a match on a parent is a
-    related-entity notice, never a hit.
+    related-entity notice, never a hit.  ``formerly_listed`` marks a listing that has ended
+    (a 1260H period with an end date, a name absent from the latest §1286 edition): such an
+    entry is kept as history and reported as context, never as a hit.
     """
 
     source_id: str
@@ -30,10 +34,34 @@ class ListEntry:
     parents: tuple[str, ...] = ()
     remarks: str = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
+    formerly_listed: bool = False
 
     @property
     def key(self) -> str:
         return f"{self.list_id}:{self.entry_id}"
+
+
+_TUPLE_FIELDS = (
+    "aliases",
+    "native_names",
+    "acronyms",
+    "countries",
+    "addresses",
+    "programs",
+    "parents",
+)
+
+
+def entry_to_json(e: ListEntry) -> str:
+    return json.dumps(asdict(e), ensure_ascii=False)
+
+
+def entry_from_json(data: str) -> ListEntry:
+    d: dict[str, Any] = json.loads(data)
+    for k in _TUPLE_FIELDS:
+        d[k] = tuple(d.get(k) or ())
+    d["extra"] = tuple(tuple(x) for x in d.get("extra") or ())
+    return ListEntry(**d)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,16 @@ every score carries its feature values, weights and contributions.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
-from detente.screening.entries import ListEntry
+from detente.screening.entries import ListEntry, entry_from_json, entry_to_json
 from detente.screening.normalize import (
     acronym_key,
     compact,
@@ -89,7 +92,7 @@ class Weights:
 
     __slots__ = ("_cache", "df", "n")
 
-    def __init__(self, df: dict[str, int] | None = None, n: int = 0) -> None:
+    def __init__(self, df: Mapping[str, int] | None = None, n: int = 0) -> None:
         self.df = df or {}
         self.n = n
         self._cache: dict[str, float] = {}
@@ -355,6 +358,247 @@ def _deletes(t: str) -> list[str]:
     return [t[:i] + t[i + 1 :] for i in range(len(t))]
 
 
+def _h64(s: str) -> int:
+    return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+
+
+class DeleteIndex:
+    """One-deletion neighbourhood: deletion key -> the index tokens (5+ letters) that produce it.
+
+    Held as three flat arrays (sorted 64-bit key hashes, offsets, token ids) so that it loads
+    from the persisted matcher tables without building 200k+ dictionary entries.  A hash
+    collision is filtered by checking the deletion itself, so :meth:`get` returns exactly what a
+    ``dict[key, list[token]]`` built in token order would (same tokens, order and repeats).
+    """
+
+    __slots__ = ("ids", "keys", "starts", "tokens")
+
+    def __init__(self, keys: array[int], starts: array[int], ids: array[int], tokens: list[str]):
+        self.keys = keys
+        self.starts = starts
+        self.ids = ids
+        self.tokens = tokens
+
+    @classmethod
+    def build(cls, toks: Iterable[str]) -> DeleteIndex:
+        tokens = [t for t in toks if len(t) >= 5]
+        buckets: dict[int, list[int]] = {}
+        for j, t in enumerate(tokens):
+            for d in (t, *_deletes(t)):
+                buckets.setdefault(_h64(d), []).append(j)
+        keys = array("Q", sorted(buckets))
+        starts = array("I", [0])
+        ids = array("I")
+        for k in keys:
+            ids.extend(buckets[k])
+            starts.append(len(ids))
+        return cls(keys, starts, ids, tokens)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, d: str) -> list[str]:
+        h = _h64(d)
+        i = bisect_left(self.keys, h)
+        if i == len(self.keys) or self.keys[i] != h:
+            return []
+        out: list[str] = []
+        last = -1
+        for j in self.ids[self.starts[i] : self.starts[i + 1]]:
+            if j == last:
+                continue
+            last = j
+            u = self.tokens[j]
+            if len(u) == len(d):
+                n = int(u == d)
+            elif len(u) == len(d) + 1:
+                n = sum(1 for x in _deletes(u) if x == d)
+            else:
+                n = 0
+            out.extend([u] * n)
+        return out
+
+
+class PackedStrings(Sequence[str]):
+    """Many strings as one UTF-8 blob plus offsets (one object to load instead of thousands)."""
+
+    __slots__ = ("blob", "offsets")
+
+    def __init__(self, blob: bytes, offsets: array[int]) -> None:
+        self.blob = blob
+        self.offsets = offsets
+
+    @classmethod
+    def of(cls, items: Iterable[str]) -> PackedStrings:
+        parts = [s.encode() for s in items]
+        offsets = array("Q", [0])
+        pos = 0
+        for b in parts:
+            pos += len(b)
+            offsets.append(pos)
+        return cls(b"".join(parts), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self.blob[self.offsets[i] : self.offsets[i + 1]].decode()
+
+
+class _DocFreq(Mapping[str, int]):
+    """Document frequency of a token read off the postings (no separate table to load)."""
+
+    __slots__ = ("_p",)
+
+    def __init__(self, postings: StrMultiMap) -> None:
+        self._p = postings
+
+    def __getitem__(self, key: str) -> int:
+        i = self._p._find(key)
+        if i < 0:
+            raise KeyError(key)
+        return self._p.starts[i + 1] - self._p.starts[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._p.skeys)
+
+    def __len__(self) -> int:
+        return len(self._p.skeys)
+
+
+class StrMultiMap(Mapping[str, Sequence[int]]):
+    """A read-only ``str -> ints`` map held as sorted keys plus two flat arrays (loads fast)."""
+
+    __slots__ = ("ids", "skeys", "starts")
+
+    def __init__(self, skeys: list[str], starts: array[int], ids: array[int]) -> None:
+        self.skeys = skeys
+        self.starts = starts
+        self.ids = ids
+
+    @classmethod
+    def of(cls, d: Mapping[str, Sequence[int]]) -> StrMultiMap:
+        skeys = sorted(d)
+        starts = array("I", [0])
+        ids = array("i")
+        for k in skeys:
+            ids.extend(d[k])
+            starts.append(len(ids))
+        return cls(skeys, starts, ids)
+
+    def _find(self, key: str) -> int:
+        i = bisect_left(self.skeys, key)
+        return i if i < len(self.skeys) and self.skeys[i] == key else -1
+
+    def __getitem__(self, key: str) -> Sequence[int]:
+        i = self._find(key)
+        if i < 0:
+            raise KeyError(key)
+        return self.ids[self.starts[i] : self.starts[i + 1]]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.skeys)
+
+    def __len__(self) -> int:
+        return len(self.skeys)
+
+
+_KINDS = (KIND_PRIMARY, KIND_ALIAS, KIND_NATIVE, KIND_PARENT)
+_KIND_CODE = {k: i for i, k in enumerate(_KINDS)}
+
+
+class LazyEntries(Sequence[ListEntry]):
+    """List entries kept as JSON and decoded on first use (an index holds 25k+; a query needs few)."""
+
+    __slots__ = ("_data", "_memo")
+
+    def __init__(self, data: Sequence[str]) -> None:
+        self._data = data
+        self._memo: dict[int, ListEntry] = {}
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @overload
+    def __getitem__(self, i: int) -> ListEntry: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[ListEntry]: ...
+    def __getitem__(self, i: int | slice) -> ListEntry | list[ListEntry]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self._data)
+        e = self._memo.get(i)
+        if e is None:
+            e = entry_from_json(self._data[i])
+            self._memo[i] = e
+        return e
+
+
+class LazyNames(Sequence[NameRec]):
+    """Prepared list names kept as flat columns and turned into :class:`NameRec` on first use."""
+
+    __slots__ = ("_entry", "_kind", "_memo", "_pinyin", "_text", "_toks")
+
+    def __init__(
+        self,
+        entry: array[int],
+        kind: bytes,
+        text: Sequence[str],
+        toks: Sequence[str],
+        pinyin: Sequence[str],
+    ) -> None:
+        self._entry = entry
+        self._kind = kind
+        self._text = text
+        self._toks = toks
+        self._pinyin = pinyin
+        self._memo: dict[int, NameRec] = {}
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    @overload
+    def __getitem__(self, i: int) -> NameRec: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[NameRec]: ...
+    def __getitem__(self, i: int | slice) -> NameRec | list[NameRec]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self._text)
+        r = self._memo.get(i)
+        if r is None:
+            text = self._text[i]
+            tt = tuple(self._toks[i].split())
+            r = NameRec(
+                self._entry[i],
+                _KINDS[self._kind[i]],
+                NameForm(
+                    text,
+                    tt,
+                    " ".join(sorted(tt)),
+                    "".join(tt),
+                    self._pinyin[i],
+                    frozenset(phonetic(t) for t in tt),
+                    not text.isascii(),
+                ),
+            )
+            self._memo[i] = r
+        return r
+
+
 @dataclass(slots=True)
 class Candidate:
     entry: int
@@ -363,17 +607,37 @@ class Candidate:
     kind: str
 
 
+def _packed(items: Iterable[str]) -> tuple[bytes, array[int]]:
+    p = PackedStrings.of(items)
+    return (p.blob, p.offsets)
+
+
+def _smm(m: Mapping[str, Sequence[int]]) -> tuple[list[str], array[int], array[int]]:
+    s = m if isinstance(m, StrMultiMap) else StrMultiMap.of(m)
+    return (s.skeys, s.starts, s.ids)
+
+
+TABLES_FORMAT = 2  # bump when the layout of Matcher.tables() changes
+
+
 @dataclass
 class Matcher:
-    """Blocking structures over prepared list names; built once, queried many times."""
+    """Blocking structures over prepared list names; built once, queried many times.
 
-    entries: list[ListEntry]
-    names: list[NameRec]
+    :meth:`tables` gives the structures as plain data (flat columns, dicts, arrays) that
+    :meth:`from_tables` turns back into an equal matcher quickly; the store persists them next
+    to the SQLite index so that opening the index does not rebuild them.
+    """
+
+    entries: Sequence[ListEntry]
+    names: Sequence[NameRec]
     weights: Weights
-    postings: dict[str, list[int]] = field(default_factory=dict)
-    deletes: dict[str, list[str]] = field(default_factory=dict)
+    postings: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    deletes: DeleteIndex = field(
+        default_factory=lambda: DeleteIndex(array("Q"), array("I", [0]), array("I"), [])
+    )
     phon_tokens: dict[str, list[str]] = field(default_factory=dict)
-    by_compact: dict[str, list[int]] = field(default_factory=dict)
+    by_compact: Mapping[str, Sequence[int]] = field(default_factory=dict)
     by_pinyin: dict[str, list[int]] = field(default_factory=dict)
     acr_explicit: dict[str, list[int]] = field(default_factory=dict)
     acr_derived: dict[str, list[int]] = field(default_factory=dict)
@@ -386,25 +650,32 @@ class Matcher:
         entries: Sequence[ListEntry],
         names: Sequence[NameRec] | None = None,
         derived: dict[str, list[int]] | None = None,
+        *,
+        weights: Weights | None = None,
     ) -> Matcher:
+        """Build from entries (names prepared here unless given).  *weights*: token weights to
+        use instead of this matcher's own (the formerly-listed matcher scores with the current
+        index's weights, so its scores mean the same)."""
         if names is None:
             names, derived = make_names(entries)
         df: dict[str, int] = {}
         for rec in names:
             for t in rec.form.toks:
                 df[t] = df.get(t, 0) + 1
-        m = cls(list(entries), list(names), Weights(df, len(names)))
+        m = cls(list(entries), list(names), weights or Weights(df, len(names)))
+        postings: dict[str, list[int]] = {}
+        by_compact: dict[str, list[int]] = {}
         for i, rec in enumerate(m.names):
             for t in rec.form.toks:
-                m.postings.setdefault(t, []).append(i)
+                postings.setdefault(t, []).append(i)
             if len(rec.form.compact) >= 6:
-                m.by_compact.setdefault(rec.form.compact, []).append(i)
+                by_compact.setdefault(rec.form.compact, []).append(i)
             if rec.form.pinyin:
                 m.by_pinyin.setdefault(rec.form.pinyin, []).append(i)
+        m.postings = StrMultiMap.of(postings)
+        m.by_compact = StrMultiMap.of(by_compact)
+        m.deletes = DeleteIndex.build(df)
         for t in df:
-            if len(t) >= 5:
-                for d in (t, *_deletes(t)):
-                    m.deletes.setdefault(d, []).append(t)
             if len(t) >= 4:
                 m.phon_tokens.setdefault(phonetic(t), []).append(t)
         for ei, e in enumerate(m.entries):
@@ -415,6 +686,55 @@ class Matcher:
         m.acr_derived = derived or {}
         return m
 
+    def tables(self) -> dict[str, Any]:
+        """The matcher as plain data for persisting (see :meth:`from_tables`)."""
+        names = self.names
+        d = self.deletes
+        return {
+            "format": TABLES_FORMAT,
+            "entries": _packed(entry_to_json(e) for e in self.entries),
+            "name_entry": array("i", [r.entry for r in names]),
+            "name_kind": bytes(_KIND_CODE[r.kind] for r in names),
+            "name_text": _packed(r.form.text for r in names),
+            "name_toks": _packed(" ".join(r.form.toks) for r in names),
+            "name_pinyin": _packed(r.form.pinyin for r in names),
+            "postings": _smm(self.postings),
+            "deletes": (d.keys, d.starts, d.ids, d.tokens),
+            "phon_tokens": self.phon_tokens,
+            "by_compact": _smm(self.by_compact),
+            "by_pinyin": self.by_pinyin,
+            "acr_explicit": self.acr_explicit,
+            "acr_derived": self.acr_derived,
+        }
+
+    @classmethod
+    def from_tables(cls, t: dict[str, Any], *, weights: Weights | None = None) -> Matcher:
+        if t.get("format") != TABLES_FORMAT:
+            raise ValueError(f"matcher tables format {t.get('format')!r} != {TABLES_FORMAT}")
+        names = LazyNames(
+            t["name_entry"],
+            t["name_kind"],
+            PackedStrings(*t["name_text"]),
+            PackedStrings(*t["name_toks"]),
+            PackedStrings(*t["name_pinyin"]),
+        )
+        postings = StrMultiMap(*t["postings"])
+        if weights is None:
+            weights = Weights(_DocFreq(postings), len(names))
+        keys, starts, ids, tokens = t["deletes"]
+        return cls(
+            LazyEntries(PackedStrings(*t["entries"])),
+            names,
+            weights,
+            postings=postings,
+            deletes=DeleteIndex(keys, starts, ids, tokens),
+            phon_tokens=t["phon_tokens"],
+            by_compact=StrMultiMap(*t["by_compact"]),
+            by_pinyin=t["by_pinyin"],
+            acr_explicit=t["acr_explicit"],
+            acr_derived=t["acr_derived"],
+        )
+
     # -- querying --
 
     def _variants(self, t: str) -> list[tuple[str, float]]:
@@ -423,7 +743,7 @@ class Matcher:
             return [(t, 1.0)]  # known token: typo neighbours are only sought for unknown ones
         if len(t) >= 5:
             for d in (t, *_deletes(t)):
-                for u in self.deletes.get(d, ()):
+                for u in self.deletes.get(d):
                     out.setdefault(u, 0.8)
         if len(t) >= 4:
             for u in self.phon_tokens.get(phonetic(t), ()):

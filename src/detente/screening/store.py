@@ -15,26 +15,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from detente.errors import DataSourceError, NotFoundError
-from detente.screening.entries import ListEntry, ParsedSource
+from detente.screening.entries import ListEntry, ParsedSource, entry_from_json, entry_to_json
 from detente.screening.loaders import LOADERS
 from detente.screening.registry import Registry, load_registry
 
-INDEX_SCHEMA = 1
+if TYPE_CHECKING:
+    from detente.screening.matching import Matcher
+
+INDEX_SCHEMA = 2
 
 
 def data_home(home: Path | None = None) -> Path:
@@ -240,12 +244,29 @@ def parse_snapshot(
 # ---- index -----------------------------------------------------------------------------------
 
 
+def _matchers(entries: Sequence[ListEntry]) -> tuple[Matcher, Matcher]:
+    """The matcher over current listings and the one over formerly listed entries.
+
+    The current matcher is built from the current entries alone (its token weights and results
+    do not depend on the history); the formerly-listed matcher scores with those same weights.
+    """
+    from detente.screening.matching import Matcher
+
+    current = Matcher.build([e for e in entries if not e.formerly_listed])
+    former = Matcher.build([e for e in entries if e.formerly_listed], weights=current.weights)
+    return current, former
+
+
 def build_index(
     home: Path | None = None, registry: Registry | None = None, *, built_at: datetime | None = None
 ) -> Path:
-    """(Re)build the SQLite index from every current snapshot; swap it in atomically."""
-    from detente.screening.matching import make_names
+    """(Re)build the SQLite index and the matcher tables from every current snapshot.
+
+    The tables file (named by the new build id) is written first, then the index is swapped in
+    with ``os.replace``; tables of earlier builds are removed afterwards.
+    """
     from detente.screening.normalize import rules
+    from detente.screening.tables import tables_path, write_tables
 
     reg = registry or load_registry()
     entries: list[ListEntry] = []
@@ -257,9 +278,23 @@ def build_index(
             continue
         manifests.append(read_manifest(sid, snap, home))
         entries.extend(parse_snapshot(sid, snap, home, reg).entries)
-    names, derived = make_names(entries)
+    # current listings first, then the formerly listed (the order each matcher indexes them)
+    entries = [e for e in entries if not e.formerly_listed] + [
+        e for e in entries if e.formerly_listed
+    ]
+    n_current = sum(1 for e in entries if not e.formerly_listed)
+    current, former = _matchers(entries)
+    build_id = uuid.uuid4().hex
     target = index_path(home)
     target.parent.mkdir(parents=True, exist_ok=True)
+    rules_version = rules().version
+    tpath = tables_path(target, build_id)
+    write_tables(
+        tpath,
+        {"current": current.tables(), "former": former.tables()},
+        build_id=build_id,
+        rules_version=rules_version,
+    )
     fd, tmpname = tempfile.mkstemp(prefix=".index-", suffix=".sqlite", dir=target.parent)
     os.close(fd)
     tmp = Path(tmpname)
@@ -271,7 +306,8 @@ def build_index(
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE snapshots(source_id TEXT PRIMARY KEY, manifest TEXT NOT NULL);
             CREATE TABLE entries(idx INTEGER PRIMARY KEY, source_id TEXT, list_id TEXT, entry_id TEXT,
-                                 schema TEXT, name TEXT, data TEXT NOT NULL);
+                                 schema TEXT, name TEXT, formerly_listed INTEGER NOT NULL,
+                                 data TEXT NOT NULL);
             CREATE TABLE names(entry_idx INTEGER, kind TEXT, text TEXT, toks TEXT, pinyin TEXT);
             CREATE TABLE derived_acronyms(acr TEXT, entry_idx INTEGER);
             """
@@ -279,7 +315,9 @@ def build_index(
         meta = {
             "schema": str(INDEX_SCHEMA),
             "registry_version": reg.version,
-            "rules_version": rules().version,
+            "rules_version": rules_version,
+            "build_id": build_id,
+            "matcher_tables": tpath.name,
             "built_at": (built_at or datetime.now(UTC))
             .astimezone(UTC)
             .isoformat(timespec="seconds"),
@@ -290,7 +328,7 @@ def build_index(
             [(m.source_id, m.model_dump_json()) for m in manifests],
         )
         con.executemany(
-            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i,
@@ -299,51 +337,54 @@ def build_index(
                     e.entry_id,
                     e.schema,
                     e.name,
-                    json.dumps(asdict(e), ensure_ascii=False),
+                    int(e.formerly_listed),
+                    entry_to_json(e),
                 )
                 for i, e in enumerate(entries)
             ],
         )
-        con.executemany(
-            "INSERT INTO names VALUES (?, ?, ?, ?, ?)",
-            [(n.entry, n.kind, n.form.text, " ".join(n.form.toks), n.form.pinyin) for n in names],
-        )
-        con.executemany(
-            "INSERT INTO derived_acronyms VALUES (?, ?)",
-            [(a, i) for a, ids in derived.items() for i in ids],
-        )
+        for m, off in ((current, 0), (former, n_current)):
+            con.executemany(
+                "INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+                [
+                    (n.entry + off, n.kind, n.form.text, " ".join(n.form.toks), n.form.pinyin)
+                    for n in m.names
+                ],
+            )
+            con.executemany(
+                "INSERT INTO derived_acronyms VALUES (?, ?)",
+                [(a, i + off) for a, ids in m.acr_derived.items() for i in ids],
+            )
         con.execute("CREATE INDEX names_entry ON names(entry_idx)")
         con.commit()
         con.close()
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        tpath.unlink(missing_ok=True)
         raise
+    for old in target.parent.glob("index.*.matcher"):
+        if old != tpath:
+            old.unlink(missing_ok=True)
     return target
 
 
-def _entry_from_json(data: str) -> ListEntry:
-    d: dict[str, Any] = json.loads(data)
-    for k in (
-        "aliases",
-        "native_names",
-        "acronyms",
-        "countries",
-        "addresses",
-        "programs",
-        "parents",
-    ):
-        d[k] = tuple(d.get(k) or ())
-    d["extra"] = tuple(tuple(x) for x in d.get("extra") or ())
-    return ListEntry(**d)
+log = logging.getLogger("detente.screening")
 
 
 class LoadedIndex:
-    """An opened index: the matcher plus the facts about the snapshots it holds."""
+    """An opened index: the matchers plus the facts about the snapshots it holds.
+
+    ``matcher`` covers current listings; ``former`` covers formerly listed entries (history,
+    reported as context only).  Both come from the persisted matcher tables when they are
+    valid; otherwise they are rebuilt from the index rows, ``tables_note`` says why, and the
+    tables are rewritten when possible.
+    """
 
     def __init__(self, path: Path) -> None:
-        from detente.screening.matching import Matcher, NameForm, NameRec
-        from detente.screening.normalize import phonetic
+        from detente.screening.matching import Matcher
+        from detente.screening.normalize import rules
+        from detente.screening.tables import StaleTables, read_tables, tables_path, write_tables
 
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -352,42 +393,44 @@ class LoadedIndex:
                 Manifest.model_validate_json(m)
                 for (m,) in con.execute("SELECT manifest FROM snapshots ORDER BY source_id")
             ]
-            entries = [
-                _entry_from_json(d) for (d,) in con.execute("SELECT data FROM entries ORDER BY idx")
-            ]
-            names: list[NameRec] = []
-            for ei, kind, text, toks, pinyin in con.execute(
-                "SELECT entry_idx, kind, text, toks, pinyin FROM names ORDER BY rowid"
-            ):
-                tt = tuple(toks.split()) if toks else ()
-                names.append(
-                    NameRec(
-                        ei,
-                        kind,
-                        NameForm(
-                            text,
-                            tt,
-                            " ".join(sorted(tt)),
-                            "".join(tt),
-                            pinyin or "",
-                            frozenset(phonetic(t) for t in tt),
-                            not text.isascii(),
-                        ),
-                    )
+            self.path = path
+            self.tables_note = ""
+            build_id = self.meta.get("build_id", "")
+            rules_version = rules().version
+            try:
+                if not build_id:
+                    raise StaleTables("the index predates persisted matcher tables")
+                t = read_tables(
+                    tables_path(path, build_id), build_id=build_id, rules_version=rules_version
                 )
-            derived: dict[str, list[int]] = {}
-            for acr, ei in con.execute(
-                "SELECT acr, entry_idx FROM derived_acronyms ORDER BY rowid"
-            ):
-                derived.setdefault(acr, []).append(ei)
+                self.matcher = Matcher.from_tables(t["current"])
+                self.former = Matcher.from_tables(t["former"], weights=self.matcher.weights)
+                return
+            except (StaleTables, ValueError, KeyError, TypeError) as exc:
+                reason = str(exc)
+            entries = [
+                entry_from_json(d) for (d,) in con.execute("SELECT data FROM entries ORDER BY idx")
+            ]
         except sqlite3.DatabaseError as exc:
             raise DataSourceError(
                 f"{path}: the list index cannot be read ({exc}); run `detente lists load` again"
             ) from None
         finally:
             con.close()
-        self.path = path
-        self.matcher = Matcher.build(entries, names, derived)
+        self.matcher, self.former = _matchers(entries)
+        self.tables_note = f"matcher tables not used ({reason}); rebuilt them from the index rows"
+        if build_id:
+            try:
+                write_tables(
+                    tables_path(path, build_id),
+                    {"current": self.matcher.tables(), "former": self.former.tables()},
+                    build_id=build_id,
+                    rules_version=rules_version,
+                )
+                self.tables_note += " and saved them"
+            except OSError as exc:
+                self.tables_note += f" (could not save them: {exc})"
+        log.warning("%s: %s", path, self.tables_note)
 
 
 _CACHE: dict[tuple[str, float], LoadedIndex] = {}

@@ -9,7 +9,10 @@ skewed country distribution), then runs each phase in its own process so its pea
 is its own:
 
 * ``floor``  -- gzip decompression + orjson parse of every line, nothing else;
-* ``ingest`` -- the real ingest (normalise + Arrow + DuckDB insert + compaction);
+* ``ingest`` -- the real ingest (DuckDB parses and normalises the files in SQL, see
+  ``detente.landscape.native``; compaction), with DuckDB's default threads and again
+  with one thread; ``--python-ingest`` also times the Python path (orjson + normalise +
+  Arrow + insert) on the same files;
 * ``query``  -- keyword tagging (SQL) and the Figure-1 measures for US 2015–2024.
 
 Prints works/s, MB/s of compressed input, the ingest/floor ratio, peak RSS and query time.
@@ -272,16 +275,25 @@ def phase_floor(root: Path) -> dict[str, Any]:
     return {"works": n, "seconds": time.perf_counter() - t0, "peak_rss_mb": _rss_mb()}
 
 
-def phase_ingest(root: Path, db: Path, workers: int) -> dict[str, Any]:
+def phase_ingest(root: Path, db: Path, workers: int, threads: int, native: bool) -> dict[str, Any]:
     from detente.landscape.ingest import ingest_paths
+    from detente.landscape.store import LandscapeStore
 
     t0 = time.perf_counter()
-    rep = ingest_paths([root], db, workers=workers)
+    rep = ingest_paths([root], db, workers=workers, threads=threads or None, native=native)
+    seconds = time.perf_counter() - t0
+    with LandscapeStore(db) as store:
+        if threads:
+            store.con.execute(f"SET threads={threads}")
+        row = store.con.execute("SELECT current_setting('threads')").fetchone()
     return {
         "works": rep.records_read,
         "stored": rep.works_stored,
         "malformed": rep.malformed,
-        "seconds": time.perf_counter() - t0,
+        "files": rep.files,
+        "files_native": rep.files_native,
+        "threads": int(row[0]) if row else 0,
+        "seconds": seconds,
         "peak_rss_mb": _rss_mb(),
     }
 
@@ -332,6 +344,12 @@ def main() -> int:
         "--workers", type=int, default=0, help="also time a parallel ingest with N workers"
     )
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument(
+        "--snapshot", type=Path, default=None, help="reuse a generated snapshot (skip generation)"
+    )
+    ap.add_argument("--python-ingest", action="store_true", help="also time the Python ingest path")
+    ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--python", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--phase", choices=["floor", "ingest", "query"], help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -341,40 +359,63 @@ def main() -> int:
         if args.phase == "floor":
             res = phase_floor(root)
         elif args.phase == "ingest":
-            res = phase_ingest(root, args.db, max(args.workers, 1))
+            res = phase_ingest(
+                root, args.db, max(args.workers, 1), args.threads, native=not args.python
+            )
         else:
             res = phase_query(args.db)
         print(json.dumps(res))
         return 0
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="detente-bench-"))
-    root = base / "snapshot"
+    root = args.snapshot or base / "snapshot"
     files = args.files or max(2, args.works // 62_500)
     try:
-        t0 = time.perf_counter()
-        parts = generate(root, args.works, files, procs=os.cpu_count() or 2)
-        gen_s = time.perf_counter() - t0
+        if args.snapshot is None:
+            t0 = time.perf_counter()
+            parts = generate(root, args.works, files, procs=os.cpu_count() or 2)
+            gen_s = time.perf_counter() - t0
+            what = f"generated {args.works:,} works in {len(parts)} files"
+        else:
+            parts = sorted(root.rglob("part_*.gz"))
+            gen_s = 0.0
+            what = f"reused snapshot {root} ({len(parts)} files)"
         mb = sum(p.stat().st_size for p in parts) / 1e6
-        print(
-            f"generated {args.works:,} works in {len(parts)} files, {mb:,.0f} MB gz, in {gen_s:.0f}s",
-            flush=True,
-        )
+        print(f"{what}, {mb:,.0f} MB gz, in {gen_s:.0f}s", flush=True)
 
         floor = _sub(["--phase", "floor", "--dir", str(root)])
         print(f"floor  (gzip+orjson): {floor['works'] / floor['seconds']:>10,.0f} works/s  {mb / floor['seconds']:6.1f} MB/s  "
               f"{floor['seconds']:6.1f}s  peak RSS {floor['peak_rss_mb']:.0f} MB", flush=True)  # fmt: skip
         db = base / "bench.duckdb"
-        ing = _sub(["--phase", "ingest", "--dir", str(root), "--db", str(db)])
-        ratio = ing["seconds"] / floor["seconds"]
-        print(f"ingest (1 process):   {ing['works'] / ing['seconds']:>10,.0f} works/s  {mb / ing['seconds']:6.1f} MB/s  "
-              f"{ing['seconds']:6.1f}s  peak RSS {ing['peak_rss_mb']:.0f} MB  ratio to floor {ratio:.2f}x", flush=True)  # fmt: skip
+
+        def ingest(label: str, dbp: Path, extra: list[str]) -> dict[str, Any]:
+            dbp.unlink(missing_ok=True)
+            r = _sub(["--phase", "ingest", "--dir", str(root), "--db", str(dbp), *extra])
+            r["ratio"] = r["seconds"] / floor["seconds"]
+            print(f"{label:<22}{r['works'] / r['seconds']:>10,.0f} works/s  {mb / r['seconds']:6.1f} MB/s  "
+                  f"{r['seconds']:6.1f}s  peak RSS {r['peak_rss_mb']:.0f} MB  ratio to floor {r['ratio']:.2f}x  "
+                  f"[{r['threads']} DuckDB thread(s), {r['files_native']}/{r['files']} files native]",
+                  flush=True)  # fmt: skip
+            return r
+
+        ing = ingest("ingest (default):", db, [])
+        one = ingest("ingest (1 thread):", base / "bench_1t.duckdb", ["--threads", "1"])
+        (base / "bench_1t.duckdb").unlink(missing_ok=True)
         summary: dict[str, Any] = {
             "works": args.works,
             "mb_gz": mb,
             "floor": floor,
             "ingest": ing,
-            "ratio": ratio,
+            "ingest_1_thread": one,
+            "ratio": ing["ratio"],
+            "ratio_1_thread": one["ratio"],
         }
+        if args.python_ingest:
+            pyi = ingest(
+                "ingest (Python path):", base / "bench_py.duckdb", ["--python", "--threads", "1"]
+            )
+            (base / "bench_py.duckdb").unlink(missing_ok=True)
+            summary["ingest_python"] = pyi
         if args.workers > 1:
             db2 = base / "bench_par.duckdb"
             par = _sub(
@@ -387,9 +428,10 @@ def main() -> int:
                     str(db2),
                     "--workers",
                     str(args.workers),
+                    "--python",
                 ]
             )
-            print(f"ingest ({args.workers} workers):   {par['works'] / par['seconds']:>10,.0f} works/s  "
+            print(f"ingest (Python path, {args.workers} workers): {par['works'] / par['seconds']:>10,.0f} works/s  "
                   f"{mb / par['seconds']:6.1f} MB/s  {par['seconds']:6.1f}s  (main-process peak RSS "
                   f"{par['peak_rss_mb']:.0f} MB)  ratio to 1-process floor {par['seconds'] / floor['seconds']:.2f}x", flush=True)  # fmt: skip
             summary["ingest_parallel"] = par
@@ -402,6 +444,9 @@ def main() -> int:
         print(f"database size {summary['db_mb']:,.0f} MB")
         print(json.dumps(summary))
     finally:
+        for f in base.glob("bench*.duckdb*"):
+            if not args.keep:
+                f.unlink(missing_ok=True)
         if not args.keep and args.dir is None:
             shutil.rmtree(base, ignore_errors=True)
     return 0

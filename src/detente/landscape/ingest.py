@@ -128,6 +128,11 @@ def _file_to_parquet(
     return _FileResult(path, tally.read, tally.malformed, tally.problems, nbytes, shards)
 
 
+def _duckdb_threads(store: LandscapeStore) -> int:
+    row = store.con.execute("SELECT current_setting('threads')").fetchone()
+    return max(1, int(row[0])) if row else 1
+
+
 def ingest_paths(
     paths: Iterable[Path],
     db_path: Path,
@@ -160,22 +165,34 @@ def ingest_paths(
         run = store.next_run()
         tally = _Tally()
         todo: list[tuple[int, Path]] = []
+        group: list[tuple[int, Path]] = []
+        n_threads = _duckdb_threads(store) if native else 1
+
+        def flush() -> None:
+            done = native_sql.ingest_files(store.con, [(f, _seq(run, i, 0)) for i, f in group])
+            for i, f in group:
+                n = done.get(f)
+                if n is None:
+                    todo.append((i, f))
+                    continue
+                nbytes = f.stat().st_size
+                tally.read += n
+                report.files_native += 1
+                report.bytes_in += nbytes
+                store.mark_file(f, n, 0)
+                if progress is not None:
+                    progress(nbytes, n)
+            group.clear()
+
         for i, f in enumerate(pending):
-            n = (
-                native_sql.ingest_file(store.con, f, _seq(run, i, 0))
-                if native and native_sql.eligible(f)
-                else None
-            )
-            if n is None:
+            if native and native_sql.eligible(f):
+                group.append((i, f))
+                if len(group) >= n_threads:
+                    flush()
+            else:
                 todo.append((i, f))
-                continue
-            nbytes = f.stat().st_size
-            tally.read += n
-            report.files_native += 1
-            report.bytes_in += nbytes
-            store.mark_file(f, n, 0)
-            if progress is not None:
-                progress(nbytes, n)
+        flush()
+        todo.sort()
         if workers > 1 and len(todo) > 1:
             with (
                 tempfile.TemporaryDirectory(

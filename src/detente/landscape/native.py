@@ -19,11 +19,15 @@ record is outside the plain OpenAlex shape the SQL handles:
 * the same work twice in one file (the Python batches keep the last one).
 
 Scalars are read as DuckDB ``JSON`` so their JSON type can be checked (reading them as
-``VARCHAR`` would silently turn numbers and objects into text).
+``VARCHAR`` would silently turn numbers and objects into text); the abstract index is read
+as JSON text, checked for non-integer positions, then transformed strictly.  Hive
+partitioning is off: the snapshot's ``updated_date=…`` folders must not override the
+records' own ``updated_date``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,7 +52,7 @@ COLUMNS: dict[str, str] = {
     "topics": f"{_NAME}[]",
     "concepts": f"{_NAME}[]",
     "keywords": f"{_NAME}[]",
-    "abstract_inverted_index": "MAP(VARCHAR, JSON[])",
+    "abstract_inverted_index": "JSON",
     "authorships": (
         "STRUCT(countries VARCHAR[], raw_author_name JSON, "
         "author STRUCT(id JSON, display_name JSON), "
@@ -80,21 +84,38 @@ CREATE OR REPLACE TEMP MACRO _inst_key(i) AS CASE
 # One row per work, normalised; ``bad`` marks a record the SQL does not reproduce exactly.
 STAGE = r"""
 CREATE OR REPLACE TEMP TABLE _nat AS
-WITH r AS (
-  SELECT *, flatten(map_values(abstract_inverted_index)) AS _ps,
+WITH j AS (
+  SELECT * REPLACE (
+           json_transform_strict(abstract_inverted_index, '"MAP(VARCHAR, BIGINT[])"')
+             AS abstract_inverted_index),
+         -- a position that is not an integer (Python ignores those) or odd JSON text
+         coalesce(regexp_matches(abstract_inverted_index::VARCHAR,
+                                 '":\[[^\]]*[^0-9,\]\-]'), false) AS _odd_positions,
          coalesce(authorships, []) AS _au
   FROM read_json(?, format = 'newline_delimited', compression = ?, hive_partitioning = false,
-                 columns = {columns})
+                 filename = true, columns = {columns})
+), r AS (
+  SELECT *, flatten(map_values(abstract_inverted_index)) AS _ps,
+         -- position * 2^20 + the word's number, sorted: the text in position order
+         list_sort(flatten(list_transform(map_values(abstract_inverted_index),
+           (v, i) -> list_transform(v, p -> p * 1048576 + i)))) AS _enc
+  FROM j
 ), n AS (
   SELECT
+    filename,
     upper(regexp_extract(_s(id), '(?i)^(?:https?://openalex\.org/)?(W[0-9]+)$', 1)) AS work_key,
     _s(id) AS source_id,
     CASE WHEN json_type(publication_year) = 'UBIGINT'
          THEN TRY_CAST(publication_year AS BIGINT) END AS _year,
     CASE WHEN _s(title) <> '' THEN _s(title) ELSE _s(display_name) END AS title,
-    CASE WHEN len(_ps) > 0 THEN array_to_string(list_transform(list_sort(flatten(
+    CASE WHEN len(_ps) = 0 THEN NULL
+    -- positions exactly 0..n-1 (the usual case): no ties, word order is position order
+    WHEN list_transform(_enc, k -> k >> 20) = range(0, len(_enc)) THEN array_to_string(
+      list_transform(_enc, k -> map_keys(abstract_inverted_index)[k & 1048575]), ' ')
+    -- otherwise sort (position, word) pairs like Python does
+    ELSE array_to_string(list_transform(list_sort(flatten(
       list_transform(map_entries(abstract_inverted_index),
-        e -> list_transform(e.value, p -> {{'p': p::BIGINT, 'w': e.key}})))), x -> x.w), ' ')
+        e -> list_transform(e.value, p -> {{'p': p, 'w': e.key}})))), x -> x.w), ' ')
     END AS _abs_index,
     _s(abstract) AS _abs_text,
     _s(primary_location.source.display_name) AS venue,
@@ -127,8 +148,7 @@ WITH r AS (
                            AND TRY_CAST(publication_year AS BIGINT) BETWEEN 1000 AND 2999,
                            false))
       OR coalesce(len(_ps) > {max_tokens}, false)
-      OR coalesce(NOT list_bool_and(list_transform(_ps,
-           p -> json_type(p) IN ('UBIGINT', 'BIGINT'))), false)
+      OR _odd_positions
       OR _names_bad([primary_topic]) OR _names_bad(topics) OR _names_bad(concepts)
       OR _names_bad(keywords)
       OR coalesce(list_bool_or(list_transform(_au, a ->
@@ -143,7 +163,7 @@ WITH r AS (
     ) AS bad
   FROM r
 )
-SELECT work_key, source_id, _year AS year, title, coalesce(_abs_index, _abs_text) AS abstract,
+SELECT filename, work_key, source_id, _year AS year, title, coalesce(_abs_index, _abs_text) AS abstract,
        venue, type, language, updated,
        list_filter(_topics, (x, i) -> NOT list_contains(_topics[1:i - 1], x)) AS topics, concepts, keywords, n_authors, auths, affs,
        list_sort(list_distinct(flatten(list_transform(auths, a -> a.countries)))) AS countries,
@@ -151,15 +171,17 @@ SELECT work_key, source_id, _year AS year, title, coalesce(_abs_index, _abs_text
 FROM n
 """
 
+# ``_nat_ok(filename, seq)`` lists the files to keep and the batch number of each.
+_OK = "_nat n JOIN _nat_ok USING (filename)"
 INSERTS = (
-    """INSERT INTO works SELECT work_key, source_id, year, title, abstract, venue, type,
-         language, updated, topics, concepts, keywords, n_authors, ? FROM _nat""",
-    """INSERT INTO authorships SELECT work_key, a.pos, a.author_id, a.author_name,
-         a.countries, ? FROM (SELECT work_key, unnest(auths) AS a FROM _nat)""",
-    """INSERT INTO affiliations SELECT work_key, f.pos, f.inst_key, f.inst_name, f.country, ?
-         FROM (SELECT work_key, unnest(affs) AS f FROM _nat)""",
-    """INSERT INTO work_countries SELECT work_key, c, ?
-         FROM (SELECT work_key, unnest(countries) AS c FROM _nat)""",
+    f"""INSERT INTO works SELECT work_key, source_id, year, title, abstract, venue, type,
+         language, updated, topics, concepts, keywords, n_authors, seq FROM {_OK}""",
+    f"""INSERT INTO authorships SELECT work_key, a.pos, a.author_id, a.author_name,
+         a.countries, seq FROM (SELECT work_key, seq, unnest(auths) AS a FROM {_OK})""",
+    f"""INSERT INTO affiliations SELECT work_key, f.pos, f.inst_key, f.inst_name, f.country,
+         seq FROM (SELECT work_key, seq, unnest(affs) AS f FROM {_OK})""",
+    f"""INSERT INTO work_countries SELECT work_key, c, seq
+         FROM (SELECT work_key, seq, unnest(countries) AS c FROM {_OK})""",
 )
 
 
@@ -176,33 +198,62 @@ def _stage_sql() -> str:
     return STAGE.format(columns="{" + cols + "}", max_tokens=_MAX_ABSTRACT_TOKENS)
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, seq: int) -> int | None:
-    """Read, normalise and insert one file in SQL; the number of works, or None.
+def ingest_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, int]]
+) -> dict[Path, int]:
+    """Read, normalise and insert files in SQL; returns {file: works} of those stored.
 
-    None means the file must go through the Python path (see the module docstring);
-    nothing of it has been stored then.
+    ``files`` are (path, seq) pairs, read together (DuckDB reads files in parallel).  A
+    file missing from the result must go through the Python path (see the module
+    docstring); nothing of it has been stored.  If DuckDB cannot read the group, each
+    file is retried alone.
     """
     import duckdb
 
+    if not files:
+        return {}
     con.execute(MACROS)
+    by_name = {str(p): (p, seq) for p, seq in files}
+    compression = {is_gzip(p) for p, _ in files}
+    if len(compression) > 1:  # one read_json call takes one compression setting
+        out: dict[Path, int] = {}
+        for gz in compression:
+            out.update(ingest_files(con, [(p, q) for p, q in files if is_gzip(p) == gz]))
+        return out
     try:
-        con.execute(_stage_sql(), [str(path), "gzip" if is_gzip(path) else "none"])
-        row = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE bad), count(DISTINCT work_key) FROM _nat"
-        ).fetchone()
-        total, bad, distinct = row if row else (0, 0, 0)
-        if bad or distinct != total:
-            return None
+        con.execute(_stage_sql(), [list(by_name), "gzip" if compression.pop() else "none"])
+        stats = con.execute(
+            "SELECT filename, count(*), count(*) FILTER (WHERE bad), count(DISTINCT work_key) "
+            "FROM _nat GROUP BY filename"
+        ).fetchall()
+    except duckdb.Error:
+        con.execute("DROP TABLE IF EXISTS _nat")
+        if len(files) == 1:
+            return {}
+        out = {}
+        for one in files:
+            out.update(ingest_files(con, [one]))
+        return out
+    try:
+        counts = {name: 0 for name in by_name}  # an empty file has no rows
+        for name, total, bad, distinct in stats:
+            if bad or distinct != total:
+                counts.pop(name, None)
+            else:
+                counts[name] = int(total)
+        if not counts:
+            return {}
+        con.execute("CREATE OR REPLACE TEMP TABLE _nat_ok (filename VARCHAR, seq BIGINT)")
+        con.executemany("INSERT INTO _nat_ok VALUES (?, ?)", [[n, by_name[n][1]] for n in counts])
         con.execute("BEGIN TRANSACTION")
         try:
             for sql in INSERTS:
-                con.execute(sql, [seq])
+                con.execute(sql)
         except duckdb.Error:
             con.execute("ROLLBACK")
-            raise
+            return {}
         con.execute("COMMIT")
-        return int(total)
-    except duckdb.Error:
-        return None
+        return {by_name[n][0]: c for n, c in counts.items()}
     finally:
         con.execute("DROP TABLE IF EXISTS _nat")
+        con.execute("DROP TABLE IF EXISTS _nat_ok")

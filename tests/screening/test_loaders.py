@@ -151,9 +151,17 @@ def test_real_files_load(shared_lists: Path) -> None:
     assert sdn.rows["sdn.csv"] == 14965  # CRLF + 0x1A EOF marker handled, no junk last row
     assert any("vintage mismatch" in n for n in sdn.notes)
     assert all(e.name and e.name != "-0-" for e in sdn.entries)
-    assert parsed["dod_1286"].entries and {e.listed_on for e in parsed["dod_1286"].entries} == {
-        "FY2025 edition"
-    }
+    s1286 = parsed["dod_1286"].entries
+    assert {e.listed_on for e in s1286 if not e.formerly_listed} == {"FY2025 edition"}
+    former = [e for e in s1286 if e.formerly_listed]
+    assert former and all(e.ended_on for e in former)
+    current_names = {e.name.casefold() for e in s1286 if not e.formerly_listed}
+    assert not any(
+        e.name.casefold() in current_names and "edition" in (e.ended_on or "") for e in former
+    )
+    h1260 = parsed["dod_1260h"].entries
+    megvii = [e for e in h1260 if e.name == "Beijing Megvii Technology Co., Ltd."]
+    assert [(e.formerly_listed, e.ended_on) for e in megvii] == [(True, "2025-01-07")]
     assert len(parsed["bis_mieu"].entries) == 13
     csl = parsed["trade_gov_csl"]
     assert any("truncated" in n for n in csl.notes)

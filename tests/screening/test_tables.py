@@ -107,3 +107,51 @@ def test_delete_index_equals_a_dict() -> None:
 def test_str_multimap() -> None:
     m = StrMultiMap.of({"b": [2, 3], "a": [1]})
     assert list(m["b"]) == [2, 3] and "a" in m and "c" not in m and m.get("c", ()) == ()
+
+
+def test_formerly_listed_1260h_is_history_not_a_hit(real_index: object) -> None:
+    """Megvii's 1260H listing (2024-01-31) ended on 2025-01-07: context, never a hit or flag."""
+    from detente.screening.diligence import screen
+
+    assert isinstance(real_index, LoadedIndex)
+    r = screen(real_index, "Beijing Megvii Technology Co., Ltd.", country="CN")
+    assert all(m.list_id != "us_dod_1260h" for m in r.matches)
+    assert not any(m.formerly_listed for m in r.matches)
+    (h,) = [m for m in r.history if m.list_id == "us_dod_1260h"]
+    assert h.formerly_listed and h.ended_on == "2025-01-07" and h.listing_date == "2024-01-31"
+    assert h.relation and "context only" in h.relation and "until 2025-01-07" in h.relation
+    # the status comes from the current lists only (Entity List / NS-CMIC), not from the history
+    assert r.status in {"hit", "possible"}
+    assert real_index.matcher.match("Beijing Megvii Technology Co., Ltd.")  # current lists
+    assert not any(
+        real_index.matcher.entries[c.entry].list_id == "us_dod_1260h"
+        and "megvii" in real_index.matcher.entries[c.entry].name.casefold()
+        for c in real_index.matcher.match("Beijing Megvii Technology Co., Ltd.")
+    )
+
+
+def test_formerly_listed_only_leaves_status_clear(real_index: object) -> None:
+    from detente.screening.diligence import screen
+
+    assert isinstance(real_index, LoadedIndex)
+    r = screen(real_index, "China International Information Services Ltd.")
+    assert any(m.list_id == "us_dod_1260h" and m.ended_on == "2026-02-17" for m in r.history)
+    assert all(m.list_id != "us_dod_1260h" for m in r.matches)
+
+
+def test_kaist_korean_names_are_indexed(real_index: object) -> None:
+    from detente.screening.diligence import screen
+
+    assert isinstance(real_index, LoadedIndex)
+    kaist = [
+        e
+        for e in real_index.matcher.entries
+        if e.source_id == "kaist_restricted_parties"
+        and any("\uac00" <= ch <= "\ud7a3" for n in e.native_names for ch in n)
+    ]
+    assert len(kaist) > 1000
+    e = next(x for x in kaist if "Huawei" in x.name)
+    korean = next(n for n in e.native_names if any("\uac00" <= ch <= "\ud7a3" for ch in n))
+    r = screen(real_index, korean)
+    assert r.status == "hit"
+    assert any(m.entry_id == e.entry_id and m.matched_kind == "native" for m in r.matches)

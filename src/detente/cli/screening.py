@@ -103,10 +103,18 @@ def screen_cmd(
             ),
             markup=False,
         )
+    for m in res.history:
+        console.print(
+            f"  history {m.score:.3f} {m.list_name} — {m.entry_name!r} via {m.matched_kind} {m.matched_name!r}",
+            markup=False,
+        )
+        console.print(f"        {m.relation}", markup=False)
     if idx is None:
         err_console.print(
             "No list index: run `detente lists load PATH...` or `detente lists update`."
         )
+    elif idx.tables_note:
+        err_console.print(f"note: {idx.tables_note}", markup=False)
 
 
 def _batch(input_: Path, output: Path | None, idx: object, threshold: float | None) -> None:

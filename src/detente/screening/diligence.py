@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from detente.assessment.proposal import Proposal
-from detente.screening.matching import KIND_PARENT, Candidate, Feature
+from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher
 from detente.screening.models import (
     DueDiligence,
     FeatureContribution,
@@ -43,14 +43,18 @@ def _features(fs: Sequence[Feature]) -> list[FeatureContribution]:
     ]
 
 
-def _to_match(
-    idx: LoadedIndex, reg: Registry, c: Candidate, snapshots: dict[str, str]
-) -> ListMatch:
-    e = idx.matcher.entries[c.entry]
+def _to_match(m: Matcher, reg: Registry, c: Candidate, snapshots: dict[str, str]) -> ListMatch:
+    e = m.entries[c.entry]
     spec = reg.list_spec(e.list_id)
     related = c.kind == KIND_PARENT
     relation = None
-    if related:
+    if e.formerly_listed:
+        relation = (
+            f"Formerly listed, context only (not a hit): '{e.name}' was on the {spec.name} "
+            f"(listed {e.listed_on or 'date unknown'}, until {e.ended_on or 'date unknown'})."
+            + (f" The match is on '{c.name}', an organisation it belonged to." if related else "")
+        )
+    elif related:
         relation = (
             f"Related-entity notice, not a hit: the listed unit '{e.name}' belongs to or is affiliated with "
             f"'{c.name}'. Check whether the cooperation involves that unit or its staff."
@@ -79,15 +83,17 @@ def _to_match(
         features=_features(c.score.features),
         related=related,
         relation=relation,
+        formerly_listed=e.formerly_listed,
+        ended_on=e.ended_on,
     )
 
 
-def _dedupe(cands: list[Candidate], idx: LoadedIndex) -> list[Candidate]:
+def _dedupe(cands: list[Candidate], m: Matcher) -> list[Candidate]:
     """One candidate per (list, listed name, related?) — the same entry via several sources kept once per source."""
     seen: set[tuple[str, str, str, bool]] = set()
     out = []
     for c in cands:
-        e = idx.matcher.entries[c.entry]
+        e = m.entries[c.entry]
         k = (e.list_id, e.source_id, " ".join(e.name.casefold().split()), c.kind == KIND_PARENT)
         if k in seen:
             continue
@@ -125,9 +131,13 @@ def screen(
             **base, status="not_checked", note="No list index has been built; nothing was checked."
         )
     cands = idx.matcher.match(name, schema=schema, country=cty, aliases=names[1:], floor=possible)
-    cands = _dedupe(cands, idx)
+    cands = _dedupe(cands, idx.matcher)
     snaps = {m.source_id: m.snapshot_id for m in idx.manifests}
-    matches = [_to_match(idx, reg, c, snaps) for c in cands]
+    matches = [_to_match(idx.matcher, reg, c, snaps) for c in cands]
+    # formerly listed entries: history at hit strength, kept apart from the matches
+    old = idx.former.match(name, schema=schema, country=cty, aliases=names[1:], floor=hit)
+    history = [_to_match(idx.former, reg, c, snaps) for c in _dedupe(old, idx.former)]
+    history.sort(key=lambda m: (-m.score, m.list_id, m.entry_id))
     direct = [m for m in matches if not m.related]
     rel = [m for m in matches if m.related and m.score >= hit]
     if any(m.score >= hit for m in direct):
@@ -148,7 +158,13 @@ def screen(
         note = "No match at or above the possible-match threshold on the lists loaded."
     elif status == "related":
         note = "Related-entity notice: an organisation this party belongs to, or a unit of it, is listed; the party itself is not."
-    return ScreeningResult(**base, status=status, matches=matches[:MAX_MATCHES], note=note)
+    return ScreeningResult(
+        **base,
+        status=status,
+        matches=matches[:MAX_MATCHES],
+        history=history[:MAX_MATCHES],
+        note=note,
+    )
 
 
 def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:

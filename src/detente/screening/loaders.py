@@ -571,15 +571,24 @@ def load_os_1260h(files: Files, source_id: str) -> ParsedSource:
     entries = []
     for e in latest.values():
         if e.ended_on:
+            # latest listing period ended: kept as history (reported as context, never a hit)
             ended += 1
-            continue
+            e = replace(e, formerly_listed=True)
         entries.append(e)
     notes = (
-        (f"{ended} names whose latest listing period has an end date (delisted) are not screened",)
+        (
+            f"{ended} names whose latest listing period has an end date are kept as formerly "
+            "listed (context only, not screened as hits)",
+        )
         if ended
         else ()
     )
     return ParsedSource(source_id, tuple(entries), {fname: n}, None, notes)
+
+
+def _nkey(raw: str) -> str:
+    """A listed name compared across editions: acronym/alias brackets dropped, case folded."""
+    return " ".join(split_name(raw)[0].casefold().split())
 
 
 def _special_list(program: str) -> str | None:
@@ -606,8 +615,23 @@ def load_os_special_leg(files: Files, source_id: str) -> ParsedSource:
         current = editions[-1] if editions else None
         if current and len(editions) > 1:
             notes.append(
-                f"{fname}: screening the latest edition ({current}); earlier editions {', '.join(editions[:-1])} kept in the snapshot only"
+                f"{fname}: screening the latest edition ({current}); names only in earlier editions "
+                f"({', '.join(editions[:-1])}) or with an end date are kept as formerly listed "
+                "(context only)"
             )
+        in_current = {
+            (_special_list(d["program"]), _nkey(d["name"]))
+            for _, d in parsed
+            if not current or d["report-date"].strip() == current
+        }
+        first_seen: dict[tuple[str | None, str], str] = {}
+        for _, d in parsed:
+            k = (_special_list(d["program"]), _nkey(d["name"]))
+            ed = d["report-date"].strip()
+            if ed and (k not in first_seen or ed < first_seen[k]):
+                first_seen[k] = ed
+        former: dict[tuple[str | None, str], ListEntry] = {}
+        former_ed: dict[tuple[str | None, str], str] = {}
         for line, d in parsed:
             lid = _special_list(d["program"])
             if lid is None:
@@ -615,10 +639,16 @@ def load_os_special_leg(files: Files, source_id: str) -> ParsedSource:
                     f"{fname}: unknown programme",
                     problems=[Problem(d["program"][:80], file=fname, line=line, field="program")],
                 )
-            if current and d["report-date"].strip() != current:
-                continue
-            if d.get("end-date", "").strip():
-                continue
+            key = (lid, _nkey(d["name"]))
+            edition = d["report-date"].strip()
+            end = d.get("end-date", "").strip()
+            ended_on: str | None = None
+            if current and edition != current:
+                if key in in_current:
+                    continue
+                ended_on = end or f"FY{current} edition (absent from it under this name)"
+            elif end:
+                ended_on = end
             name, acr, als = split_name(d["name"])
             cells = _split(d["aliases"])
             acr_all = tuple(dict.fromkeys([*acr, *(a for a in cells if looks_like_acronym(a))]))
@@ -627,22 +657,36 @@ def load_os_special_leg(files: Files, source_id: str) -> ParsedSource:
             if m:
                 parents.append(m.group(1).strip())
             cc = country_code(d.get("country", ""))
-            entries.append(
-                ListEntry(
-                    source_id=source_id,
-                    list_id=lid,
-                    entry_id=_id(lid, name),
-                    name=name,
-                    schema="person" if d["schema"].strip().lower() == "person" else "org",
-                    aliases=tuple(dict.fromkeys([*als, *(a for a in cells if a not in acr_all)])),
-                    acronyms=acr_all,
-                    countries=(cc,) if cc else (),
-                    programs=(d["program"].strip(),),
-                    listed_on=d.get("start-date") or (f"FY{current} edition" if current else None),
-                    parents=tuple(dict.fromkeys(parents)),
-                    remarks=d.get("notes", ""),
-                )
+            first = first_seen.get(key)
+            e = ListEntry(
+                source_id=source_id,
+                list_id=lid,
+                entry_id=_id(lid, name),
+                name=name,
+                schema="person" if d["schema"].strip().lower() == "person" else "org",
+                aliases=tuple(dict.fromkeys([*als, *(a for a in cells if a not in acr_all)])),
+                acronyms=acr_all,
+                countries=(cc,) if cc else (),
+                programs=(d["program"].strip(),),
+                listed_on=d.get("start-date")
+                or (
+                    f"FY{first if ended_on else current} edition"
+                    if (first if ended_on else current)
+                    else None
+                ),
+                ended_on=ended_on,
+                parents=tuple(dict.fromkeys(parents)),
+                remarks=d.get("notes", ""),
+                formerly_listed=ended_on is not None,
             )
+            if ended_on is None:
+                entries.append(e)
+            else:
+                prev = former.get(key)
+                if prev is None or edition >= (former_ed.get(key) or ""):
+                    former[key] = e
+                    former_ed[key] = edition
+        entries.extend(former.values())
     return ParsedSource(source_id, tuple(entries), rows, None, tuple(notes))
 
 
@@ -657,10 +701,11 @@ def load_os_mieu(files: Files, source_id: str) -> ParsedSource:
         cells = _split(d["Alias"])
         acr_all = tuple(dict.fromkeys([*acr, *(a for a in cells if looks_like_acronym(a))]))
         cc = country_code(d["Country"])
-        if d.get("End date", "").strip():
-            continue
+        end = d.get("End date", "").strip()
         entries.append(
             ListEntry(
+                formerly_listed=bool(end),
+                ended_on=end or None,
                 source_id=source_id,
                 list_id="us_bis_mieu",
                 entry_id=_id("mieu", name),
@@ -799,6 +844,7 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
                 if cc:
                     ccs.append(cc)
         native = str(names.get("native") or "").strip()
+        korean = str(names.get("korean") or "").strip()
         rid = str(rec.get("id") or _id(lid, english))
         base_aliases = [str(a) for a in rec.get("aliases") or [] if str(a).strip()]
         groups = [g.strip() for g in re.split(r"\s+-\s+", english) if g.strip()]
@@ -846,7 +892,7 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
                 name=nm,
                 aliases=aliases,
                 acronyms=acr_all,
-                native_names=(native,) if native else (),
+                native_names=tuple(dict.fromkeys(n for n in (native, korean) if n)),
                 parents=derive_parents(nm),
             )
         )

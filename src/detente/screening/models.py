@@ -59,6 +59,11 @@ class ListMatch(_M):
         False, description="The match is on an organisation the listed unit belongs to"
     )
     relation: str | None = None
+    formerly_listed: bool = Field(
+        False,
+        description="The listing has ended (history shown as context; never a hit, never a flag)",
+    )
+    ended_on: str | None = None
 
 
 class ScreeningResult(_M):
@@ -70,6 +75,11 @@ class ScreeningResult(_M):
     schema_: Literal["org", "person"] = Field("org", alias="schema")
     status: Status
     matches: list[ListMatch] = []
+    history: list[ListMatch] = Field(
+        [],
+        description="Matches to formerly listed entries at or above the hit threshold: context "
+        "for a reviewer only; they never set the status or any flag",
+    )
     note: str = ""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

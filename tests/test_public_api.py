@@ -1,0 +1,38 @@
+"""The public API is the curated ``detente`` namespace; importing the CLI stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import detente
+
+
+def test_every_public_name_resolves() -> None:
+    for name in detente.__all__:
+        assert getattr(detente, name) is not None, name
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    try:
+        detente.does_not_exist  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "does_not_exist" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_errors_form_one_hierarchy() -> None:
+    errors = [getattr(detente, n) for n in detente.__all__ if n.endswith("Error")]
+    assert all(issubclass(e, detente.DetenteError) for e in errors)
+
+
+def test_cli_import_does_not_load_heavy_modules() -> None:
+    code = (
+        "import sys, detente.cli.main\n"
+        "heavy = [m for m in ('detente.assessment.engine', 'duckdb', 'sklearn', 'fastapi', "
+        "'sqlalchemy', 'matplotlib', 'pyspark', 'weasyprint') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"imported at start-up: {out.stdout.strip()}"

@@ -76,6 +76,7 @@ def test_native_equals_python_on_snapshot_shape(tmp_path: Path, bench_module: An
     works[3]["title"] = None
     works[3]["display_name"] = None
     works[4]["authorships"] = []
+    works[4]["aff_country_unique"] = "US"  # authorships present: not paperlists
     works[5]["id"] = "w5000000005"
     works[6]["topics"] = [works[6]["primary_topic"], None, {"display_name": "", "id": "T9"}]
     works[7]["keywords"] = [{"keyword": "kw only"}, {"display_name": None, "id": None}]
@@ -118,6 +119,9 @@ def test_native_equals_python_on_snapshot_shape(tmp_path: Path, bench_module: An
         lambda w: w["authorships"][0].update(countries=[" us "]),
         lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None),
         lambda w: w.update(topics=["a plain string"]),
+        # a W id, no authorships and paperlists' field: Python converts it as paperlists
+        lambda w: (w.pop("authorships"), w.update(aff_country_unique="US;CN")),
+        lambda w: w.update(authorships=None),
     ],
 )
 def test_unusual_records_fall_back_to_python(

@@ -46,7 +46,8 @@ class IngestReport(BaseModel):
         rate = self.records_read / self.seconds if self.seconds else 0.0
         return (
             f"{self.records_read:,} records from {self.files} file(s) "
-            f"({self.files_skipped} already ingested) in {self.seconds:.1f}s ({rate:,.0f}/s); "
+            f"({self.files_skipped} already ingested, {self.files_native} read natively by DuckDB) "
+            f"in {self.seconds:.1f}s ({rate:,.0f}/s); "
             f"{self.malformed:,} malformed skipped; {self.works_stored:,} works in store"
         )
 

@@ -14,7 +14,8 @@ record is outside the plain OpenAlex shape the SQL handles:
 * a scalar field used that is neither a string nor null (Python's ``str()`` of numbers
   and its errors are not reproduced), a year that is not an integer in 1000–2999;
 * an abstract index with a non-integer position or more than 200,000 tokens;
-* a null authorship or institution, an institution with neither id nor ROR;
+* no ``authorships`` (or null), a null authorship or institution, an institution with
+  neither id nor ROR;
 * a country value that is not two ASCII letters (Python strips and case-folds Unicode);
 * the same work twice in one file (the Python batches keep the last one).
 
@@ -95,7 +96,7 @@ WITH j AS (
   FROM read_json(?, format = 'newline_delimited', compression = ?, hive_partitioning = false,
                  filename = true, columns = {columns})
 ), r AS (
-  SELECT *, flatten(map_values(abstract_inverted_index)) AS _ps,
+  SELECT *,
          -- position * 2^20 + the word's number, sorted: the text in position order
          list_sort(flatten(list_transform(map_values(abstract_inverted_index),
            (v, i) -> list_transform(v, p -> p * 1048576 + i)))) AS _enc
@@ -108,7 +109,7 @@ WITH j AS (
     CASE WHEN json_type(publication_year) = 'UBIGINT'
          THEN TRY_CAST(publication_year AS BIGINT) END AS _year,
     CASE WHEN _s(title) <> '' THEN _s(title) ELSE _s(display_name) END AS title,
-    CASE WHEN len(_ps) = 0 THEN NULL
+    CASE WHEN len(_enc) = 0 THEN NULL
     -- positions exactly 0..n-1 (the usual case): no ties, word order is position order
     WHEN list_transform(_enc, k -> k >> 20) = range(0, len(_enc)) THEN array_to_string(
       list_transform(_enc, k -> map_keys(abstract_inverted_index)[k & 1048575]), ' ')
@@ -141,13 +142,15 @@ WITH j AS (
         'pos': i - 1, 'inst_key': _inst_key(j), 'inst_name': _s(j.display_name),
         'country': _cc(j.country_code)}}))), f -> f.inst_key IS NOT NULL) AS affs,
     (
-      _bad(id) OR _bad(title) OR _bad(display_name) OR _bad(abstract) OR _bad(type)
+      -- no authorships key: Python may read it as a paperlists-native record
+      authorships IS NULL
+      OR _bad(id) OR _bad(title) OR _bad(display_name) OR _bad(abstract) OR _bad(type)
       OR _bad(language) OR _bad(updated_date) OR _bad(primary_location.source.display_name)
       OR (publication_year IS NOT NULL AND json_type(publication_year) <> 'NULL'
           AND NOT coalesce(json_type(publication_year) = 'UBIGINT'
                            AND TRY_CAST(publication_year AS BIGINT) BETWEEN 1000 AND 2999,
                            false))
-      OR coalesce(len(_ps) > {max_tokens}, false)
+      OR coalesce(len(_enc) > {max_tokens}, false)
       OR _odd_positions
       OR _names_bad([primary_topic]) OR _names_bad(topics) OR _names_bad(concepts)
       OR _names_bad(keywords)

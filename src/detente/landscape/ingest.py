@@ -1,5 +1,9 @@
 """Ingest works into the landscape store: streaming, bounded memory, re-runnable.
 
+JSON Lines files are first tried on the native path (:mod:`.native`: DuckDB reads and
+normalises them in SQL); files it does not reproduce exactly, and every other input, go
+through the Python path below (orjson + :mod:`.normalize` + Arrow batches).
+
 Memory is bounded by ``batch_size`` works per batch (per worker).  Each input file is
 recorded in ``ingested_files`` (path, size, mtime) and skipped on the next run unless
 ``force``; works seen again are collapsed by :meth:`LandscapeStore.compact`.

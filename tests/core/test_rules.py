@@ -557,3 +557,33 @@ def test_areas_are_inferred_with_evidence(fw: Framework) -> None:
     assert "evaluations" in ids
     ev = next(x for x in a.areas if x.id == "evaluations")
     assert ev.inferred and any("benchmark" in e for e in ev.evidence)
+
+
+def test_reported_safeguard_set_is_the_shortest_prefix_reaching_the_best_verdict(
+    fw: Framework,
+) -> None:
+    p = proposal("verification", forms=["joint_software"], strategic_intersections=["nuclear"])
+    a = assess(p, fw)
+    best = a.verdict.safeguards_to_reach_best
+    assert best, "a safeguard should improve this verdict"
+    with_all = assess(
+        proposal(
+            "verification",
+            forms=["joint_software"],
+            strategic_intersections=["nuclear"],
+            safeguards=best,
+        ),
+        fw,
+    )
+    assert with_all.verdict.level == a.verdict.best_reachable
+    if len(best) > 1:
+        fewer = assess(
+            proposal(
+                "verification",
+                forms=["joint_software"],
+                strategic_intersections=["nuclear"],
+                safeguards=best[:-1],
+            ),
+            fw,
+        )
+        assert fewer.verdict.rank > with_all.verdict.rank

@@ -701,13 +701,18 @@ def _safeguard_analysis(
                     cost=sg.cost,
                 )
             )
-    # Greedy: add the safeguard that improves (verdict, highs, sum) most, until nothing improves.
+    # Greedy: add the safeguard that improves (verdict, highs, sum) most, until nothing improves
+    # or the verdict is as good as adding every candidate at once makes it. The reported set is
+    # the shortest prefix that reaches the best verdict found (safeguards that only lower levels
+    # further are left to the table, not listed as needed for the verdict).
     chosen = list(planned)
     best = _score(base_rank, base_lv)
     best_rank = base_rank
     added: list[str] = []
+    reach = 0
     remaining = list(candidates)
-    while remaining and analyse:
+    target = evaluate([*planned, *candidates])[0] if analyse and candidates else base_rank
+    while remaining and analyse and best_rank > target:
         scored = []
         for sid in remaining:
             rank, lv = single[sid] if len(chosen) == len(planned) else evaluate([*chosen, sid])
@@ -715,11 +720,13 @@ def _safeguard_analysis(
         top = min(scored, key=lambda x: x[0])
         if top[0] >= best:
             break
+        if top[2] < best_rank:
+            reach = len(added) + 1
         best, best_rank = top[0], top[2]
         chosen.append(top[1])
         added.append(top[1])
         remaining.remove(top[1])
-    return results, best_rank, added
+    return results, best_rank, added[:reach]
 
 
 def _verdict(

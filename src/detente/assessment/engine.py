@@ -620,19 +620,25 @@ def _safeguard_analysis(
     # level: re-compute those, reuse the planned levels for the rest.
     base = _fast_levels(cells, _counters(c, planned), planned, n)
     fired_ids = [frozenset(cr.id for cr in cell.fired) for cell in cells]
-    touches = {
-        sid: frozenset(
-            i
-            for i, cell in enumerate(cells)
-            if (c.counters[sid] & fired_ids[i]) or sid in cell.lowers
-        )
-        for sid in c.counters
-    }
+    touched: dict[str, frozenset[int]] = {}
+
+    def touches(sid: str) -> frozenset[int]:
+        t = touched.get(sid)
+        if t is None:
+            ctr = c.counters[sid]
+            t = frozenset(
+                i
+                for i, cell in enumerate(cells)
+                if sid in cell.lowers or not ctr.isdisjoint(fired_ids[i])
+            )
+            touched[sid] = t
+        return t
+
     n_planned = len(planned)
 
     def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
         extra = chosen[n_planned:]
-        idx = frozenset().union(*(touches[sid] for sid in extra)) if extra else frozenset()
+        idx = frozenset().union(*(touches(sid) for sid in extra)) if extra else frozenset()
         if not idx:
             lv = base
         else:

@@ -87,6 +87,7 @@ class _Compiled:
     verdicts: tuple[tuple[int, Predicate], ...]
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
+    countered_by: dict[str, tuple[str, ...]]
     benefits: tuple[tuple[BenefitRule, Predicate], ...]
 
 
@@ -148,6 +149,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         verdicts,
         counters,
         incompatible,
+        {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
         benefits,
     )
 
@@ -619,26 +621,25 @@ def _safeguard_analysis(
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
     base = _fast_levels(cells, _counters(c, planned), planned, n)
-    fired_ids = [frozenset(cr.id for cr in cell.fired) for cell in cells]
-    touched: dict[str, frozenset[int]] = {}
+    # For each cell, the safeguards that can change it (they counter a rule that fired there, or
+    # lower a level there); a candidate re-computes only its cells.
+    cell_sids = [
+        frozenset(cell.lowers).union(*(c.countered_by.get(cr.id, ()) for cr in cell.fired))
+        for cell in cells
+    ]
+    touched: dict[str, tuple[int, ...]] = {}
 
-    def touches(sid: str) -> frozenset[int]:
+    def touches(sid: str) -> tuple[int, ...]:
         t = touched.get(sid)
         if t is None:
-            ctr = c.counters[sid]
-            t = frozenset(
-                i
-                for i, cell in enumerate(cells)
-                if sid in cell.lowers or not ctr.isdisjoint(fired_ids[i])
-            )
-            touched[sid] = t
+            t = touched[sid] = tuple(i for i, sids in enumerate(cell_sids) if sid in sids)
         return t
 
     n_planned = len(planned)
 
     def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
         extra = chosen[n_planned:]
-        idx = frozenset().union(*(touches(sid) for sid in extra)) if extra else frozenset()
+        idx = {i for sid in extra for i in touches(sid)}
         if not idx:
             lv = base
         else:

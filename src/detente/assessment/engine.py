@@ -465,7 +465,8 @@ def assess(
             due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
             due_diligence_flags=dd_flags,
             landscape=landscape,
-        )
+        ),
+        strict=True,  # the engine's own data: no coercion needed, and strict is faster
     )
 
 

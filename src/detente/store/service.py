@@ -516,6 +516,36 @@ class Workflow:
         diligence, reason = run_diligence(proposal)
         return proposal, assess(proposal, self.framework, diligence=diligence), reason
 
+    def _add_revision(
+        self,
+        s: Session,
+        proposal_id: int,
+        number: int,
+        text: str,
+        source: str,
+        data: dict[str, Any],
+        actor: Actor,
+        note: str,
+        now: datetime,
+        a: Assessment,
+        reason: str,
+    ) -> tuple[Revision, AssessmentRecord]:
+        """Store one revision of a proposal and its assessment (the caller audits it)."""
+        rev = Revision(
+            proposal_id=proposal_id,
+            number=number,
+            source_text=text,
+            source_format=_fmt_for(source, text),
+            data=data,
+            sha256=self._digest(text),
+            author_id=actor.id,
+            note=note[:MAX_TEXT],
+            created_at=now,
+        )
+        s.add(rev)
+        s.flush()
+        return rev, self._store_assessment(s, rev, a, reason)
+
     def _store_assessment(
         self, s: Session, revision: Revision, a: Assessment, not_checked_reason: str
     ) -> AssessmentRecord:
@@ -572,20 +602,9 @@ class Workflow:
             )
             s.add(p)
             s.flush()
-            rev = Revision(
-                proposal_id=p.id,
-                number=1,
-                source_text=text,
-                source_format=_fmt_for(source, text),
-                data=data,
-                sha256=self._digest(text),
-                author_id=actor.id,
-                note=note[:MAX_TEXT],
-                created_at=now,
+            rev, rec = self._add_revision(
+                s, p.id, 1, text, source, data, actor, note, now, a, reason
             )
-            s.add(rev)
-            s.flush()
-            rec = self._store_assessment(s, rev, a, reason)
             audit.append(
                 s,
                 actor=actor.username,
@@ -645,20 +664,9 @@ class Workflow:
                         select(Proposal.current_revision).where(Proposal.id == proposal_id)
                     )
                     raise self._conflict(proposal_id, base_revision, current)
-                rev = Revision(
-                    proposal_id=proposal_id,
-                    number=new,
-                    source_text=text,
-                    source_format=_fmt_for(source, text),
-                    data=data,
-                    sha256=self._digest(text),
-                    author_id=actor.id,
-                    note=note[:MAX_TEXT],
-                    created_at=now,
+                rev, rec = self._add_revision(
+                    s, proposal_id, new, text, source, data, actor, note, now, a, reason
                 )
-                s.add(rev)
-                s.flush()
-                rec = self._store_assessment(s, rev, a, reason)
                 audit.append(
                     s,
                     actor=actor.username,

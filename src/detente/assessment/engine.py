@@ -479,6 +479,13 @@ def _risk_results(
     residual: _Levels,
     trace: Sequence[dict[str, Any]],
 ) -> list[dict[str, Any]]:
+    changes: dict[str, list[str]] = {rid: [] for rid in c.risks}
+    for t in trace:
+        if t["stage"] == "rule" and t["before"] != t["after"]:
+            changes[t["risk"]].append(
+                f"{t['rule']} [{t['area']}, side {t['side']}] {t['before']} → {t['after']}: "
+                f"{t['reason']}"
+            )
     out = []
     for i, rid in enumerate(c.risks):
         risk = fw.risk_index[rid]
@@ -496,12 +503,7 @@ def _risk_results(
                 reasons.append(
                     f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}"
                 )
-        for t in trace:
-            if t["risk"] == rid and t["before"] != t["after"] and t["stage"] == "rule":
-                reasons.append(
-                    f"{t['rule']} [{t['area']}, side {t['side']}] {t['before']} → {t['after']}: "
-                    f"{t['reason']}"
-                )
+        reasons.extend(changes[rid])
         out.append(
             dict(
                 risk=rid,
@@ -528,17 +530,14 @@ def _side_views(
     lead = p.lead_side()
     out = []
     for s in sides:
-        members = [x for x in p.parties if x.side_key == s.side]
+        keys = set(s.parties)
+        members = [x for x in p.parties if x.key in keys]
         gives = sorted({a.value for x in members for a in x.contributes})
         receives = sorted({a.value for x in members for a in x.receives})
-        inh = [0] * len(c.risks)
-        res = [0] * len(c.risks)
-        for (_area, side), lv in inherent.by_cell.items():
-            if side == s.side:
-                inh = [max(a, b) for a, b in zip(inh, lv, strict=True)]
-        for (_area, side), lv in residual.by_cell.items():
-            if side == s.side:
-                res = [max(a, b) for a, b in zip(res, lv, strict=True)]
+        own_inh = [lv for (_area, side), lv in inherent.by_cell.items() if side == s.side]
+        own_res = [lv for (_area, side), lv in residual.by_cell.items() if side == s.side]
+        inh = [max(col) for col in zip(*own_inh, strict=True)] if own_inh else [0] * len(c.risks)
+        res = [max(col) for col in zip(*own_res, strict=True)] if own_res else [0] * len(c.risks)
         notes = []
         if lead == s.side:
             notes.append("Leads in the relevant capability: R2 is this side's concern (§5 R2).")

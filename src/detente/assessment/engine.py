@@ -66,6 +66,7 @@ class _CRule:
     risk: int
     holds: Predicate
     apply: Callable[[int], int]
+    effect: str  # the effect described once, for the trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ class _Compiled:
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
-    benefits: tuple[tuple[BenefitRule, Predicate], ...]
+    benefits: tuple[tuple[dict[str, Any], Predicate], ...]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -111,7 +112,14 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     areas = [a.id for a in fw.doc.areas]
     rules_by_area = {
         a: tuple(
-            _CRule(r, r.id, pos[r.risk], compile_condition(r.when), r.effect.compiled())
+            _CRule(
+                r,
+                r.id,
+                pos[r.risk],
+                compile_condition(r.when),
+                r.effect.compiled(),
+                r.effect.describe(),
+            )
             for r in fw.rules.rules
             if r.applies_to(a)
         )
@@ -138,7 +146,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         s.id: compile_condition(s.incompatible_when) if s.incompatible_when is not None else None
         for s in fw.catalogue.safeguards
     }
-    benefits = tuple((b, compile_condition(b.when)) for b in fw.rules.benefits)
+    benefits = tuple((_benefit_result(fw, b), compile_condition(b.when)) for b in fw.rules.benefits)
     return _Compiled(
         risks,
         rules_by_area,
@@ -172,12 +180,12 @@ def _traced_cell(
         before = levels[cr.risk]
         if cr.id in countered:
             by = [sid for sid in planned if cr.id in c.counters[sid]]
-            trace.append(_step("countered", cr.rule, area, side, before, before, flags, by))
+            trace.append(_step("countered", cr, area, side, before, before, flags, by))
             continue
         after = cr.apply(before)
         levels[cr.risk] = after
         if record_rules:
-            trace.append(_step("rule", cr.rule, area, side, before, after, flags, []))
+            trace.append(_step("rule", cr, area, side, before, after, flags, []))
     for sid in planned:
         for cl in cell.lowers.get(sid, ()):
             before = levels[cl.risk]
@@ -206,7 +214,7 @@ def _traced_cell(
 
 def _step(
     stage: str,
-    rule: Rule,
+    cr: _CRule,
     area: str,
     side: SideFeatures,
     before: int,
@@ -214,16 +222,17 @@ def _step(
     flags: frozenset[str],
     countered_by: list[str],
 ) -> dict[str, Any]:
+    rule = cr.rule
     return dict(
         stage=stage,
-        rule=rule.id,
+        rule=cr.id,
         title=rule.title,
         area=area,
         side=side.side,
         risk=rule.risk,
         before=LEVELS[before],
         after=LEVELS[after],
-        effect=rule.effect.describe(),
+        effect=cr.effect,
         fired_on=fired_flags(rule.when, flags),
         reason=rule.reason,
         ref=rule.ref,
@@ -459,7 +468,7 @@ def assess(
                 for s in sides
             ],
             trace=trace,
-            benefits=_benefits(fw, c, sides),
+            benefits=_benefits(c, sides),
             safeguards=safeguards,
             verdict=verdict,
             due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
@@ -568,30 +577,28 @@ def _side_views(
     return out
 
 
-def _benefits(fw: Framework, c: _Compiled, sides: Sequence[SideFeatures]) -> list[dict[str, Any]]:
+def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
+    """A benefit rule's result is static: built once when the framework is compiled."""
+    motive = fw.motive_index[b.motive]
+    case = next(x for x in motive.cases if x.id == b.case)
+    return dict(
+        motive=motive.id,
+        name=motive.name,
+        rule=b.id,
+        reason=b.reason,
+        case={
+            "id": case.id,
+            "name": case.name,
+            "when": case.when,
+            "description": case.description.strip(),
+        },
+        ref=b.ref,
+    )
+
+
+def _benefits(c: _Compiled, sides: Sequence[SideFeatures]) -> list[dict[str, Any]]:
     flags: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else frozenset()
-    out = []
-    for b, holds in c.benefits:
-        if not holds(flags):
-            continue
-        motive = fw.motive_index[b.motive]
-        case = next(x for x in motive.cases if x.id == b.case)
-        out.append(
-            dict(
-                motive=motive.id,
-                name=motive.name,
-                rule=b.id,
-                reason=b.reason,
-                case={
-                    "id": case.id,
-                    "name": case.name,
-                    "when": case.when,
-                    "description": case.description.strip(),
-                },
-                ref=b.ref,
-            )
-        )
-    return out
+    return [result for result, holds in c.benefits if holds(flags)]
 
 
 def _score(rank: int, lv: _Levels) -> tuple[int, int, int]:

@@ -725,7 +725,12 @@ def _safeguard_analysis(
     added: list[str] = []
     reach = 0
     remaining = list(candidates)
-    target = evaluate([*planned, *candidates])[0] if analyse and candidates else base_rank
+    if not analyse or not candidates:
+        target = base_rank
+    elif len(candidates) == 1:
+        target = single[candidates[0]][0]
+    else:
+        target = evaluate([*planned, *candidates])[0]
     while remaining and analyse and best_rank > target:
         scored = []
         for sid in remaining:

@@ -136,3 +136,25 @@ def test_list_status_rows(tmp_path: Path) -> None:
 
     rows = list_status(tmp_path)
     assert rows and all(r["status"] == "not_checked" for r in rows)
+
+
+@pytest.mark.shared
+def test_alias_initials_do_not_contradict_the_full_name(real_home: Path) -> None:
+    """'MIT' is Massachusetts Institute of Technology, not Mujahidin Indonesia Timur (an SDN entry)."""
+    p = Proposal.model_validate(
+        {
+            "title": "x",
+            "parties": [
+                {
+                    "name": "Massachusetts Institute of Technology",
+                    "aliases": ["MIT"],
+                    "country": "US",
+                },
+                {"name": "Harbin Institute of Technology", "aliases": ["HIT"], "country": "CN"},
+            ],
+        }
+    )
+    dd = diligence_for(p, home=real_home, as_of=AS_OF)
+    mit, hit = dd.parties
+    assert all("MUJAHIDIN" not in m.entry_name.upper() for m in mit.matches), mit.matches
+    assert hit.status == "hit"  # a real listing is still found through the full name and alias

@@ -823,7 +823,9 @@ class Matcher:
                 if cur is None or ps.score > cur.score.score:
                     best[key] = Candidate(rec.entry, ps, rec.form.text, rec.kind)
             if schema != "person":
-                self._acronyms(qtext, country, schema, floor, best)
+                # an alias's initials must not contradict the subject's own full name
+                full = prepare(name) if qtext != name and not looks_like_acronym(name) else None
+                self._acronyms(qtext, country, schema, floor, best, full)
         return sorted(best.values(), key=lambda c: (-c.score.score, self.entries[c.entry].key))
 
     def _acronyms(
@@ -833,6 +835,7 @@ class Matcher:
         schema: str,
         floor: float,
         best: dict[tuple[int, bool], Candidate],
+        full: NameForm | None = None,
     ) -> None:
         t = qtext.strip()
         if not (looks_like_acronym(t) or (len(t) <= 8 and " " not in t and t.isalnum())):
@@ -849,6 +852,22 @@ class Matcher:
             ps = acronym_score(explicit, country, e.countries, schema)
             if ps.score < floor:
                 continue
+            country_differs = any(f.name == "country" and f.contribution < 0 for f in ps.features)
+            if full is not None and (not explicit or country_differs):
+                # The subject's alias equals initials of (or, in another country, an acronym
+                # given for) a listed name, but the subject's full name does not resemble the
+                # listed name ("MIT" = Massachusetts Institute of Technology, not Mujahidin
+                # Indonesia Timur): coincidence, not evidence.
+                whole = score_forms(
+                    full,
+                    prepare(e.name),
+                    schema=schema,
+                    weights=self.weights,
+                    country_q=country,
+                    countries_n=e.countries,
+                )
+                if whole.score < floor:
+                    continue
             cur = best.get((ei, False))
             if cur is None or ps.score > cur.score.score:
                 best[(ei, False)] = Candidate(ei, ps, t, "acronym")

@@ -8,6 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 Status = Literal["hit", "possible", "related", "clear", "not_checked"]
+# Per-match status (issue 8): a *hit* needs corroborating evidence (for people: identifiers that
+# agree, never a name alone); a *potential* match needs a reviewer; a *cleared* one was ruled out by
+# contradicting evidence or a reviewer's false-positive disposition.
+MatchStatus = Literal["hit", "potential", "cleared"]
 GUIDANCE = "Guidance, not a legal determination."
 
 
@@ -33,6 +37,32 @@ class MatchScore(_M):
     def explain(self) -> str:
         parts = [f"{f.name}={f.value:g}x{f.weight:g}->{f.contribution:+.3f}" for f in self.features]
         return f"{self.score:.3f} ({self.via}): " + ", ".join(parts)
+
+
+class Evidence(_M):
+    """One piece of evidence for or against a match (shown to the reviewer)."""
+
+    kind: str = Field(
+        description="name | birth_date | nationality | country | affiliation | identifier | "
+        "native_name | distinguishing_token | acronym | disposition | …"
+    )
+    direction: Literal["for", "against", "neutral"]
+    detail: str
+    weight: float = 0.0
+
+
+class Disposition(_M):
+    """A reviewer's decision on one (subject, list entry) pair."""
+
+    decision: Literal["true_match", "false_positive"]
+    reason: str
+    reviewer: str
+    decided_at: str
+    entry_fingerprint: str = Field(
+        description="Hash of the list entry as it stood when decided; the disposition expires "
+        "when the entry changes on the list"
+    )
+    expired: bool = False
 
 
 class ListMatch(_M):
@@ -64,6 +94,26 @@ class ListMatch(_M):
         description="The listing has ended (history shown as context; never a hit, never a flag)",
     )
     ended_on: str | None = None
+    match_status: MatchStatus = Field(
+        "hit", description="Automated status from the evidence (before any reviewer disposition)"
+    )
+    evidence: list[Evidence] = []
+    why: str = ""
+    entry_fingerprint: str | None = None
+    disposition: Disposition | None = None
+
+    @property
+    def effective_status(self) -> MatchStatus:
+        """The status after a live (unexpired) reviewer disposition."""
+        d = self.disposition
+        if d is not None and not d.expired:
+            return "hit" if d.decision == "true_match" else "cleared"
+        return self.match_status
+
+    @property
+    def confirmed_by(self) -> Literal["automated", "reviewer"]:
+        d = self.disposition
+        return "reviewer" if d is not None and not d.expired else "automated"
 
 
 class ScreeningResult(_M):

@@ -101,6 +101,36 @@ def test_split_name_and_el_raw() -> None:
     assert aliases == ("AMMS",) and addr.startswith("27 Taiping Road")
 
 
+CN_HEAD = (
+    b"Type,QID,Name,Alias,Chinese name,Country,Topics,Summary,Chinese summary,Body,List,Date,"
+    b"End date,Source URL,Address\n"
+)
+
+
+def test_cn_loader_rows_and_bad_dates() -> None:
+    from detente.screening.loaders import cn_date, load_os_cn_sanctions
+
+    assert cn_date("16.02.23") == "2023-02-16" and cn_date("13.08.2025") == "2025-08-13"
+    assert cn_date("31.02.23") is None and cn_date("") is None
+    ok = CN_HEAD + (
+        b"Company,,Acme Defense Corp,ADC;Acme,\xe9\x98\xbf,US,sanction.counter,,,Ministry of Commerce,"
+        b"UEL,16.02.23,,http://www.mofcom.gov.cn/x.shtml,\n"
+        b"Person,,Jane Roe,,,US,sanction.counter,,,Ministry of Foreign Affairs,,01.01.2022,"
+        b"02.02.2023,https://www.mfa.gov.cn/y.html,\n"
+    )
+    p = load_os_cn_sanctions({"sanctions.csv": ok}, "cn_countermeasures")
+    acme, jane = p.entries
+    assert acme.list_id == "cn_mofcom_uel" and acme.acronyms == ("ADC",)
+    assert dict(acme.extra)["notice_url"] == "http://www.mofcom.gov.cn/x.shtml"
+    assert jane.list_id == "cn_afsl_countermeasures" and jane.formerly_listed
+    assert jane.ended_on == "2023-02-02" and jane.countries == ()
+    assert dict(jane.extra)["nationality"] == "US"
+    bad = CN_HEAD + b"Company,,Acme,,,US,,,,Ministry of Commerce,UEL,2023-02-16,,,\n"
+    with pytest.raises(ListFormatError) as exc:
+        load_os_cn_sanctions({"sanctions.csv": bad}, "cn_countermeasures")
+    assert exc.value.problems[0].line == 2 and exc.value.problems[0].field == "Date"
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400))
 def test_loaders_never_crash_on_arbitrary_bytes(data: bytes) -> None:
@@ -113,6 +143,8 @@ def test_loaders_never_crash_on_arbitrary_bytes(data: bytes) -> None:
         ("os_mieu_csv", {"mieu.csv": data}),
         ("el_universities_json", {"data.json": data}),
         ("kaist_json", {"restricted_parties.json": data}),
+        ("os_cn_sanctions_csv", {"sanctions.csv": data}),
+        ("os_cn_sanctions_csv", {"sanctions.csv": CN_HEAD + data}),
         ("user_csv", {"u.csv": data}),
         ("ofac_xml", {"sdn.xml": data}),
     ):
@@ -145,6 +177,7 @@ def test_real_files_load(shared_lists: Path) -> None:
         "bis_mieu",
         "bis_entity_list_china_universities",
         "kaist_restricted_parties",
+        "cn_countermeasures",
     }
     parsed = {sid: LOADERS[reg.source(sid).format](files, sid) for sid, files in groups.items()}
     sdn = parsed["ofac_sdn"]
@@ -159,6 +192,28 @@ def test_real_files_load(shared_lists: Path) -> None:
     assert not any(
         e.name.casefold() in current_names and "edition" in (e.ended_on or "") for e in former
     )
+    cn = parsed["cn_countermeasures"]
+    assert cn.rows["sanctions.csv"] == 610  # one row per designation, every row kept
+    assert {e.list_id for e in cn.entries} == {
+        "cn_mofcom_uel",
+        "cn_mofcom_export_control",
+        "cn_mofcom_watch_list",
+        "cn_afsl_countermeasures",
+        "cn_tao_taiwan_independence",
+    }
+    uel = [e for e in cn.entries if e.list_id == "cn_mofcom_uel"]
+    assert len(uel) == 66
+    lm = next(e for e in uel if e.name == "Lockheed Martin Corporation")
+    extra = dict(lm.extra)
+    assert lm.listed_on == "2023-02-16" and lm.programs == ("UEL",)
+    assert extra["authority"] == "Ministry of Commerce"
+    assert extra["notice_url"].startswith("http://www.mofcom.gov.cn/")
+    assert lm.native_names == ("洛克希德·马丁公司",) and lm.countries == ("US",)
+    ended = [e for e in cn.entries if e.formerly_listed]
+    assert {(e.name, e.ended_on) for e in ended} >= {("AB Mano Bankas", "2026-04-24")}
+    assert len(ended) == 3
+    assert all(e.listed_on is None or len(e.listed_on) == 10 for e in cn.entries)
+    assert not any(e.countries for e in cn.entries if e.schema == "person")
     h1260 = parsed["dod_1260h"].entries
     megvii = [e for e in h1260 if e.name == "Beijing Megvii Technology Co., Ltd."]
     assert [(e.formerly_listed, e.ended_on) for e in megvii] == [(True, "2025-01-07")]

@@ -773,6 +773,17 @@ def _verdict(
             "Restricted-party screening was not run or some lists were not checked: "
             "this verdict holds only once due diligence is complete (not checked is not clean)."
         )
+    if "dd.potential_match" in dd_flags:
+        conditions.append(
+            "A restricted-party match is only potential (a name match not confirmed by evidence): "
+            "a reviewer must record a disposition (true match or false positive) before the "
+            "cooperation proceeds; by itself it does not change the verdict."
+        )
+    if "dd.informational_hit" in dd_flags:
+        conditions.append(
+            "A party is on an informational list of another jurisdiction: review what the listing "
+            "means for the cooperation."
+        )
     if "dd.stale" in dd_flags:
         conditions.append(
             "Some restricted-party lists are older than the configured maximum age: update them."

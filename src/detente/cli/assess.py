@@ -18,13 +18,21 @@ if TYPE_CHECKING:
 FORMAT_HELP = "Report formats to write with --out (repeatable): json, md, html, text, pdf."
 
 
-def _diligence(proposal: Any, enabled: bool, as_of: date | None, max_age_days: int) -> Any:
+def _diligence(
+    proposal: Any,
+    enabled: bool,
+    as_of: date | None,
+    max_age_days: int,
+    dispositions: Any = None,
+) -> Any:
     """Screen the proposal's parties against the loaded lists (reported as not checked when none are)."""
     if not enabled:
         return None
     from detente.screening import diligence_for
 
-    return diligence_for(proposal, as_of=as_of, max_age_days=max_age_days)
+    return diligence_for(
+        proposal, as_of=as_of, max_age_days=max_age_days, dispositions=dispositions
+    )
 
 
 def assess_cmd(
@@ -46,6 +54,12 @@ def assess_cmd(
     ),
     max_age_days: int = typer.Option(
         90, "--max-list-age", help="Flag list snapshots older than this (days)."
+    ),
+    dispositions: list[Path] = typer.Option(
+        [],
+        "--dispositions",
+        help="Reviewers' dispositions (YAML or CSV: subject, entry, entry_fingerprint, decision, "
+        "reason, reviewer); used with those recorded by `detente screen --dispose`.",
     ),
     infer_areas: str = typer.Option(
         "keywords",
@@ -78,6 +92,15 @@ def assess_cmd(
     if infer_areas not in ("keywords", "classifier"):
         print_error(InputError(f"--infer-areas {infer_areas!r}: use keywords or classifier"))
         raise typer.Exit(2)
+    disp = None
+    if dispositions and screen:
+        from detente.screening.dispositions import load_all
+
+        try:
+            disp = load_all(files=dispositions)
+        except DetenteError as exc:
+            print_error(exc)
+            raise typer.Exit(exit_code_for(exc)) from None
     classifier: AreaClassifier | None = None
     if infer_areas == "classifier":
         from detente.landscape import infer_areas as classify
@@ -93,7 +116,7 @@ def assess_cmd(
     for f in files:
         try:
             proposal = load_proposal(f, fw)
-            dd = _diligence(proposal, screen, as_of_date, max_age_days)
+            dd = _diligence(proposal, screen, as_of_date, max_age_days, disp)
             land = _landscape(proposal) if landscape else None
             result = assess(proposal, fw, diligence=dd, landscape=land, area_classifier=classifier)
         except DetenteError as exc:

@@ -6,10 +6,14 @@ import csv
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from detente.cli._common import cli_errors, console, err_console
+
+if TYPE_CHECKING:
+    from detente.screening.dispositions import DispositionRecord
 
 lists_app = typer.Typer(
     help="Restricted-party lists: load, update, status, diff.", no_args_is_help=True
@@ -49,11 +53,30 @@ def screen_cmd(
         None, "--threshold", help="Hit threshold (default from match_rules.yaml)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+    dispose: str | None = typer.Option(
+        None,
+        "--dispose",
+        help="Record a reviewer's disposition of one match: true_match or false_positive "
+        "(needs --entry and --reason).",
+    ),
+    entry: str | None = typer.Option(
+        None, "--entry", help="The matched list entry to dispose of: LIST_ID:ENTRY_ID or ENTRY_ID."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept with the disposition)."),
+    reviewer: str | None = typer.Option(
+        None, "--reviewer", help="Who decides (default: the login name)."
+    ),
     home: Path | None = HOME_OPT,
 ) -> None:
-    """Screen a name (or a CSV of names) against every loaded list."""
+    """Screen a name (or a CSV of names) against every loaded list.
+
+    With --dispose, record a reviewer's decision on one of the matches; it is stored next to the
+    index, reused for this name and entry until the entry changes on the list, and read by
+    `detente assess`.
+    """
     from detente.errors import InputError
     from detente.screening.diligence import screen
+    from detente.screening.dispositions import load_all
     from detente.screening.normalize import country_code
     from detente.screening.store import open_index
 
@@ -61,6 +84,10 @@ def screen_cmd(
         raise InputError(f"--type must be org or person, not {type_!r}")
     if threshold is not None and not 0 < threshold <= 1:
         raise InputError("--threshold must be in (0, 1]")
+    if dispose is not None and input_ is not None:
+        raise InputError("--dispose works on one NAME, not with --input")
+    if dispose is None and (entry or reason):
+        raise InputError("--entry and --reason go with --dispose true_match|false_positive")
     idx = open_index(home)
     if input_ is not None:
         _batch(input_, output, idx, threshold)
@@ -72,7 +99,12 @@ def screen_cmd(
         cc = country_code(country)
         if cc is None:
             raise InputError(f"--country {country!r} is not a known ISO-2 code or country name")
-    res = screen(idx, name, schema=type_, country=cc, threshold=threshold)
+    disp = load_all(home)
+    res = screen(idx, name, schema=type_, country=cc, threshold=threshold, dispositions=disp)
+    if dispose is not None:
+        rec = _dispose(res, dispose, entry, reason, reviewer, home)
+        disp.add([rec])
+        res = screen(idx, name, schema=type_, country=cc, threshold=threshold, dispositions=disp)
     if as_json:
         console.print_json(res.model_dump_json(by_alias=True))
         return
@@ -103,6 +135,13 @@ def screen_cmd(
             ),
             markup=False,
         )
+        if m.notice_url:
+            console.print(f"        official notice: {m.notice_url}", markup=False)
+        console.print(f"        {disposition_line(m)}", markup=False)
+        console.print(
+            f"        entry key {m.list_id}:{m.entry_id} · fingerprint {m.entry_fingerprint}",
+            markup=False,
+        )
     for m in res.history:
         console.print(
             f"  history {m.score:.3f} {m.list_name} — {m.entry_name!r} via {m.matched_kind} {m.matched_name!r}",
@@ -115,6 +154,72 @@ def screen_cmd(
         )
     elif idx.tables_note:
         err_console.print(f"note: {idx.tables_note}", markup=False)
+
+
+def disposition_line(m: object) -> str:
+    """'automated: …' or 'confirmed by reviewer …' (or an expired disposition) for one match."""
+    from detente.screening.models import ListMatch
+
+    assert isinstance(m, ListMatch)
+    d = m.disposition
+    if d is None:
+        return f"status {m.match_status} (automated; no reviewer disposition)"
+    what = "true match" if d.decision == "true_match" else "false positive"
+    if d.expired:
+        return (
+            f"status {m.match_status} (automated): the disposition '{what}' by {d.reviewer} "
+            f"({d.decided_at[:10]}) EXPIRED because the list entry changed since"
+        )
+    return f"status {m.effective_status}: confirmed by reviewer {d.reviewer} ({d.decided_at[:10]}) as {what}: {d.reason}"
+
+
+def _dispose(
+    res: object,
+    decision: str,
+    entry: str | None,
+    reason: str | None,
+    reviewer: str | None,
+    home: Path | None,
+) -> DispositionRecord:
+    import getpass
+
+    from detente.errors import InputError
+    from detente.screening.dispositions import make_record, record, subject_key
+    from detente.screening.models import ScreeningResult
+
+    assert isinstance(res, ScreeningResult)
+    if not entry:
+        raise InputError("--dispose needs --entry LIST_ID:ENTRY_ID (shown under each match)")
+    cands = [
+        m
+        for m in [*res.matches, *res.history]
+        if entry in (f"{m.list_id}:{m.entry_id}", m.entry_id)
+    ]
+    if not cands:
+        known = ", ".join(f"{m.list_id}:{m.entry_id}" for m in res.matches) or "none"
+        raise InputError(
+            f"entry {entry!r} is not among the matches of {res.name!r} (matches: {known})"
+        )
+    m = cands[0]
+    try:
+        who = reviewer or getpass.getuser()
+    except (OSError, KeyError):
+        who = ""
+    rec = make_record(
+        subject=subject_key(res.name, res.schema_),
+        entry=f"{m.list_id}:{m.entry_id}",
+        fingerprint=m.entry_fingerprint or "",
+        decision=decision,
+        reason=reason or "",
+        reviewer=who,
+        where="--dispose",
+    )
+    path = record(rec, home)
+    err_console.print(
+        f"recorded {decision} for {res.name!r} / {rec.entry_id} (fingerprint {rec.entry_fingerprint}) in {path}",
+        markup=False,
+    )
+    return rec
 
 
 def _batch(input_: Path, output: Path | None, idx: object, threshold: float | None) -> None:
@@ -299,8 +404,9 @@ def lists_update(
     )
     failed = 0
     for o in outcomes:
-        style = "green" if o.ok else "bold red"
-        console.print(f"[{style}]{'OK  ' if o.ok else 'FAIL'}[/] {o.source_id}: ", end="")
+        style = "yellow" if o.skipped else ("green" if o.ok else "bold red")
+        tag = "SKIP" if o.skipped else ("OK  " if o.ok else "FAIL")
+        console.print(f"[{style}]{tag}[/] {o.source_id}: ", end="")
         console.print(o.message, markup=False)
         failed += not o.ok
     if failed:
@@ -421,6 +527,12 @@ def lists_sources() -> None:
         )
         for n, u in s.files.items():
             console.print(f"  {n}: {u}", markup=False)
+        if not s.published_as_data:
+            console.print(
+                "  not published as data: " + " ".join(s.publication_note.split()), markup=False
+            )
+        for u in s.notices:
+            console.print(f"  official notices: {u}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,94 @@ def _flag_text(f: Any) -> str:
     return str(f)
 
 
-def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
+def review_text(m: dict[str, Any]) -> str:
+    """Whether a match's status is automated or confirmed by a reviewer (or the disposition expired)."""
+    d = m.get("disposition")
+    auto = str(m.get("match_status") or "hit")
+    if not isinstance(d, dict):
+        return f"automated ({auto})"
+    what = "true match" if d.get("decision") == "true_match" else "false positive"
+    when = str(d.get("decided_at") or "")[:10]
+    if d.get("expired"):
+        return (
+            f"automated ({auto}); disposition '{what}' by {d.get('reviewer')} ({when}) EXPIRED: "
+            "the list entry changed since"
+        )
+    return f"confirmed by reviewer {d.get('reviewer')} ({when}): {what} — {d.get('reason', '')}"
+
+
+def designation_text(m: dict[str, Any]) -> str:
+    """Measure, authority, date and official notice of a designation (when the list gives them)."""
+    parts = []
+    progs = m.get("programmes") or []
+    if progs:
+        parts.append(f"measure: {'; '.join(str(p) for p in progs)}")
+    if m.get("authority"):
+        parts.append(f"authority: {m['authority']}")
+    if m.get("listing_date"):
+        parts.append(f"listed {m['listing_date']}")
+    if m.get("ended_on"):
+        parts.append(f"ended {m['ended_on']}")
+    if m.get("notice_url"):
+        parts.append(f"notice: {m['notice_url']}")
+    return ", ".join(parts)
+
+
+def _side_cell(f: dict[str, Any]) -> str:
+    status = str(f.get("status") or "not_checked")
+    matches = [m for m in f.get("matches") or [] if isinstance(m, dict)]
+    if not matches:
+        return status.replace("_", " ")
+    m = matches[0]
+    lst = str(_first(m, "list_name", "list_id", default="?"))
+    entry = str(_first(m, "entry_name", default=""))
+    more = f" (+{len(matches) - 1} more)" if len(matches) > 1 else ""
+    return f"{status}: {lst} — “{entry}” ({designation_text(m)}); {review_text(m)}{more}"
+
+
+def side_rows(dd: dict[str, Any]) -> dict[str, Any]:
+    """Each side's lists side by side: one column per side, one row per screened subject."""
+    sides = [s for s in _first(dd, "sides", default=[]) or [] if isinstance(s, dict)]
+    if not sides:
+        return {"headers": [], "rows": [], "coverage": []}
+    headers = []
+    cover = []
+    for sd in sides:
+        jur = ", ".join(sd.get("jurisdictions") or []) or "?"
+        headers.append(f"{sd.get('side')} side ({jur} lists)")
+        status = str(sd.get("status") or "not_checked")
+        counts: dict[str, int] = {}
+        for c in sd.get("coverage") or []:
+            if isinstance(c, dict) and c.get("list_id") != "user":
+                counts[str(c.get("status"))] = counts.get(str(c.get("status")), 0) + 1
+        summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()))
+        text = {
+            "checked": "checked",
+            "partial": "partly checked",
+            "not_checked": "NOT CHECKED",
+            "no_lists": "NOT CHECKED (no list of this jurisdiction is registered)",
+        }.get(status, status)
+        cover.append(
+            f"{text}"
+            + (f" — {summary}" if summary else "")
+            + (f". {sd['note']}" if sd.get("note") else "")
+        )
+    rows = []
+    n = max(len(sd.get("findings") or []) for sd in sides)
+    for i in range(n):
+        cells = []
+        name, kind = "?", ""
+        for sd in sides:
+            fs = sd.get("findings") or []
+            f = fs[i] if i < len(fs) and isinstance(fs[i], dict) else {}
+            name = str(f.get("name") or name)
+            kind = "person" if f.get("subject") == "person" else "organisation"
+            cells.append(_side_cell(f))
+        rows.append({"name": name, "kind": kind, "cells": cells})
+    return {"headers": headers, "rows": rows, "coverage": cover}
+
+
+def diligence_rows(dd: dict[str, Any]) -> dict[str, Any]:
     """Rows for screening results, list versions, unchecked lists and technology/investment flags."""
     screening: list[dict[str, str]] = []
     subjects: list[tuple[str, dict[str, Any]]] = []
@@ -70,6 +157,10 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
             meaning = str(_first(m, "relation", default="") or _first(m, "meaning", default=""))
             if entry:
                 meaning = f"matched “{entry}”. {meaning}"
+            desig = designation_text(m) if m.get("notice_url") or m.get("authority") else ""
+            if desig:
+                meaning += f" ({desig})"
+            meaning += f" Review: {review_text(m)}."
             score = _first(m, "score", default="")
             screening.append(
                 {
@@ -111,6 +202,7 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, list[Any]]:
         _flag_text(f) for f in _first(dd, "investment_review", "investment", default=[]) or []
     ]
     return {
+        "sides": side_rows(dd),
         "screening": screening,
         "lists": lists,
         "not_checked": not_checked,

@@ -162,6 +162,24 @@ def _diligence_md(a: Assessment) -> str:
 
     lines = []
     rows = diligence_rows(dd)
+    sides = rows["sides"]
+    if sides["headers"]:
+        lines.append(
+            "Each side's lists, side by side (a list binds the parties of its jurisdiction):"
+        )
+        lines.append("")
+        lines.append("| who | " + " | ".join(_esc(h) for h in sides["headers"]) + " |")
+        lines.append("|---|" + "---|" * len(sides["headers"]))
+        lines.append("| *lists checked* | " + " | ".join(_esc(c) for c in sides["coverage"]) + " |")
+        for r in sides["rows"]:
+            lines.append(
+                f"| {_esc(r['name'])} ({r['kind']}) | "
+                + " | ".join(_esc(c) for c in r["cells"])
+                + " |"
+            )
+        lines.append("")
+        lines.append("Every match, on any list loaded:")
+        lines.append("")
     lines.append("| who | kind | status | list | meaning | score |")
     lines.append("|---|---|---|---|---|---|")
     for r in rows["screening"]:

@@ -101,6 +101,20 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
         else ", ".join(a.due_diligence_flags) or "no flags"
     )
     parts.append(Text(f"Due diligence: {dd}", style="bold red" if a.due_diligence is None else ""))
+    if a.due_diligence is not None:
+        from detente.report.diligence import side_rows
+
+        sides = side_rows(a.due_diligence)
+        if sides["headers"]:
+            ts = Table(title="Each side's lists", expand=True, show_lines=True)
+            ts.add_column("who", overflow="fold")
+            for h in sides["headers"]:
+                ts.add_column(h, overflow="fold")
+            ts.add_row("lists checked", *sides["coverage"])
+            for r in sides["rows"]:
+                if any(c not in {"clear"} for c in r["cells"]):
+                    ts.add_row(f"{r['name']} ({r['kind']})", *r["cells"])
+            parts.append(ts)
     parts.append(
         Text(
             f"framework {a.framework.id} {a.framework.version} · rules {a.rules.version} · "
@@ -148,7 +162,8 @@ def _dd_summary(a: Assessment) -> Text:
     for flag, label in (
         ("dd.blocking_hit", "blocking hit"),
         ("dd.restricting_hit", "restricted party"),
-        ("dd.possible_hit", "possible match"),
+        ("dd.potential_match", "potential match (review)"),
+        ("dd.informational_hit", "informational listing"),
         ("dd.related_entity", "related entity"),
         ("dd.controlled_tech", "controlled tech"),
         ("dd.investment_review", "investment review"),

@@ -4,7 +4,8 @@ Public API (heavy modules are imported on first use)::
 
     score_pair(a, b, schema="org", country_a=None, country_b=None) -> MatchScore
     screen_name(name, *, schema="org", country=None, home=None, threshold=None) -> ScreeningResult
-    diligence_for(proposal, *, home=None, threshold=None, max_age_days=90, as_of=None) -> DueDiligence
+    diligence_for(proposal, *, home=None, threshold=None, max_age_days=90, as_of=None,
+                  dispositions=None) -> DueDiligence
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from detente.assessment.proposal import Proposal
+    from detente.screening.dispositions import DispositionSet
     from detente.screening.models import DueDiligence, MatchScore, ScreeningResult
 
 __all__ = ["diligence_for", "list_status", "score_pair", "screen_name"]
@@ -78,10 +80,18 @@ def diligence_for(
     threshold: float | None = None,
     max_age_days: int = 90,
     as_of: date | None = None,
+    dispositions: DispositionSet | None = None,
 ) -> DueDiligence:
     from detente.screening.diligence import diligence_for as _dd
 
-    return _dd(proposal, home=home, threshold=threshold, max_age_days=max_age_days, as_of=as_of)
+    return _dd(
+        proposal,
+        home=home,
+        threshold=threshold,
+        max_age_days=max_age_days,
+        as_of=as_of,
+        dispositions=dispositions,
+    )
 
 
 def list_status(

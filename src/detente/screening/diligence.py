@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from detente.assessment.proposal import Proposal
+from detente.screening.dispositions import DispositionSet, apply, entry_fingerprint, load_all
 from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher
 from detente.screening.models import (
     DueDiligence,
@@ -16,6 +17,8 @@ from detente.screening.models import (
     ListMatch,
     ListVersion,
     ScreeningResult,
+    SideDiligence,
+    SideFinding,
 )
 from detente.screening.normalize import rules
 from detente.screening.registry import Registry, load_registry
@@ -60,7 +63,8 @@ def _to_match(m: Matcher, reg: Registry, c: Candidate, snapshots: dict[str, str]
             f"'{c.name}'. Check whether the cooperation involves that unit or its staff."
         )
     meaning = spec.meaning
-    lic = dict(e.extra).get("license_requirement")
+    extra = dict(e.extra)
+    lic = extra.get("license_requirement")
     if lic:
         meaning = f"{meaning} Licence requirement stated by the list: {lic}"
     return ListMatch.model_construct(
@@ -68,9 +72,11 @@ def _to_match(m: Matcher, reg: Registry, c: Candidate, snapshots: dict[str, str]
         list_name=spec.name,
         severity=spec.severity.value,
         meaning=" ".join(meaning.split()),
-        authority=spec.authority,
+        authority=extra.get("authority") or spec.authority,
+        jurisdiction=spec.jurisdiction,
         source_id=e.source_id,
         snapshot_id=snapshots.get(e.source_id),
+        notice_url=extra.get("notice_url"),
         entry_id=e.entry_id,
         entry_name=e.name,
         matched_name=c.name,
@@ -85,6 +91,7 @@ def _to_match(m: Matcher, reg: Registry, c: Candidate, snapshots: dict[str, str]
         relation=relation,
         formerly_listed=e.formerly_listed,
         ended_on=e.ended_on,
+        entry_fingerprint=entry_fingerprint(e),
     )
 
 
@@ -113,8 +120,13 @@ def screen(
     aliases: Iterable[str] = (),
     threshold: float | None = None,
     registry: Registry | None = None,
+    dispositions: DispositionSet | None = None,
 ) -> ScreeningResult:
-    """Screen one name (plus aliases/native forms).  Persons are screened without any country."""
+    """Screen one name (plus aliases/native forms).  Persons are screened without any country.
+
+    Reviewers' *dispositions* for this subject and the matched entries are attached to the
+    matches (a live false positive clears its match; an expired one is shown but changes nothing).
+    """
     reg = registry or load_registry()
     r = rules()
     hit = r.hit if threshold is None else threshold
@@ -158,13 +170,14 @@ def screen(
         note = "No match at or above the possible-match threshold on the lists loaded."
     elif status == "related":
         note = "Related-entity notice: an organisation this party belongs to, or a unit of it, is listed; the party itself is not."
-    return ScreeningResult(
+    res = ScreeningResult(
         **base,
         status=status,
         matches=matches[:MAX_MATCHES],
         history=history[:MAX_MATCHES],
         note=note,
     )
+    return apply(res, dispositions)
 
 
 def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:
@@ -209,6 +222,94 @@ def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:
     return out
 
 
+def side_jurisdictions(proposal: Proposal) -> dict[str, list[str]]:
+    """Each side of the proposal and the jurisdictions (party countries) it is made of."""
+    out: dict[str, list[str]] = {}
+    members = [p for p in proposal.parties if not p.neutral] or list(proposal.parties)
+    for side in proposal.sides:
+        out[side] = sorted({p.country for p in members if p.side_key == side})
+    return out
+
+
+def _side_status(matches: list[ListMatch], threshold: float) -> str:
+    direct = [m for m in matches if not m.related]
+    if any(m.score >= threshold for m in direct):
+        return "hit"
+    if any(m.related and m.score >= threshold for m in matches):
+        return "related"
+    return "possible" if direct else "clear"
+
+
+def side_views(
+    proposal: Proposal,
+    results: Sequence[ScreeningResult],
+    cov: Sequence[ListCoverage],
+    reg: Registry,
+    threshold: float,
+) -> list[SideDiligence]:
+    """Each side's due diligence: the lists binding its jurisdiction(s), applied to every subject.
+
+    A list binds a side when its registry ``jurisdiction`` is the country of one of the side's
+    parties; a user-supplied list (no jurisdiction) is applied by every side that loaded it.
+    """
+    by_id = {c.list_id: c for c in cov}
+    out: list[SideDiligence] = []
+    for side, jur in side_jurisdictions(proposal).items():
+        ids = [
+            spec.id
+            for spec in reg.lists
+            if spec.jurisdiction in jur or (spec.id == "user" and by_id.get("user") is not None)
+        ]
+        sc = [by_id[i] for i in ids if i in by_id]
+        official = [c for c in sc if c.list_id != "user"]
+        if not official:
+            status = "no_lists"
+            note = (
+                f"No restricted-party list of {', '.join(jur) or 'this side'} is registered in "
+                "Détente: this side's own lists were NOT CHECKED."
+            )
+        elif all(c.status == "not_checked" for c in official):
+            status = "not_checked"
+            note = "None of this side's lists is loaded: NOT CHECKED (not clean)."
+        elif any(c.status != "checked" for c in official):
+            status = "partial"
+            missing = [c.list_name for c in official if c.status == "not_checked"]
+            part = [c.list_name for c in official if c.status == "partial"]
+            note = "; ".join(
+                x
+                for x in (
+                    f"not loaded: {', '.join(missing)}" if missing else "",
+                    f"only partly loaded: {', '.join(part)}" if part else "",
+                )
+                if x
+            )
+        else:
+            status, note = "checked", ""
+        allowed = set(ids)
+        findings = []
+        for r in results:
+            ms = [m for m in r.matches if m.list_id in allowed]
+            if r.status == "not_checked" or status in {"not_checked", "no_lists"}:
+                st = "not_checked"
+            else:
+                st = _side_status(ms, threshold)
+            findings.append(
+                SideFinding(subject=r.subject, key=r.key, name=r.name, status=st, matches=ms)
+            )
+        out.append(
+            SideDiligence(
+                side=side,
+                jurisdictions=jur,
+                lists=ids,
+                status=status,
+                coverage=sc,
+                findings=findings,
+                note=note,
+            )
+        )
+    return out
+
+
 def versions(
     idx: LoadedIndex | None, reg: Registry, as_of: date, max_age_days: int
 ) -> list[ListVersion]:
@@ -247,11 +348,13 @@ def diligence_for(
     threshold: float | None = None,
     max_age_days: int = 90,
     as_of: date | None = None,
+    dispositions: DispositionSet | None = None,
 ) -> DueDiligence:
     """Screen a proposal's parties and people, and check controlled technology and investment rules.
 
     *as_of* fixes the date used for staleness (default: today); everything else is a function of
-    the proposal and the loaded index, so the result is reproducible.
+    the proposal, the loaded index and the reviewers' dispositions, so the result is reproducible.
+    *dispositions* default to those recorded in the embedded store next to the index.
     """
     from detente.screening.techcheck import tech_flags
 
@@ -259,6 +362,7 @@ def diligence_for(
     r = rules()
     idx = open_index(home)
     when = as_of or date.today()
+    disp = dispositions if dispositions is not None else load_all(home)
     parties = [
         screen(
             idx,
@@ -270,6 +374,7 @@ def diligence_for(
             aliases=[*(a for a in [p.name_native] if a), *p.aliases],
             threshold=threshold,
             registry=reg,
+            dispositions=disp,
         )
         for p in proposal.parties
     ]
@@ -283,6 +388,7 @@ def diligence_for(
             aliases=[person.name_native] if person.name_native else [],
             threshold=threshold,
             registry=reg,
+            dispositions=disp,
         )
         for person in proposal.people
     ]
@@ -296,6 +402,12 @@ def diligence_for(
     notes.append(
         "Screening compares names only; it never infers anything from a person's nationality or the script of a name."
     )
+    hit = r.hit if threshold is None else threshold
+    cov = coverage(idx, reg)
+    sides = side_views(proposal, [*parties, *people], cov, reg, hit)
+    for sd in sides:
+        if sd.status == "no_lists":
+            notes.append(f"Side {sd.side}: {sd.note}")
     return DueDiligence(
         as_of=when,
         index_built=idx is not None,
@@ -308,7 +420,8 @@ def diligence_for(
         parties=parties,
         people=people,
         list_versions=versions(idx, reg, when, max_age_days),
-        coverage=coverage(idx, reg),
+        coverage=cov,
+        sides=sides,
         controlled_technology=ct,
         investment_review=inv,
         notes=notes,

@@ -908,6 +908,163 @@ def load_kaist(files: Files, source_id: str) -> ParsedSource:
     return ParsedSource(source_id, tuple(entries), {fname: len(data)}, ingested, notes)
 
 
+# ---- China's measures (OpenSanctions transcription of MOFCOM / MFA / TAO notices) -------------
+
+# The `List` column (the measure) -> registry list id.  A blank measure is an MFA (or TAO)
+# decision that names no list: MFA countermeasures before or under the AFSL, or a TAO listing.
+_CN_MEASURES: dict[str, str] = {
+    "uel": "cn_mofcom_uel",
+    "list of export controls": "cn_mofcom_export_control",
+    "export control watch list": "cn_mofcom_watch_list",
+    "afsl": "cn_afsl_countermeasures",
+    "list of targets of countermeasures": "cn_afsl_countermeasures",
+    "decision on countermeasures against u.s. military-industry enterprises": (
+        "cn_afsl_countermeasures"
+    ),
+    "decision on countermeasures against u.s. military-industry enterprises and senior managers": (
+        "cn_afsl_countermeasures"
+    ),
+    'diehard "taiwan independence" separatists': "cn_tao_taiwan_independence",
+    'henchmen and accomplices of "taiwan independence"': "cn_tao_taiwan_independence",
+}
+CN_COLUMNS = ("Type", "Name", "Alias", "Chinese name", "Country", "Body", "List", "Date")
+
+
+def cn_list_for(measure: str, body: str, topics: str) -> str | None:
+    """The registry list a row of the China transcription belongs to (None: unknown measure)."""
+    m = " ".join(measure.split()).casefold()
+    if m:
+        return _CN_MEASURES.get(m)
+    b = body.casefold()
+    if "taiwan" in b:
+        return "cn_tao_taiwan_independence"
+    if "export.control" in topics:
+        return "cn_mofcom_export_control"
+    # MFA (or unnamed) countermeasure decisions that name no list
+    return "cn_afsl_countermeasures"
+
+
+def cn_date(raw: str) -> str | None:
+    """DD.MM.YY or DD.MM.YYYY -> YYYY-MM-DD (None when blank or not a date)."""
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})", raw.strip())
+    if not m:
+        return None
+    d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
+    year = int(y) + 2000 if len(y) == 2 else int(y)
+    try:
+        from datetime import date as _date
+
+        return _date(year, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def load_os_cn_sanctions(files: Files, source_id: str) -> ParsedSource:
+    """China's UEL, export-control lists, AFSL/MFA countermeasures and TAO lists, one row per
+    designation.  Each row keeps its measure (programme), issuing authority, date, end date and
+    the official notice URL; a row with an end date is history (formerly listed), never a hit."""
+    fname = next(iter(files))
+    text = _text(files[fname], fname)
+    entries: list[ListEntry] = []
+    n = 0
+    ended = 0
+    unknown: set[str] = set()
+    for line, d in _dict_rows(text, fname, CN_COLUMNS):
+        n += 1
+        raw = d["Name"].strip()
+        if not raw:
+            raise ListFormatError(
+                f"{fname}: a row has no name",
+                problems=[Problem("empty Name", file=fname, line=line, field="Name")],
+            )
+        measure = " ".join(d["List"].split())
+        body = " ".join(d["Body"].split())
+        lid = cn_list_for(measure, body, d.get("Topics", ""))
+        if lid is None:
+            unknown.add(measure)
+            continue
+        raw_date, raw_end = d["Date"].strip(), d.get("End date", "").strip()
+        listed = cn_date(raw_date)
+        if raw_date and listed is None:
+            raise ListFormatError(
+                f"{fname}: bad date",
+                problems=[
+                    Problem(
+                        f"{raw_date!r} is not DD.MM.YY or DD.MM.YYYY",
+                        file=fname,
+                        line=line,
+                        field="Date",
+                    )
+                ],
+            )
+        end = cn_date(raw_end) if raw_end else None
+        if raw_end and end is None:
+            raise ListFormatError(
+                f"{fname}: bad end date",
+                problems=[
+                    Problem(
+                        f"{raw_end!r} is not DD.MM.YY or DD.MM.YYYY",
+                        file=fname,
+                        line=line,
+                        field="End date",
+                    )
+                ],
+            )
+        typ = d["Type"].strip().casefold()
+        schema = "person" if typ == "person" else "org"
+        name, acr, als = split_name(raw)
+        cells = _split(d["Alias"])
+        acr_all = tuple(dict.fromkeys([*acr, *(a for a in cells if looks_like_acronym(a))]))
+        native = d["Chinese name"].strip()
+        cc = country_code(d["Country"]) if d["Country"].strip() else None
+        url = d.get("Source URL", "").strip()
+        programme = measure or (f"{body} decision (no list named)" if body else "(no list named)")
+        extra: list[tuple[str, str]] = [("measure", programme)]
+        if body:
+            extra.append(("authority", body))
+        if url:
+            extra.append(("notice_url", url))
+        if cc and schema == "person":
+            extra.append(("nationality", cc))
+        if d.get("QID", "").strip():
+            extra.append(("wikidata", d["QID"].strip()))
+        if end:
+            ended += 1
+        entries.append(
+            ListEntry(
+                source_id=source_id,
+                list_id=lid,
+                entry_id=_id("cn", lid, name, listed or "", url),
+                name=name,
+                schema=schema,
+                aliases=tuple(dict.fromkeys([*als, *(a for a in cells if a not in acr_all)])),
+                acronyms=acr_all,
+                native_names=(native,) if native else (),
+                countries=(cc,) if cc and schema != "person" else (),
+                addresses=(d["Address"].strip(),) if d.get("Address", "").strip() else (),
+                programs=(programme,),
+                listed_on=listed,
+                ended_on=end,
+                parents=derive_parents(name) if schema != "person" else (),
+                remarks=" ".join(d.get("Summary", "").split())[:2000],
+                extra=tuple(extra),
+                formerly_listed=end is not None,
+            )
+        )
+    notes: list[str] = []
+    if ended:
+        notes.append(
+            f"{ended} designation(s) with an end date are kept as formerly listed "
+            "(context only, never a hit)"
+        )
+    if unknown:
+        notes.append(f"rows of unknown measures skipped: {', '.join(sorted(unknown))}")
+    dates = [e.listed_on for e in entries if e.listed_on]
+    return ParsedSource(
+        source_id, tuple(entries), {fname: n}, max(dates) if dates else None, tuple(notes)
+    )
+
+
 # ---- user CSV --------------------------------------------------------------------------------
 
 USER_CSV_COLUMNS = (
@@ -999,6 +1156,7 @@ LOADERS: dict[str, Callable[[Files, str], ParsedSource]] = {
     "os_mieu_csv": load_os_mieu,
     "el_universities_json": load_el_universities,
     "kaist_json": load_kaist,
+    "os_cn_sanctions_csv": load_os_cn_sanctions,
     "user_csv": load_user_csv,
 }
 
@@ -1031,6 +1189,8 @@ def detect_source(path: Path) -> str:
     if first.startswith("schema,name,aliases,topics,program"):
         rest = head.decode("utf-8", errors="replace")
         return "dod_1286" if "1286" in rest else "ndaa_889_5949"
+    if first.startswith("Type,QID,Name,Alias,Chinese name"):
+        return "cn_countermeasures"
     if first.startswith("Type,Name,Alias,Country"):
         return "bis_mieu"
     if text.startswith("{") and '"generatedAt"' in text and '"entries"' in text:

@@ -71,8 +71,14 @@ class ListMatch(_M):
     severity: Literal["blocking", "restricting", "informational"]
     meaning: str
     authority: str
+    jurisdiction: str = Field(
+        "", description="ISO-2 jurisdiction whose parties the list binds ('' for a user list)"
+    )
     source_id: str
     snapshot_id: str | None = None
+    notice_url: str | None = Field(
+        None, description="The official notice of this designation, when the list gives one"
+    )
     entry_id: str
     entry_name: str
     matched_name: str = Field(
@@ -168,6 +174,36 @@ class ListCoverage(_M):
     reason: str = ""
 
 
+class SideFinding(_M):
+    """What one side's lists found for one screened subject (a view of a ScreeningResult)."""
+
+    subject: Literal["party", "person", "name"]
+    key: str
+    name: str
+    status: Status
+    matches: list[ListMatch] = []
+
+
+class SideDiligence(_M):
+    """One side's due diligence: the lists that bind that side, their coverage and findings.
+
+    US lists bind US parties, China's lists Chinese parties: the US institution's office reads the
+    US-list findings, the Chinese institution's office the China-list findings.  Every party and
+    person of the proposal is screened against each side's lists.
+    """
+
+    side: str
+    jurisdictions: list[str]
+    lists: list[str] = Field([], description="Ids of the registered lists that bind this side")
+    status: Literal["checked", "partial", "not_checked", "no_lists"] = Field(
+        description="checked / partial: the side's lists are loaded (partial: some only in part); "
+        "not_checked: none of them is loaded; no_lists: no list of its jurisdiction is registered"
+    )
+    coverage: list[ListCoverage] = []
+    findings: list[SideFinding] = []
+    note: str = ""
+
+
 class RegFlag(_M):
     """A controlled-technology or investment-review flag."""
 
@@ -197,6 +233,9 @@ class DueDiligence(_M):
     people: list[ScreeningResult] = []
     list_versions: list[ListVersion] = []
     coverage: list[ListCoverage] = []
+    sides: list[SideDiligence] = Field(
+        [], description="Each side's view: the lists binding it and what they found"
+    )
     controlled_technology: list[RegFlag] = []
     investment_review: list[RegFlag] = []
     notes: list[str] = []
@@ -209,28 +248,58 @@ class DueDiligence(_M):
     def results(self) -> list[ScreeningResult]:
         return [*self.parties, *self.people]
 
+    def match_status(self, m: ListMatch) -> MatchStatus:
+        """A match's status for the verdict: a live reviewer disposition decides; otherwise the
+        automated status, where a match below the hit threshold is at most *potential*."""
+        if m.confirmed_by == "reviewer":
+            return m.effective_status
+        if m.match_status == "hit" and m.score < self.threshold:
+            return "potential"
+        return m.match_status
+
+    def binding_lists(self) -> set[str] | None:
+        """Ids of the lists that bind a side of the proposal (None: no side information)."""
+        if not self.sides:
+            return None
+        return {i for sd in self.sides for i in sd.lists}
+
     def flags(self) -> set[str]:
-        """Flags for the assessment engine's verdict rules."""
+        """Flags for the assessment engine's verdict rules.
+
+        Blocking and restricting flags come only from matches whose status is *hit* (confirmed:
+        corroborated by evidence or by a reviewer's true-match disposition).  A *potential* match
+        gives ``dd.potential_match`` (a review item, never a worse verdict); a reviewer's
+        false-positive disposition clears its match.  Formerly listed entries never flag.
+        """
         out: set[str] = set()
         for r in self.results():
-            if r.status == "hit":
-                sev = {m.severity for m in r.matches if not m.related and m.score >= self.threshold}
-                if "blocking" in sev:
-                    out.add("dd.blocking_hit")
-                if "restricting" in sev:
-                    out.add("dd.restricting_hit")
-                if sev == {"informational"}:
-                    out.add("dd.possible_hit")
-            elif r.status == "possible":
-                out.add("dd.possible_hit")
-            elif r.status == "related":
-                out.add("dd.related_entity")
-            elif r.status == "not_checked":
+            if r.status == "not_checked":
                 out.add("dd.not_checked")
-        if any(r.status == "related" or any(m.related for m in r.matches) for r in self.results()):
-            out.add("dd.related_entity")
+                continue
+            for m in r.matches:
+                if m.formerly_listed:
+                    continue
+                st = self.match_status(m)
+                if st == "cleared":
+                    continue
+                if m.related:
+                    if m.score >= self.threshold or m.confirmed_by == "reviewer":
+                        out.add("dd.related_entity")
+                    continue
+                if st == "potential":
+                    out.add("dd.potential_match")
+                elif m.severity == "blocking":
+                    out.add("dd.blocking_hit")
+                elif m.severity == "restricting":
+                    out.add("dd.restricting_hit")
+                else:
+                    out.add("dd.informational_hit")
+        binding = self.binding_lists()
         if not self.index_built or any(
-            c.status == "not_checked" and c.severity != "informational" for c in self.coverage
+            c.status == "not_checked"
+            and c.severity != "informational"
+            and (binding is None or c.list_id in binding)
+            for c in self.coverage
         ):
             out.add("dd.not_checked")
         if any(v.stale for v in self.list_versions):

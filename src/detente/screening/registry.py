@@ -35,6 +35,7 @@ Format = Literal[
     "os_mieu_csv",
     "el_universities_json",
     "kaist_json",
+    "os_cn_sanctions_csv",
     "user_csv",
 ]
 
@@ -47,7 +48,11 @@ class ListSpec(_M):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     authority: str
-    jurisdiction: str
+    jurisdiction: str = Field(
+        description="ISO-2 code of the jurisdiction whose persons and institutions the list binds "
+        "(US lists bind US parties, China's lists Chinese parties); each side's due diligence "
+        "applies the lists of its own jurisdiction"
+    )
     severity: Severity
     meaning: str
     official_url: str
@@ -66,6 +71,15 @@ class SourceSpec(_M):
     licence: str
     files: dict[str, str] = Field(default_factory=dict, description="file name -> download URL")
     required: list[str] = Field(default_factory=list)
+    published_as_data: bool = Field(
+        True,
+        description="False when the issuing authority publishes no structured data (only notices); "
+        "`lists update` then says so and where the notices are",
+    )
+    notices: list[str] = Field(
+        default_factory=list, description="Where the official notices are published"
+    )
+    publication_note: str = ""
 
 
 class Registry(_M):

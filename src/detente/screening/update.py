@@ -34,6 +34,7 @@ class UpdateOutcome:
     manifest: Manifest | None = None
     kept_previous: str | None = None
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    skipped: bool = False  # nothing to download: the source is not published as data
 
 
 class DownloadError(Exception):
@@ -80,6 +81,20 @@ def _validate(spec: SourceSpec, files: dict[str, bytes]) -> None:
                 )
 
 
+def _not_published(spec: SourceSpec, prev: str | None) -> UpdateOutcome:
+    """The outcome for a source with nothing to download (no structured data, or user-supplied)."""
+    if spec.published_as_data:
+        msg = "nothing to download (load the files with `detente lists load`)"
+    else:
+        msg = "not published as data by the issuing authority; " + " ".join(
+            spec.publication_note.split()
+        )
+        if spec.notices:
+            msg += " Official notices: " + ", ".join(spec.notices) + "."
+    msg += f" Current snapshot: {prev}." if prev else " Not loaded: its lists are NOT CHECKED."
+    return UpdateOutcome(spec.id, True, msg, kept_previous=prev, skipped=True)
+
+
 def update_sources(
     source_ids: Sequence[str] | None = None,
     *,
@@ -97,7 +112,9 @@ def update_sources(
 
     reg = registry or load_registry()
     specs = (
-        [reg.source(s) for s in source_ids] if source_ids else [s for s in reg.sources if s.files]
+        [reg.source(s) for s in source_ids]
+        if source_ids
+        else [s for s in reg.sources if s.files or not s.published_as_data]
     )
     outcomes: list[UpdateOutcome] = []
     changed = False
@@ -109,6 +126,9 @@ def update_sources(
     ) as client:
         for spec in specs:
             prev = current.get(spec.id)
+            if not spec.files:
+                outcomes.append(_not_published(spec, prev))
+                continue
             files: dict[str, bytes] = {}
             try:
                 for name, url in spec.files.items():

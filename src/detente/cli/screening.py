@@ -99,6 +99,9 @@ def screen_cmd(
         cc = country_code(country)
         if cc is None:
             raise InputError(f"--country {country!r} is not a known ISO-2 code or country name")
+    from detente.screening.normalize import rules
+
+    hit = threshold if threshold is not None else rules().hit
     disp = load_all(home)
     res = screen(idx, name, schema=type_, country=cc, threshold=threshold, dispositions=disp)
     if dispose is not None:
@@ -137,7 +140,7 @@ def screen_cmd(
         )
         if m.notice_url:
             console.print(f"        official notice: {m.notice_url}", markup=False)
-        console.print(f"        {disposition_line(m)}", markup=False)
+        console.print(f"        {disposition_line(m, hit)}", markup=False)
         console.print(
             f"        entry key {m.list_id}:{m.entry_id} · fingerprint {m.entry_fingerprint}",
             markup=False,
@@ -156,18 +159,19 @@ def screen_cmd(
         err_console.print(f"note: {idx.tables_note}", markup=False)
 
 
-def disposition_line(m: object) -> str:
+def disposition_line(m: object, threshold: float) -> str:
     """'automated: …' or 'confirmed by reviewer …' (or an expired disposition) for one match."""
-    from detente.screening.models import ListMatch
+    from detente.screening.models import ListMatch, automated_status
 
     assert isinstance(m, ListMatch)
     d = m.disposition
+    auto = automated_status(m, threshold)
     if d is None:
-        return f"status {m.match_status} (automated; no reviewer disposition)"
+        return f"status {auto} (automated; no reviewer disposition)"
     what = "true match" if d.decision == "true_match" else "false positive"
     if d.expired:
         return (
-            f"status {m.match_status} (automated): the disposition '{what}' by {d.reviewer} "
+            f"status {auto} (automated): the disposition '{what}' by {d.reviewer} "
             f"({d.decided_at[:10]}) EXPIRED because the list entry changed since"
         )
     return f"status {m.effective_status}: confirmed by reviewer {d.reviewer} ({d.decided_at[:10]}) as {what}: {d.reason}"
@@ -426,7 +430,7 @@ def lists_status(
     """What is loaded, how old it is, and which lists are not checked."""
     from rich.table import Table
 
-    from detente.screening.diligence import coverage, versions
+    from detente.screening.diligence import coverage, jurisdiction_summary, versions
     from detente.screening.registry import load_registry
     from detente.screening.store import index_path, open_index
 
@@ -435,6 +439,7 @@ def lists_status(
     when = date.fromisoformat(as_of) if as_of else date.today()
     vs = versions(idx, reg, when, max_age_days)
     cov = coverage(idx, reg)
+    sides = jurisdiction_summary(cov)
     if as_json:
         console.print_json(
             json.dumps(
@@ -442,6 +447,7 @@ def lists_status(
                     "index": str(index_path(home)) if idx else None,
                     "versions": [v.model_dump() for v in vs],
                     "coverage": [c.model_dump() for c in cov],
+                    "jurisdictions": sides,
                 }
             )
         )
@@ -475,15 +481,21 @@ def lists_status(
             "[red]STALE[/]" if v.stale else "ok",
         )
     console.print(t)
-    t2 = Table("list", "severity", "status", "sources", title="Coverage")
-    for c in cov:
+    t2 = Table("binds", "list", "severity", "status", "sources", title="Coverage")
+    for c in sorted(
+        cov, key=lambda c: (c.jurisdiction != "US", c.jurisdiction != "CN", c.jurisdiction)
+    ):
         st = {
             "checked": "[green]checked[/]",
             "partial": "[yellow]partial[/]",
             "not_checked": "[bold red]NOT CHECKED[/]",
         }[c.status]
-        t2.add_row(c.list_name, c.severity, st, ", ".join(c.sources) or c.reason)
+        t2.add_row(
+            c.jurisdiction or "user", c.list_name, c.severity, st, ", ".join(c.sources) or c.reason
+        )
     console.print(t2)
+    for j, text in sides.items():
+        console.print(f"{j} lists (bind {j} parties): {text}", markup=False)
 
 
 @lists_app.command("diff")

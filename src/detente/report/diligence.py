@@ -28,10 +28,13 @@ def _flag_text(f: Any) -> str:
     return str(f)
 
 
-def review_text(m: dict[str, Any]) -> str:
+def review_text(m: dict[str, Any], threshold: float | None = None) -> str:
     """Whether a match's status is automated or confirmed by a reviewer (or the disposition expired)."""
     d = m.get("disposition")
     auto = str(m.get("match_status") or "hit")
+    score = m.get("score")
+    if auto == "hit" and threshold is not None and isinstance(score, float) and score < threshold:
+        auto = "potential"
     if not isinstance(d, dict):
         return f"automated ({auto})"
     what = "true match" if d.get("decision") == "true_match" else "false positive"
@@ -61,21 +64,29 @@ def designation_text(m: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _side_cell(f: dict[str, Any]) -> str:
+def _side_cell(f: dict[str, Any], threshold: float | None) -> str:
     status = str(f.get("status") or "not_checked")
     matches = [m for m in f.get("matches") or [] if isinstance(m, dict)]
     if not matches:
         return status.replace("_", " ")
-    m = matches[0]
-    lst = str(_first(m, "list_name", "list_id", default="?"))
-    entry = str(_first(m, "entry_name", default=""))
-    more = f" (+{len(matches) - 1} more)" if len(matches) > 1 else ""
-    return f"{status}: {lst} — “{entry}” ({designation_text(m)}); {review_text(m)}{more}"
+    # best-scored first (an exact listing before a look-alike on a more severe list)
+    ranked = sorted(matches, key=lambda m: -float(m.get("score") or 0.0))
+    parts = []
+    for m in ranked[:3]:
+        lst = str(_first(m, "list_name", "list_id", default="?"))
+        entry = str(_first(m, "entry_name", default=""))
+        score = m.get("score")
+        sc = f" {score:.2f}" if isinstance(score, float) else ""
+        parts.append(f"{lst} — “{entry}”{sc} ({designation_text(m)}); {review_text(m, threshold)}")
+    more = f" (+{len(ranked) - 3} more below)" if len(ranked) > 3 else ""
+    return f"{status}: " + " · ".join(parts) + more
 
 
 def side_rows(dd: dict[str, Any]) -> dict[str, Any]:
     """Each side's lists side by side: one column per side, one row per screened subject."""
     sides = [s for s in _first(dd, "sides", default=[]) or [] if isinstance(s, dict)]
+    thr = dd.get("threshold")
+    threshold = float(thr) if isinstance(thr, (int, float)) else None
     if not sides:
         return {"headers": [], "rows": [], "coverage": []}
     headers = []
@@ -110,7 +121,7 @@ def side_rows(dd: dict[str, Any]) -> dict[str, Any]:
             f = fs[i] if i < len(fs) and isinstance(fs[i], dict) else {}
             name = str(f.get("name") or name)
             kind = "person" if f.get("subject") == "person" else "organisation"
-            cells.append(_side_cell(f))
+            cells.append(_side_cell(f, threshold))
         rows.append({"name": name, "kind": kind, "cells": cells})
     return {"headers": headers, "rows": rows, "coverage": cover}
 
@@ -160,7 +171,8 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, Any]:
             desig = designation_text(m) if m.get("notice_url") or m.get("authority") else ""
             if desig:
                 meaning += f" ({desig})"
-            meaning += f" Review: {review_text(m)}."
+            thr = dd.get("threshold")
+            meaning += f" Review: {review_text(m, thr if isinstance(thr, float) else None)}."
             score = _first(m, "score", default="")
             screening.append(
                 {

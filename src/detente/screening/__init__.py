@@ -113,6 +113,7 @@ def list_status(
                 "list_id": c.list_id,
                 "list_name": c.list_name,
                 "severity": c.severity,
+                "jurisdiction": c.jurisdiction,
                 "status": c.status,
                 "reason": c.reason,
                 "sources": [

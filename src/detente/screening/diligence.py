@@ -214,11 +214,29 @@ def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:
                 list_id=spec.id,
                 list_name=spec.name,
                 severity=spec.severity.value,
+                jurisdiction=spec.jurisdiction,
                 status=status,
                 sources=srcs,
                 reason=reason,
             )
         )
+    return out
+
+
+def jurisdiction_summary(cov: Sequence[ListCoverage]) -> dict[str, str]:
+    """Per jurisdiction whose lists are registered: checked / partial / NOT CHECKED."""
+    by: dict[str, list[ListCoverage]] = {}
+    for c in cov:
+        if c.jurisdiction:
+            by.setdefault(c.jurisdiction, []).append(c)
+    out: dict[str, str] = {}
+    for j, cs in by.items():
+        n = {s: sum(1 for c in cs if c.status == s) for s in ("checked", "partial", "not_checked")}
+        if n["not_checked"] == len(cs):
+            out[j] = f"NOT CHECKED (none of {len(cs)} lists loaded)"
+        else:
+            parts = [f"{v} {k.replace('_', ' ')}" for k, v in n.items() if v]
+            out[j] = ", ".join(parts)
     return out
 
 

@@ -122,6 +122,15 @@ class ListMatch(_M):
         return "reviewer" if d is not None and not d.expired else "automated"
 
 
+def automated_status(m: ListMatch, threshold: float) -> MatchStatus:
+    """A match's automated status, where a match scored below the hit threshold is at most
+    *potential* (until the matcher computes ``match_status`` from evidence, every match defaults
+    to "hit")."""
+    if m.match_status == "hit" and m.score < threshold:
+        return "potential"
+    return m.match_status
+
+
 class ScreeningResult(_M):
     subject: Literal["party", "person", "name"]
     key: str
@@ -169,6 +178,7 @@ class ListCoverage(_M):
     list_id: str
     list_name: str
     severity: Literal["blocking", "restricting", "informational"]
+    jurisdiction: str = Field("", description="Whose parties the list binds (ISO-2; '' = user)")
     status: Literal["checked", "partial", "not_checked"]
     sources: list[str] = []
     reason: str = ""
@@ -253,9 +263,7 @@ class DueDiligence(_M):
         automated status, where a match below the hit threshold is at most *potential*."""
         if m.confirmed_by == "reviewer":
             return m.effective_status
-        if m.match_status == "hit" and m.score < self.threshold:
-            return "potential"
-        return m.match_status
+        return automated_status(m, self.threshold)
 
     def binding_lists(self) -> set[str] | None:
         """Ids of the lists that bind a side of the proposal (None: no side information)."""

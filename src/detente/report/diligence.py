@@ -156,7 +156,10 @@ def diligence_rows(dd: dict[str, Any]) -> dict[str, Any]:
             extra = [
                 x
                 for x in (
-                    f"entry {m.get('entry_id')}" if m.get("entry_id") else None,
+                    f"entry {m.get('list_id')}:{m.get('entry_id')}" if m.get("entry_id") else None,
+                    f"fingerprint {m.get('entry_fingerprint')}"
+                    if m.get("entry_fingerprint")
+                    else None,
                     f"listed {listed}" if listed else None,
                     f"snapshot {version}" if version else None,
                 )

@@ -211,6 +211,37 @@ class Decision(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class DispositionRow(Base):
+    """A reviewer's true-match / false-positive decision on one (subject, list entry) pair.
+
+    Append-only: a new decision for the same pair is a new row (the latest applies).  The content
+    columns (subject_key, entry_id, entry_fingerprint, decision, reason, reviewer, decided_at) are
+    what the audit log's entry for the row hashes.
+    """
+
+    __tablename__ = "dispositions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(600), index=True)
+    entry_id: Mapped[str] = mapped_column(String(300))
+    entry_fingerprint: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[str] = mapped_column(String(40))
+
+
+DISPOSITION_CONTENT: tuple[str, ...] = (
+    "subject_key",
+    "entry_id",
+    "entry_fingerprint",
+    "decision",
+    "reason",
+    "reviewer",
+    "decided_at",
+)
+
+
 class AuditEntry(Base):
     """One entry of the append-only, hash-chained audit log."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ from detente.store.accounts import (
 from detente.store.db import Database
 from detente.store.models import (
     COMMENT_KINDS,
+    DISPOSITION_CONTENT,
     OUTCOMES,
     ROLES,
     STATUSES,
@@ -56,6 +58,7 @@ from detente.store.models import (
     AuditEntry,
     Comment,
     Decision,
+    DispositionRow,
     LoginFailure,
     Proposal,
     Revision,
@@ -70,6 +73,7 @@ from detente.store.views import (
     AuditView,
     CommentView,
     DecisionView,
+    DispositionView,
     ProposalDetail,
     ProposalSummary,
     RevisionMeta,
@@ -123,14 +127,17 @@ def _not_checked_reason() -> str | None:
     return None
 
 
-def run_diligence(proposal: ProposalModel) -> tuple[Any | None, str]:
-    """Screening for a proposal, or (None, reason) when it cannot run: shown as NOT CHECKED."""
+def run_diligence(proposal: ProposalModel, dispositions: Any = None) -> tuple[Any | None, str]:
+    """Screening for a proposal, or (None, reason) when it cannot run: shown as NOT CHECKED.
+
+    *dispositions* (a ``DispositionSet``) are the reviewers' decisions to apply; None means those
+    in the embedded store next to the screening index."""
     reason = _not_checked_reason()
     if reason is not None:
         return None, reason
     mod = importlib.import_module("detente.screening")
     try:
-        return mod.diligence_for(proposal), ""
+        return mod.diligence_for(proposal, dispositions=dispositions), ""
     except DetenteError as exc:
         return None, f"screening could not run: {exc.message}"
 
@@ -513,7 +520,7 @@ class Workflow:
     ) -> tuple[ProposalModel, Assessment, str]:
         """Parse and assess without storing: (proposal, assessment, why screening was not run or '')."""
         proposal = self.parse(text, source)
-        diligence, reason = run_diligence(proposal)
+        diligence, reason = run_diligence(proposal, self.disposition_set())
         return proposal, assess(proposal, self.framework, diligence=diligence), reason
 
     def _add_revision(
@@ -1046,6 +1053,112 @@ class Workflow:
                 },
             )
             return self._decision_view(d, {actor.id: actor.username})
+
+    # ------------------------------------------------------------------ dispositions
+
+    @staticmethod
+    def _disposition_view(d: DispositionRow) -> DispositionView:
+        return DispositionView.model_validate(
+            {
+                "id": d.id,
+                "subject_key": d.subject_key,
+                "entry_id": d.entry_id,
+                "entry_fingerprint": d.entry_fingerprint,
+                "decision": d.decision,
+                "reason": d.reason,
+                "reviewer": d.reviewer,
+                "decided_at": d.decided_at,
+            }
+        )
+
+    def record_disposition(
+        self,
+        actor: Actor,
+        *,
+        subject: str,
+        entry: str,
+        entry_fingerprint: str,
+        decision: str,
+        reason: str,
+    ) -> DispositionView:
+        """Record a reviewer's true-match / false-positive decision on one screening match.
+
+        It applies to every later screening of the same subject and list entry until the entry
+        changes on the list (its fingerprint differs), and is audited with a hash of its content.
+        """
+        from detente.screening.dispositions import make_record
+
+        if not actor.can_review:
+            raise PermissionDeniedError("only a reviewer or admin can record a disposition")
+        rec = make_record(
+            subject=subject,
+            entry=entry,
+            fingerprint=entry_fingerprint,
+            decision=decision,
+            reason=reason,
+            reviewer=actor.username,
+            decided_at=self.clock().isoformat(timespec="seconds"),
+        )
+        with self.db.write() as s:
+            row = DispositionRow(
+                subject_key=rec.subject_key[:600],
+                entry_id=rec.entry_id[:300],
+                entry_fingerprint=rec.entry_fingerprint[:64],
+                decision=rec.decision,
+                reason=rec.reason,
+                reviewer=rec.reviewer,
+                decided_at=rec.decided_at,
+            )
+            s.add(row)
+            s.flush()
+            content = {k: getattr(row, k) for k in DISPOSITION_CONTENT}
+            audit.append(
+                s,
+                actor=actor.username,
+                action="disposition.record",
+                object_type="disposition",
+                object_id=row.id,
+                details={
+                    "subject_key": row.subject_key,
+                    "entry_id": row.entry_id,
+                    "entry_fingerprint": row.entry_fingerprint,
+                    "decision": row.decision,
+                    "content_sha256": self._digest(
+                        json.dumps(content, sort_keys=True, ensure_ascii=False)
+                    ),
+                },
+            )
+            return self._disposition_view(row)
+
+    def list_dispositions(
+        self, actor: Actor, *, limit: int = 100, offset: int = 0
+    ) -> tuple[list[DispositionView], int]:
+        """Recorded dispositions, newest first (reviewers and admins only)."""
+        if not actor.can_review:
+            raise PermissionDeniedError("only a reviewer or admin can read dispositions")
+        with self.db.read() as s:
+            total = int(s.scalar(select(func.count()).select_from(DispositionRow)) or 0)
+            rows = s.scalars(
+                select(DispositionRow)
+                .order_by(DispositionRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return [self._disposition_view(d) for d in rows], total
+
+    def disposition_set(self) -> Any:
+        """Every decision (the embedded CLI store's, then the web store's; the latest wins)."""
+        from detente.screening.dispositions import DispositionRecord, load_all
+
+        with self.db.read() as s:
+            rows = list(s.scalars(select(DispositionRow).order_by(DispositionRow.id)))
+            recs = [DispositionRecord(*(getattr(r, k) for k in DISPOSITION_CONTENT)) for r in rows]
+        try:
+            return load_all(extra=recs)
+        except DetenteError:
+            from detente.screening.dispositions import DispositionSet
+
+            return DispositionSet(recs)
 
     def record(
         self,

@@ -129,6 +129,19 @@ class DecisionView(_View):
     created_at: datetime
 
 
+class DispositionView(_View):
+    """A reviewer's disposition of one (subject, list entry) screening match."""
+
+    id: int
+    subject_key: str
+    entry_id: str
+    entry_fingerprint: str
+    decision: Literal["true_match", "false_positive"]
+    reason: str
+    reviewer: str
+    decided_at: str
+
+
 class ProposalDetail(ProposalSummary):
     revisions: list[RevisionMeta]
     comments: list[CommentView]

@@ -18,6 +18,7 @@ from detente.store.views import (
     CommentKind,
     CommentView,
     DecisionView,
+    DispositionView,
     Outcome,
     ProposalDetail,
     ProposalSummary,
@@ -125,6 +126,27 @@ class DecisionIn(BaseModel):
     reasoning: str = Field(min_length=1, max_length=20_000)
     conditions: str = Field("", max_length=20_000)
     base_revision: int = Field(ge=1, le=MAX_ID, description="The revision the decision is about.")
+
+
+class DispositionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(
+        min_length=1,
+        max_length=500,
+        description="The screened name (or its key, 'org:…' / 'person:…').",
+    )
+    entry: str = Field(
+        min_length=3, max_length=300, description="The list entry: LIST_ID:ENTRY_ID."
+    )
+    entry_fingerprint: str = Field(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[0-9a-f]+$",
+        description="The entry's fingerprint as screened (the disposition expires when it changes).",
+    )
+    decision: Literal["true_match", "false_positive"]
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class AssessmentOut(BaseModel):
@@ -401,6 +423,40 @@ def add_decision(
         reasoning=body.reasoning,
         conditions=body.conditions,
         base_revision=body.base_revision,
+    )
+
+
+@router.get(
+    "/dispositions",
+    response_model=Page[DispositionView],
+    responses=_errors(403),
+    summary="Reviewers' dispositions of screening matches (reviewer/admin)",
+)
+def list_dispositions(
+    request: Request,
+    actor: ApiActor,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> Page[DispositionView]:
+    items, total = _wf(request).list_dispositions(actor, limit=limit, offset=offset)
+    return _page(items, total, limit, offset)
+
+
+@router.post(
+    "/dispositions",
+    response_model=DispositionView,
+    status_code=201,
+    responses=_errors(403),
+    summary="Record a true-match / false-positive disposition of one match (reviewer/admin)",
+)
+def add_disposition(request: Request, body: DispositionIn, actor: ApiActor) -> DispositionView:
+    return _wf(request).record_disposition(
+        actor,
+        subject=body.subject,
+        entry=body.entry,
+        entry_fingerprint=body.entry_fingerprint,
+        decision=body.decision,
+        reason=body.reason,
     )
 
 

@@ -503,6 +503,44 @@ def users_update(request: Request, user_id: int, actor: PageActor, form: CsrfFor
     return _redirect("/admin/users?done=updated")
 
 
+def _require_reviewer(actor: Actor) -> None:
+    if not actor.can_review:
+        raise PermissionDeniedError("only a reviewer or admin can open this page")
+
+
+@router.get("/dispositions", response_class=HTMLResponse)
+def dispositions_page(
+    request: Request,
+    actor: PageActor,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    """Reviewers' dispositions of screening matches, and a form to record one."""
+    _require_reviewer(actor)
+    items, total = _wf(request).list_dispositions(actor, limit=50, offset=(page_no - 1) * 50)
+    return page(
+        request,
+        "dispositions.html.j2",
+        items=items,
+        total=total,
+        page_no=page_no,
+        pages=max(1, (total + 49) // 50),
+    )
+
+
+@router.post("/dispositions")
+def dispositions_submit(request: Request, actor: PageActor, form: CsrfForm) -> Response:
+    _require_reviewer(actor)
+    _wf(request).record_disposition(
+        actor,
+        subject=str(form.get("subject") or ""),
+        entry=str(form.get("entry") or ""),
+        entry_fingerprint=str(form.get("entry_fingerprint") or ""),
+        decision=str(form.get("decision") or ""),
+        reason=str(form.get("reason") or ""),
+    )
+    return _redirect("/dispositions?done=recorded")
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request,

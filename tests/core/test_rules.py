@@ -333,7 +333,7 @@ VERDICT_CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...], str, str]] 
         "needs_senior_review",
         "suitable_with_safeguards",
     ),
-    "V-POSSIBLE-HIT": ("protocols", {}, ("dd.possible_hit",), "needs_senior_review", "suitable"),
+    "V-POSSIBLE-HIT": ("protocols", {}, ("dd.potential_match",), "needs_senior_review", "suitable"),
     "V-INVESTMENT": ("protocols", {}, ("dd.investment_review",), "needs_senior_review", "suitable"),
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
     "V-SAFEGUARDS-NEEDED": (

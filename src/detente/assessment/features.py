@@ -87,7 +87,7 @@ SAFEGUARD_PREFIX = "safeguard."
 DILIGENCE_FLAGS: dict[str, str] = {
     "dd.blocking_hit": "a party is a confirmed match on a blocking list (e.g. OFAC SDN)",
     "dd.restricting_hit": "a party is a confirmed match on a restricting list (Entity List, §1286, 1260H, MEU …)",
-    "dd.possible_hit": "a party has a possible match awaiting review",
+    "dd.potential_match": "a party or person has a potential match awaiting review",
     "dd.related_entity": "a party is related to (parent or sibling of) a listed entity",
     "dd.not_checked": "some list could not be checked",
     "dd.stale": "some list snapshot is older than the configured age",

@@ -27,7 +27,7 @@ def _now() -> datetime:
 def _status_style(s: str) -> str:
     return {
         "hit": "bold red",
-        "possible": "yellow",
+        "potential": "yellow",
         "related": "magenta",
         "clear": "green",
         "not_checked": "bold red",
@@ -49,9 +49,21 @@ def screen_cmd(
         None, "--threshold", help="Hit threshold (default from match_rules.yaml)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+    birth_date: str | None = typer.Option(
+        None, "--birth-date", help="Person: date or year of birth (YYYY[-MM[-DD]]), to corroborate."
+    ),
+    nationality: list[str] = typer.Option(
+        [], "--nationality", help="Person: nationality/citizenship, compared as an identifier only."
+    ),
+    ident: list[str] = typer.Option(
+        [], "--id", help="Person: identifier TYPE=VALUE (e.g. orcid=0000-0002-1825-0097)."
+    ),
     home: Path | None = HOME_OPT,
 ) -> None:
-    """Screen a name (or a CSV of names) against every loaded list."""
+    """Screen a name (or a CSV of names) against every loaded list.
+
+    A person matched by name alone is at most a potential match; --birth-date, --nationality
+    and --id let identifiers the list states confirm (hit) or clear it."""
     from detente.errors import InputError
     from detente.screening.diligence import screen
     from detente.screening.normalize import country_code
@@ -72,7 +84,22 @@ def screen_cmd(
         cc = country_code(country)
         if cc is None:
             raise InputError(f"--country {country!r} is not a known ISO-2 code or country name")
-    res = screen(idx, name, schema=type_, country=cc, threshold=threshold)
+    ids: dict[str, str] = {}
+    for it in ident:
+        k, sep, v = it.partition("=")
+        if not sep or not k.strip() or not v.strip():
+            raise InputError(f"--id {it!r}: expected TYPE=VALUE")
+        ids[k.strip().lower()] = v.strip()
+    res = screen(
+        idx,
+        name,
+        schema=type_,
+        country=cc,
+        threshold=threshold,
+        birth_date=birth_date,
+        nationality=nationality,
+        identifiers=ids,
+    )
     if as_json:
         console.print_json(res.model_dump_json(by_alias=True))
         return
@@ -83,14 +110,15 @@ def screen_cmd(
     if res.note:
         console.print(f"  {res.note}")
     for m in res.matches:
-        tag = (
-            "RELATED"
-            if m.related
-            else ("hit" if res.status == "hit" and m.score >= (threshold or 0) else "")
-        )
+        tag = "RELATED" if m.related else m.effective_status
         console.print(
-            f"  {m.score:.3f} [{m.severity}] {m.list_name} — {m.entry_name!r} via {m.matched_kind} {m.matched_name!r} {tag}"
+            f"  {m.score:.3f} [{m.severity}] {m.list_name} — {m.entry_name!r} via {m.matched_kind} {m.matched_name!r} {tag}",
+            markup=False,
         )
+        if m.why:
+            console.print(f"        why: {m.why}", markup=False)
+        for ev in m.evidence:
+            console.print(f"        evidence {ev.direction}: {ev.detail}", markup=False)
         console.print(f"        meaning: {m.relation or m.meaning}", markup=False)
         console.print(
             f"        entry {m.entry_id} · programmes {', '.join(m.programmes) or '-'} · listed {m.listing_date or 'unknown'} · source {m.source_id} snapshot {m.snapshot_id}",

@@ -148,7 +148,7 @@ def _dd_summary(a: Assessment) -> Text:
     for flag, label in (
         ("dd.blocking_hit", "blocking hit"),
         ("dd.restricting_hit", "restricted party"),
-        ("dd.possible_hit", "possible match"),
+        ("dd.potential_match", "potential match"),
         ("dd.related_entity", "related entity"),
         ("dd.controlled_tech", "controlled tech"),
         ("dd.investment_review", "investment review"),

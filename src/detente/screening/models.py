@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-Status = Literal["hit", "possible", "related", "clear", "not_checked"]
+Status = Literal["hit", "potential", "related", "clear", "not_checked"]
 # Per-match status (issue 8): a *hit* needs corroborating evidence (for people: identifiers that
 # agree, never a name alone); a *potential* match needs a reviewer; a *cleared* one was ruled out by
 # contradicting evidence or a reviewer's false-positive disposition.
@@ -214,15 +214,19 @@ class DueDiligence(_M):
         out: set[str] = set()
         for r in self.results():
             if r.status == "hit":
-                sev = {m.severity for m in r.matches if not m.related and m.score >= self.threshold}
+                # only confirmed matches (automated hit with its evidence, or a reviewer's
+                # true-match disposition) set blocking / restricting flags
+                sev = {
+                    m.severity for m in r.matches if not m.related and m.effective_status == "hit"
+                }
                 if "blocking" in sev:
                     out.add("dd.blocking_hit")
                 if "restricting" in sev:
                     out.add("dd.restricting_hit")
                 if sev == {"informational"}:
-                    out.add("dd.possible_hit")
-            elif r.status == "possible":
-                out.add("dd.possible_hit")
+                    out.add("dd.potential_match")
+            elif r.status == "potential":
+                out.add("dd.potential_match")
             elif r.status == "related":
                 out.add("dd.related_entity")
             elif r.status == "not_checked":

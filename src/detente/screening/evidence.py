@@ -13,7 +13,7 @@ its own) and a disagreeing native-script name counts against.  Points and rules 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -44,7 +44,7 @@ def corroboration() -> Corroboration:
 class Subject:
     """What is known about the screened subject besides its name."""
 
-    ids: PersonIds = PersonIds()
+    ids: PersonIds = field(default_factory=PersonIds)
     affiliation: str | None = None
     native: str | None = None  # the subject's name in its own script, if given
 

@@ -455,7 +455,7 @@ def _org_structure(
     extra = uq or un
     if not extra:
         return base
-    if not shared_dist:
+    if not [t for t in shared if cls(t) in {"distinctive", "number", "descriptor"}]:
         pen = on["qualifier_penalty"]
         feats.append(
             Feature(
@@ -468,7 +468,7 @@ def _org_structure(
             )
         )
         return base - pen
-    if all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
+    if shared_dist and all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
         short = q.toks if uq == [] else n.toks
         qt = q.text.strip()
         if (

@@ -54,7 +54,9 @@ def test_user_list_only_reports_other_lists_not_checked(tmp_path: Path) -> None:
     load_paths([FIX / "user_list.csv"], source="user_csv", retrieved_at=FIXED_NOW, home=tmp_path)
     dd = diligence_for(_proposal(), home=tmp_path, as_of=AS_OF)
     person = dd.people[0]
-    assert person.status == "hit" and person.matches[0].list_id == "user"
+    # a person on a list by name alone: a potential match that needs review, never a hit
+    assert person.status == "potential" and person.matches[0].list_id == "user"
+    assert person.matches[0].match_status == "potential" and "dd.potential_match" in dd.flags()
     assert "dd.not_checked" in dd.flags()  # the official lists are not loaded
     assert any(c.list_id == "us_ofac_sdn" and c.status == "not_checked" for c in dd.coverage)
 
@@ -108,8 +110,24 @@ def test_person_screened_without_country(real_home: Path) -> None:
     p = _proposal(people=[{"name": "Ismail Haniya"}])
     dd = diligence_for(p, home=real_home, as_of=AS_OF)
     r = dd.people[0]
-    assert r.status == "hit" and r.country is None
-    assert "dd.blocking_hit" in dd.flags() or "dd.restricting_hit" in dd.flags()
+    # the name matches the SDN entry at hit strength, but a name alone is a potential match
+    assert r.status == "potential" and r.country is None
+    assert r.matches[0].score >= dd.threshold and r.matches[0].match_status == "potential"
+    assert "dd.blocking_hit" not in dd.flags() and "dd.potential_match" in dd.flags()
+    # the list states only a year of birth: agreeing, it is evidence for, still not a hit alone
+    dd = diligence_for(
+        _proposal(people=[{"name": "Ismail Haniya", "birth_date": "1962"}]),
+        home=real_home,
+        as_of=AS_OF,
+    )
+    m = dd.people[0].matches[0]
+    assert any(e.kind == "birth_date" and e.direction == "for" for e in m.evidence)
+    dd = diligence_for(
+        _proposal(people=[{"name": "Ismail Haniya", "birth_date": "1980-02-02"}]),
+        home=real_home,
+        as_of=AS_OF,
+    )
+    assert dd.people[0].matches[0].match_status == "cleared"
 
 
 def test_tech_flags_need_their_triggers(tmp_path: Path) -> None:

@@ -246,6 +246,31 @@ class Person(_Model):
         None, description="Party id (or name) of the person's organisation."
     )
     role: str | None = None
+    birth_date: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="Date or year of birth (YYYY, YYYY-MM or YYYY-MM-DD). Used only to tell the "
+        "person apart from a listed person of similar name.",
+    )
+    nationality: list[CountryCode] = Field(
+        default_factory=list,
+        description="Nationalities / citizenships (ISO 3166-1 alpha-2). Used ONLY as an identifier "
+        "compared with a listed person's stated nationality, never as a risk signal.",
+    )
+    identifiers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Identifiers such as orcid or passport (type -> value), compared with those "
+        "a list publishes.",
+    )
+
+    @field_validator("nationality", mode="before")
+    @classmethod
+    def _nat_list(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list):
+            return [x.strip().upper() if isinstance(x, str) else x for x in v]
+        return v
 
 
 class AreaRef(_Model):

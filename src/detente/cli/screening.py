@@ -14,6 +14,7 @@ from detente.cli._common import cli_errors, console, err_console
 
 if TYPE_CHECKING:
     from detente.screening.dispositions import DispositionRecord
+    from detente.screening.models import ScreeningResult
 
 lists_app = typer.Typer(
     help="Restricted-party lists: load, update, status, diff.", no_args_is_help=True
@@ -31,7 +32,7 @@ def _now() -> datetime:
 def _status_style(s: str) -> str:
     return {
         "hit": "bold red",
-        "possible": "yellow",
+        "potential": "yellow",
         "related": "magenta",
         "clear": "green",
         "not_checked": "bold red",
@@ -66,6 +67,15 @@ def screen_cmd(
     reviewer: str | None = typer.Option(
         None, "--reviewer", help="Who decides (default: the login name)."
     ),
+    birth_date: str | None = typer.Option(
+        None, "--birth-date", help="Person: date or year of birth (YYYY[-MM[-DD]]), to corroborate."
+    ),
+    nationality: list[str] = typer.Option(
+        [], "--nationality", help="Person: nationality/citizenship, compared as an identifier only."
+    ),
+    ident: list[str] = typer.Option(
+        [], "--id", help="Person: identifier TYPE=VALUE (e.g. orcid=0000-0002-1825-0097)."
+    ),
     home: Path | None = HOME_OPT,
 ) -> None:
     """Screen a name (or a CSV of names) against every loaded list.
@@ -73,6 +83,9 @@ def screen_cmd(
     With --dispose, record a reviewer's decision on one of the matches; it is stored next to the
     index, reused for this name and entry until the entry changes on the list, and read by
     `detente assess`.
+
+    A person matched by name alone is at most a potential match; --birth-date, --nationality
+    and --id let identifiers the list states confirm (hit) or clear it.
     """
     from detente.errors import InputError
     from detente.screening.diligence import screen
@@ -102,12 +115,32 @@ def screen_cmd(
     from detente.screening.normalize import rules
 
     hit = threshold if threshold is not None else rules().hit
+    ids: dict[str, str] = {}
+    for it in ident:
+        k, sep, v = it.partition("=")
+        if not sep or not k.strip() or not v.strip():
+            raise InputError(f"--id {it!r}: expected TYPE=VALUE")
+        ids[k.strip().lower()] = v.strip()
     disp = load_all(home)
-    res = screen(idx, name, schema=type_, country=cc, threshold=threshold, dispositions=disp)
+
+    def _run() -> ScreeningResult:
+        return screen(
+            idx,
+            name,
+            schema=type_,
+            country=cc,
+            threshold=threshold,
+            dispositions=disp,
+            birth_date=birth_date,
+            nationality=nationality,
+            identifiers=ids,
+        )
+
+    res = _run()
     if dispose is not None:
         rec = _dispose(res, dispose, entry, reason, reviewer, home)
         disp.add([rec])
-        res = screen(idx, name, schema=type_, country=cc, threshold=threshold, dispositions=disp)
+        res = _run()
     if as_json:
         console.print_json(res.model_dump_json(by_alias=True))
         return
@@ -118,14 +151,15 @@ def screen_cmd(
     if res.note:
         console.print(f"  {res.note}")
     for m in res.matches:
-        tag = (
-            "RELATED"
-            if m.related
-            else ("hit" if res.status == "hit" and m.score >= (threshold or 0) else "")
-        )
+        tag = "RELATED" if m.related else m.effective_status
         console.print(
-            f"  {m.score:.3f} [{m.severity}] {m.list_name} — {m.entry_name!r} via {m.matched_kind} {m.matched_name!r} {tag}"
+            f"  {m.score:.3f} [{m.severity}] {m.list_name} — {m.entry_name!r} via {m.matched_kind} {m.matched_name!r} {tag}",
+            markup=False,
         )
+        if m.why:
+            console.print(f"        why: {m.why}", markup=False)
+        for ev in m.evidence:
+            console.print(f"        evidence {ev.direction}: {ev.detail}", markup=False)
         console.print(f"        meaning: {m.relation or m.meaning}", markup=False)
         console.print(
             f"        entry {m.entry_id} · programmes {', '.join(m.programmes) or '-'} · listed {m.listing_date or 'unknown'} · source {m.source_id} snapshot {m.snapshot_id}",

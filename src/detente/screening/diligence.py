@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from detente.assessment.proposal import Proposal
 from detente.screening.dispositions import DispositionSet, apply, entry_fingerprint, load_all
+from detente.screening.evidence import Subject, assess
+from detente.screening.identifiers import subject_ids
 from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher
 from detente.screening.models import (
     DueDiligence,
@@ -19,8 +22,9 @@ from detente.screening.models import (
     ScreeningResult,
     SideDiligence,
     SideFinding,
+    Status,
 )
-from detente.screening.normalize import rules
+from detente.screening.normalize import has_cjk, rules
 from detente.screening.registry import Registry, load_registry
 from detente.screening.store import LoadedIndex, age_days, open_index
 
@@ -46,8 +50,32 @@ def _features(fs: Sequence[Feature]) -> list[FeatureContribution]:
     ]
 
 
-def _to_match(m: Matcher, reg: Registry, c: Candidate, snapshots: dict[str, str]) -> ListMatch:
+def _to_match(
+    m: Matcher,
+    reg: Registry,
+    c: Candidate,
+    snapshots: dict[str, str],
+    *,
+    schema: str = "org",
+    subject: Subject | None = None,
+    hit: float | None = None,
+    country: str | None = None,
+) -> ListMatch:
     e = m.entries[c.entry]
+    hit = rules().hit if hit is None else hit
+    status, evidence, why = assess(
+        schema=schema,
+        score=c.score.score,
+        via=c.score.via,
+        matched_name=c.name,
+        features=c.score.features,
+        entry=e,
+        subject=subject or Subject(),
+        hit=hit,
+        country=country,
+    )
+    if c.kind == KIND_PARENT or e.formerly_listed:
+        status = "potential" if status == "hit" else status
     spec = reg.list_spec(e.list_id)
     related = c.kind == KIND_PARENT
     relation = None
@@ -92,6 +120,9 @@ def _to_match(m: Matcher, reg: Registry, c: Candidate, snapshots: dict[str, str]
         formerly_listed=e.formerly_listed,
         ended_on=e.ended_on,
         entry_fingerprint=entry_fingerprint(e),
+        match_status=status,
+        evidence=evidence,
+        why=relation or why,
     )
 
 
@@ -121,8 +152,17 @@ def screen(
     threshold: float | None = None,
     registry: Registry | None = None,
     dispositions: DispositionSet | None = None,
+    birth_date: str | None = None,
+    nationality: Sequence[str] = (),
+    identifiers: Mapping[str, str] | None = None,
+    affiliation: str | None = None,
+    native: str | None = None,
 ) -> ScreeningResult:
     """Screen one name (plus aliases/native forms).  Persons are screened without any country.
+
+    *birth_date*, *nationality*, *identifiers* and *affiliation* (persons) are compared with
+    what the list states about a matched person: a person's match is a *hit* only when they
+    agree (see :mod:`detente.screening.evidence`); they never select or rank candidates.
 
     Reviewers' *dispositions* for this subject and the matched entries are attached to the
     matches (a live false positive clears its match; an expired one is shown but changes nothing).
@@ -145,29 +185,52 @@ def screen(
     cands = idx.matcher.match(name, schema=schema, country=cty, aliases=names[1:], floor=possible)
     cands = _dedupe(cands, idx.matcher)
     snaps = {m.source_id: m.snapshot_id for m in idx.manifests}
-    matches = [_to_match(idx.matcher, reg, c, snaps) for c in cands]
+    subj = Subject(
+        ids=subject_ids(birth_date, nationality, identifiers)
+        if schema == "person"
+        else subject_ids(None),
+        affiliation=affiliation if schema == "person" else None,
+        native=native if native else next((a for a in names if has_cjk(a)), None),
+    )
+    kw: dict[str, Any] = dict(schema=schema, subject=subj, hit=hit, country=cty)
+    matches = [_to_match(idx.matcher, reg, c, snaps, **kw) for c in cands]
     # formerly listed entries: history at hit strength, kept apart from the matches
     old = idx.former.match(name, schema=schema, country=cty, aliases=names[1:], floor=hit)
-    history = [_to_match(idx.former, reg, c, snaps) for c in _dedupe(old, idx.former)]
+    history = [_to_match(idx.former, reg, c, snaps, **kw) for c in _dedupe(old, idx.former)]
     history.sort(key=lambda m: (-m.score, m.list_id, m.entry_id))
-    direct = [m for m in matches if not m.related]
-    rel = [m for m in matches if m.related and m.score >= hit]
-    if any(m.score >= hit for m in direct):
-        status = "hit"
-    elif rel:
-        status = "related"
-    elif direct:
-        status = "possible"
-    else:
-        status = "clear"
-    # order: direct hits by severity then score, then related, then the rest
+    status = result_status(matches, hit)
+    # order: hits by severity then score, then related, then potential, then cleared
     sev = {"blocking": 0, "restricting": 1, "informational": 2}
+    rank = {"hit": 0, "potential": 1, "cleared": 2}
     matches.sort(
-        key=lambda m: (m.score < hit, m.related, sev[m.severity], -m.score, m.list_id, m.entry_id)
+        key=lambda m: (
+            rank[m.effective_status] + (m.related and m.score >= hit) * 0.5,
+            m.related,
+            sev[m.severity],
+            -m.score,
+            m.list_id,
+            m.entry_id,
+        )
     )
     note = ""
-    if status == "clear":
-        note = "No match at or above the possible-match threshold on the lists loaded."
+    if status == "clear" and matches:
+        note = (
+            f"{len(matches)} name match(es) cleared: identifiers the list states contradict "
+            "them (see each match's evidence)."
+        )
+    elif status == "clear":
+        note = "No match at or above the potential-match threshold on the lists loaded."
+    elif (
+        status == "potential"
+        and schema == "person"
+        and all(
+            m.score >= hit for m in matches if m.effective_status == "potential" and not m.related
+        )
+    ):
+        note = (
+            "Potential match — needs review: a name alone never confirms a match on a person; "
+            "give a birth date, nationality or identifier to corroborate or clear it."
+        )
     elif status == "related":
         note = "Related-entity notice: an organisation this party belongs to, or a unit of it, is listed; the party itself is not."
     res = ScreeningResult(
@@ -178,6 +241,22 @@ def screen(
         note=note,
     )
     return apply(res, dispositions)
+
+
+def result_status(matches: Sequence[ListMatch], hit: float) -> Status:
+    """A subject's status from its matches' effective statuses (after reviewer dispositions).
+
+    hit: a direct match is a hit; related: a parent/unit match at hit strength and no direct
+    hit; potential: a direct match needs review; clear: none, or every match was cleared.
+    """
+    direct = [m for m in matches if not m.related]
+    if any(m.effective_status == "hit" for m in direct):
+        return "hit"
+    if any(m.related and m.score >= hit and m.effective_status != "cleared" for m in matches):
+        return "related"
+    if any(m.effective_status == "potential" for m in direct):
+        return "potential"
+    return "clear"
 
 
 def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:
@@ -359,6 +438,15 @@ def versions(
     return out
 
 
+def _affiliation_name(proposal: Proposal, aff: str | None) -> str | None:
+    if not aff:
+        return None
+    for p in proposal.parties:
+        if aff in {p.key, p.id, p.name}:
+            return p.name
+    return aff
+
+
 def diligence_for(
     proposal: Proposal,
     *,
@@ -407,6 +495,11 @@ def diligence_for(
             threshold=threshold,
             registry=reg,
             dispositions=disp,
+            birth_date=person.birth_date,
+            nationality=person.nationality,
+            identifiers=person.identifiers,
+            affiliation=_affiliation_name(proposal, person.affiliation),
+            native=person.name_native,
         )
         for person in proposal.people
     ]
@@ -418,7 +511,9 @@ def diligence_for(
             "Run `detente lists update` or `detente lists load PATH...`."
         )
     notes.append(
-        "Screening compares names only; it never infers anything from a person's nationality or the script of a name."
+        "A person's name match is at most a potential match unless identifiers the list states "
+        "(birth date, nationality, affiliation, ORCID or another identifier) agree; nationality "
+        "is compared only as an identifier and is never a risk signal, nor is the script of a name."
     )
     hit = r.hit if threshold is None else threshold
     cov = coverage(idx, reg)

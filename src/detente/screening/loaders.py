@@ -19,6 +19,14 @@ from typing import Any
 
 from detente.errors import ListFormatError, Problem
 from detente.screening.entries import ListEntry, ParsedSource
+from detente.screening.identifiers import (
+    CITIZENSHIP,
+    DOB,
+    NATIONALITY,
+    from_csl_row,
+    from_ofac_remarks,
+    normalise_date,
+)
 from detente.screening.normalize import country_code, derive_parents, looks_like_acronym
 
 Files = Mapping[str, bytes]
@@ -236,6 +244,7 @@ def load_ofac_csv(files: Files, source_id: str) -> ParsedSource:
                 addresses=tuple(a for a, _ in ad if a),
                 programs=programs,
                 remarks=remarks[:2000],
+                extra=from_ofac_remarks(remarks) if schema == "person" else (),
             )
         )
     rows[prim_name] = n
@@ -347,9 +356,29 @@ def load_ofac_xml(files: Files, source_id: str) -> ParsedSource:
                 addresses=tuple(a for a in addrs if a),
                 programs=programs,
                 remarks=text(e, "remarks"),
+                extra=_xml_ids(e, local, text) if schema == "person" else (),
             )
         )
     return ParsedSource(source_id, tuple(entries), {fname: len(entries)}, published)
+
+
+def _xml_ids(e: Any, local: Any, text: Any) -> tuple[tuple[str, str], ...]:
+    """Birth dates, nationalities, citizenships and ids of an sdn.xml person (issue 8)."""
+    out: list[tuple[str, str]] = []
+    for el in e.iter():
+        tag = local(el.tag)
+        if tag == "dateOfBirthItem":
+            out += [(DOB, d) for d in normalise_date(text(el, "dateOfBirth"))]
+        elif tag in {"nationality", "citizenship"} and len(el):
+            cc = country_code(text(el, "country"))
+            if cc:
+                out.append((NATIONALITY if tag == "nationality" else CITIZENSHIP, cc))
+        elif tag == "id" and len(el):
+            typ, num = text(el, "idType"), text(el, "idNumber")
+            if num:
+                out += from_csl_row({"ids": [{"type": typ, "number": num}]})
+    out += [p for p in from_ofac_remarks(text(e, "remarks")) if p not in out]
+    return tuple(dict.fromkeys(out))
 
 
 # ---- trade.gov Consolidated Screening List ---------------------------------------------------
@@ -441,6 +470,8 @@ def _csl_entry(source_id: str, d: Mapping[str, Any], where: str) -> ListEntry | 
         for k in ("license_requirement", "license_policy", "federal_register_notice")
         if d.get(k)
     )
+    if schema == "person":
+        extra += from_csl_row(d)
     return ListEntry(
         source_id=source_id,
         list_id=lid,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,7 +26,9 @@ from detente.screening.normalize import (
     derived_acronyms,
     discount,
     has_cjk,
+    is_cjk_name,
     looks_like_acronym,
+    person_tokens,
     phonetic,
     pinyin_key,
     rules,
@@ -67,8 +70,8 @@ class NameForm:
     crossed: bool  # converted from a non-Latin script
 
 
-def prepare(text: str) -> NameForm:
-    toks = tuple(dict.fromkeys(tokens(text)))
+def prepare(text: str, person: bool = False) -> NameForm:
+    toks = tuple(dict.fromkeys(person_tokens(text) if person else tokens(text)))
     return NameForm(
         text=text,
         toks=toks,
@@ -140,12 +143,12 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         if j is not None and cn[j] == 0.0:
             cq[i] = cn[j] = 1.0
     for i, t in enumerate(q):
-        if cq[i] or len(t) < r.fuzzy_min_len:
+        if cq[i] or len(t) < r.fuzzy_min_len or t in r.locations:
             continue
         best, bj = 0.0, -1
         lt = len(t)
         for j, u in enumerate(n):
-            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2:
+            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2 or u in r.locations:
                 continue
             s = jw(t, u)
             if s < r.fuzzy_min:
@@ -201,7 +204,9 @@ def score_forms(
     elif len(q.compact) >= 6 and q.compact == n.compact:
         special, via = r.special["compact_exact"], "compact"
 
-    fw = r.weights["person" if schema == "person" else "org"]
+    if schema == "person":
+        return _score_person(q, n, weights, special, via)
+    fw = r.weights["org"]
     if q.toks and n.toks:
         cq, cn = _token_credit(q.toks, n.toks)
         wq = [weights(t) for t in q.toks]
@@ -246,20 +251,7 @@ def score_forms(
             ),
         ]
         base = tok * fw["token_overlap"] + jw * fw["jaro_winkler"] + ph * fw["phonetic"]
-        if schema == "person":
-            missing = sum(1 for c in cq if c < 0.5)
-            if missing:
-                pen = r.person_penalty * missing
-                feats.append(
-                    Feature(
-                        "person_unmatched_tokens",
-                        missing,
-                        -r.person_penalty,
-                        -pen,
-                        "query name parts not found in the listed name",
-                    )
-                )
-                base -= pen
+        base = _org_structure(q, n, cq, cn, base, feats)
     else:
         base = 0.0
     score = base
@@ -288,6 +280,230 @@ def score_forms(
         )
     score = _country(score, feats, schema, country_q, countries_n)
     return PairScore(round(max(0.0, min(1.0, score)), 4), tuple(feats), via)
+
+
+def _person_credit(
+    q: tuple[str, ...], n: tuple[str, ...]
+) -> tuple[list[float], list[float], list[bool], list[bool]]:
+    """Credits of aligned person-name parts (any order): equal or variant spelling (as for
+    organisations), initials ("j" ~ "john"), and two parts written as one ("xiao ming" ~
+    "xiaoming").  Also returns which query / list parts are bare initials."""
+    pn = rules().person_name
+    cq, cn = _token_credit(q, n)
+    iq = [len(t) == 1 for t in q]
+    inn = [len(u) == 1 for u in n]
+    for i, t in enumerate(q):
+        if cq[i]:
+            continue
+        for j, u in enumerate(n):
+            if cn[j]:
+                continue
+            if (iq[i] and u.startswith(t)) or (inn[j] and t.startswith(u)):
+                cq[i] = cn[j] = pn["initial_credit"]
+                break
+    # two adjacent parts of one side written as one part on the other
+    for a, b, ca, cb in ((q, n, cq, cn), (n, q, cn, cq)):
+        for j, u in enumerate(b):
+            if cb[j] or len(u) < 4:
+                continue
+            for i in range(len(a) - 1):
+                if not ca[i] and not ca[i + 1] and a[i] + a[i + 1] == u:
+                    ca[i] = ca[i + 1] = cb[j] = 1.0
+                    break
+    return cq, cn, iq, inn
+
+
+def _score_person(
+    q: NameForm, n: NameForm, weights: Weights, special: float, via: str
+) -> PairScore:
+    r = rules()
+    pn = r.person_name
+    feats: list[Feature] = []
+    score = 0.0
+    if q.toks and n.toks:
+        cq, cn, iq, inn = _person_credit(q.toks, n.toks)
+        wq = [weights(t) * (pn["initial_weight"] if iq[i] else 1.0) for i, t in enumerate(q.toks)]
+        wn = [weights(u) * (pn["initial_weight"] if inn[j] else 1.0) for j, u in enumerate(n.toks)]
+        matched = sum(1 for c in cq if c > 0)
+        full = sum(1 for i, c in enumerate(cq) if c > 0 and not iq[i])
+        extra = pn["extra_part_weight"] if matched >= 2 else 1.0
+        got = sum(c * w for c, w in zip(cq, wq, strict=True))
+        got_n = sum(c * w for c, w in zip(cn, wn, strict=True))
+        den_q = sum(w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True))
+        den_n = sum(w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True))
+        p = got / (den_q or 1.0)
+        rc = got_n / (den_n or 1.0)
+        score = pn["p_weight"] * p + (1 - pn["p_weight"]) * rc
+        feats.append(
+            Feature(
+                "name_parts",
+                round(score, 4),
+                1.0,
+                round(score, 4),
+                f"{matched} of {len(q.toks)} parts of the screened name found ({p:.2f}); "
+                f"listed name covered {rc:.2f}",
+            )
+        )
+        if (matched < 2 or full < 1) and (len(q.toks) > 1 or len(n.toks) > 1):
+            cap = pn["single_part_cap"]
+            if score > cap:
+                feats.append(
+                    Feature(
+                        "single_part",
+                        1.0,
+                        -(score - cap),
+                        round(cap - score, 4),
+                        "only one name part in common (a shared surname is not a match)",
+                    )
+                )
+                score = cap
+    if special > score:
+        feats.append(
+            Feature(
+                f"{via}_exact",
+                1.0,
+                special,
+                round(special - score, 4),
+                "same pinyin" if via == "native" else "same letters ignoring spaces",
+            )
+        )
+        score = special
+    else:
+        via = "weighted"
+    if is_cjk_name(q.text) and is_cjk_name(n.text):
+        qc = "".join(q.text.split())
+        nc = "".join(n.text.split())
+        cap = pn["native_differs_cap"]
+        if qc != nc and score > cap:
+            feats.append(
+                Feature(
+                    "native_differs",
+                    1.0,
+                    -(score - cap),
+                    round(cap - score, 4),
+                    f"{qc} and {nc} are different characters with the same sound (another name, "
+                    "or a traditional / simplified form: needs review)",
+                )
+            )
+            score = cap
+    if q.crossed or n.crossed:
+        feats.append(
+            Feature(
+                "script_crossing",
+                1.0,
+                0.0,
+                0.0,
+                "compared through transliteration (pinyin / anyascii)",
+            )
+        )
+    return PairScore(round(max(0.0, min(1.0, score)), 4), tuple(feats), via)
+
+
+def _org_structure(
+    q: NameForm, n: NameForm, cq: list[float], cn: list[float], base: float, feats: list[Feature]
+) -> float:
+    """Distinguishing words of organisation names: conflicts, qualifiers, descriptors added."""
+    r = rules()
+    on = r.org_name
+    legal = {t for t, d in r.discount.items() if d <= 0.1}
+
+    def cls(t: str) -> str:
+        if t in legal:
+            return "legal"
+        if any(c.isdigit() for c in t):
+            return "number"
+        if t in r.locations:
+            return "location"
+        if t in r.institutions:
+            return "institution"
+        if t in r.descriptors or t in r.discount:
+            return "descriptor"
+        return "distinctive"
+
+    uq = [t for t, c in zip(q.toks, cq, strict=True) if c == 0 and cls(t) != "legal"]
+    un = [t for t, c in zip(n.toks, cn, strict=True) if c == 0 and cls(t) != "legal"]
+    shared = [t for t, c in zip(q.toks, cq, strict=True) if c > 0]
+    shared_dist = [t for t in shared if cls(t) in {"distinctive", "number"}]
+    nq = [t for t in uq if cls(t) == "number"]
+    nn = [t for t in un if cls(t) == "number"]
+    if nq and nn:
+        pen = on["number_conflict_penalty"]
+        feats.append(
+            Feature(
+                "number_conflict",
+                1.0,
+                -pen,
+                -pen,
+                f"different numbers: {' '.join(nq)} vs {' '.join(nn)}",
+            )
+        )
+        return base - pen
+    if uq and un:
+        if shared_dist and all(cls(t) != "distinctive" for t in uq + un):
+            return base  # the same distinctive name with different descriptors
+        pen = on["conflict_penalty"]
+        feats.append(
+            Feature(
+                "distinguishing_conflict",
+                1.0,
+                -pen,
+                -pen,
+                f"conflicting words: {' '.join(uq)} vs {' '.join(un)}",
+            )
+        )
+        return base - pen
+    extra = uq or un
+    if not extra:
+        return base
+    if not [t for t in shared if cls(t) in {"distinctive", "number", "descriptor"}]:
+        pen = on["qualifier_penalty"]
+        feats.append(
+            Feature(
+                "distinguishing_conflict",
+                1.0,
+                -pen,
+                -pen,
+                f"'{' '.join(extra)}' distinguishes names that otherwise share only place and "
+                "institution words",
+            )
+        )
+        return base - pen
+    if shared_dist and all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
+        short = q.toks if uq == [] else n.toks
+        qt = q.text.strip()
+        if (
+            un
+            and looks_like_acronym(qt)
+            and len(q.toks) == 1
+            and n.toks
+            and n.toks[0] == q.toks[0]
+            and len(extra) >= 1
+        ):
+            cap = on["acronym_word_cap"]
+            feats.append(
+                Feature(
+                    "acronym_word",
+                    1.0,
+                    -(base - cap),
+                    round(min(0.0, cap - base), 4),
+                    f"'{qt}' in capitals is an acronym, not the first word of '{n.text}'",
+                )
+            )
+            return min(base, cap)
+        core = on["core_score"]
+        if base < core and short:
+            feats.append(
+                Feature(
+                    "core_name",
+                    1.0,
+                    core,
+                    round(core - base, 4),
+                    f"the distinctive name '{' '.join(shared_dist)}' with only descriptors "
+                    f"added ({' '.join(extra)})",
+                )
+            )
+            return core
+    return base
 
 
 def _country(
@@ -800,9 +1016,13 @@ class Matcher:
         r = rules()
         floor = r.possible if floor is None else floor
         best: dict[tuple[int, bool], Candidate] = {}
-        queries = [name, *[a for a in aliases if a and a.strip()]]
+        queries: list[str] = []
+        for text in (name, *[a for a in aliases if a and a.strip()]):
+            main, inner = split_brackets(text)
+            queries += [x for x in (main, *inner) if x not in queries]
+        person = schema == "person"
         for qtext in queries:
-            qf = prepare(qtext)
+            qf = prepare(qtext, person=person)
             for i in self.candidates(qf, schema):
                 rec = self.names[i]
                 e = self.entries[rec.entry]
@@ -898,7 +1118,7 @@ def make_names(entries: Sequence[ListEntry]) -> tuple[list[NameRec], dict[str, l
             if not t or t in seen:
                 return
             seen.add(t)
-            f = prepare(t)
+            f = prepare(t, person=e.schema == "person")
             if f.toks or f.pinyin:
                 names.append(NameRec(ei, kind, f))
 
@@ -938,17 +1158,47 @@ def score_pair(
     :class:`Matcher` passes index-based rare-token weights.
     """
     w = weights or Weights()
-    if (
-        schema != "person"
-        and looks_like_acronym(a.strip())
-        and acronym_key(a) in {acronym_key(x) for x in derived_acronyms(b)}
-    ):
-        return acronym_score(False, country_a, (country_b,) if country_b else (), schema)
-    return score_forms(
-        prepare(a),
-        prepare(b),
-        schema=schema,
-        weights=w,
-        country_q=country_a,
-        countries_n=(country_b,) if country_b else (),
-    )
+    person = schema == "person"
+    a_main, a_in = split_brackets(a)
+    b_main, b_in = split_brackets(b)
+    best: PairScore | None = None
+    for x in (a_main, *a_in):
+        for y in (b_main, *b_in):
+            if (
+                not person
+                and looks_like_acronym(x.strip())
+                and acronym_key(x)
+                in {acronym_key(z) for z in (*derived_acronyms(y), *(b_in if y == b_main else ()))}
+            ):
+                ps = acronym_score(
+                    y != b_main or x.strip() in b_in,
+                    country_a,
+                    (country_b,) if country_b else (),
+                    schema,
+                )
+            else:
+                ps = score_forms(
+                    prepare(x, person=person),
+                    prepare(y, person=person),
+                    schema=schema,
+                    weights=w,
+                    country_q=country_a,
+                    countries_n=(country_b,) if country_b else (),
+                )
+            if best is None or ps.score > best.score:
+                best = ps
+    assert best is not None
+    return best
+
+
+_BRACKETS = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]{1,80})[)\]）】]\s*")
+
+
+def split_brackets(text: str) -> tuple[str, tuple[str, ...]]:
+    """A name and the texts in its brackets, screened on their own:
+    "Beijing Academy of AI (BAAI)" -> ("Beijing Academy of AI", ("BAAI",))."""
+    inner = tuple(m.strip() for m in _BRACKETS.findall(text) if m.strip())
+    if not inner:
+        return text, ()
+    main = " ".join(_BRACKETS.sub(" ", text).split())
+    return (main or text), tuple(i for i in inner if i != main)

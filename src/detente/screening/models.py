@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-Status = Literal["hit", "possible", "related", "clear", "not_checked"]
+Status = Literal["hit", "potential", "related", "clear", "not_checked"]
 # Per-match status (issue 8): a *hit* needs corroborating evidence (for people: identifiers that
 # agree, never a name alone); a *potential* match needs a reviewer; a *cleared* one was ruled out by
 # contradicting evidence or a reviewer's false-positive disposition.

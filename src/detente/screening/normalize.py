@@ -44,6 +44,12 @@ class Rules:
     glossary_max: int
     unit_heads: frozenset[str]
     parent_tails: frozenset[str]
+    person_name: dict[str, float]
+    compound_surnames: tuple[str, ...]
+    org_name: dict[str, float]
+    locations: frozenset[str]
+    institutions: frozenset[str]
+    descriptors: frozenset[str]
 
 
 def _read_data(name: str) -> Any:
@@ -87,6 +93,14 @@ def rules() -> Rules:
         glossary_max=max(len(k) for k in gloss),
         unit_heads=frozenset(str(w) for w in raw["unit_head_words"]),
         parent_tails=frozenset(str(w) for w in raw["parent_tail_words"]),
+        person_name={
+            k: float(v) for k, v in raw["person_name"].items() if k != "compound_surnames"
+        },
+        compound_surnames=tuple(str(x) for x in raw["person_name"]["compound_surnames"]),
+        org_name={k: float(v) for k, v in raw["org_name"].items()},
+        locations=frozenset(str(w) for w in raw["location_words"]),
+        institutions=frozenset(str(w) for w in raw["institution_words"]),
+        descriptors=frozenset(str(w) for w in raw["descriptor_words"]),
     )
 
 
@@ -166,6 +180,7 @@ def tokens(text: str) -> tuple[str, ...]:
     for pat, rep in r.phrase_syn:
         if pat.search(s):
             s = pat.sub(rep, s)
+    s = _org_types(s)
     out: list[str] = []
     for t in s.split():
         for u in r.pinyin_words.get(t, (t,)):
@@ -174,6 +189,34 @@ def tokens(text: str) -> tuple[str, ...]:
                 continue
             out.append(u)
     return tuple(out)
+
+
+def _org_types(s: str) -> str:
+    """Legal forms in any language folded to one comparable form (rigour's org-type table:
+    "aktiengesellschaft" -> "ag", "obshchestvo s ogranichennoy otvetstvennostyu" -> "ooo")."""
+    if not s:
+        return s
+    from rigour.names import replace_org_types_compare
+
+    return str(replace_org_types_compare(s))
+
+
+@lru_cache(maxsize=200_000)
+def person_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a person's name; a name in Chinese characters becomes (surname, given name)
+    in toneless pinyin ("张伟" -> zhang wei, "欧阳明华" -> ouyang minghua)."""
+    t = "".join(text.split())
+    if has_cjk(t) and len(t) <= 5 and all(_CJK_CHAR.match(c) or c in "·・." for c in t):
+        t = t.replace("·", "").replace("・", "").replace(".", "")
+        n = next((len(c) for c in rules().compound_surnames if t.startswith(c)), 1)
+        if len(t) > n:
+            return (_pinyin(t[:n]), _pinyin(t[n:]))
+    return tokens(text)
+
+
+def is_cjk_name(text: str) -> bool:
+    t = "".join(text.split())
+    return bool(t) and all(_CJK_CHAR.match(c) for c in t)
 
 
 def discount(token: str) -> float:

@@ -122,10 +122,11 @@ class _Config(BaseModel):
     threshold: float
     candidate_floor: float
     generic_cap: float
-    weights: dict[Literal["phrase", "word", "generic"], float]
-    keyword_cap: float
+    count_cap: int
     signal_cap: int
-    calibration: dict[Literal["intercept", "keywords", "signals", "classifier"], float]
+    calibration: dict[
+        Literal["intercept", "phrase", "word", "generic", "signals", "classifier"], float
+    ]
     generic: list[str]
     extra_keywords: dict[str, list[str]]
     outside: list[_Outside]
@@ -216,15 +217,34 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def confidence(keyword_score: float, signals: int, classifier: float | None = None) -> float:
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The evidence of one area, as the calibration reads it."""
+
+    phrase: int = 0
+    word: int = 0
+    generic: int = 0
+    signals: int = 0
+
+    def vector(self) -> tuple[float, ...]:
+        cfg = config()
+        cap = cfg.count_cap
+        return (
+            1.0,
+            float(min(self.phrase, cap)),
+            float(min(self.word, cap)),
+            float(min(self.generic, cap)),
+            float(min(self.signals, cfg.signal_cap)),
+        )
+
+
+_COEFS = ("intercept", "phrase", "word", "generic", "signals")
+
+
+def confidence(counts: Counts, classifier: float | None = None) -> float:
     """The calibrated confidence of one area from its evidence (see data/placement.yaml)."""
-    cfg = config()
-    c = cfg.calibration
-    z = (
-        c["intercept"]
-        + c["keywords"] * min(keyword_score, cfg.keyword_cap)
-        + c["signals"] * min(signals, cfg.signal_cap)
-    )
+    c = config().calibration
+    z = sum(c[k] * x for k, x in zip(_COEFS, counts.vector(), strict=True))  # type: ignore[index]
     if classifier is not None:
         z += c["classifier"] * _logit(classifier)
     return _sigmoid(z)
@@ -234,7 +254,7 @@ def confidence(keyword_score: float, signals: int, classifier: float | None = No
 class _Found:
     evidence: list[Evidence]
     seen: set[str]
-    score: float = 0.0
+    counts: dict[str, int]
     strong: bool = False
 
 
@@ -255,13 +275,13 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
                 continue
             for t in c.targets.get(key, ()):
                 bucket = areas if t.kind == "area" else outside
-                found = bucket.setdefault(t.id, _Found([], set()))
+                found = bucket.setdefault(t.id, _Found([], set(), {}))
                 if key in found.seen:
                     continue
                 found.seen.add(key)
                 wk = "word" if t.weight_kind == "keyword" else t.weight_kind
-                w = cfg.weights[wk]
-                found.score += w
+                w = cfg.calibration[wk]  # type: ignore[index]
+                found.counts[wk] = found.counts.get(wk, 0) + 1
                 found.strong = found.strong or wk != "generic"
                 kind: Literal["phrase", "keyword", "generic"] = t.weight_kind
                 found.evidence.append(Evidence(kind=kind, text=key, quote=quote, weight=w))
@@ -300,10 +320,12 @@ def place(
         method += " with the trained text classifier"
     candidates: list[AreaCandidate] = []
     for area in c.order:
-        found = kw.get(area) or _Found([], set())
+        found = kw.get(area) or _Found([], set(), {})
         signals = [s for s in c.signals[area] if s in flags]
         ev = list(found.evidence)
-        ev += [Evidence(kind="signal", text=s, weight=1.0) for s in signals]
+        ev += [
+            Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals
+        ]
         score = clf.get(area)
         if score is not None:
             ev.append(
@@ -315,7 +337,7 @@ def place(
             )
         if not ev:
             continue
-        conf = confidence(found.score, len(signals), score[0] if score else None)
+        conf = confidence(_counts(found, len(signals)), score[0] if score else None)
         why_not: str | None = None
         strong = found.strong or bool(signals)
         if not strong:
@@ -349,7 +371,7 @@ def place(
                 Evidence(
                     kind="signal",
                     text="forms only " + ", ".join(sorted(f[5:] for f in declared_forms)),
-                    weight=1.0,
+                    weight=cfg.calibration["signals"],
                 )
             )
         if not found or not ev:
@@ -415,46 +437,54 @@ def place(
     )
 
 
-def area_features(p: Proposal, fw: Framework, flags: frozenset[str]) -> dict[str, tuple[float, int]]:
-    """Per area: (keyword score, declared signals) — the inputs of :func:`confidence`.
+def _counts(found: _Found, signals: int) -> Counts:
+    return Counts(
+        phrase=found.counts.get("phrase", 0),
+        word=found.counts.get("word", 0),
+        generic=found.counts.get("generic", 0),
+        signals=signals,
+    )
 
-    An area whose only evidence is generic words gets keyword score 0 (it can never be placed).
-    """
+
+def area_counts(p: Proposal, fw: Framework, flags: frozenset[str]) -> dict[str, Counts]:
+    """Per area, the evidence counts that :func:`confidence` reads (for fitting and reports)."""
     c = _compiled(fw)
     kw, _ = _scan(p, c)
-    out = {}
-    for area in c.order:
-        found = kw.get(area)
-        signals = sum(1 for s in c.signals[area] if s in flags)
-        score = found.score if found is not None and (found.strong or signals) else 0.0
-        out[area] = (score, signals)
-    return out
+    return {
+        area: _counts(
+            kw.get(area) or _Found([], set(), {}), sum(1 for s in c.signals[area] if s in flags)
+        )
+        for area in c.order
+    }
 
 
 def fit_calibration(
-    rows: Sequence[tuple[float, int, int]],
+    rows: Sequence[tuple[Counts, int]],
     *,
     signals: float | None = None,
-    steps: int = 4000,
+    steps: int = 6000,
     l2: float = 0.01,
 ) -> dict[str, float]:
-    """Fit intercept, keyword and signal weights by logistic regression (gradient descent).
+    """Fit the calibration by logistic regression (gradient descent, small L2 on the slopes).
 
-    ``rows`` are (keyword score, signals, label 0/1) per (proposal, area); used on the tuning
-    split of the labelled set to produce the numbers in ``data/placement.yaml``.  With
-    ``signals`` the signal weight is fixed (not fitted) to that value.
+    ``rows`` are (evidence counts, label 0/1) per (proposal, area); used on the tuning split of
+    the labelled set to produce the numbers in ``data/placement.yaml``.  With ``signals`` the
+    signal coefficient is fixed (not fitted) to that value.
     """
-    cfg = config()
-    b = [0.0, 0.0, signals or 0.0]
-    xs = [(1.0, min(k, cfg.keyword_cap), float(min(s, cfg.signal_cap))) for k, s, _ in rows]
-    ys = [y for *_, y in rows]
-    lr = 0.5
+    n = len(_COEFS)
+    b = [0.0] * n
+    fitted = list(range(n))
+    if signals is not None:
+        b[-1] = signals
+        fitted = fitted[:-1]
+    xs = [counts.vector() for counts, _ in rows]
+    ys = [y for _, y in rows]
     for _ in range(steps):
-        g = [0.0, 0.0, 0.0]
+        g = [0.0] * n
         for x, y in zip(xs, ys, strict=True):
             err = _sigmoid(sum(bi * xi for bi, xi in zip(b, x, strict=True))) - y
-            for i in range(3):
+            for i in fitted:
                 g[i] += err * x[i]
-        for i in range(2 if signals is not None else 3):
-            b[i] -= lr * (g[i] / len(xs) + (l2 * b[i] if i else 0.0))
-    return {"intercept": round(b[0], 2), "keywords": round(b[1], 2), "signals": round(b[2], 2)}
+        for i in fitted:
+            b[i] -= 0.5 * (g[i] / len(xs) + (l2 * b[i] if i else 0.0))
+    return {k: round(v, 2) for k, v in zip(_COEFS, b, strict=True)}

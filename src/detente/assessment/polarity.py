@@ -11,8 +11,8 @@ follows, e.g. "…, and the teams exchange …"):
 * **hypothetical** — a conditional or possibility cue before the match in the clause
   ("if we later decide to share …", "may", "might", "could", "in a later phase"), or "if" /
   "unless" right after it;
-* **negated** — a negation or exclusion cue from the start of the clause to the end of the
-  match ("no access to weights", "will not share elicitation methods", "neither … nor",
+* **negated** — a negation or exclusion cue in the clause, at most seven words before the match
+  or inside it ("no access to weights", "will not share elicitation methods", "neither … nor",
   "excluding CBRN", "weights are not shared"), or an exclusion right after the match ("CBRN
   tasks are excluded", "… is out of scope");
 * **ambiguous** — the match is named as an analogy or precedent ("inspired by nuclear arms
@@ -113,6 +113,19 @@ def _clause_end(text: str, pos: int, s_end: int) -> int:
     return m.start() if m else s_end
 
 
+NEGATION_SCOPE = 7
+"""A negation cue counts only this many words before the match (or inside it): "humans, not AI,
+should control decisions on the use of nuclear weapons" does not deny the nuclear topic."""
+
+_WORD = re.compile(r"\S+")
+
+
+def _words_before(text: str, lo: int, pos: int, n: int) -> int:
+    """Start of the ``n`` words before ``pos`` (not before ``lo``)."""
+    starts = [m.start() for m in _WORD.finditer(text, lo, pos)]
+    return starts[-n] if len(starts) >= n else lo
+
+
 def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str]:
     """Polarity of ``text[start:end]``, the cue that decided it, and the sentence (the quote)."""
     s_start, s_end = sentence_bounds(text, start)
@@ -125,7 +138,7 @@ def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str
     m = _ANALOGY.search(text[c_start:start])
     if m:
         return Polarity.ambiguous, m.group(0).split()[0], quote
-    m = _NEGATION.search(text, c_start, end)
+    m = _NEGATION.search(text, _words_before(text, c_start, start, NEGATION_SCOPE), end)
     if m:
         return Polarity.negated, m.group(0), quote
     after = text[end:c_end]

@@ -182,8 +182,15 @@ _PARTY_BEFORE = re.compile(r"\b(to|with|for|from|by)\s+(?:the\s+)?$", re.IGNOREC
 _POSSESSIVE = re.compile(r"^['’]s?\b")
 
 
-def _party_roles(p: Proposal, quote: str) -> tuple[list[str], list[str]]:
-    """Parties named in ``quote``: (givers, receivers) by the words around each mention."""
+def _party_roles(
+    p: Proposal, quote: str, receiving: bool = False
+) -> tuple[list[str], list[str]]:
+    """Parties named in ``quote``: (givers, receivers) by the words around each mention.
+
+    "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named
+    without such a word is the subject: the giver, or the receiver when the verb is one of
+    receiving ("X gets access to …", "X downloads …").
+    """
     givers: list[str] = []
     receivers: list[str] = []
     low = quote.lower()
@@ -198,7 +205,7 @@ def _party_roles(p: Proposal, quote: str) -> tuple[list[str], list[str]]:
             before = _PARTY_BEFORE.search(low[max(0, m.start() - 12) : m.start()])
             if _POSSESSIVE.match(low[m.end() :]) or (before and before.group(1) in ("from", "by")):
                 givers.append(party.key)
-            elif before:
+            elif before or receiving:
                 receivers.append(party.key)
             else:
                 givers.append(party.key)
@@ -256,7 +263,7 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
         declared = _declared(p, f)
         question: str | None = None
         applied_as: list[str] = []
-        if pol is Polarity.affirmed and declared:
+        if declared and pol is not Polarity.negated:
             continue  # the fields already say it
         if pol is Polarity.negated:
             if declared:
@@ -283,7 +290,9 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 question = " ".join(f.question.split())
         else:
             asset = Asset(f.target["value"])
-            givers, receivers = _party_roles(p, decisive.quote)
+            givers, receivers = _party_roles(
+                p, decisive.quote, bool(c.receiving.match(decisive.matched))
+            )
             if receivers and not givers:
                 givers = [k for k in partisan if k not in receivers]
             if givers:

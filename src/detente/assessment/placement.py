@@ -412,19 +412,21 @@ def place(
     elif topics:
         status = "outside"
         message = (
-            "Outside the paper's areas ("
-            + ", ".join(t.name.lower() for t in topics)
-            + f"): {UNDETERMINED}."
+            "The text concerns "
+            + ", ".join(
+                f"{t.name.lower()} (nearest area: {c.names.get(t.nearest_area, t.nearest_area)}, "
+                "not applied)"
+                for t in topics
+            )
+            + ", outside the paper's four areas."
         )
     else:
         status = "not_placed"
         cands = [x for x in candidates if x.confidence >= cfg.candidate_floor] or candidates
         message = (
-            f"Not placed: {UNDETERMINED}. Candidates: "
-            + ", ".join(f"{x.name} ({x.confidence:.2f})" for x in cands)
-            + "."
+            "Candidate areas: " + ", ".join(f"{x.name} ({x.confidence:.2f})" for x in cands) + "."
             if cands
-            else f"Not placed: {UNDETERMINED}; no area has any evidence in the text or fields."
+            else "No area has any evidence in the text or the declared fields."
         )
     return Placement(
         status=status,

@@ -31,6 +31,7 @@ docs:
 	$(BIN)/python -m detente.cli.docs > docs/cli.md
 	$(BIN)/detente schema proposal > docs/schema/proposal.schema.json
 	$(BIN)/detente schema assessment > docs/schema/assessment.schema.json
+	$(BIN)/python -m detente.assessment.schema docs/proposals.md
 
 bench:
 	$(BIN)/python bench/bench_assess.py

@@ -33,9 +33,17 @@ def test_classifier_guesses_place_the_proposal(fw: Framework) -> None:
         ],
     )
     assert [x.id for x in a.areas] == ["verification"]
-    assert a.areas[0].method.startswith("text classifier") and a.areas[0].evidence == [
-        "term 'attestation'"
-    ]
+    assert "text classifier" in a.areas[0].method
+    assert "classifier score 0.91: attestation" in a.areas[0].evidence
+    assert a.placement is not None and a.placement.status == "placed"
+
+
+def test_classifier_alone_does_not_place(fw: Framework) -> None:
+    """A classifier score with no keyword or declared signal stays a candidate (issue 9)."""
+    p = proposal(None, title="A project", summary="We meet twice a year.")
+    a = assess(p, fw, area_classifier=lambda text: [Guess("verification", 0.9, ["meet"])])
+    assert a.areas == [] and a.placement is not None and a.placement.status == "not_placed"
+    assert [c.area for c in a.placement.candidates] == ["verification"]
 
 
 def test_empty_classifier_falls_back_to_keywords(fw: Framework) -> None:
@@ -44,7 +52,7 @@ def test_empty_classifier_falls_back_to_keywords(fw: Framework) -> None:
     )
     a = assess(p, fw, area_classifier=lambda text: [])
     assert [x.id for x in a.areas] == ["evaluations"]
-    assert a.areas[0].method.startswith("keywords")
+    assert a.areas[0].method.startswith("inferred from keywords")
 
 
 def test_declared_areas_ignore_the_classifier(fw: Framework) -> None:

@@ -303,7 +303,7 @@ class FakeDiligence:
 
 
 # verdict rule id -> (area, fields, diligence flags, verdict with the rule, verdict without it)
-VERDICT_CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...], str, str]] = {
+VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str, str]] = {
     "V-BLOCKING-HIT": ("protocols", {}, ("dd.blocking_hit",), "not_advisable", "suitable"),
     "V-TWO-HIGH": (
         "infrastructure",
@@ -348,6 +348,21 @@ VERDICT_CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...], str, str]] 
         ("dd.controlled_tech",),
         "suitable_with_safeguards",
         "suitable",
+    ),
+    # no area declared, none placed: no level is read, a reviewer must classify (issue 9)
+    "V-AREAS-UNDETERMINED": (
+        None,
+        {"summary": "The two teams meet twice a year."},
+        (),
+        "needs_senior_review",
+        "suitable",
+    ),
+    "V-OUTSIDE-AREAS": (
+        None,
+        {"summary": "A joint study of mechanistic interpretability and activation patching."},
+        (),
+        "needs_senior_review",
+        "needs_senior_review",  # V-AREAS-UNDETERMINED still holds
     ),
 }
 
@@ -539,10 +554,13 @@ def test_missing_safeguards_that_change_the_verdict(fw: Framework) -> None:
     assert rec["independent-code-review"].verdict_if_added == "suitable_with_safeguards"
 
 
-def test_no_areas_found_assesses_all_areas(fw: Framework) -> None:
+def test_no_areas_found_assesses_no_area_and_asks(fw: Framework) -> None:
+    """Issue 9: placement no longer fails closed into every area (and the worst verdict)."""
     a = assess(proposal(None, title="Meeting"), fw)
-    assert [p.id for p in a.areas] == [x.id for x in fw.doc.areas]
-    assert all(p.inferred for p in a.areas)
+    assert a.areas == [] and a.risks == []
+    assert a.placement is not None and a.placement.status == "not_placed"
+    assert a.verdict.level == "needs_senior_review"
+    assert [d.rule for d in a.verdict.decisive] == ["V-AREAS-UNDETERMINED"]
 
 
 def test_areas_are_inferred_with_evidence(fw: Framework) -> None:

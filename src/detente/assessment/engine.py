@@ -22,13 +22,12 @@ import orjson
 
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.infer import AreaClassifier, place_areas
+from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.proposal import Proposal
-from detente.assessment.result import (
-    AreaPlacement,
-    Assessment,
-)
+from detente.assessment.placement import UNDETERMINED, place
+from detente.assessment.result import Assessment
+from detente.assessment.textfacts import read_text
 from detente.framework.conditions import Predicate, compile_condition, fired_flags
 from detente.framework.loader import get_framework
 from detente.framework.model import (
@@ -339,9 +338,12 @@ def _verdict_flags(
     residual: _Levels,
     inherent: _Levels,
     dd_flags: Iterable[str],
-    inferred_none: bool,
+    undetermined: frozenset[str],
 ) -> frozenset[str]:
     f: set[str] = set(dd_flags)
+    if undetermined:
+        # no area assessed: no level exists to read, and placement alone sets no residual flag
+        return frozenset(f | undetermined)
     highs = sum(1 for x in residual.combined if x == 2)
     if highs >= 2:
         f.add("residual.two_or_more_high")
@@ -357,8 +359,6 @@ def _verdict_flags(
             break
     if any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True)):
         f.add("inherent.above_residual")
-    if inferred_none:
-        f.add("areas.inferred_none")
     return frozenset(f)
 
 
@@ -389,27 +389,25 @@ def assess(
     base_sides = side_features(proposal)
     check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
     c = _compile(fw)
-    placements = place_areas(
-        proposal, fw, base_sides[0].flags if base_sides else frozenset(), classifier=area_classifier
+    # facts the text states (applied to the features the rules read) and safeguards it contradicts
+    reading = read_text(proposal, fw)
+    planned = list(reading.planned)
+    if reading.effective is not proposal or reading.contradicted:
+        base_sides = side_features(reading.effective, frozenset(planned))
+    placement = place(
+        proposal, fw, base_sides[0].flags if base_sides else frozenset(), area_classifier
     )
-    inferred_none = not placements
-    if inferred_none:
-        placements = [
-            AreaPlacement(
-                id=a.id,
-                name=a.name,
-                inferred=True,
-                method="none found: assessed against every area (most conservative)",
-                evidence=[],
-                subtopics=[],
-                paper_conclusion=a.paper_conclusion,
-            )
-            for a in fw.doc.areas
-        ]
+    placements = area_placements(proposal, fw, placement)
+    undetermined: frozenset[str] = frozenset()
+    if placement.undetermined:
+        undetermined = frozenset(
+            ("areas.undetermined", "areas.outside")
+            if placement.status == "outside"
+            else ("areas.undetermined",)
+        )
     area_ids = [p.id for p in placements]
     extra = frozenset(f"area.{a}" for a in area_ids)
     sides = [SideFeatures(s.side, s.parties, s.flags | extra) for s in base_sides]
-    planned = [s for s in dict.fromkeys(proposal.safeguards)]
 
     trace: list[dict[str, Any]] = []
     cells = _prepare(c, area_ids, sides)
@@ -417,7 +415,7 @@ def assess(
     inherent = _traced_levels(c, cells, by_side, (), trace)
     residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
     dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
-    vflags = _verdict_flags(c, area_ids, residual, inherent, dd_flags, inferred_none)
+    vflags = _verdict_flags(c, area_ids, residual, inherent, dd_flags, undetermined)
 
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
     fired_rule_ids = {t["rule"] for t in trace if t["stage"] == "rule"}
@@ -430,11 +428,22 @@ def assess(
         planned,
         inherent,
         dd_flags,
-        inferred_none,
+        undetermined,
         fired_rule_ids,
         analyse_safeguards,
     )
     verdict = _verdict(fw, vflags, planned, inherent, residual, dd_flags, best_rank, best_set)
+    if undetermined:
+        verdict["conditions"].insert(
+            0,
+            f"{UNDETERMINED[0].upper()}{UNDETERMINED[1:]}: {placement.message} Declare the "
+            "proposal's `areas` and assess again; no area was assessed by inference.",
+        )
+    for sg in reading.contradicted:
+        verdict["conditions"].append(
+            f"The planned safeguard {sg.safeguard} is not credited: the text contradicts it "
+            f"({', '.join(sg.contradicted_by)}; “{sg.quotes[0] if sg.quotes else ''}”)."
+        )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     stamps = fw.stamps
     # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
@@ -449,6 +458,9 @@ def assess(
             proposal_sha256=_proposal_digest(proposal_data),
             proposal=proposal_data,
             areas=placements,
+            placement=placement,
+            text_facts=list(reading.facts),
+            safeguards_not_credited=list(reading.contradicted),
             sides=_side_views(proposal, fw, c, sides, inherent, residual),
             risks=risks,
             cells=[
@@ -495,7 +507,9 @@ def _risk_results(
                 f"{t['rule']} [{t['area']}, side {t['side']}] {t['before']} → {t['after']}: "
                 f"{t['reason']}"
             )
-    out = []
+    out: list[dict[str, Any]] = []
+    if not areas:
+        return out  # no area assessed: no level to report (the placement says why)
     for i, rid in enumerate(c.risks):
         risk = fw.risk_index[rid]
         base = max(c.baseline[a][i] for a in areas)
@@ -569,8 +583,8 @@ def _side_views(
                 leads=lead == s.side,
                 gives=gives,
                 receives=receives,
-                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)},
-                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)},
+                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)} if own_inh else {},
+                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)} if own_res else {},
                 notes=notes,
             )
         )
@@ -614,7 +628,7 @@ def _safeguard_analysis(
     planned: Sequence[str],
     inherent: _Levels,
     dd_flags: Sequence[str],
-    inferred_none: bool,
+    undetermined: frozenset[str],
     fired: set[str],
     analyse: bool,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
@@ -658,7 +672,7 @@ def _safeguard_analysis(
         key = (tuple(lv.combined), any(max(lv.by_cell[k]) >= 1 for k in outside_keys))
         rank = memo.get(key)
         if rank is None:
-            rank = _verdict_rank(c, _verdict_flags(c, areas, lv, inherent, dd_flags, inferred_none))
+            rank = _verdict_rank(c, _verdict_flags(c, areas, lv, inherent, dd_flags, undetermined))
             memo[key] = rank
         return rank, lv
 

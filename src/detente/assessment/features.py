@@ -104,7 +104,8 @@ VERDICT_FLAGS: dict[str, str] = {
     "residual.moderate_outside_endorsed": "some risk is moderate in an area the paper did not single out as suitable (§7)",
     "residual.all_low": "every risk is low after the planned safeguards",
     "inherent.above_residual": "the planned safeguards lowered at least one risk",
-    "areas.inferred_none": "no area could be determined from the proposal",
+    "areas.undetermined": "no area was declared and none could be placed with confidence: a reviewer must classify",
+    "areas.outside": "the work is outside the paper's four areas (interpretability, alignment research, governance dialogue)",
 }
 
 

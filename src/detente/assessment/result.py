@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.assessment.placement import Placement
+from detente.assessment.textfacts import ContradictedSafeguard, TextFact
 from detente.framework.model import Level, Verdict
 
 ASSESSMENT_SCHEMA_VERSION = "detente.assessment/1"
@@ -55,6 +57,9 @@ class AreaPlacement(_Out):
     evidence: list[str]
     subtopics: list[str]
     paper_conclusion: str
+    confidence: float | None = Field(
+        None, description="Calibrated confidence of an inferred area (None when declared)."
+    )
 
 
 class Cell(_Out):
@@ -153,6 +158,20 @@ class Assessment(_Out):
     proposal_sha256: str
     proposal: dict[str, Any]
     areas: list[AreaPlacement]
+    placement: Placement | None = Field(
+        None,
+        description="How the areas were determined: declared, placed (with confidence and "
+        "evidence), not placed (a reviewer must classify) or outside the paper's areas.",
+    )
+    text_facts: list[TextFact] = Field(
+        default_factory=list,
+        description="Facts read from the title, summary and description that the fields do not "
+        "declare: applied (stated in the text), ruled out, or raised as questions.",
+    )
+    safeguards_not_credited: list[ContradictedSafeguard] = Field(
+        default_factory=list,
+        description="Planned safeguards that facts stated in the text contradict: not credited.",
+    )
     sides: list[SideView]
     risks: list[RiskResult]
     cells: list[AreaSideResult]

@@ -176,9 +176,13 @@ def schema_cmd(
     models: dict[str, Any] = {"proposal": Proposal, "assessment": Assessment}
     if what not in models:
         raise InputError(f"unknown schema {what!r} (use proposal or assessment)")
-    typer.echo(
-        json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False)
-    )
+    if what == "proposal":
+        from detente.assessment.schema import proposal_json_schema
+
+        schema = proposal_json_schema()  # area, sub-topic and safeguard ids as enums
+    else:
+        schema = models[what].model_json_schema(by_alias=True)
+    typer.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
 @cli_errors

@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from detente.assessment.result import Assessment
 from detente.report.diligence import diligence_rows
+from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 
 ORDER = ("low", "moderate", "high")
 
@@ -56,5 +57,8 @@ def render_html(a: Assessment, *, for_print: bool = False) -> str:
             short=short,
             dd=dd,
             for_print=for_print,
+            placement=placement_lines(a),
+            facts=fact_rows(a),
+            not_credited=not_credited_lines(a),
         )
     )

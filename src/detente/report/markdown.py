@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.assessment.result import Assessment
+from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 
 _RISK_SHORT = {
     "R1_frontier": "R1",
@@ -56,9 +57,38 @@ def render_markdown(a: Assessment) -> str:
         how = p.method + (f": {', '.join(p.evidence)}" if p.evidence else "")
         conc = "may be well suited" if p.paper_conclusion == "well_suited" else "not singled out"
         w(f"| {p.name} | {_esc(how)} | {', '.join(p.subtopics) or '—'} | {conc} |")
+    if not a.areas:
+        w("| **areas not determined — a reviewer must classify** | — | — | — |")
     w("")
+    for line in placement_lines(a):
+        w(f"- {_esc(line)}")
+    if placement_lines(a):
+        w("")
+    facts = fact_rows(a)
+    if facts or a.safeguards_not_credited:
+        w("## Facts read from the text")
+        w("")
+        if facts:
+            w("| fact | status | quote | applied as | question for the reviewer |")
+            w("|---|---|---|---|---|")
+            for f in facts:
+                w(
+                    f"| {f.label} | {f.status} | “{_esc(f.quote)}” | {_esc(f.applied_as)} | "
+                    f"{_esc(f.question or '—')} |"
+                )
+            w("")
+        for line in not_credited_lines(a):
+            w(f"- **{_esc(line)}**")
+        if a.safeguards_not_credited:
+            w("")
     w("## Risks")
     w("")
+    if not a.risks:
+        w(
+            "No risk level was read: areas not determined — a reviewer must classify "
+            "(the framework's levels are per area, framework.md §6)."
+        )
+        w("")
     w("| risk | baseline | with the proposal's features | with planned safeguards | set by |")
     w("|---|---|---|---|---|")
     for r in a.risks:

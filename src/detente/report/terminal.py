@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.assessment.result import Assessment
+from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 from detente.framework.model import Framework
 
 LEVEL_STYLE = {"low": "black on green3", "moderate": "black on gold1", "high": "white on red3"}
@@ -46,6 +47,19 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
             )
         )
 
+    for i, line in enumerate(placement_lines(a)):
+        parts.append(Text(("  " if i else "") + line, style="bold magenta" if not i else ""))
+    for f in fact_rows(a):
+        parts.append(
+            Text(
+                f"  Text: {f.label} — {f.status}: “{f.quote}”"
+                + (f" → {f.applied_as}" if f.applied_as != "—" else "")
+                + (f" Question: {f.question}" if f.question else ""),
+                style="yellow" if f.question else "",
+            )
+        )
+    for line in not_credited_lines(a):
+        parts.append(Text("  " + line, style="bold red"))
     t = Table(title="Areas × risks (baseline → with features → with safeguards)", show_lines=False)
     t.add_column("area")
     for r in a.risks:
@@ -67,7 +81,8 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
                 txt.append_text(level_text(res))
             row.append(txt)
         t.add_row(*row)
-    parts.append(t)
+    if a.areas:
+        parts.append(t)
 
     s = Table(title="Each side (with safeguards)")
     s.add_column("side")
@@ -80,7 +95,8 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
             ", ".join(side.parties),
             *[level_text(side.residual[r.risk]) for r in a.risks],
         )
-    parts.append(s)
+    if a.risks:
+        parts.append(s)
 
     if trace and a.trace:
         tr = Table(title="Trace", show_lines=False)
@@ -141,8 +157,10 @@ def summary_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
     t.add_column("verdict")
     t.add_column("due diligence", overflow="fold")
     for name, a in rows:
-        levels = [level_text(r.residual) for r in a.risks]
-        areas = ", ".join(p.id + ("*" if p.inferred else "") for p in a.areas)
+        levels: list[Text] = [level_text(r.residual) for r in a.risks] or [Text("—")] * 4
+        areas = ", ".join(p.id + ("*" if p.inferred else "") for p in a.areas) or (
+            "not determined — a reviewer must classify"
+        )
         t.add_row(
             name,
             areas,

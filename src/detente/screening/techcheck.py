@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.assessment.polarity import first_affirmed
 from detente.assessment.proposal import Proposal
 from detente.screening.models import GUIDANCE, RegFlag
 
@@ -77,6 +78,11 @@ def _facts(p: Proposal) -> dict[str, set[str]]:
     }
 
 
+@lru_cache(maxsize=512)
+def _keyword(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def _check(cond: _Cond, facts: dict[str, set[str]], text: str) -> list[str]:
     """What in the proposal satisfies each clause (one string per satisfied clause)."""
     hits: list[str] = []
@@ -85,10 +91,12 @@ def _check(cond: _Cond, facts: dict[str, set[str]], text: str) -> list[str]:
         if not wanted:
             continue
         if key == "keywords":
+            # read with the same negation-aware matcher as the assessment's text facts:
+            # "no access to model weights" or "CBRN tasks are excluded" state the opposite
             for pat in wanted:
-                m = re.search(pat, text, flags=re.IGNORECASE)
-                if m:
-                    hits.append(f"text mentions '{m.group(0)}'")
+                span = first_affirmed(_keyword(pat), text)
+                if span is not None:
+                    hits.append(f"text mentions '{span.matched}'")
                     break
             continue
         have = facts[key] & {str(w) for w in wanted}

@@ -1,0 +1,492 @@
+"""Placing a proposal in the framework's areas, saying what is known and what is not.
+
+Declared areas are always used as declared.  Otherwise three signals are combined per area:
+
+* **keywords** — the area's keywords (framework file) and phrases (``data/placement.yaml``) found
+  in the title, summary and description, read with the negation-aware matcher (a negated or
+  hypothetical mention is not evidence).  A phrase weighs more than a single word; a *generic*
+  word ("compute", "GPUs", "standard") weighs little and can never place an area on its own;
+* **declared signals** — the proposal's activities, forms and purposes that belong to the area
+  (``activity.design_benchmarks`` → evaluations);
+* **the trained text classifier** where one is available (``--infer-areas classifier``).
+
+They are combined into a confidence with a logistic calibration fitted on the tuning half of a
+labelled set of proposal texts (tests/core/data/placement_cases.yaml; docs/placement.md reports
+tune and held-out figures).  The result (:class:`Placement`) is one of
+
+* ``declared`` — the proposal names its areas;
+* ``placed`` — areas at or above the threshold, each with confidence and evidence (quotes);
+* ``not_placed`` — nothing reaches the threshold: the candidate areas are named, the engine
+  assesses no area by inference and the report says "areas not determined — a reviewer must
+  classify";
+* ``outside`` — the text is about a topic outside the paper's four areas (interpretability,
+  alignment research, governance dialogue) and no area is placed: the nearest area is named with
+  the reason it was not applied.
+
+Topics outside the four areas are also reported when areas *are* placed (e.g. interpretability
+tooling placed in infrastructure), with the reason the nearest area was or was not applied.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from detente.assessment.polarity import Polarity, polarity
+from detente.assessment.proposal import Proposal
+from detente.framework.model import Framework
+
+PLACEMENT_FIELDS = ("title", "summary", "description")
+UNDETERMINED = "areas not determined — a reviewer must classify"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(_Out):
+    kind: Literal["keyword", "phrase", "generic", "signal", "classifier"]
+    text: str = Field(description="The keyword, the declared field, or the classifier's terms.")
+    quote: str | None = Field(None, description="The sentence the keyword was found in.")
+    weight: float
+
+
+class AreaCandidate(_Out):
+    area: str
+    name: str
+    confidence: float = Field(description="Calibrated probability that the area applies (0–1).")
+    placed: bool
+    evidence: list[Evidence]
+    why_not: str | None = Field(None, description="Why a candidate was not placed.")
+
+
+class OutsideTopic(_Out):
+    topic: str
+    name: str
+    evidence: list[Evidence]
+    nearest_area: str
+    nearest_applied: bool
+    why: str
+
+
+class Placement(_Out):
+    """Where the proposal sits in the framework, and how sure the tool is."""
+
+    status: Literal["declared", "placed", "not_placed", "outside"]
+    method: str
+    areas: list[str] = Field(description="The areas assessed (declared, or placed by inference).")
+    candidates: list[AreaCandidate] = Field(
+        default_factory=list, description="Every area with evidence, placed or not, best first."
+    )
+    outside: list[OutsideTopic] = Field(default_factory=list)
+    threshold: float
+    message: str
+
+    @property
+    def undetermined(self) -> bool:
+        return not self.areas
+
+
+class AreaGuessLike(Protocol):
+    area: str
+    score: float
+    evidence: list[str]
+
+
+AreaClassifier = Callable[[str], Sequence[AreaGuessLike]]
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    class _Outside(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        id: str
+        name: str
+        keywords: list[str]
+        forms: list[str] = []
+        nearest: str
+        why: str
+
+    kind: Literal["placement"]
+    id: str
+    version: str
+    provenance: dict[str, str]
+    threshold: float
+    candidate_floor: float
+    generic_cap: float
+    count_cap: int
+    signal_cap: int
+    calibration: dict[
+        Literal["intercept", "phrase", "word", "generic", "signals", "classifier"], float
+    ]
+    generic: list[str]
+    extra_keywords: dict[str, list[str]]
+    outside: list[_Outside]
+
+
+@lru_cache(maxsize=1)
+def config() -> _Config:
+    import yaml
+
+    text = (
+        resources.files("detente.assessment").joinpath("data/placement.yaml").read_text("utf-8")
+    )
+    return _Config.model_validate(yaml.safe_load(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    kind: Literal["area", "outside"]
+    id: str
+    weight_kind: Literal["phrase", "keyword", "generic"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    pattern: re.Pattern[str] | None
+    targets: dict[str, tuple[_Target, ...]]
+    signals: dict[str, tuple[str, ...]]
+    names: dict[str, str]
+    order: tuple[str, ...]
+
+
+_BY_FW: dict[int, tuple[Framework, _Compiled]] = {}
+
+
+def _kind(keyword: str, generic: frozenset[str]) -> Literal["phrase", "keyword", "generic"]:
+    if keyword in generic:
+        return "generic"
+    return "phrase" if (" " in keyword or "-" in keyword) else "keyword"
+
+
+def _compiled(fw: Framework) -> _Compiled:
+    """One regex per framework for every keyword of every area and outside topic."""
+    hit = _BY_FW.get(id(fw))
+    if hit is not None and hit[0] is fw:
+        return hit[1]
+    cfg = config()
+    generic = frozenset(g.lower() for g in cfg.generic)
+    targets: dict[str, list[_Target]] = {}
+    for area in fw.doc.areas:
+        for k in [*area.keywords, *cfg.extra_keywords.get(area.id, [])]:
+            key = k.lower()
+            t = _Target("area", area.id, _kind(key, generic))
+            if t not in targets.setdefault(key, []):
+                targets[key].append(t)
+    for topic in cfg.outside:
+        for k in topic.keywords:
+            key = k.lower()
+            t = _Target("outside", topic.id, _kind(key, generic))
+            if t not in targets.setdefault(key, []):
+                targets[key].append(t)
+    words = sorted(targets, key=lambda k: (-len(k), k))
+    pattern = (
+        re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
+        )
+        if words
+        else None
+    )
+    compiled = _Compiled(
+        pattern,
+        {k: tuple(v) for k, v in targets.items()},
+        {a.id: tuple(a.signals) for a in fw.doc.areas},
+        {a.id: a.name for a in fw.doc.areas},
+        tuple(a.id for a in fw.doc.areas),
+    )
+    if len(_BY_FW) > 16:
+        _BY_FW.clear()
+    _BY_FW[id(fw)] = (fw, compiled)
+    return compiled
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The evidence of one area, as the calibration reads it."""
+
+    phrase: int = 0
+    word: int = 0
+    generic: int = 0
+    signals: int = 0
+
+    def vector(self) -> tuple[float, ...]:
+        cfg = config()
+        cap = cfg.count_cap
+        return (
+            1.0,
+            float(min(self.phrase, cap)),
+            float(min(self.word, cap)),
+            float(min(self.generic, cap)),
+            float(min(self.signals, cfg.signal_cap)),
+        )
+
+
+_COEFS = ("intercept", "phrase", "word", "generic", "signals")
+
+
+def confidence(counts: Counts, classifier: float | None = None) -> float:
+    """The calibrated confidence of one area from its evidence (see data/placement.yaml)."""
+    c = config().calibration
+    z = sum(c[k] * x for k, x in zip(_COEFS, counts.vector(), strict=True))  # type: ignore[index]
+    if classifier is not None:
+        z += c["classifier"] * _logit(classifier)
+    return _sigmoid(z)
+
+
+@dataclass
+class _Found:
+    evidence: list[Evidence]
+    seen: set[str]
+    counts: dict[str, int]
+    strong: bool = False
+
+
+def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Found]]:
+    cfg = config()
+    areas: dict[str, _Found] = {}
+    outside: dict[str, _Found] = {}
+    if c.pattern is None:
+        return areas, outside
+    for field in PLACEMENT_FIELDS:
+        text: str = getattr(p, field)
+        if not text:
+            continue
+        for m in c.pattern.finditer(text):
+            key = m.group(0).lower()
+            pol, _cue, quote = polarity(text, m.start(), m.end())
+            if pol is not Polarity.affirmed:
+                continue
+            for t in c.targets.get(key, ()):
+                bucket = areas if t.kind == "area" else outside
+                found = bucket.setdefault(t.id, _Found([], set(), {}))
+                if key in found.seen:
+                    continue
+                found.seen.add(key)
+                wk = "word" if t.weight_kind == "keyword" else t.weight_kind
+                w = cfg.calibration[wk]  # type: ignore[index]
+                found.counts[wk] = found.counts.get(wk, 0) + 1
+                found.strong = found.strong or wk != "generic"
+                kind: Literal["phrase", "keyword", "generic"] = t.weight_kind
+                found.evidence.append(Evidence(kind=kind, text=key, quote=quote, weight=w))
+    return areas, outside
+
+
+def declared_placement(p: Proposal, fw: Framework) -> Placement:
+    return Placement(
+        status="declared",
+        method="declared in the proposal",
+        areas=[ref.id for ref in p.areas],
+        threshold=config().threshold,
+        message="Areas as declared in the proposal.",
+    )
+
+
+def place(
+    p: Proposal,
+    fw: Framework,
+    flags: frozenset[str],
+    classifier: AreaClassifier | None = None,
+) -> Placement:
+    """Place ``p`` (see the module docstring); ``flags`` are its declared features."""
+    if p.areas:
+        return declared_placement(p, fw)
+    cfg = config()
+    c = _compiled(fw)
+    kw, out = _scan(p, c)
+    clf: dict[str, tuple[float, list[str]]] = {}
+    method = "keywords, phrases and declared fields"
+    if classifier is not None:
+        text = p.text()
+        for g in classifier(text) if text.strip() else ():
+            if g.area in c.names:
+                clf[g.area] = (float(g.score), list(g.evidence))
+        method += " with the trained text classifier"
+    candidates: list[AreaCandidate] = []
+    for area in c.order:
+        found = kw.get(area) or _Found([], set(), {})
+        signals = [s for s in c.signals[area] if s in flags]
+        ev = list(found.evidence)
+        ev += [
+            Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals
+        ]
+        score = clf.get(area)
+        if score is not None:
+            ev.append(
+                Evidence(
+                    kind="classifier",
+                    text=f"score {score[0]:.2f}: " + ", ".join(score[1][:6]),
+                    weight=score[0],
+                )
+            )
+        if not ev:
+            continue
+        conf = confidence(_counts(found, len(signals)), score[0] if score else None)
+        why_not: str | None = None
+        strong = found.strong or bool(signals)
+        if not strong:
+            conf = min(conf, cfg.generic_cap)
+            why_not = "only generic words (" + ", ".join(e.text for e in found.evidence) + ")"
+        placed = conf >= cfg.threshold
+        if not placed and why_not is None:
+            why_not = f"confidence {conf:.2f} is below the threshold {cfg.threshold:.2f}"
+        if placed or conf >= cfg.candidate_floor or ev:
+            candidates.append(
+                AreaCandidate(
+                    area=area,
+                    name=c.names[area],
+                    confidence=round(conf, 3),
+                    placed=placed,
+                    evidence=ev,
+                    why_not=why_not,
+                )
+            )
+    candidates.sort(key=lambda x: (-x.confidence, c.order.index(x.area)))
+    placed_ids = [x.area for x in candidates if x.placed]
+    by_area = {x.area: x for x in candidates}
+    topics: list[OutsideTopic] = []
+    for topic in cfg.outside:
+        found = out.get(topic.id)
+        ev = list(found.evidence) if found else []
+        form_ev = [f"form.{f}" for f in topic.forms]
+        declared_forms = [f for f in flags if f.startswith("form.")]
+        if form_ev and declared_forms and set(declared_forms) <= set(form_ev):
+            ev.append(
+                Evidence(
+                    kind="signal",
+                    text="forms only " + ", ".join(sorted(f[5:] for f in declared_forms)),
+                    weight=cfg.calibration["signals"],
+                )
+            )
+        if not found or not ev:
+            continue
+        near = by_area.get(topic.nearest)
+        applied = topic.nearest in placed_ids
+        if applied:
+            why = (
+                f"{c.names.get(topic.nearest, topic.nearest)} was applied on its own evidence "
+                f"(confidence {near.confidence:.2f})."
+                if near
+                else ""
+            )
+        else:
+            conf_txt = f" (confidence {near.confidence:.2f})" if near else " (no evidence)"
+            why = (
+                f"{c.names.get(topic.nearest, topic.nearest)} was not applied{conf_txt}: "
+                + " ".join(topic.why.split())
+            )
+        topics.append(
+            OutsideTopic(
+                topic=topic.id,
+                name=topic.name,
+                evidence=ev,
+                nearest_area=topic.nearest,
+                nearest_applied=applied,
+                why=why,
+            )
+        )
+    if placed_ids:
+        status: Literal["placed", "not_placed", "outside"] = "placed"
+        message = "Placed by inference: " + ", ".join(
+            f"{by_area[a].name} ({by_area[a].confidence:.2f})" for a in placed_ids
+        )
+        if topics:
+            message += "; also concerns " + ", ".join(t.name.lower() for t in topics)
+        message += "."
+    elif topics:
+        status = "outside"
+        message = (
+            "The text concerns "
+            + ", ".join(
+                f"{t.name.lower()} (nearest area: {c.names.get(t.nearest_area, t.nearest_area)}, "
+                "not applied)"
+                for t in topics
+            )
+            + ", outside the paper's four areas."
+        )
+    else:
+        status = "not_placed"
+        cands = [x for x in candidates if x.confidence >= cfg.candidate_floor] or candidates
+        message = (
+            "Candidate areas: " + ", ".join(f"{x.name} ({x.confidence:.2f})" for x in cands) + "."
+            if cands
+            else "No area has any evidence in the text or the declared fields."
+        )
+    return Placement(
+        status=status,
+        method=method,
+        areas=placed_ids,
+        candidates=candidates,
+        outside=topics,
+        threshold=cfg.threshold,
+        message=message,
+    )
+
+
+def _counts(found: _Found, signals: int) -> Counts:
+    return Counts(
+        phrase=found.counts.get("phrase", 0),
+        word=found.counts.get("word", 0),
+        generic=found.counts.get("generic", 0),
+        signals=signals,
+    )
+
+
+def area_counts(p: Proposal, fw: Framework, flags: frozenset[str]) -> dict[str, Counts]:
+    """Per area, the evidence counts that :func:`confidence` reads (for fitting and reports)."""
+    c = _compiled(fw)
+    kw, _ = _scan(p, c)
+    return {
+        area: _counts(
+            kw.get(area) or _Found([], set(), {}), sum(1 for s in c.signals[area] if s in flags)
+        )
+        for area in c.order
+    }
+
+
+def fit_calibration(
+    rows: Sequence[tuple[Counts, int]],
+    *,
+    signals: float | None = None,
+    steps: int = 6000,
+    l2: float = 0.01,
+) -> dict[str, float]:
+    """Fit the calibration by logistic regression (gradient descent, small L2 on the slopes).
+
+    ``rows`` are (evidence counts, label 0/1) per (proposal, area); used on the tuning split of
+    the labelled set to produce the numbers in ``data/placement.yaml``.  With ``signals`` the
+    signal coefficient is fixed (not fitted) to that value.
+    """
+    n = len(_COEFS)
+    b = [0.0] * n
+    fitted = list(range(n))
+    if signals is not None:
+        b[-1] = signals
+        fitted = fitted[:-1]
+    xs = [counts.vector() for counts, _ in rows]
+    ys = [y for _, y in rows]
+    for _ in range(steps):
+        g = [0.0] * n
+        for x, y in zip(xs, ys, strict=True):
+            err = _sigmoid(sum(bi * xi for bi, xi in zip(b, x, strict=True))) - y
+            for i in fitted:
+                g[i] += err * x[i]
+        for i in fitted:
+            b[i] -= 0.5 * (g[i] / len(xs) + (l2 * b[i] if i else 0.0))
+    return {k: round(v, 2) for k, v in zip(_COEFS, b, strict=True)}

@@ -1,0 +1,169 @@
+"""Reading a match in free text the way a person would: stated, denied, conditional or unclear.
+
+One matcher serves every part of Détente that reads proposal text (facts read from the
+description, area placement, the controlled-technology flags), so "no access to model weights"
+is read as a denial everywhere, not as a mention of weights.
+
+For a regex match, :func:`polarity` looks at the *clause* the match starts in (a sentence, cut
+at "but", "however", "whereas", "although", "while", "yet", and at "and" when a new subject
+follows, e.g. "…, and the teams exchange …"):
+
+* **hypothetical** — a conditional or possibility cue before the match in the clause
+  ("if we later decide to share …", "may", "might", "could", "in a later phase"), or "if" /
+  "unless" right after it;
+* **negated** — a negation or exclusion cue in the clause, at most seven words before the match
+  or inside it ("no access to weights", "will not share elicitation methods", "neither … nor",
+  "excluding CBRN", "weights are not shared"), or an exclusion right after the match ("CBRN
+  tasks are excluded", "… is out of scope");
+* **ambiguous** — the match is named as an analogy or precedent ("inspired by nuclear arms
+  control", "like the PAL precedent"): it is not a statement about the work;
+* **affirmed** — none of these.
+
+The cues are regular expressions compiled once at import.  They are deliberately simple and
+documented, with table-driven tests (tests/core/test_text_facts.py); they do not parse syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Polarity(StrEnum):
+    affirmed = "affirmed"
+    negated = "negated"
+    hypothetical = "hypothetical"
+    ambiguous = "ambiguous"
+
+
+_SENTENCE_END = re.compile(
+    r"(?<!\be\.g)(?<!\bi\.e)(?<!\bDr)(?<!\bProf)(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bU\.S)"
+    r"(?<!\bNo)(?:[.!?](?=\s|$)|;)|\n\s*\n|\n\s*[-*•]\s"
+)
+_CLAUSE_BREAK = re.compile(
+    r"\b(?:but|however|whereas|although|though|while|yet|except that)\b"
+    r"|(?:,\s*|\s)and\s+(?=(?:the|each|both|all|we|they|our|their|its|it|this|these|those|"
+    r"partners?|teams?|researchers?|parties|either|neither|one|every)\b)",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\b(?:no|not(?!\s+only)|never|without|neither|nor|none|cannot|can't|won't|don't|doesn't|"
+    r"isn't|aren't|wouldn't|shouldn't|mustn't|shan't|excluding|excluded|excludes?|except|"
+    r"rather than|instead of|free of|out of scope|outside the scope|prohibit\w*|forbid\w*|"
+    r"barred|refrain\w*|avoid\w*|withh[eo]ld\w*|off-limits|ruled out|rules out)\b",
+    re.IGNORECASE,
+)
+_POST_EXCLUSION = re.compile(
+    r"^[^.;]{0,50}?\b(?:are|is|will be|would be|remains?|stays?|being|be)\s+"
+    r"(?:(?:strictly|explicitly|entirely|also)\s+)?"
+    r"(?:excluded|out of scope|outside the scope|off-limits|prohibited|ruled out|not\b|never\b|"
+    r"kept (?:private|internal|in-house|secret|separate))",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL_PRE = re.compile(
+    r"\b(?:if|unless|whether|may|might|could|should (?:we|they|the)|would consider|"
+    r"consider(?:s|ing)? (?:whether|sharing|giving|handing|exchanging)|possibly|potentially|"
+    r"perhaps|optionally|in (?:the )?future|later decide\w*|decide later|eventually|at a later (?:stage|date|point)|"
+    r"in a (?:later|second|future) phase|to be decided|tbd|not yet decided|undecided|"
+    r"explore whether|option to)\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL_POST = re.compile(
+    r"^[^.;]{0,40}?(?<!even )\b(?:if|unless|should the|provided that|in case)\b", re.IGNORECASE
+)
+_ANALOGY = re.compile(
+    r"\b(?:like|as in|analog\w*|inspired by|lessons? (?:from|of)|precedents?|akin to|"
+    r"model(?:l)?ed on|by analogy|similar to|borrow\w* from|history of)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A match with its polarity and the sentence it was read in."""
+
+    start: int
+    end: int
+    matched: str
+    polarity: Polarity
+    quote: str
+    cue: str | None
+
+
+def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the sentence containing ``pos``."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        start = m.end()
+    m = _SENTENCE_END.search(text, pos)
+    end = m.end() if m else len(text)
+    return start, end
+
+
+def _clause_start(text: str, s_start: int, pos: int) -> int:
+    start = s_start
+    for m in _CLAUSE_BREAK.finditer(text, s_start, pos):
+        start = m.end()
+    return start
+
+
+def _clause_end(text: str, pos: int, s_end: int) -> int:
+    m = _CLAUSE_BREAK.search(text, pos, s_end)
+    return m.start() if m else s_end
+
+
+NEGATION_SCOPE = 7
+"""A negation cue counts only this many words before the match (or inside it): "humans, not AI,
+should control decisions on the use of nuclear weapons" does not deny the nuclear topic."""
+
+_WORD = re.compile(r"\S+")
+
+
+def _words_before(text: str, lo: int, pos: int, n: int) -> int:
+    """Start of the ``n`` words before ``pos`` (not before ``lo``)."""
+    starts = [m.start() for m in _WORD.finditer(text, lo, pos)]
+    return starts[-n] if len(starts) >= n else lo
+
+
+def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str]:
+    """Polarity of ``text[start:end]``, the cue that decided it, and the sentence (the quote)."""
+    s_start, s_end = sentence_bounds(text, start)
+    c_start = _clause_start(text, s_start, start)
+    c_end = _clause_end(text, end, s_end)
+    quote = " ".join(text[s_start:s_end].split())
+    m = _HYPOTHETICAL_PRE.search(text, c_start, start)
+    if m:
+        return Polarity.hypothetical, m.group(0), quote
+    m = _ANALOGY.search(text[c_start:start])
+    if m:
+        return Polarity.ambiguous, m.group(0).split()[0], quote
+    m = _NEGATION.search(text, _words_before(text, c_start, start, NEGATION_SCOPE), end)
+    if m:
+        return Polarity.negated, m.group(0), quote
+    after = text[end:c_end]
+    m = _POST_EXCLUSION.search(after)
+    if m:
+        return Polarity.negated, m.group(0).strip(), quote
+    m = _HYPOTHETICAL_POST.search(after)
+    if m:
+        return Polarity.hypothetical, m.group(0).strip(), quote
+    return Polarity.affirmed, None, quote
+
+
+def find(pattern: re.Pattern[str], text: str) -> list[Span]:
+    """Every match of ``pattern`` in ``text`` with its polarity."""
+    out = []
+    for m in pattern.finditer(text):
+        pol, cue, quote = polarity(text, m.start(), m.end())
+        out.append(Span(m.start(), m.end(), m.group(0), pol, quote, cue))
+    return out
+
+
+def first_affirmed(pattern: re.Pattern[str], text: str) -> Span | None:
+    """The first match that the text states (not denies, conditions or uses as an analogy)."""
+    for m in pattern.finditer(text):
+        pol, cue, quote = polarity(text, m.start(), m.end())
+        if pol is Polarity.affirmed:
+            return Span(m.start(), m.end(), m.group(0), pol, quote, cue)
+    return None

@@ -1,0 +1,415 @@
+"""Facts read from a proposal's text that its fields miss, applied to the features the rules read.
+
+The facts (``data/text_facts.yaml``) are the "moves it up" conditions of framework.md §6 that
+proposals often state only in prose: elicitation techniques shared, model weights handed over,
+administrative access to infrastructure, a CBRN or nuclear focus, jointly written code, personnel
+exchange.  Each mention is read with :mod:`detente.assessment.polarity` (stated, denied,
+conditional, analogy).  Per fact:
+
+* **affirmed** and not declared → *applied*: mapped onto the proposal field the rules already
+  read (``Asset.elicitation_techniques``, ``Form.joint_software``, ``StrategicTech.nuclear`` …),
+  shown as "stated in the text, not declared" with the quote;
+* **hypothetical** or **ambiguous** (an analogy, or the text both states and denies it) → a
+  *question* for the reviewer, not applied;
+* **negated** → shown as ruled out by the text, not applied; if the fields declare what the text
+  denies, the declaration is used and a question is raised.
+
+Who gives what: for elicitation techniques and weights the party named in the sentence is the
+giver ("from X", "X's weights", "X hands …") and a party after "to"/"with" the receiver.  When no
+party is named, elicitation techniques are read as shared among all sides (the proposal's R2
+level is the same whichever side gives) and weights set only ``model_access: weights``, with a
+question about whose weights.  Administrative access is applied only to a named party.
+
+A planned safeguard that the applied facts contradict (its ``incompatible_when`` holds on the
+effective features, e.g. ``no-elicitation-exchange`` while the text says scaffolds are handed
+over) is not credited: it is dropped from the plan for this assessment and flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from detente.assessment.features import side_features
+from detente.assessment.polarity import Polarity, Span, find
+from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
+from detente.framework.conditions import fired_flags
+from detente.framework.model import Framework
+
+TEXT_FIELDS = ("title", "summary", "description")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Mention(_Out):
+    field: Literal["title", "summary", "description"]
+    quote: str = Field(description="The sentence the fact was read in.")
+    matched: str
+    polarity: Polarity
+    cue: str | None = Field(None, description="The word(s) that decided the polarity.")
+
+
+class TextFact(_Out):
+    """A fact read from the proposal's text."""
+
+    id: str
+    label: str
+    target: str = Field(description="The proposal field it maps onto, e.g. 'asset:model_weights'.")
+    quote: str = Field(description="The sentence that decided the fact.")
+    polarity: Polarity
+    declared: bool = Field(description="The proposal's fields already state it.")
+    applied: bool = Field(description="Added to the features the rules read.")
+    applied_as: list[str] = Field(default_factory=list)
+    question: str | None = None
+    mentions: list[Mention] = Field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.applied:
+            return "stated in the text, not declared"
+        if self.polarity is Polarity.negated:
+            return "ruled out by the text"
+        return "question for the reviewer"
+
+
+class ContradictedSafeguard(_Out):
+    """A planned safeguard that facts stated in the text contradict: not credited."""
+
+    safeguard: str
+    name: str
+    contradicted_by: list[str] = Field(description="Features from the text that contradict it.")
+    facts: list[str]
+    quotes: list[str]
+
+
+class _FactDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    label: str
+    target: dict[str, str]
+    also: dict[str, str] | None = None
+    direction: Literal["directed", "party", "none"]
+    object: str
+    patterns: list[str]
+    question: str
+
+
+class _FactsDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["text_facts"]
+    id: str
+    version: str
+    provenance: dict[str, str]
+    definitions: dict[str, str]
+    facts: list[_FactDef]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    fact: _FactDef
+    pattern: re.Pattern[str]
+    receiving: re.Pattern[str]
+
+
+_RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
+    """The fact rules, compiled once: (version, compiled facts)."""
+    import yaml
+
+    text = (
+        resources.files("detente.assessment").joinpath("data/text_facts.yaml").read_text("utf-8")
+    )
+    doc = _FactsDoc.model_validate(yaml.safe_load(text))
+    out = []
+    for f in doc.facts:
+        subs = {**doc.definitions, "OBJECT": f.object}
+        alts = []
+        for p in f.patterns:
+            for k, v in subs.items():
+                p = p.replace("{" + k + "}", v)
+            alts.append(p)
+        pattern = re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+        out.append(_Compiled(f, pattern, _RECEIVING))
+    return doc.version, tuple(out)
+
+
+def _target(t: dict[str, str]) -> str:
+    return f"{t['field']}:{t['value']}"
+
+
+def _flag_key(target: str) -> str:
+    field, value = target.split(":", 1)
+    return "administers" if field == "administers" else value
+
+
+def _declared(p: Proposal, f: _FactDef) -> bool:
+    field, value = f.target["field"], f.target["value"]
+    if field == "asset":
+        asset = Asset(value)
+        if any(asset in x.contributes or asset in x.receives for x in p.parties):
+            return True
+        return f.also is not None and p.model_access.value == f.also["value"]
+    if field == "form":
+        return Form(value) in p.forms
+    if field == "strategic":
+        return StrategicTech(value) in p.strategic_intersections
+    if field == "administers":
+        return any(x.administers_infrastructure for x in p.parties)
+    return False
+
+
+def _aggregate(mentions: list[Mention]) -> tuple[Polarity, Mention]:
+    by = {m.polarity: m for m in reversed(mentions)}  # first mention of each polarity
+    if Polarity.affirmed in by and Polarity.negated in by:
+        return Polarity.ambiguous, by[Polarity.affirmed]
+    for pol in (Polarity.affirmed, Polarity.hypothetical, Polarity.ambiguous, Polarity.negated):
+        if pol in by:
+            return pol, by[pol]
+    raise AssertionError("no mentions")  # pragma: no cover
+
+
+_PARTY_BEFORE = re.compile(r"\b(to|with|for|from|by)\s+(?:the\s+)?$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"^['’]s?\b")
+
+
+def _party_roles(
+    p: Proposal, quote: str, receiving: bool = False
+) -> tuple[list[str], list[str]]:
+    """Parties named in ``quote``: (givers, receivers) by the words around each mention.
+
+    "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named
+    without such a word is the subject: the giver, or the receiver when the verb is one of
+    receiving ("X gets access to …", "X downloads …").
+    """
+    givers: list[str] = []
+    receivers: list[str] = []
+    low = quote.lower()
+    for party in p.parties:
+        if party.neutral:
+            continue
+        names = [party.name, *party.aliases, party.key]
+        for name in sorted({n for n in names if len(n) >= 3}, key=len, reverse=True):
+            m = re.search(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", low)
+            if not m:
+                continue
+            before = _PARTY_BEFORE.search(low[max(0, m.start() - 12) : m.start()])
+            if _POSSESSIVE.match(low[m.end() :]) or (before and before.group(1) in ("from", "by")):
+                givers.append(party.key)
+            elif before or receiving:
+                receivers.append(party.key)
+            else:
+                givers.append(party.key)
+            break
+    return givers, receivers
+
+
+@dataclass(frozen=True, slots=True)
+class TextReading:
+    """What the text says, and the proposal with the applied facts (the rules read this one)."""
+
+    version: str
+    facts: tuple[TextFact, ...]
+    effective: Proposal
+    planned: tuple[str, ...]
+    contradicted: tuple[ContradictedSafeguard, ...]
+
+
+def _mentions(p: Proposal, c: _Compiled) -> list[Mention]:
+    out: list[Mention] = []
+    for field in TEXT_FIELDS:
+        text: str = getattr(p, field)
+        if not text:
+            continue
+        spans: list[Span] = find(c.pattern, text)
+        out.extend(
+            Mention(
+                field=field,  # type: ignore[arg-type]
+                quote=s.quote,
+                matched=" ".join(s.matched.split()),
+                polarity=s.polarity,
+                cue=s.cue,
+            )
+            for s in spans
+        )
+    return out
+
+
+def read_text(p: Proposal, fw: Framework) -> TextReading:
+    """Read the facts of ``p``'s text, apply the stated ones, and check the planned safeguards."""
+    version, compiled = fact_definitions()
+    facts: list[TextFact] = []
+    add_assets: dict[str, tuple[set[Asset], set[Asset]]] = {}  # party → (contributes, receives)
+    administers: set[str] = set()
+    forms: list[Form] = []
+    strategic: list[StrategicTech] = []
+    model_access: ModelAccess | None = None
+    partisan = [x.key for x in p.parties if not x.neutral] or [x.key for x in p.parties]
+    for c in compiled:
+        mentions = _mentions(p, c)
+        if not mentions:
+            continue
+        f = c.fact
+        pol, decisive = _aggregate(mentions)
+        declared = _declared(p, f)
+        question: str | None = None
+        applied_as: list[str] = []
+        if declared and pol is not Polarity.negated:
+            continue  # the fields already say it
+        if pol is Polarity.negated:
+            if declared:
+                question = (
+                    f"The text rules out {f.label} ('{decisive.quote}') but the proposal's fields "
+                    f"declare it ({_target(f.target)}); the declaration is used. Which is right?"
+                )
+        elif pol in (Polarity.hypothetical, Polarity.ambiguous):
+            question = " ".join(f.question.split())
+        elif f.direction == "none":
+            value = f.target["value"]
+            if f.target["field"] == "form":
+                forms.append(Form(value))
+                applied_as.append(f"forms: {value}")
+            else:
+                strategic.append(StrategicTech(value))
+                applied_as.append(f"strategic_intersections: {value}")
+        elif f.direction == "party":
+            givers, _ = _party_roles(p, decisive.quote)
+            if givers:
+                administers.update(givers)
+                applied_as.extend(f"{g}: administers_infrastructure" for g in givers)
+            else:
+                question = " ".join(f.question.split())
+        else:
+            asset = Asset(f.target["value"])
+            givers, receivers = _party_roles(
+                p, decisive.quote, bool(c.receiving.match(decisive.matched))
+            )
+            if receivers and not givers:
+                givers = [k for k in partisan if k not in receivers]
+            if givers:
+                if not receivers:
+                    g_sides = {p.party(g).side_key for g in givers if p.party(g)}  # type: ignore[union-attr]
+                    receivers = [
+                        k
+                        for k in partisan
+                        if k not in givers and p.party(k).side_key not in g_sides  # type: ignore[union-attr]
+                    ]
+                for g in givers:
+                    add_assets.setdefault(g, (set(), set()))[0].add(asset)
+                    applied_as.append(f"{g} contributes {asset.value}")
+                for r in receivers:
+                    add_assets.setdefault(r, (set(), set()))[1].add(asset)
+                    applied_as.append(f"{r} receives {asset.value}")
+            elif f.also is None:
+                for k in partisan:
+                    add_assets.setdefault(k, (set(), set()))[0].add(asset)
+                    add_assets[k][1].add(asset)
+                applied_as.append(
+                    f"every party contributes and receives {asset.value} "
+                    "(the text names no giver: read as shared among all sides)"
+                )
+            if f.also is not None and f.also["field"] == "model_access":
+                access = ModelAccess(f.also["value"])
+                if _ACCESS_ORDER.index(p.model_access) < _ACCESS_ORDER.index(access):
+                    model_access = access
+                    applied_as.append(f"model_access: {access.value}")
+                if not givers:
+                    question = " ".join(f.question.split())
+        facts.append(
+            TextFact(
+                id=f.id,
+                label=f.label,
+                target=_target(f.target),
+                quote=decisive.quote,
+                polarity=pol,
+                declared=declared,
+                applied=bool(applied_as),
+                applied_as=applied_as,
+                question=question,
+                mentions=mentions[:5],
+            )
+        )
+    effective = _apply(p, add_assets, administers, forms, strategic, model_access)
+    planned, contradicted = _check_safeguards(p, effective, facts, fw)
+    return TextReading(version, tuple(facts), effective, planned, contradicted)
+
+
+_ACCESS_ORDER = (ModelAccess.none, ModelAccess.api, ModelAccess.internals, ModelAccess.weights)
+
+
+def _apply(
+    p: Proposal,
+    assets: dict[str, tuple[set[Asset], set[Asset]]],
+    administers: set[str],
+    forms: list[Form],
+    strategic: list[StrategicTech],
+    model_access: ModelAccess | None,
+) -> Proposal:
+    if not (assets or administers or forms or strategic or model_access):
+        return p
+    parties: list[Party] = []
+    for x in p.parties:
+        gives, gets = assets.get(x.key, (set(), set()))
+        update: dict[str, Any] = {}
+        if gives - set(x.contributes):
+            update["contributes"] = [*x.contributes, *sorted(gives - set(x.contributes))]
+        if gets - set(x.receives):
+            update["receives"] = [*x.receives, *sorted(gets - set(x.receives))]
+        if x.key in administers and not x.administers_infrastructure:
+            update["administers_infrastructure"] = True
+        parties.append(x.model_copy(update=update) if update else x)
+    update_p: dict[str, Any] = {"parties": parties}
+    if forms:
+        update_p["forms"] = [*p.forms, *(f for f in dict.fromkeys(forms) if f not in p.forms)]
+    if strategic:
+        update_p["strategic_intersections"] = [
+            *p.strategic_intersections,
+            *(s for s in dict.fromkeys(strategic) if s not in p.strategic_intersections),
+        ]
+    if model_access is not None:
+        update_p["model_access"] = model_access
+    return p.model_copy(update=update_p)
+
+
+def _check_safeguards(
+    p: Proposal, effective: Proposal, facts: list[TextFact], fw: Framework
+) -> tuple[tuple[str, ...], tuple[ContradictedSafeguard, ...]]:
+    planned = list(dict.fromkeys(p.safeguards))
+    if effective is p or not planned:
+        return tuple(planned), ()
+    sides = side_features(effective)
+    applied = [f for f in facts if f.applied]
+    kept: list[str] = []
+    out: list[ContradictedSafeguard] = []
+    for sid in planned:
+        sg = fw.safeguard_index.get(sid)
+        hit = [s for s in sides if sg is not None and sg.contradicted_by(s.flags)]
+        if sg is None or not hit:
+            kept.append(sid)
+            continue
+        why = sorted({fl for s in hit for fl in fired_flags(sg.incompatible_when, s.flags)})
+        related = [
+            f
+            for f in applied
+            if any(_flag_key(f.target) in fl for fl in why)
+            or (f.id == "weights_shared" and "model_access.weights" in why)
+        ] or applied
+        out.append(
+            ContradictedSafeguard(
+                safeguard=sid,
+                name=sg.name,
+                contradicted_by=why,
+                facts=[f.id for f in related],
+                quotes=list(dict.fromkeys(f.quote for f in related)),
+            )
+        )
+    return tuple(kept), tuple(out)

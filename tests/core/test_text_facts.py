@@ -1,0 +1,199 @@
+"""Facts read from a proposal's text: affirmed, negated, hypothetical and ambiguous phrasing (issue 9).
+
+Each row: the fact, a sentence, the polarity a careful reader gives it, and whether it is applied.
+Expected values were written from the sentence's meaning, before running the matcher.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from detente.assessment.engine import assess
+from detente.assessment.polarity import Polarity, find, first_affirmed
+from detente.assessment.proposal import Asset, Form, ModelAccess, StrategicTech
+from detente.assessment.textfacts import read_text
+from detente.framework.model import Framework
+from detente.report import render
+from detente.screening.techcheck import tech_flags
+
+from .conftest import proposal
+
+A, N, H, Q = Polarity.affirmed, Polarity.negated, Polarity.hypothetical, Polarity.ambiguous
+
+CASES: list[tuple[str, str, Polarity, bool]] = [
+    # elicitation techniques shared
+    ("elicitation_shared", "The teams will exchange their tuned agent scaffolds and elicitation prompts.", A, True),
+    ("elicitation_shared", "Each side hands over its elicitation toolkit to the other.", A, True),
+    ("elicitation_shared", "Elicitation methods are shared between the red teams.", A, True),
+    ("elicitation_shared", "The partners will not share elicitation methods.", N, False),
+    ("elicitation_shared", "No elicitation techniques, scaffolds or model access are exchanged.", N, False),
+    ("elicitation_shared", "Elicitation prompts will not be shared with anyone.", N, False),
+    ("elicitation_shared", "If we later decide to share elicitation prompts, we will ask the board.", H, False),
+    ("elicitation_shared", "The partners may exchange elicitation recipes in a second phase.", H, False),
+    # model weights shared or handed over
+    ("weights_shared", "Example University hands its model weights to Example Daxue.", A, True),
+    ("weights_shared", "The visiting researcher gets access to internal checkpoints.", A, True),
+    ("weights_shared", "Model weights are transferred to the partner for testing.", A, True),
+    ("weights_shared", "There is no access to model weights.", N, False),
+    ("weights_shared", "Weights are not shared.", N, False),
+    ("weights_shared", "Neither side gets the other's weights.", N, False),
+    ("weights_shared", "If the pilot succeeds, the lab could share model weights.", H, False),
+    ("weights_shared", "Should we later decide to transfer checkpoints, a new review is needed.", H, False),
+    # administrative access to infrastructure
+    ("admin_access", "Example Daxue has root access to the shared cluster.", A, True),
+    ("admin_access", "The cluster is administered by Example Daxue.", A, True),
+    ("admin_access", "Example Daxue staff will have no administrative access to the cluster.", N, False),
+    ("admin_access", "Example Daxue might later receive administrative access.", H, False),
+    # biological / chemical (CBRN) focus
+    ("bio_chem_focus", "We red-team models on biological weapons tasks.", A, True),
+    ("bio_chem_focus", "The suite covers chemical weapons synthesis planning.", A, True),
+    ("bio_chem_focus", "CBRN tasks are excluded.", N, False),
+    ("bio_chem_focus", "The benchmark has no CBRN, cyber or military content.", N, False),
+    ("bio_chem_focus", "Biosecurity tasks may be added if both governments agree.", H, False),
+    # nuclear focus
+    ("nuclear_focus", "The dialogue concerns AI in nuclear command and control.", A, True),
+    ("nuclear_focus", "Nuclear matters are out of scope.", N, False),
+    ("nuclear_focus", "Inspired by nuclear arms control verification, we design a protocol.", Q, False),
+    ("nuclear_focus", "A later phase could address nuclear early-warning systems.", H, False),
+    # joint code development
+    ("joint_code", "The two teams jointly develop the verification software.", A, True),
+    ("joint_code", "Both teams commit code to a shared repository.", A, True),
+    ("joint_code", "We will not jointly develop any code.", N, False),
+    ("joint_code", "The partners might co-develop a reference implementation.", H, False),
+    # personnel exchange / visiting researchers
+    ("personnel_exchange", "Two visiting researchers from Example Daxue spend six months in the lab.", A, True),
+    ("personnel_exchange", "The project includes a secondment of two engineers.", A, True),
+    ("personnel_exchange", "There will be no personnel exchange.", N, False),
+    ("personnel_exchange", "The partners may later host visiting scholars.", H, False),
+]
+
+
+@pytest.mark.parametrize(("fact", "sentence", "polarity", "applied"), CASES)
+def test_fact_polarity(fw: Framework, fact: str, sentence: str, polarity: Polarity, applied: bool) -> None:
+    p = proposal("evaluations", description=sentence)
+    facts = {f.id: f for f in read_text(p, fw).facts}
+    assert fact in facts, f"{fact} not read from {sentence!r}: {list(facts)}"
+    f = facts[fact]
+    assert f.polarity is polarity, (sentence, f.polarity, f.mentions)
+    assert f.applied is applied
+    assert f.quote == sentence
+    # a stated fact is applied; a conditional or unclear one is a question; a denied one neither
+    if polarity in (H, Q):
+        assert f.question
+    if polarity is N:
+        assert f.question is None and f.status == "ruled out by the text"
+
+
+def test_unrelated_text_reads_no_fact(fw: Framework) -> None:
+    p = proposal(
+        "protocols",
+        summary="A shared baseline protocol for securing frontier model weights, drafted from "
+        "published guidance. We share results but not weights.",
+    )
+    assert read_text(p, fw).facts == ()
+
+
+def test_facts_map_onto_the_fields_the_rules_read(fw: Framework) -> None:
+    p = proposal(
+        "evaluations",
+        description=(
+            "Example University hands its model weights to Example Daxue. "
+            "The teams red-team the model on biological weapons tasks. "
+            "The two teams jointly develop the evaluation harness code. "
+            "Two visiting researchers from Example Daxue spend three months in the lab. "
+            "Example Daxue has root access to the cluster."
+        ),
+    )
+    eff = read_text(p, fw).effective
+    us, cn = eff.parties
+    assert Asset.model_weights in us.contributes and Asset.model_weights in cn.receives
+    assert eff.model_access is ModelAccess.weights
+    assert StrategicTech.bio_chem in eff.strategic_intersections
+    assert Form.joint_software in eff.forms and Form.personnel_exchange in eff.forms
+    assert cn.administers_infrastructure and not us.administers_infrastructure
+    # the declared proposal is untouched (it is what the assessment records and hashes)
+    assert p.model_access is ModelAccess.none and not p.forms
+
+
+def test_declared_facts_are_not_repeated_and_conflicts_are_asked(fw: Framework) -> None:
+    p = proposal(
+        "evaluations",
+        strategic_intersections=["bio_chem"],
+        description="We red-team models on biological weapons tasks.",
+    )
+    assert read_text(p, fw).facts == ()
+    p = proposal(
+        "evaluations", model_access="weights", description="There is no access to model weights."
+    )
+    (f,) = read_text(p, fw).facts
+    assert f.polarity is N and not f.applied and f.question and "declaration is used" in f.question
+
+
+def test_elicitation_in_text_fires_the_rule_it_would_declared(fw: Framework) -> None:
+    text = "The teams will exchange their tuned agent scaffolds and elicitation prompts."
+    a = assess(proposal("evaluations", description=text), fw)
+    assert {r.risk: r.residual for r in a.risks}["R2_differential"] == "high"
+    assert any(t.rule == "EVA-R2-ELICIT-SHARE" for t in a.trace)
+    assert a.text_facts[0].status == "stated in the text, not declared"
+
+
+def test_safeguard_contradicted_by_the_text_is_not_credited(fw: Framework) -> None:
+    text = "The teams will exchange their tuned agent scaffolds and elicitation prompts."
+    a = assess(
+        proposal("evaluations", description=text, safeguards=["no-elicitation-exchange"]), fw
+    )
+    (x,) = a.safeguards_not_credited
+    assert x.safeguard == "no-elicitation-exchange" and x.facts == ["elicitation_shared"]
+    assert x.quotes == [text]
+    # not credited: R2 stays high, and the safeguard does not appear as planned
+    assert {r.risk: r.residual for r in a.risks}["R2_differential"] == "high"
+    assert not any(s.planned for s in a.safeguards if s.id == "no-elicitation-exchange")
+    assert a.verdict.level in ("needs_senior_review", "not_advisable")
+    assert any("not credited" in c for c in a.verdict.conditions)
+    for kind in ("md", "html", "text"):
+        assert "not credited" in render(a, kind)
+    # the same safeguard with a text that rules the exchange out is credited
+    b = assess(
+        proposal(
+            "evaluations",
+            description="The partners will not share elicitation methods.",
+            safeguards=["no-elicitation-exchange"],
+        ),
+        fw,
+    )
+    assert b.safeguards_not_credited == []
+    assert {r.risk: r.residual for r in b.risks}["R2_differential"] != "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("The partner has no access to model weights.", False),
+        ("Example University hands the model weights to the partner.", True),
+        ("If we later decide to share model weights, we will apply for a licence.", False),
+        ("Frontier model weights are excluded from the exchange.", False),
+    ],
+)
+def test_controlled_tech_flags_read_text_the_same_way(text: str, fires: bool) -> None:
+    ct, _ = tech_flags(proposal("verification", description=text))
+    assert ("ct.model_weights_4e091" in {f.id for f in ct}) is fires
+
+
+@pytest.mark.parametrize(
+    ("sentence", "polarity"),
+    [
+        ("We share results, but no model weights.", N),
+        ("Humans, not AI, should control decisions on the use of nuclear weapons.", A),
+        ("Not only benchmarks but also weights are released.", A),
+        ("The CBRN suite is excluded from the exchange.", N),
+        ("Unless both sides agree, weights stay home.", H),
+        ("Lessons from nuclear arms control inform the design.", Q),
+    ],
+)
+def test_polarity_reader(sentence: str, polarity: Polarity) -> None:
+    pat = re.compile(r"\b(?:weights|nuclear|cbrn)\b", re.IGNORECASE)
+    (span, *_) = find(pat, sentence)
+    assert span.polarity is polarity, (span.cue, span.polarity)
+    assert (first_affirmed(pat, sentence) is not None) is (polarity is A)

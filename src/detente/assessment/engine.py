@@ -826,7 +826,7 @@ def _verdict(
     decisive = capped or [
         v for v in levelled if v.op == "at_least" and VERDICTS.index(v.verdict) == rank
     ]
-    also = [v for v in levelled if v not in decisive and VERDICTS.index(v.verdict) < rank]
+    also = [v for v in levelled if v not in decisive]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
     if planned and lowered:

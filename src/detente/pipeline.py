@@ -105,9 +105,7 @@ def run_assessment(
     """Parse (when given text), screen, add the landscape and assess one proposal."""
     fw = framework or get_framework()
     opts = options or AssessOptions()
-    proposal = (
-        source if isinstance(source, Proposal) else parse_proposal(source, source_name, fw)
-    )
+    proposal = source if isinstance(source, Proposal) else parse_proposal(source, source_name, fw)
     diligence, reason = screen(proposal, opts)
     land = landscape_section(proposal) if opts.landscape else None
     a = assess(

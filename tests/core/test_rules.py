@@ -383,7 +383,13 @@ VERDICT_CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...], str, str]] 
         "suitable_with_safeguards",
     ),
     "V-POSSIBLE-HIT": ("protocols", {}, ("dd.possible_hit",), "suitable", "suitable"),
-    "V-NO-BENEFIT": ("verification", {}, (), "suitable_with_safeguards", "suitable_with_safeguards"),
+    "V-NO-BENEFIT": (
+        "verification",
+        {},
+        (),
+        "suitable_with_safeguards",
+        "suitable_with_safeguards",
+    ),
     "V-DEEMED-EXPORT": ("protocols", {"forms": ["personnel_exchange"]}, (), "suitable", "suitable"),
     "V-INVESTMENT": ("protocols", {}, ("dd.investment_review",), "needs_senior_review", "suitable"),
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
@@ -668,7 +674,10 @@ def test_reported_safeguard_set_is_the_shortest_prefix_reaching_the_best_verdict
 # ---- preconditions: a benefit rule counts only where its precedent's condition holds -------------
 # benefit rule id -> (area, fields where `when` holds but `requires` does not)
 BENEFIT_UNMET_CASES: dict[str, tuple[str, dict[str, Any]]] = {
-    "BEN-CROSS-BORDER": ("evaluations", {"purposes": ["misuse_prevention"], "cn": {"country": "US"}}),
+    "BEN-CROSS-BORDER": (
+        "evaluations",
+        {"purposes": ["misuse_prevention"], "cn": {"country": "US"}},
+    ),
     "BEN-NUCLEAR-C2": ("evaluations", {"strategic_intersections": ["nuclear"]}),
     "BEN-UNILATERAL": (
         "protocols",

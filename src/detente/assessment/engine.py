@@ -25,11 +25,11 @@ from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, place_areas
 from detente.assessment.loader import check_against_framework
 from detente.assessment.proposal import Proposal
-from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.result import (
     AreaPlacement,
     Assessment,
 )
+from detente.assessment.statement import benefit_risk_statement
 from detente.framework.conditions import Predicate, compile_condition, fired_flags
 from detente.framework.loader import get_framework
 from detente.framework.model import (

@@ -345,7 +345,11 @@ class RivalSide(_Model):
     @field_validator("countries", mode="before")
     @classmethod
     def _upper(cls, v: object) -> object:
-        return [c.strip().upper() if isinstance(c, str) else c for c in v] if isinstance(v, list) else v
+        return (
+            [c.strip().upper() if isinstance(c, str) else c for c in v]
+            if isinstance(v, list)
+            else v
+        )
 
 
 class Rivalry(_Model):
@@ -377,10 +381,7 @@ class Rivalry(_Model):
 
 #: The default rivalry (framework.yaml may override it; a proposal may declare its own).
 #: United States with its treaty allies (NATO, ANZUS, Japan, Korea, Philippines, Thailand) vs the PRC.
-US_ALLIES = (
-    "US CA GB FR DE IT NL BE LU DK NO IS PT ES PL CZ SK HU SI HR RO BG GR TR AL ME MK EE LV LT "
-    "FI SE AU NZ JP KR PH TH"
-).split()
+US_ALLIES = ["US", "CA", "GB", "FR", "DE", "IT", "NL", "BE", "LU", "DK", "NO", "IS", "PT", "ES", "PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "TR", "AL", "ME", "MK", "EE", "LV", "LT", "FI", "SE", "AU", "NZ", "JP", "KR", "PH", "TH"]
 DEFAULT_RIVALRY = Rivalry(
     id="us-cn",
     name="United States and treaty allies – People's Republic of China",

@@ -41,10 +41,10 @@ def _join(items: Sequence[str]) -> str:
 def _form_phrase(p: Proposal, dialogue_only: bool) -> str:
     if dialogue_only:
         kinds = [f.value.replace("_", " ") for f in p.forms if f in TALK_FORMS]
-        head = _TRACK.get(p.track, "a") if p.track else "a"  # type: ignore[arg-type]
+        head = _TRACK.get(p.track, "a") if p.track else "a"
         return f"{head} cooperation that only talks and writes ({_join(kinds)})"
     if p.forms:
-        head = _TRACK.get(p.track, "a") if p.track else "a"  # type: ignore[arg-type]
+        head = _TRACK.get(p.track, "a") if p.track else "a"
         return f"{head} cooperation by {_join([f.value.replace('_', ' ') for f in p.forms])}"
     return "a cooperation whose form is not stated"
 
@@ -115,9 +115,13 @@ def benefit_risk_statement(
             f"Adding {_join([sg_names.get(b, b).lower() for b in best])} would make it "
             f"{verdict['best_reachable'].replace('_', ' ')}."
         )
-    not_credited = [s["name"].lower() for s in safeguards if s.get("planned") and not s.get("credited", True)]
+    not_credited = [
+        s["name"].lower() for s in safeguards if s.get("planned") and not s.get("credited", True)
+    ]
     if not_credited:
-        out.append(f"Planned but not credited (its precondition does not hold): {_join(not_credited)}.")
+        out.append(
+            f"Planned but not credited (its precondition does not hold): {_join(not_credited)}."
+        )
     if "dd.not_checked" in dd_flags:
         out.append(
             "Restricted-party screening was not run or is incomplete, so this is not yet a clearance."

@@ -174,7 +174,11 @@ def _cross_check(
                 f"reach {sorted(mech)}: a safeguard lowers only the risks its mechanism addresses",
             )
         if not s.mechanism.strip():
-            bad("safeguards", ("safeguards", i, "mechanism"), f"safeguard {s.id!r} names no mechanism")
+            bad(
+                "safeguards",
+                ("safeguards", i, "mechanism"),
+                f"safeguard {s.id!r} names no mechanism",
+            )
         for j, rid in enumerate(s.counters):
             for low in s.lowers:
                 if rid in by_rule and by_rule[rid] == low.risk and low.when is None:

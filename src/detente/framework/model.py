@@ -233,7 +233,8 @@ class VerdictRule(_Conditioned):
     reason: str
     ref: str
     basis: VerdictBasis = Field(
-        "risk", description="What the rule reads: risk, benefit, diligence, placement, safeguards, form."
+        "risk",
+        description="What the rule reads: risk, benefit, diligence, placement, safeguards, form.",
     )
     op: Literal["at_least", "at_most", "condition"] = Field(
         "at_least",
@@ -254,7 +255,8 @@ class RulePackDoc(_Data):
     rules: list[Rule]
     benefits: list[BenefitRule]
     verdict_policy: str = Field(
-        "", description="The documented decision rule combining residual risk, benefit and diligence."
+        "",
+        description="The documented decision rule combining residual risk, benefit and diligence.",
     )
     verdicts: list[VerdictRule]
 
@@ -278,7 +280,8 @@ class Safeguard(_Data):
     )
     lowers: list[Lowering] = Field(default_factory=list)
     mechanism: str = Field(
-        "", description="How it works: the mechanism through which it reduces the risks it addresses."
+        "",
+        description="How it works: the mechanism through which it reduces the risks it addresses.",
     )
     addresses: list[str] = Field(
         default_factory=list,

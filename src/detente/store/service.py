@@ -25,7 +25,6 @@ from detente.assessment.result import Assessment
 from detente.errors import (
     AuthenticationError,
     ConflictError,
-    DetenteError,
     InputError,
     NotFoundError,
     PermissionDeniedError,

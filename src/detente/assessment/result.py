@@ -24,8 +24,8 @@ DISCLAIMER = (
     "areas); the paper's abstract names three dimensions (advancing dangerous capabilities, sharing "
     "sensitive information, openings for malicious action). References 'framework.md §N' point to that "
     "rendering, not to the paper's own sections. The cell levels, the rules and the verdict policy are "
-    "Détente's reading: the summary gives the reasoning but not Figure 2's scale. This report supports "
-    "a decision; it is not a legal determination."
+    "Détente's reading of the reasoning: the summary gives the reasoning but not Figure 2's scale. This "
+    "report supports a decision; it is not a legal determination."
 )
 
 

@@ -30,6 +30,8 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
     parts: list[RenderableType] = []
     head = Text()
     head.append(f"{a.proposal_title}\n", style="bold")
+    if a.statement:
+        head.append(f"{a.statement}\n\n")
     head.append("Verdict: ")
     head.append(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "bold"))
     parts.append(head)

@@ -30,7 +30,7 @@ from detente.assessment.result import (
     Assessment,
 )
 from detente.assessment.statement import benefit_risk_statement
-from detente.framework.conditions import Predicate, compile_condition, fired_flags
+from detente.framework.conditions import Predicate, compile_condition, fired_flags, flags_used
 from detente.framework.loader import get_framework
 from detente.framework.model import (
     LEVELS,
@@ -91,6 +91,7 @@ class _Compiled:
     countered_by: dict[str, tuple[str, ...]]
     benefits: tuple[tuple[dict[str, Any], Predicate, Predicate], ...]
     requires: dict[str, Predicate]
+    verdict_vocab: frozenset[str]  # the flags verdict rules read
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -152,6 +153,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         for b in fw.rules.benefits
     )
     requires = {s.id: compile_condition(s.requires) for s in fw.catalogue.safeguards}
+    verdict_vocab = frozenset().union(*(flags_used(v.when) for v in fw.rules.verdicts))
     return _Compiled(
         risks,
         rules_by_area,
@@ -164,6 +166,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
         benefits,
         requires,
+        verdict_vocab,
     )
 
 
@@ -450,6 +453,7 @@ def assess(
     context = union | set(dd_flags) | {benefit_flag}
     if inferred_none:
         context |= {"areas.inferred_none"}
+    context &= c.verdict_vocab
     vflags = _verdict_flags(residual, inherent, context)
 
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
@@ -820,7 +824,11 @@ def _verdict(
 ) -> dict[str, Any]:
     c = _compile(fw)
     rank = _verdict_rank(c, flags)
-    fired = [v for v in fw.rules.verdicts if v.holds(flags)]
+    fired = [
+        v
+        for v, (_r, _op, _b, holds) in zip(fw.rules.verdicts, c.verdicts, strict=True)
+        if holds(flags)
+    ]
     levelled = [v for v in fired if v.op != "condition"]
     capped = [v for v in levelled if v.op == "at_most" and VERDICTS.index(v.verdict) == rank]
     decisive = capped or [

@@ -81,6 +81,11 @@ _LEVEL_ASSET = {v: k for k, v in _MODEL_ASSET_LEVEL.items()}
 _HANDS_ON_LEVELS = frozenset(
     {AccessLevel.supervised_on_site, AccessLevel.internals, AccessLevel.weights}
 )
+_SELF_GIVES = {a: f"self.gives.{a.value}" for a in Asset}
+_SELF_GETS = {a: f"self.receives.{a.value}" for a in Asset}
+_OTHER_GIVES = {a: f"other.gives.{a.value}" for a in Asset}
+_OTHER_GETS = {a: f"other.receives.{a.value}" for a in Asset}
+_HANDS_ON_OTHER = frozenset(f"other.gets.model.{lv.value}" for lv in _HANDS_ON_LEVELS)
 _STABILITY_PURPOSES = frozenset(
     {
         Purpose.restraint,
@@ -216,7 +221,7 @@ class SideFeatures:
     flags: frozenset[str]
 
 
-def _global_flags(p: Proposal, safeguards: frozenset[str], rivalry: Rivalry | None) -> set[str]:
+def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> set[str]:
     f: set[str] = set()
     forms = set(p.forms)
     f.update(f"form.{x.value}" for x in forms)
@@ -244,7 +249,6 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], rivalry: Rivalry | No
     if _STABILITY_PURPOSES & set(p.purposes):
         f.add("purpose.stability_aim")
     f.update(f"funding.{x.type.value}" for x in p.funding)
-    lead = p.lead_side(rivalry)
     if p.capability_lead == "parity":
         f.add("lead.parity")
     elif lead is None:
@@ -284,10 +288,10 @@ def side_features(
     of flags, so the result does not depend on which field the writer filled.
     """
     planned = frozenset(p.safeguards) if safeguards is None else safeguards
-    base = _global_flags(p, planned, rivalry)
-    sides = p.sides_under(rivalry)
     of_party = p.party_sides(rivalry)
-    lead = p.lead_side(rivalry)
+    sides = list(dict.fromkeys(s for s in of_party.values() if s is not None))
+    lead = p.lead_side(rivalry, of_party)
+    base = _global_flags(p, planned, lead)
     host = p.infrastructure.hosted_by
     if len(sides) > 1:
         base.add("sides.multiple")
@@ -317,7 +321,7 @@ def side_features(
             own[side].add("government")
     # One fact, several fields: an asset received by one side and contributed by none is deemed
     # given by the other sides; one contributed and received by none is deemed received by them.
-    for asset in Asset:
+    for asset in set().union(*gives.values(), *gets.values()):
         givers = [s for s in sides if asset in gives[s]]
         takers = [s for s in sides if asset in gets[s]]
         if takers and not givers:
@@ -379,25 +383,37 @@ def side_features(
         base.add("leader.shares")
     base |= neutral
 
+    # per side, its flags as seen by itself ("self.*") and by the others ("other.*")
+    as_self: dict[str, set[str]] = {}
+    as_other: dict[str, set[str]] = {}
+    for side in sides:
+        mine = {_SELF_GIVES[a] for a in gives[side]}
+        mine.update(_SELF_GETS[a] for a in gets[side])
+        mine.update("self." + x for x in own[side])
+        theirs = {_OTHER_GIVES[a] for a in gives[side]}
+        theirs.update(_OTHER_GETS[a] for a in gets[side])
+        theirs.update("other." + x for x in own[side])
+        as_self[side] = mine
+        as_other[side] = theirs
+    undirected = (
+        f"other.gets.model.{p.model_access.value}"
+        if p.model_access is not ModelAccess.none
+        else None
+    )
     out: list[SideFeatures] = []
     for side in sides:
         flags = set(base)
-        flags.update("self." + x for x in own[side])
-        flags.update(f"self.gives.{a.value}" for a in gives[side])
-        flags.update(f"self.receives.{a.value}" for a in gets[side])
+        flags |= as_self[side]
         for other in sides:
-            if other == side:
-                continue
-            flags.update("other." + x for x in own[other])
-            flags.update(f"other.gives.{a.value}" for a in gives[other])
-            flags.update(f"other.receives.{a.value}" for a in gets[other])
+            if other != side:
+                flags |= as_other[other]
         # access another side gets to this side's systems
         for to_side, owner_side, of, level in grants:
             if to_side is not None and to_side != side and owner_side in (None, side):
                 flags.add(f"other.gets.{of.value}.{level.value}")
-        if p.model_access is not ModelAccess.none:
-            flags.add(f"other.gets.model.{p.model_access.value}")
-        if any(f"other.gets.model.{lv.value}" in flags for lv in _HANDS_ON_LEVELS):
+        if undirected is not None:
+            flags.add(undirected)
+        if not _HANDS_ON_OTHER.isdisjoint(flags):
             flags.add("other.gets.hands_on")
         if lead is not None:
             flags.add("self.leads" if lead == side else "other.leads")

@@ -352,6 +352,9 @@ class RivalSide(_Model):
         )
 
 
+_BY_COUNTRY: dict[int, tuple[Rivalry, dict[str, str]]] = {}
+
+
 class Rivalry(_Model):
     """The rivalry a cooperation crosses: two (or more) sides, each a set of countries.
 
@@ -370,18 +373,61 @@ class Rivalry(_Model):
                 if c in seen and seen[c] != side.id:
                     raise ValueError(f"country {c} is on two sides ({seen[c]}, {side.id})")
                 seen[c] = side.id
+        _BY_COUNTRY[id(self)] = (self, seen)
         return self
 
     def side_of(self, country: str) -> str | None:
-        for side in self.sides:
-            if country in side.countries:
-                return side.id
-        return None
+        hit = _BY_COUNTRY.get(id(self))
+        if hit is None or hit[0] is not self:
+            table = {c: side.id for side in self.sides for c in side.countries}
+            if len(_BY_COUNTRY) > 256:
+                _BY_COUNTRY.clear()
+            _BY_COUNTRY[id(self)] = hit = (self, table)
+        return hit[1].get(country)
 
 
 #: The default rivalry (framework.yaml may override it; a proposal may declare its own).
 #: United States with its treaty allies (NATO, ANZUS, Japan, Korea, Philippines, Thailand) vs the PRC.
-US_ALLIES = ["US", "CA", "GB", "FR", "DE", "IT", "NL", "BE", "LU", "DK", "NO", "IS", "PT", "ES", "PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "TR", "AL", "ME", "MK", "EE", "LV", "LT", "FI", "SE", "AU", "NZ", "JP", "KR", "PH", "TH"]
+US_ALLIES = [
+    "US",
+    "CA",
+    "GB",
+    "FR",
+    "DE",
+    "IT",
+    "NL",
+    "BE",
+    "LU",
+    "DK",
+    "NO",
+    "IS",
+    "PT",
+    "ES",
+    "PL",
+    "CZ",
+    "SK",
+    "HU",
+    "SI",
+    "HR",
+    "RO",
+    "BG",
+    "GR",
+    "TR",
+    "AL",
+    "ME",
+    "MK",
+    "EE",
+    "LV",
+    "LT",
+    "FI",
+    "SE",
+    "AU",
+    "NZ",
+    "JP",
+    "KR",
+    "PH",
+    "TH",
+]
 DEFAULT_RIVALRY = Rivalry(
     id="us-cn",
     name="United States and treaty allies – People's Republic of China",
@@ -534,17 +580,19 @@ class Proposal(_Model):
         """The sides assessed under the proposal's (or the default) rivalry."""
         return self.sides_under()
 
-    def lead_side(self, rivalry: Rivalry | None = None) -> str | None:
+    def lead_side(
+        self, rivalry: Rivalry | None = None, of_party: dict[str, str | None] | None = None
+    ) -> str | None:
         """The side that leads: capability_lead names a side, a party or a country of a side."""
         lead = self.capability_lead
         if not lead or lead in {"parity", "unknown"}:
             return None
-        sides = self.sides_under(rivalry)
-        if lead in sides:
+        of_party = self.party_sides(rivalry) if of_party is None else of_party
+        if lead in of_party.values():
             return lead
         party = self.party(lead)
         if party is not None:
-            return self.party_sides(rivalry).get(party.key) or party.side_key
+            return of_party.get(party.key) or party.side_key
         return (self.rivalry or rivalry or DEFAULT_RIVALRY).side_of(lead.upper()) or lead
 
     def text(self) -> str:

@@ -142,9 +142,7 @@ def export_markdown(fw: Framework) -> str:
             for lw in s.lowers
         )
         addresses = ", ".join(fw.risk_index[r].short for r in s.addresses) or "—"
-        req = (
-            f"{_esc(s.requires_text)} ({describe(s.requires)})" if s.requires is not None else "—"
-        )
+        req = f"{_esc(s.requires_text)} ({describe(s.requires)})" if s.requires is not None else "—"
         w(
             f"| `{s.id}` | **{s.name}** — {_esc(s.description)} | {_esc(s.mechanism)} | {addresses} | "
             f"{req} | {', '.join(f'`{r}`' for r in s.counters) or '—'} | "

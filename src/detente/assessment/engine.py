@@ -24,11 +24,12 @@ from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
-from detente.assessment.proposal import Proposal
 from detente.assessment.placement import UNDETERMINED, place
+from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
+from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
-from detente.framework.conditions import Predicate, compile_condition, fired_flags
+from detente.framework.conditions import Predicate, compile_condition, fired_flags, flags_used
 from detente.framework.loader import get_framework
 from detente.framework.model import (
     LEVELS,
@@ -83,12 +84,13 @@ class _Compiled:
     safeguards: dict[str, Safeguard]
     lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
     baseline: dict[str, tuple[int, ...]]
-    endorsed: frozenset[str]
-    verdicts: tuple[tuple[int, Predicate], ...]
+    verdicts: tuple[tuple[int, str, str, Predicate], ...]  # (rank, op, basis, holds)
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
-    benefits: tuple[tuple[dict[str, Any], Predicate], ...]
+    benefits: tuple[tuple[dict[str, Any], Predicate, Predicate], ...]
+    requires: dict[str, Predicate]
+    verdict_vocab: frozenset[str]  # the flags verdict rules read
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -136,28 +138,34 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         for a in areas
     }
     baseline = {a.id: tuple(LEVELS.index(a.baseline[r].level) for r in risks) for a in fw.doc.areas}
-    endorsed = frozenset(a.id for a in fw.doc.areas if a.paper_conclusion == "well_suited")
     verdicts = tuple(
-        (VERDICTS.index(v.verdict), compile_condition(v.when)) for v in fw.rules.verdicts
+        (VERDICTS.index(v.verdict), v.op, v.basis, compile_condition(v.when))
+        for v in fw.rules.verdicts
     )
     counters = {s.id: frozenset(s.counters) for s in fw.catalogue.safeguards}
     incompatible = {
         s.id: compile_condition(s.incompatible_when) if s.incompatible_when is not None else None
         for s in fw.catalogue.safeguards
     }
-    benefits = tuple((_benefit_result(fw, b), compile_condition(b.when)) for b in fw.rules.benefits)
+    benefits = tuple(
+        (_benefit_result(fw, b), compile_condition(b.when), compile_condition(b.requires))
+        for b in fw.rules.benefits
+    )
+    requires = {s.id: compile_condition(s.requires) for s in fw.catalogue.safeguards}
+    verdict_vocab = frozenset().union(*(flags_used(v.when) for v in fw.rules.verdicts))
     return _Compiled(
         risks,
         rules_by_area,
         fw.safeguard_index,
         lowers_by_area,
         baseline,
-        endorsed,
         verdicts,
         counters,
         incompatible,
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
         benefits,
+        requires,
+        verdict_vocab,
     )
 
 
@@ -175,10 +183,11 @@ def _traced_cell(
     area = cell.key[0]
     flags = side.flags
     levels = list(cell.baseline)
+    countered = countered & cell.counterable
     for cr in cell.fired:
         before = levels[cr.risk]
         if cr.id in countered:
-            by = [sid for sid in planned if cr.id in c.counters[sid]]
+            by = [sid for sid in planned if cr.id in c.counters[sid] and sid in cell.credited]
             trace.append(_step("countered", cr, area, side, before, before, flags, by))
             continue
         after = cr.apply(before)
@@ -239,10 +248,12 @@ def _step(
     )
 
 
-def _counters(c: _Compiled, planned: Iterable[str]) -> frozenset[str]:
+def _cell_counters(c: _Compiled, cell: _Cell, planned: Iterable[str]) -> frozenset[str]:
+    """Rules cancelled in one cell: only by the planned safeguards credited there."""
     out: set[str] = set()
     for sid in planned:
-        out |= c.counters[sid]
+        if sid in cell.credited:
+            out |= c.counters[sid]
     return frozenset(out)
 
 
@@ -263,10 +274,15 @@ def _traced_levels(
     *,
     record_rules: bool = True,
 ) -> _Levels:
-    countered = _counters(c, planned)
     by_cell = {
         cell.key: _traced_cell(
-            c, cell, sides[cell.key[1]], countered, planned, trace, record_rules=record_rules
+            c,
+            cell,
+            sides[cell.key[1]],
+            _cell_counters(c, cell, planned),
+            planned,
+            trace,
+            record_rules=record_rules,
         )
         for cell in cells
     }
@@ -280,7 +296,9 @@ class _Cell:
     key: tuple[str, str]
     baseline: tuple[int, ...]
     fired: tuple[_CRule, ...]
-    lowers: dict[str, tuple[_CLower, ...]]
+    lowers: dict[str, tuple[_CLower, ...]]  # credited safeguards only
+    credited: frozenset[str]  # safeguards whose precondition holds in this cell
+    counterable: frozenset[str]  # rules the credited safeguards can cancel
 
 
 def _prepare(
@@ -291,23 +309,29 @@ def _prepare(
         for side in sides:
             flags = side.flags
             fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
+            credited = frozenset(sid for sid, req in c.requires.items() if req(flags))
             lowers = {
                 sid: tuple(cl for cl in cls if cl.holds(flags))
                 for sid, cls in c.lowers_by_area[area].items()
+                if sid in credited
             }
+            counterable = frozenset().union(*(c.counters[sid] for sid in credited))
             cells.append(
                 _Cell(
                     (area, side.side),
                     c.baseline[area],
                     fired,
                     {k: v for k, v in lowers.items() if v},
+                    credited,
+                    counterable,
                 )
             )
     return tuple(cells)
 
 
-def _cell_levels(cell: _Cell, countered: frozenset[str], planned: Sequence[str]) -> list[int]:
+def _cell_levels(c: _Compiled, cell: _Cell, planned: Sequence[str]) -> list[int]:
     levels = list(cell.baseline)
+    countered = _cell_counters(c, cell, planned) if cell.counterable else frozenset()
     for cr in cell.fired:
         if cr.id not in countered:
             levels[cr.risk] = cr.apply(levels[cr.risk])
@@ -326,24 +350,21 @@ def _combine(by_cell: dict[tuple[str, str], list[int]], n: int) -> _Levels:
     return _Levels(by_cell, combined)
 
 
-def _fast_levels(
-    cells: Sequence[_Cell], countered: frozenset[str], planned: Sequence[str], n: int
-) -> _Levels:
-    return _combine({cell.key: _cell_levels(cell, countered, planned) for cell in cells}, n)
+def _fast_levels(c: _Compiled, cells: Sequence[_Cell], planned: Sequence[str], n: int) -> _Levels:
+    return _combine({cell.key: _cell_levels(c, cell, planned) for cell in cells}, n)
 
 
 def _verdict_flags(
-    c: _Compiled,
-    areas: Sequence[str],
     residual: _Levels,
     inherent: _Levels,
-    dd_flags: Iterable[str],
-    undetermined: frozenset[str],
+    context: frozenset[str],
 ) -> frozenset[str]:
-    f: set[str] = set(dd_flags)
-    if undetermined:
-        # no area assessed: no level exists to read, and placement alone sets no residual flag
-        return frozenset(f | undetermined)
+    """The flags verdict rules read: residual tiers plus the fixed context (proposal features,
+    due-diligence, benefit and placement flags).  When no area was determined no level exists to
+    read, so placement alone sets no residual flag."""
+    f: set[str] = set(context)
+    if "areas.undetermined" in f:
+        return frozenset(f)
     highs = sum(1 for x in residual.combined if x == 2)
     if highs >= 2:
         f.add("residual.two_or_more_high")
@@ -353,21 +374,29 @@ def _verdict_flags(
         f.add("residual.any_moderate")
     if all(x == 0 for x in residual.combined):
         f.add("residual.all_low")
-    for (area, _side), lv in residual.by_cell.items():
-        if area not in c.endorsed and any(x >= 1 for x in lv):
-            f.add("residual.moderate_outside_endorsed")
-            break
     if any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True)):
         f.add("inherent.above_residual")
     return frozenset(f)
 
 
 def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
-    rank = 0
-    for r, holds in c.verdicts:
-        if r > rank and holds(flags):
-            rank = r
-    return rank
+    """The decision rule: the worst `at_least` verdict over risk, benefit, safeguards and form,
+    capped by any `at_most` rule, then never better than the worst due-diligence verdict."""
+    main = 0
+    dd = 0
+    cap = len(VERDICTS) - 1
+    for r, op, basis, holds in c.verdicts:
+        if op == "condition":
+            continue
+        if op == "at_most":
+            if r < cap and holds(flags):
+                cap = r
+        elif basis == "diligence":
+            if r > dd and holds(flags):
+                dd = r
+        elif r > main and holds(flags):
+            main = r
+    return max(min(main, cap), dd)
 
 
 def _proposal_digest(data: dict[str, Any]) -> str:
@@ -386,14 +415,14 @@ def assess(
 ) -> Assessment:
     """Assess one proposal. Pure and deterministic: same input and versions, same output."""
     fw = framework or get_framework()
-    base_sides = side_features(proposal)
+    base_sides = side_features(proposal, rivalry=fw.rivalry)
     check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)
     planned = list(reading.planned)
     if reading.effective is not proposal or reading.contradicted:
-        base_sides = side_features(reading.effective, frozenset(planned))
+        base_sides = side_features(reading.effective, frozenset(planned), rivalry=fw.rivalry)
     placement = place(
         proposal, fw, base_sides[0].flags if base_sides else frozenset(), area_classifier
     )
@@ -415,20 +444,27 @@ def assess(
     inherent = _traced_levels(c, cells, by_side, (), trace)
     residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
     dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
-    vflags = _verdict_flags(c, area_ids, residual, inherent, dd_flags, undetermined)
+    union: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else extra
+    benefits, considered = _benefits(c, union)
+    motives = {b["motive"] for b in benefits}
+    benefit_flag = (
+        "benefit.strong" if len(motives) >= 2 else "benefit.some" if motives else "benefit.none"
+    )
+    context = union | set(dd_flags) | {benefit_flag}
+    context |= undetermined
+    context &= c.verdict_vocab
+    vflags = _verdict_flags(residual, inherent, context)
 
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
     fired_rule_ids = {t["rule"] for t in trace if t["stage"] == "rule"}
     safeguards, best_rank, best_set = _safeguard_analysis(
         fw,
         c,
-        area_ids,
         sides,
         cells,
         planned,
         inherent,
-        dd_flags,
-        undetermined,
+        context,
         fired_rule_ids,
         analyse_safeguards,
     )
@@ -444,6 +480,9 @@ def assess(
             f"The planned safeguard {sg.safeguard} is not credited: the text contradicts it "
             f"({', '.join(sg.contradicted_by)}; “{sg.quotes[0] if sg.quotes else ''}”)."
         )
+    statement = benefit_risk_statement(
+        proposal, fw, placements, sides, risks, benefits, verdict, safeguards, dd_flags
+    )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     stamps = fw.stamps
     # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
@@ -456,6 +495,7 @@ def assess(
             proposal_id=proposal.key,
             proposal_title=proposal.title,
             proposal_sha256=_proposal_digest(proposal_data),
+            statement=statement,
             proposal=proposal_data,
             areas=placements,
             placement=placement,
@@ -480,7 +520,8 @@ def assess(
                 for s in sides
             ],
             trace=trace,
-            benefits=_benefits(c, sides),
+            benefits=benefits,
+            benefits_considered=considered,
             safeguards=safeguards,
             verdict=verdict,
             due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
@@ -550,7 +591,7 @@ def _side_views(
     inherent: _Levels,
     residual: _Levels,
 ) -> list[dict[str, Any]]:
-    lead = p.lead_side()
+    lead = p.lead_side(fw.rivalry)
     out = []
     for s in sides:
         keys = set(s.parties)
@@ -600,6 +641,7 @@ def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
         name=motive.name,
         rule=b.id,
         reason=b.reason,
+        requires=b.requires_text,
         case={
             "id": case.id,
             "name": case.name,
@@ -610,9 +652,16 @@ def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
     )
 
 
-def _benefits(c: _Compiled, sides: Sequence[SideFeatures]) -> list[dict[str, Any]]:
-    flags: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else frozenset()
-    return [result for result, holds in c.benefits if holds(flags)]
+def _benefits(
+    c: _Compiled, flags: frozenset[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(benefits served, precedents considered whose condition is not met)."""
+    met: list[dict[str, Any]] = []
+    unmet: list[dict[str, Any]] = []
+    for result, holds, requires in c.benefits:
+        if holds(flags):
+            (met if requires(flags) else unmet).append(result)
+    return met, unmet
 
 
 def _score(rank: int, lv: _Levels) -> tuple[int, int, int]:
@@ -622,32 +671,41 @@ def _score(rank: int, lv: _Levels) -> tuple[int, int, int]:
 def _safeguard_analysis(
     fw: Framework,
     c: _Compiled,
-    areas: Sequence[str],
     sides: Sequence[SideFeatures],
     cells: Sequence[_Cell],
     planned: Sequence[str],
     inherent: _Levels,
-    dd_flags: Sequence[str],
-    undetermined: frozenset[str],
+    context: frozenset[str],
     fired: set[str],
     analyse: bool,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
     n = len(c.risks)
 
-    # The verdict depends on the levels only through (combined levels, any moderate-or-worse cell
-    # outside the endorsed areas): memoise it on that key within this assessment.
-    memo: dict[tuple[tuple[int, ...], bool], int] = {}
-    outside_keys = [cell.key for cell in cells if cell.key[0] not in c.endorsed]
+    # The verdict depends on the levels only through the combined levels (the context is fixed
+    # within this assessment): memoise it on them.
+    memo: dict[tuple[int, ...], int] = {}
 
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
-    base = _fast_levels(cells, _counters(c, planned), planned, n)
-    # For each cell, the safeguards that can change it (they counter a rule that fired there, or
-    # lower a level there); a candidate re-computes only its cells.
+    base = _fast_levels(c, cells, planned, n)
+    # For each cell, the credited safeguards that can change it (they counter a rule that fired
+    # there, or lower a level there); a candidate re-computes only its cells.
     cell_sids = [
-        frozenset(cell.lowers).union(*(c.countered_by.get(cr.id, ()) for cr in cell.fired))
+        frozenset(cell.lowers).union(
+            *(
+                (sid for sid in c.countered_by.get(cr.id, ()) if sid in cell.credited)
+                for cr in cell.fired
+            )
+        )
         for cell in cells
     ]
+    counters_here: dict[str, set[str]] = {}
+    for cell in cells:
+        for cr in cell.fired:
+            for sid in c.countered_by.get(cr.id, ()):
+                if sid in cell.credited:
+                    counters_here.setdefault(sid, set()).add(cr.id)
+    credited_anywhere = frozenset().union(*(cell.credited for cell in cells))
     touched: dict[str, tuple[int, ...]] = {}
 
     def touches(sid: str) -> tuple[int, ...]:
@@ -664,15 +722,14 @@ def _safeguard_analysis(
         if not idx:
             lv = base
         else:
-            countered = _counters(c, chosen)
             by_cell = dict(base.by_cell)
             for i in idx:
-                by_cell[cells[i].key] = _cell_levels(cells[i], countered, chosen)
+                by_cell[cells[i].key] = _cell_levels(c, cells[i], chosen)
             lv = _combine(by_cell, n)
-        key = (tuple(lv.combined), any(max(lv.by_cell[k]) >= 1 for k in outside_keys))
+        key = tuple(lv.combined)
         rank = memo.get(key)
         if rank is None:
-            rank = _verdict_rank(c, _verdict_flags(c, areas, lv, inherent, dd_flags, undetermined))
+            rank = _verdict_rank(c, _verdict_flags(lv, inherent, context))
             memo[key] = rank
         return rank, lv
 
@@ -681,7 +738,8 @@ def _safeguard_analysis(
     candidates: list[str] = []
     single: dict[str, tuple[int, _Levels]] = {}
     for sg in fw.catalogue.safeguards:
-        counters_fired = [r for r in sg.counters if r in fired]
+        here = counters_here.get(sg.id, set())
+        counters_fired = [r for r in sg.counters if r in fired and r in here]
         lowers = sorted(
             {
                 c.risks[cl.risk]
@@ -727,6 +785,13 @@ def _safeguard_analysis(
                     residual_if_added=residual_if,
                     requires_dropping=plan_change,
                     cost=sg.cost,
+                    mechanism=sg.mechanism.strip(),
+                    credited=sg.id in credited_anywhere,
+                    not_credited_because=(
+                        None
+                        if sg.id in credited_anywhere or not is_planned
+                        else f"its precondition does not hold: {sg.requires_text or 'see the catalogue'}"
+                    ),
                 )
             )
     # Greedy: add the safeguard that improves (verdict, highs, sum) most, until nothing improves
@@ -772,10 +837,19 @@ def _verdict(
     best_rank: int,
     best_set: list[str],
 ) -> dict[str, Any]:
-    fired = [v for v in fw.rules.verdicts if v.holds(flags)]
-    rank = max((VERDICTS.index(v.verdict) for v in fired), default=0)
-    decisive = [v for v in fired if VERDICTS.index(v.verdict) == rank]
-    also = [v for v in fired if VERDICTS.index(v.verdict) < rank]
+    c = _compile(fw)
+    rank = _verdict_rank(c, flags)
+    fired = [
+        v
+        for v, (_r, _op, _b, holds) in zip(fw.rules.verdicts, c.verdicts, strict=True)
+        if holds(flags)
+    ]
+    levelled = [v for v in fired if v.op != "condition"]
+    capped = [v for v in levelled if v.op == "at_most" and VERDICTS.index(v.verdict) == rank]
+    decisive = capped or [
+        v for v in levelled if v.op == "at_least" and VERDICTS.index(v.verdict) == rank
+    ]
+    also = [v for v in levelled if v not in decisive]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
     if planned and lowered:
@@ -787,12 +861,6 @@ def _verdict(
             "Restricted-party screening was not run or some lists were not checked: "
             "this verdict holds only once due diligence is complete (not checked is not clean)."
         )
-    if "dd.potential_match" in dd_flags:
-        conditions.append(
-            "A restricted-party match is only potential (a name match not confirmed by evidence): "
-            "a reviewer must record a disposition (true match or false positive) before the "
-            "cooperation proceeds; by itself it does not change the verdict."
-        )
     if "dd.informational_hit" in dd_flags:
         conditions.append(
             "A party is on an informational list of another jurisdiction: review what the listing "
@@ -802,9 +870,15 @@ def _verdict(
         conditions.append(
             "Some restricted-party lists are older than the configured maximum age: update them."
         )
+    for v in fired:
+        if v.op == "condition":
+            conditions.append(f"{v.reason.strip()} [{v.id}; {v.ref}]")
 
     def reasons(vs: Iterable[Any]) -> list[dict[str, Any]]:
-        return [dict(rule=v.id, verdict=v.verdict, reason=v.reason, ref=v.ref) for v in vs]
+        return [
+            dict(rule=v.id, verdict=v.verdict, reason=v.reason.strip(), ref=v.ref, basis=v.basis)
+            for v in vs
+        ]
 
     level = VERDICTS[rank]
     if not decisive:
@@ -813,7 +887,8 @@ def _verdict(
                 rule="V-DEFAULT",
                 verdict="suitable",
                 reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
-                ref="§6, §7",
+                ref="framework.md §6, §7",
+                basis="risk",
             )
         ]
     else:

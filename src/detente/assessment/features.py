@@ -15,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from detente.assessment.proposal import (
+    TALK_FORMS,
+    AccessLevel,
+    AccessOf,
     Activity,
     Asset,
     Form,
@@ -27,10 +30,72 @@ from detente.assessment.proposal import (
     Proposal,
     Publication,
     Purpose,
+    Rivalry,
     StrategicTech,
+    Track,
 )
 
 _GOVERNMENT = {OrgType.government_lab, OrgType.government_agency, OrgType.military_affiliated}
+
+#: Activities that touch systems or build shared artefacts: their presence means "not dialogue only".
+HANDS_ON_ACTIVITIES = frozenset(
+    {
+        Activity.train_models,
+        Activity.improve_capabilities,
+        Activity.build_tooling,
+        Activity.build_data_pipeline,
+        Activity.operate_compute,
+        Activity.run_evaluations,
+        Activity.elicitation_research,
+        Activity.red_teaming,
+        Activity.human_uplift_study,
+        Activity.agent_evaluation,
+        Activity.apply_verification,
+    }
+)
+#: Assets whose exchange is more than talk (anything but published knowledge, expertise, funding).
+TALK_ASSETS = frozenset({Asset.published_knowledge, Asset.expertise, Asset.funding})
+#: Assets that cannot be explained without revealing sensitive detail (the PAL condition, §2).
+SENSITIVE_ASSETS = frozenset(
+    {
+        Asset.model_weights,
+        Asset.model_internals,
+        Asset.training_data,
+        Asset.elicitation_techniques,
+        Asset.hardware_designs,
+        Asset.chip_details,
+        Asset.infrastructure_details,
+        Asset.datacentre_details,
+        Asset.operational_details,
+        Asset.non_public_know_how,
+        Asset.personal_data,
+    }
+)
+#: Model assets and the access level each stands for (redundant ways of writing one fact).
+_MODEL_ASSET_LEVEL = {
+    Asset.model_api_access: AccessLevel.api,
+    Asset.model_internals: AccessLevel.internals,
+    Asset.model_weights: AccessLevel.weights,
+}
+_LEVEL_ASSET = {v: k for k, v in _MODEL_ASSET_LEVEL.items()}
+_HANDS_ON_LEVELS = frozenset(
+    {AccessLevel.supervised_on_site, AccessLevel.internals, AccessLevel.weights}
+)
+_SELF_GIVES = {a: f"self.gives.{a.value}" for a in Asset}
+_SELF_GETS = {a: f"self.receives.{a.value}" for a in Asset}
+_OTHER_GIVES = {a: f"other.gives.{a.value}" for a in Asset}
+_OTHER_GETS = {a: f"other.receives.{a.value}" for a in Asset}
+_HANDS_ON_OTHER = frozenset(f"other.gets.model.{lv.value}" for lv in _HANDS_ON_LEVELS)
+_STABILITY_PURPOSES = frozenset(
+    {
+        Purpose.restraint,
+        Purpose.confidence_building,
+        Purpose.verify_commitments,
+        Purpose.reduce_uncertainty,
+        Purpose.crisis_communication,
+        Purpose.accident_prevention,
+    }
+)
 
 
 def _enum_flags(prefix: str, enum: type, what: str) -> dict[str, str]:
@@ -41,7 +106,47 @@ def _vocabulary() -> dict[str, str]:
     v: dict[str, str] = {}
     v.update(_enum_flags("form", Form, "form of cooperation"))
     v.update(_enum_flags("activity", Activity, "activity"))
-    v.update(_enum_flags("model_access", ModelAccess, "model access granted across sides"))
+    v.update(
+        _enum_flags(
+            "model_access",
+            ModelAccess,
+            "model access across sides (from model_access, access grants or model assets exchanged)",
+        )
+    )
+    for of in AccessOf:
+        for lv in AccessLevel:
+            if lv is AccessLevel.none:
+                continue
+            v[f"access.{of.value}.{lv.value}"] = (
+                f"some party gets {lv.value.replace('_', ' ')} access to another side's {of.value}"
+            )
+            v[f"other.gets.{of.value}.{lv.value}"] = (
+                f"another side gets {lv.value.replace('_', ' ')} access to the assessed side's {of.value}"
+            )
+    v["access.hands_on"] = (
+        "hands-on access to a system across sides (supervised on-site, internals or weights, "
+        "or joint red-teaming)"
+    )
+    v["other.gets.hands_on"] = "another side gets hands-on access to the assessed side's models"
+    v["form.dialogue_only"] = (
+        "the cooperation only talks and writes (dialogue, workshop, statement, publication, "
+        "standards drafting): no system touched, no access, nothing but knowledge exchanged"
+    )
+    v["form.people_move"] = "researchers visit or are exchanged between the parties"
+    v.update(_enum_flags("track", Track, "diplomatic track"))
+    v["costs.pooled"] = (
+        "costs are pooled: cost sharing is a stated purpose, or parties on two or more sides "
+        "fund or contribute compute"
+    )
+    v["purpose.stability_aim"] = (
+        "the stated purpose is restraint or confidence-building (verification of commitments, "
+        "reducing uncertainty, crisis communication, accident prevention)"
+    )
+    v["shared.sensitive"] = (
+        "something shared cannot be explained without revealing sensitive detail "
+        "(weights, internals, data, elicitation techniques, hardware, operational or non-public know-how)"
+    )
+    v["leader.shares"] = "the side that leads in the capability contributes to the other side"
     v.update(_enum_flags("strategic", StrategicTech, "intersects strategic technology"))
     v["strategic.any"] = "intersects any other strategic technology"
     v["strategic.cbrn"] = "intersects nuclear or biological/chemical technology"
@@ -68,8 +173,10 @@ def _vocabulary() -> dict[str, str]:
         v[f"other.gives.{a.value}"] = f"another side contributes {a.value.replace('_', ' ')}"
         v[f"self.receives.{a.value}"] = f"the assessed side receives {a.value.replace('_', ' ')}"
         v[f"other.receives.{a.value}"] = f"another side receives {a.value.replace('_', ' ')}"
-    v["neutral.hosts"] = "a neutral third party hosts the shared infrastructure"
-    v["neutral.administers"] = "a neutral third party operates or administers shared infrastructure"
+    v["neutral.hosts"] = "a neutral or third party hosts the shared infrastructure"
+    v["neutral.administers"] = (
+        "a neutral or third party operates or administers shared infrastructure"
+    )
     for who in ("self", "other"):
         label = "the assessed side" if who == "self" else "another side"
         v[f"{who}.leads"] = f"{label} leads in the relevant capability"
@@ -101,11 +208,13 @@ VERDICT_FLAGS: dict[str, str] = {
     "residual.two_or_more_high": "two or more risks are high after the planned safeguards",
     "residual.any_high": "some risk is high after the planned safeguards",
     "residual.any_moderate": "some risk is moderate after the planned safeguards",
-    "residual.moderate_outside_endorsed": "some risk is moderate in an area the paper did not single out as suitable (§7)",
     "residual.all_low": "every risk is low after the planned safeguards",
     "inherent.above_residual": "the planned safeguards lowered at least one risk",
     "areas.undetermined": "no area was declared and none could be placed with confidence: a reviewer must classify",
     "areas.outside": "the work is outside the paper's four areas (interpretability, alignment research, governance dialogue)",
+    "benefit.none": "no motive of framework.md §2 is served with its precedent's conditions met",
+    "benefit.some": "at least one motive of framework.md §2 is served with its conditions met",
+    "benefit.strong": "two or more distinct motives of framework.md §2 are served with their conditions met",
 }
 
 
@@ -116,11 +225,13 @@ class SideFeatures:
     flags: frozenset[str]
 
 
-def _global_flags(p: Proposal, safeguards: frozenset[str]) -> set[str]:
+def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> set[str]:
     f: set[str] = set()
-    f.update(f"form.{x.value}" for x in p.forms)
+    forms = set(p.forms)
+    f.update(f"form.{x.value}" for x in forms)
     f.update(f"activity.{x.value}" for x in p.activities)
-    f.add(f"model_access.{p.model_access.value}")
+    if p.model_access is not ModelAccess.none:
+        f.add(f"model_access.{p.model_access.value}")
     f.update(f"strategic.{x.value}" for x in p.strategic_intersections)
     if p.strategic_intersections:
         f.add("strategic.any")
@@ -128,6 +239,8 @@ def _global_flags(p: Proposal, safeguards: frozenset[str]) -> set[str]:
         f.add("strategic.cbrn")
     f.add(f"maturity.{p.maturity.value}" if p.maturity else "maturity.unstated")
     f.add(f"publication.{p.publication.value}")
+    if p.track is not None:
+        f.add(f"track.{p.track.value}")
     infra = p.infrastructure
     f.add(f"hosting.{infra.hosting.value}")
     if infra.scope is not None:
@@ -137,67 +250,177 @@ def _global_flags(p: Proposal, safeguards: frozenset[str]) -> set[str]:
     if p.governance is not None:
         f.add(f"governance.{p.governance.value}")
     f.update(f"purpose.{x.value}" for x in p.purposes)
+    if _STABILITY_PURPOSES & set(p.purposes):
+        f.add("purpose.stability_aim")
     f.update(f"funding.{x.type.value}" for x in p.funding)
-    lead = p.lead_side()
     if p.capability_lead == "parity":
         f.add("lead.parity")
     elif lead is None:
         f.add("lead.unknown")
     else:
         f.add("lead.declared")
-    if len(p.sides) > 1:
-        f.add("sides.multiple")
     if any(x.type is OrgType.military_affiliated for x in p.parties):
         f.add("party.military_affiliated")
     for party in p.parties:
         f.update(f"any.gives.{a.value}" for a in party.contributes)
+    if {Form.personnel_exchange, Form.visiting_researchers} & forms:
+        f.add("form.people_move")
     f.update(SAFEGUARD_PREFIX + s for s in safeguards)
     return f
 
 
-def side_features(p: Proposal, safeguards: frozenset[str] | None = None) -> list[SideFeatures]:
-    """One flag set per side, in the order sides first appear among the parties."""
+def _dialogue_only(p: Proposal, access_flags: set[str]) -> bool:
+    """Talk and writing only: every form a talk form, no hands-on activity, no access, no asset
+    beyond published knowledge, expertise and funding."""
+    if not p.forms or not set(p.forms) <= TALK_FORMS:
+        return False
+    if HANDS_ON_ACTIVITIES & set(p.activities) or access_flags:
+        return False
+    return all(set(x.contributes) <= TALK_ASSETS for x in p.parties) and all(
+        set(x.receives) <= TALK_ASSETS for x in p.parties
+    )
+
+
+def side_features(
+    p: Proposal, safeguards: frozenset[str] | None = None, rivalry: Rivalry | None = None
+) -> list[SideFeatures]:
+    """One flag set per side, in the order sides first appear among the parties.
+
+    Sides come from the rivalry (the proposal's, else ``rivalry``, else the default): allies share a
+    side, neutral and third-country parties form none. Facts that can be written in more than one
+    field (model_access, access grants, contributes/receives) are merged into one normalised set
+    of flags, so the result does not depend on which field the writer filled.
+    """
     planned = frozenset(p.safeguards) if safeguards is None else safeguards
-    base = _global_flags(p, planned)
-    lead = p.lead_side()
+    of_party = p.party_sides(rivalry)
+    sides = list(dict.fromkeys(s for s in of_party.values() if s is not None))
+    lead = p.lead_side(rivalry, of_party)
+    base = _global_flags(p, planned, lead)
     host = p.infrastructure.hosted_by
-    any_partisan = any(not x.neutral for x in p.parties)
-    # Each party's flags as seen from its own side ("self") and from the others ("other"),
-    # computed once and combined per side.
-    views: list[tuple[str, frozenset[str], frozenset[str]]] = []
+    if len(sides) > 1:
+        base.add("sides.multiple")
+
+    # Per side: what it gives, what it receives, what it runs (contributes/receives/administers).
+    gives: dict[str, set[Asset]] = {s: set() for s in sides}
+    gets: dict[str, set[Asset]] = {s: set() for s in sides}
+    own: dict[str, set[str]] = {s: set() for s in sides}
     neutral: set[str] = set()
     for party in p.parties:
-        if party.neutral and any_partisan:
+        side = of_party.get(party.key)
+        if side is None:
             if party.administers_infrastructure:
                 neutral.add("neutral.administers")
             if host and party.key == host:
                 neutral.add("neutral.hosts")
             continue
-        own = [f"gives.{a.value}" for a in party.contributes]
-        own += [f"receives.{a.value}" for a in party.receives]
+        gives[side].update(party.contributes)
+        gets[side].update(party.receives)
         if party.administers_infrastructure:
-            own.append("administers")
+            own[side].add("administers")
         if host and party.key == host:
-            own.append("hosts")
+            own[side].add("hosts")
         if party.type is OrgType.military_affiliated:
-            own.append("military_affiliated")
+            own[side].add("military_affiliated")
         if party.type in _GOVERNMENT:
-            own.append("government")
-        views.append(
-            (
-                party.side_key,
-                frozenset("self." + x for x in own),
-                frozenset("other." + x for x in own),
-            )
-        )
+            own[side].add("government")
+    # One fact, several fields: an asset received by one side and contributed by none is deemed
+    # given by the other sides; one contributed and received by none is deemed received by them.
+    for asset in set().union(*gives.values(), *gets.values()):
+        givers = [s for s in sides if asset in gives[s]]
+        takers = [s for s in sides if asset in gets[s]]
+        if takers and not givers:
+            for s in sides:
+                if s not in takers:
+                    gives[s].add(asset)
+        elif givers and not takers and asset not in TALK_ASSETS:
+            for s in sides:
+                if s not in givers:
+                    gets[s].add(asset)
+    # Access grants: (receiving side, owning side or None for "every other side", of, level).
+    grants: list[tuple[str | None, str | None, AccessOf, AccessLevel]] = []
+    for g in p.access:
+        if g.level is AccessLevel.none:
+            continue
+        to_side = of_party.get(g.to)
+        owner_side = of_party.get(g.owner) if g.owner else None
+        grants.append((to_side, owner_side, g.of, g.level))
+        if g.of is AccessOf.model and g.level in _LEVEL_ASSET and to_side is not None:
+            asset = _LEVEL_ASSET[g.level]
+            gets[to_side].add(asset)
+            for s in sides:
+                if s != to_side and (owner_side is None or owner_side == s):
+                    gives[s].add(asset)
+        if g.of is AccessOf.infrastructure and g.level is AccessLevel.administration:
+            if to_side is None:
+                neutral.add("neutral.administers")
+            else:
+                own[to_side].add("administers")
+    for s in sides:
+        for asset, level in _MODEL_ASSET_LEVEL.items():
+            if asset in gets[s]:
+                # received from another side
+                grants.append((s, None, AccessOf.model, level))
+    access_flags: set[str] = set()
+    for to_side, owner_side, of, level in grants:
+        if to_side is not None and owner_side is not None and to_side == owner_side:
+            continue  # access to one's own side's systems is not cooperation across sides
+        access_flags.add(f"access.{of.value}.{level.value}")
+        if of is AccessOf.model:
+            base.add(f"model_access.{level.value}")
+    # model_access (undirected) is access both ways
+    if p.model_access is not ModelAccess.none:
+        access_flags.add(f"access.model.{p.model_access.value}")
+    if any(f"access.model.{lv.value}" in access_flags for lv in _HANDS_ON_LEVELS) or (
+        Form.joint_red_teaming in p.forms
+    ):
+        access_flags.add("access.hands_on")
+    base |= access_flags
+    if _dialogue_only(p, access_flags):
+        base.add("form.dialogue_only")
+    given = {a for x in p.parties for a in x.contributes}.union(*gives.values())
+    if SENSITIVE_ASSETS & given or {"model_access.internals", "model_access.weights"} & base:
+        base.add("shared.sensitive")
+    funders = {s for s in sides if Asset.funding in gives[s] or Asset.compute in gives[s]}
+    if Purpose.cost_sharing in p.purposes or len(funders) >= 2:
+        base.add("costs.pooled")
+    if lead is not None and lead in gives and (gives[lead] - {Asset.funding}):
+        base.add("leader.shares")
     base |= neutral
+
+    # per side, its flags as seen by itself ("self.*") and by the others ("other.*")
+    as_self: dict[str, set[str]] = {}
+    as_other: dict[str, set[str]] = {}
+    for side in sides:
+        mine = {_SELF_GIVES[a] for a in gives[side]}
+        mine.update(_SELF_GETS[a] for a in gets[side])
+        mine.update("self." + x for x in own[side])
+        theirs = {_OTHER_GIVES[a] for a in gives[side]}
+        theirs.update(_OTHER_GETS[a] for a in gets[side])
+        theirs.update("other." + x for x in own[side])
+        as_self[side] = mine
+        as_other[side] = theirs
+    undirected = (
+        f"other.gets.model.{p.model_access.value}"
+        if p.model_access is not ModelAccess.none
+        else None
+    )
     out: list[SideFeatures] = []
-    for side in p.sides:
+    for side in sides:
         flags = set(base)
-        for party_side, as_self, as_other in views:
-            flags |= as_self if party_side == side else as_other
+        flags |= as_self[side]
+        for other in sides:
+            if other != side:
+                flags |= as_other[other]
+        # access another side gets to this side's systems
+        for to_side, owner_side, of, level in grants:
+            if to_side is not None and to_side != side and owner_side in (None, side):
+                flags.add(f"other.gets.{of.value}.{level.value}")
+        if undirected is not None:
+            flags.add(undirected)
+        if not _HANDS_ON_OTHER.isdisjoint(flags):
+            flags.add("other.gets.hands_on")
         if lead is not None:
             flags.add("self.leads" if lead == side else "other.leads")
-        members = tuple(x.key for x in p.parties if x.side_key == side and not x.neutral)
+        members = tuple(x.key for x in p.parties if of_party.get(x.key) == side)
         out.append(SideFeatures(side, members, frozenset(flags)))
     return out

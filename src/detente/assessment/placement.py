@@ -136,9 +136,7 @@ class _Config(BaseModel):
 def config() -> _Config:
     import yaml
 
-    text = (
-        resources.files("detente.assessment").joinpath("data/placement.yaml").read_text("utf-8")
-    )
+    text = resources.files("detente.assessment").joinpath("data/placement.yaml").read_text("utf-8")
     return _Config.model_validate(yaml.safe_load(text))
 
 
@@ -323,9 +321,7 @@ def place(
         found = kw.get(area) or _Found([], set(), {})
         signals = [s for s in c.signals[area] if s in flags]
         ev = list(found.evidence)
-        ev += [
-            Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals
-        ]
+        ev += [Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals]
         score = clf.get(area)
         if score is not None:
             ev.append(

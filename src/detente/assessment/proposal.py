@@ -59,13 +59,54 @@ class Form(StrEnum):
     joint_red_teaming = "joint_red_teaming"
     personnel_exchange = "personnel_exchange"
     standards_drafting = "standards_drafting"
+    joint_statement = "joint_statement"
+    visiting_researchers = "visiting_researchers"
+
+
+#: Forms that only talk and write: a cooperation made only of these (and touching no system) is
+#: "dialogue only" (framework.md §6.4 R4: the openings for harm "depend largely on the form").
+TALK_FORMS = frozenset(
+    {
+        Form.dialogue,
+        Form.workshop,
+        Form.joint_statement,
+        Form.joint_publication,
+        Form.standards_drafting,
+    }
+)
+
+
+class Track(StrEnum):
+    """Who talks: governments (track 1), officials and experts together (1.5), non-officials (2)."""
+
+    track_1 = "track_1"
+    track_1_5 = "track_1_5"
+    track_2 = "track_2"
 
 
 class ModelAccess(StrEnum):
     none = "none"
     api = "api"
+    supervised_on_site = "supervised_on_site"
     internals = "internals"
     weights = "weights"
+
+
+class AccessOf(StrEnum):
+    model = "model"
+    data = "data"
+    infrastructure = "infrastructure"
+
+
+class AccessLevel(StrEnum):
+    """How far a party reaches into another's model, data or infrastructure (ascending)."""
+
+    none = "none"
+    api = "api"
+    supervised_on_site = "supervised_on_site"
+    internals = "internals"
+    weights = "weights"
+    administration = "administration"
 
 
 class Asset(StrEnum):
@@ -170,6 +211,8 @@ class Purpose(StrEnum):
     cost_sharing = "cost_sharing"
     capacity_building = "capacity_building"
     share_safety_technique = "share_safety_technique"
+    restraint = "restraint"
+    confidence_building = "confidence_building"
 
 
 class FundingType(StrEnum):
@@ -301,6 +344,125 @@ class Infrastructure(_Model):
     builds_on_national_infrastructure: bool = False
 
 
+class Access(_Model):
+    """One grant of access across the cooperation: who reaches into whose model, data or systems."""
+
+    to: str = Field(description="Party id of the party that gets the access.")
+    of: AccessOf = Field(description="model, data or infrastructure.")
+    level: AccessLevel = Field(
+        description="none, api, supervised_on_site, internals, weights or administration."
+    )
+    owner: str | None = Field(
+        None,
+        description="Party id whose model, data or infrastructure it is; when absent, every party "
+        "on another side than the receiver's.",
+    )
+    via: str | None = Field(None, description="How, e.g. 'visiting researcher'.")
+
+
+class RivalSide(_Model):
+    id: str = Field(min_length=1, description="Side id used in reports and in capability_lead.")
+    name: str | None = None
+    countries: list[CountryCode] = Field(
+        min_length=1, description="ISO 3166-1 alpha-2 countries of this side (allies included)."
+    )
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return (
+            [c.strip().upper() if isinstance(c, str) else c for c in v]
+            if isinstance(v, list)
+            else v
+        )
+
+
+_BY_COUNTRY: dict[int, tuple[Rivalry, dict[str, str]]] = {}
+
+
+class Rivalry(_Model):
+    """The rivalry a cooperation crosses: two (or more) sides, each a set of countries.
+
+    Sides come from this declaration, not from nationality: allies are on the same side, and a
+    party whose country is on no side is a third party (not assessed as a side)."""
+
+    id: str = "custom"
+    name: str | None = None
+    sides: list[RivalSide] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Rivalry:
+        seen: dict[str, str] = {}
+        for side in self.sides:
+            for c in side.countries:
+                if c in seen and seen[c] != side.id:
+                    raise ValueError(f"country {c} is on two sides ({seen[c]}, {side.id})")
+                seen[c] = side.id
+        _BY_COUNTRY[id(self)] = (self, seen)
+        return self
+
+    def side_of(self, country: str) -> str | None:
+        hit = _BY_COUNTRY.get(id(self))
+        if hit is None or hit[0] is not self:
+            table = {c: side.id for side in self.sides for c in side.countries}
+            if len(_BY_COUNTRY) > 256:
+                _BY_COUNTRY.clear()
+            _BY_COUNTRY[id(self)] = hit = (self, table)
+        return hit[1].get(country)
+
+
+#: The default rivalry (framework.yaml may override it; a proposal may declare its own).
+#: United States with its treaty allies (NATO, ANZUS, Japan, Korea, Philippines, Thailand) vs the PRC.
+US_ALLIES = [
+    "US",
+    "CA",
+    "GB",
+    "FR",
+    "DE",
+    "IT",
+    "NL",
+    "BE",
+    "LU",
+    "DK",
+    "NO",
+    "IS",
+    "PT",
+    "ES",
+    "PL",
+    "CZ",
+    "SK",
+    "HU",
+    "SI",
+    "HR",
+    "RO",
+    "BG",
+    "GR",
+    "TR",
+    "AL",
+    "ME",
+    "MK",
+    "EE",
+    "LV",
+    "LT",
+    "FI",
+    "SE",
+    "AU",
+    "NZ",
+    "JP",
+    "KR",
+    "PH",
+    "TH",
+]
+DEFAULT_RIVALRY = Rivalry(
+    id="us-cn",
+    name="United States and treaty allies – People's Republic of China",
+    sides=[
+        RivalSide(id="US", name="United States and treaty allies", countries=US_ALLIES),
+        RivalSide(id="CN", name="People's Republic of China", countries=["CN", "HK", "MO"]),
+    ],
+)
+
+
 class Proposal(_Model):
     """A proposed cooperation on technical AI-safety research."""
 
@@ -318,6 +480,19 @@ class Proposal(_Model):
     forms: list[Form] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)
     model_access: ModelAccess = ModelAccess.none
+    access: list[Access] = Field(
+        default_factory=list,
+        description="Who gets access to whose model, data or infrastructure, and how far "
+        "(the same facts may be written as model_access or as parties' contributes/receives: "
+        "the assessment reads them together).",
+    )
+    track: Track | None = Field(
+        None, description="track_1 (governments), track_1_5 or track_2 (non-officials)."
+    )
+    rivalry: Rivalry | None = Field(
+        None,
+        description="The rivalry the cooperation crosses; default: the framework's (US and allies – PRC).",
+    )
     strategic_intersections: list[StrategicTech] = Field(default_factory=list)
     maturity: Maturity | None = None
     capability_lead: str | None = Field(
@@ -362,13 +537,21 @@ class Proposal(_Model):
                 f"infrastructure.hosted_by {self.infrastructure.hosted_by!r} is not a party id "
                 f"(known: {', '.join(keys)})"
             )
+        for i, grant in enumerate(self.access):
+            for what, ref in (("to", grant.to), ("owner", grant.owner)):
+                if ref is not None and ref not in keys:
+                    raise ValueError(
+                        f"access[{i}].{what} {ref!r} is not a party id (known: {', '.join(keys)})"
+                    )
         for person in self.people:
             a = person.affiliation
             if a and a not in keys and a.lower() not in names:
                 raise ValueError(
                     f"person {person.name!r} has affiliation {a!r}, which is not a party id or name"
                 )
-        sides = {p.side_key for p in self.parties}
+        sides = set(self.sides_under(self.rivalry or DEFAULT_RIVALRY)) | {
+            p.side_key for p in self.parties
+        }
         lead = self.capability_lead
         if lead and lead not in {"parity", "unknown"} and lead not in sides and lead not in keys:
             raise ValueError(
@@ -383,21 +566,59 @@ class Proposal(_Model):
                 return p
         return None
 
-    @property
-    def sides(self) -> list[str]:
-        """The sides assessed, in order of appearance; neutral parties form no side."""
+    def side_of(self, party: Party, rivalry: Rivalry | None = None) -> str | None:
+        """The party's side under the rivalry: its declared side, else its country's; None for a
+        third party (neutral, or its country on no side of the rivalry)."""
+        if party.neutral:
+            return None
+        if party.side:
+            return party.side
+        return (self.rivalry or rivalry or DEFAULT_RIVALRY).side_of(party.country)
+
+    def sides_under(self, rivalry: Rivalry | None = None) -> list[str]:
+        """The sides assessed, in order of appearance. Neutral parties and parties of third
+        countries form no side; when no party falls on a side of the rivalry, each country is one."""
         seen: dict[str, None] = {}
-        members = [p for p in self.parties if not p.neutral] or list(self.parties)
-        for p in members:
-            seen.setdefault(p.side_key, None)
+        for p in self.parties:
+            s = self.side_of(p, rivalry)
+            if s is not None:
+                seen.setdefault(s, None)
+        if not seen:
+            members = [p for p in self.parties if not p.neutral] or list(self.parties)
+            for p in members:
+                seen.setdefault(p.side_key, None)
         return list(seen)
 
-    def lead_side(self) -> str | None:
+    def party_sides(self, rivalry: Rivalry | None = None) -> dict[str, str | None]:
+        """Party key → side (None: third party), consistent with :meth:`sides_under`."""
+        sides = self.sides_under(rivalry)
+        out: dict[str, str | None] = {}
+        for p in self.parties:
+            s = self.side_of(p, rivalry)
+            if s is None and not p.neutral and p.side_key in sides:
+                s = p.side_key  # the fallback: no party on the rivalry, one side per country
+            out[p.key] = s
+        return out
+
+    @property
+    def sides(self) -> list[str]:
+        """The sides assessed under the proposal's (or the default) rivalry."""
+        return self.sides_under()
+
+    def lead_side(
+        self, rivalry: Rivalry | None = None, of_party: dict[str, str | None] | None = None
+    ) -> str | None:
+        """The side that leads: capability_lead names a side, a party or a country of a side."""
         lead = self.capability_lead
         if not lead or lead in {"parity", "unknown"}:
             return None
+        of_party = self.party_sides(rivalry) if of_party is None else of_party
+        if lead in of_party.values():
+            return lead
         party = self.party(lead)
-        return party.side_key if party else lead
+        if party is not None:
+            return of_party.get(party.key) or party.side_key
+        return (self.rivalry or rivalry or DEFAULT_RIVALRY).side_of(lead.upper()) or lead
 
     def text(self) -> str:
         """All free text, for area inference and controlled-technology checks."""

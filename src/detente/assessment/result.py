@@ -20,10 +20,14 @@ from detente.framework.model import Level, Verdict
 ASSESSMENT_SCHEMA_VERSION = "detente.assessment/1"
 
 DISCLAIMER = (
-    "The cell levels are Détente's reading of the reasoning in Bucknall, Siddiqui et al. (2025), "
-    "'In Which Areas of Technical AI Safety Could Geopolitical Rivals Cooperate?' "
-    "(arXiv 2504.12914; FAccT 2025), rendered in framework.md §6; the paper's summary gives the "
-    "reasoning but not Figure 2's scale. This report supports a decision; it is not a legal determination."
+    "Where this comes from: the four risks and the per-area reasoning are those of a Chinese summary of "
+    "Bucknall, Siddiqui et al. (2025), 'In Which Areas of Technical AI Safety Could Geopolitical Rivals "
+    "Cooperate?' (arXiv 2504.12914; FAccT 2025), rendered in English in framework.md (§5 risks, §6 "
+    "areas); the paper's abstract names three dimensions (advancing dangerous capabilities, sharing "
+    "sensitive information, openings for malicious action). References 'framework.md §N' point to that "
+    "rendering, not to the paper's own sections. The cell levels, the rules and the verdict policy are "
+    "Détente's reading of the reasoning: the summary gives the reasoning but not Figure 2's scale. This "
+    "report supports a decision; it is not a legal determination."
 )
 
 
@@ -101,6 +105,7 @@ class BenefitResult(_Out):
     name: str
     rule: str
     reason: str
+    requires: str = Field("", description="The precedent's condition, in words.")
     case: dict[str, str]
     ref: str
 
@@ -121,6 +126,11 @@ class SafeguardResult(_Out):
         description="Features of the current plan this safeguard rules out: adopting it is a change of plan.",
     )
     cost: str
+    mechanism: str = ""
+    credited: bool = Field(
+        True, description="Its precondition holds somewhere in the proposal (else not credited)."
+    )
+    not_credited_because: str | None = None
 
 
 class VerdictReason(_Out):
@@ -128,6 +138,7 @@ class VerdictReason(_Out):
     verdict: Verdict
     reason: str
     ref: str
+    basis: str = "risk"
 
 
 class VerdictResult(_Out):
@@ -156,6 +167,9 @@ class Assessment(_Out):
     proposal_id: str
     proposal_title: str
     proposal_sha256: str
+    statement: str = Field(
+        "", description="The benefit–risk statement: one paragraph in plain language, shown first."
+    )
     proposal: dict[str, Any]
     areas: list[AreaPlacement]
     placement: Placement | None = Field(
@@ -177,6 +191,10 @@ class Assessment(_Out):
     cells: list[AreaSideResult]
     trace: list[TraceStep]
     benefits: list[BenefitResult]
+    benefits_considered: list[BenefitResult] = Field(
+        default_factory=list,
+        description="Precedents the proposal resembles whose condition is not met: not counted.",
+    )
     safeguards: list[SafeguardResult]
     verdict: VerdictResult
     due_diligence: dict[str, Any] | None

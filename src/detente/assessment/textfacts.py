@@ -126,9 +126,7 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
     """The fact rules, compiled once: (version, compiled facts)."""
     import yaml
 
-    text = (
-        resources.files("detente.assessment").joinpath("data/text_facts.yaml").read_text("utf-8")
-    )
+    text = resources.files("detente.assessment").joinpath("data/text_facts.yaml").read_text("utf-8")
     doc = _FactsDoc.model_validate(yaml.safe_load(text))
     out = []
     for f in doc.facts:
@@ -182,9 +180,7 @@ _PARTY_BEFORE = re.compile(r"\b(to|with|for|from|by)\s+(?:the\s+)?$", re.IGNOREC
 _POSSESSIVE = re.compile(r"^['’]s?\b")
 
 
-def _party_roles(
-    p: Proposal, quote: str, receiving: bool = False
-) -> tuple[list[str], list[str]]:
+def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list[str], list[str]]:
     """Parties named in ``quote``: (givers, receivers) by the words around each mention.
 
     "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named

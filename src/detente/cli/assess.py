@@ -18,23 +18,6 @@ if TYPE_CHECKING:
 FORMAT_HELP = "Report formats to write with --out (repeatable): json, md, html, text, pdf."
 
 
-def _diligence(
-    proposal: Any,
-    enabled: bool,
-    as_of: date | None,
-    max_age_days: int,
-    dispositions: Any = None,
-) -> Any:
-    """Screen the proposal's parties against the loaded lists (reported as not checked when none are)."""
-    if not enabled:
-        return None
-    from detente.screening import diligence_for
-
-    return diligence_for(
-        proposal, as_of=as_of, max_age_days=max_age_days, dispositions=dispositions
-    )
-
-
 def assess_cmd(
     paths: list[Path] = typer.Argument(..., help="Proposal files (YAML/JSON) or folders of them."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write reports into this folder."),
@@ -69,9 +52,9 @@ def assess_cmd(
     ),
 ) -> None:
     """Assess cooperation proposals and write reports you can file."""
-    from detente.assessment.engine import assess
     from detente.assessment.loader import iter_proposal_files, load_proposal
     from detente.framework.loader import get_framework
+    from detente.pipeline import AssessOptions, run_assessment
     from detente.report import SUFFIX, render, render_pdf
     from detente.report.terminal import assessment_renderable, summary_table
 
@@ -107,6 +90,14 @@ def assess_cmd(
 
         classifier = classify
 
+    options = AssessOptions(
+        as_of=as_of_date,
+        max_list_age_days=max_age_days,
+        screen=screen,
+        landscape=landscape,
+        dispositions=disp,
+        area_classifier=classifier,
+    )
     files = list(iter_proposal_files(paths))
     if not files:
         print_error(InputError("no proposal files (.yaml, .yml, .json) found in the given paths"))
@@ -115,10 +106,7 @@ def assess_cmd(
     failures: list[tuple[Path, DetenteError]] = []
     for f in files:
         try:
-            proposal = load_proposal(f, fw)
-            dd = _diligence(proposal, screen, as_of_date, max_age_days, disp)
-            land = _landscape(proposal) if landscape else None
-            result = assess(proposal, fw, diligence=dd, landscape=land, area_classifier=classifier)
+            result = run_assessment(load_proposal(f, fw), fw, options).assessment
         except DetenteError as exc:
             failures.append((f, exc))
             continue
@@ -146,23 +134,6 @@ def assess_cmd(
         for _f, failure in failures:
             print_error(failure)
         raise typer.Exit(max(exit_code_for(e) for _f, e in failures))
-
-
-def _landscape(proposal: Any) -> dict[str, Any] | None:
-    try:
-        from detente import landscape as land
-    except ImportError:  # pragma: no cover
-        return None
-    fn = getattr(land, "section_for", None)
-    if fn is None:
-        return None
-    countries = sorted({p.country for p in proposal.parties})
-    areas = [a.id for a in proposal.areas]
-    section = fn(countries, areas)
-    if section is None:
-        return None
-    dumped: dict[str, Any] = section.model_dump(mode="json")
-    return dumped
 
 
 @cli_errors

@@ -71,6 +71,18 @@ def export_markdown(fw: Framework) -> str:
             when = f" ({c.when})" if c.when else ""
             w(f"  - *{c.name}*{when}: {_esc(c.description)}")
     w("")
+    rv = fw.rivalry
+    w("## Sides: the rivalry (not nationality)")
+    w("")
+    w(
+        f"Default rivalry `{rv.id}` ({rv.name or ''}); a proposal may declare its own. A party is on the "
+        "side whose countries include its country (or on its declared `side`); neutral parties and "
+        "parties of countries on no side are third parties and form no side."
+    )
+    w("")
+    for side in rv.sides:
+        w(f"- **{side.id}** ({side.name or ''}): {', '.join(side.countries)}")
+    w("")
     w("## Areas and their baselines (§6)")
     for a in d.areas:
         w("")
@@ -116,41 +128,59 @@ def export_markdown(fw: Framework) -> str:
     w("")
     w("## Safeguards")
     w("")
-    w("| id | name | counters | lowers | ref | cost |")
-    w("|---|---|---|---|---|---|")
+    w(
+        "Each safeguard is credited by mechanism: it lowers only the risks it addresses, once, and only "
+        "where its precondition holds (otherwise the report says it is not credited)."
+    )
+    w("")
+    w("| id | name | mechanism | addresses | requires | counters | lowers | ref | cost |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for s in cat.safeguards:
         lowers = "; ".join(
             f"{fw.risk_index[lw.risk].short} in {', '.join(lw.areas)}: {lw.effect.describe()}"
             + (f" when {describe(lw.when)}" if lw.when else "")
             for lw in s.lowers
         )
+        addresses = ", ".join(fw.risk_index[r].short for r in s.addresses) or "—"
+        req = f"{_esc(s.requires_text)} ({describe(s.requires)})" if s.requires is not None else "—"
         w(
-            f"| `{s.id}` | **{s.name}** — {_esc(s.description)} | {', '.join(f'`{r}`' for r in s.counters) or '—'} | "
+            f"| `{s.id}` | **{s.name}** — {_esc(s.description)} | {_esc(s.mechanism)} | {addresses} | "
+            f"{req} | {', '.join(f'`{r}`' for r in s.counters) or '—'} | "
             f"{lowers or '—'} | {s.ref} | {s.cost} |"
         )
     w("")
     w("## Benefit rules")
     w("")
-    w("| id | motive | precedent | when | reason |")
-    w("|---|---|---|---|---|")
+    w(
+        "A benefit rule counts only when its precedent's condition (`requires`) holds; otherwise it is "
+        "reported as considered, not counted."
+    )
+    w("")
+    w("| id | motive | precedent | when | requires | reason | ref |")
+    w("|---|---|---|---|---|---|---|")
     for b in rp.benefits:
         case = next(c for c in fw.motive_index[b.motive].cases if c.id == b.case)
+        req = f"{_esc(b.requires_text)} ({describe(b.requires)})" if b.requires is not None else "—"
         w(
-            f"| `{b.id}` | {fw.motive_index[b.motive].name} | {case.name} | {describe(b.when)} | {_esc(b.reason)} |"
+            f"| `{b.id}` | {fw.motive_index[b.motive].name} | {case.name} | {describe(b.when)} | "
+            f"{req} | {_esc(b.reason)} | {b.ref} |"
         )
     w("")
     w("## Verdicts")
     w("")
     w(
         "The scale, best to worst: suitable < suitable with safeguards < needs senior review < not advisable. "
-        "The worst verdict whose rule fires wins; its rules are the decisive reasons."
+        "See design/verdict-policy.md for the reasoning."
     )
     w("")
-    w("| id | verdict | when | reason | ref |")
-    w("|---|---|---|---|---|")
+    w(_esc(rp.verdict_policy))
+    w("")
+    w("| id | basis | op | verdict | when | reason | ref |")
+    w("|---|---|---|---|---|---|---|")
     for v in rp.verdicts:
         w(
-            f"| `{v.id}` | {v.verdict.replace('_', ' ')} | {describe(v.when)} | {_esc(v.reason)} | {v.ref} |"
+            f"| `{v.id}` | {v.basis} | {v.op.replace('_', ' ')} | {v.verdict.replace('_', ' ')} | "
+            f"{describe(v.when)} | {_esc(v.reason)} | {v.ref} |"
         )
     w("")
     w("## Flags rules can test")

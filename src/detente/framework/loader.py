@@ -127,8 +127,17 @@ def _cross_check(
         elif b.case not in motives[b.motive]:
             bad("rules", ("benefits", i, "case"), f"motive {b.motive!r} has no case {b.case!r}")
         check_cond("rules", ("benefits", i, "when"), b.when, known)
+        if b.requires is not None:
+            check_cond("rules", ("benefits", i, "requires"), b.requires, known)
     for i, v in enumerate(rules.verdicts):
         check_cond("rules", ("verdicts", i, "when"), v.when, known_with_verdict)
+    if fw.rivalry is not None:
+        from detente.assessment.proposal import Rivalry
+
+        try:
+            Rivalry.model_validate(fw.rivalry)
+        except ValueError as exc:
+            bad("framework", ("rivalry",), f"invalid rivalry: {str(exc).splitlines()[-1]}")
     for i, s in enumerate(cat.safeguards):
         for j, rid in enumerate(s.counters):
             if rid not in rule_ids:
@@ -153,6 +162,35 @@ def _cross_check(
                     ("safeguards", i, "lowers", j, "effect"),
                     "a safeguard may only lower a level",
                 )
+        if s.requires is not None:
+            check_cond("safeguards", ("safeguards", i, "requires"), s.requires, known)
+        by_rule = {r.id: r.risk for r in rules.rules}
+        mech = {by_rule[r] for r in s.counters if r in by_rule} | {lw.risk for lw in s.lowers}
+        if s.addresses and set(s.addresses) != mech:
+            bad(
+                "safeguards",
+                ("safeguards", i, "addresses"),
+                f"safeguard {s.id!r} addresses {sorted(s.addresses)} but its counters and lowerings "
+                f"reach {sorted(mech)}: a safeguard lowers only the risks its mechanism addresses",
+            )
+        if not s.mechanism.strip():
+            bad(
+                "safeguards",
+                ("safeguards", i, "mechanism"),
+                f"safeguard {s.id!r} names no mechanism",
+            )
+        for j, rid in enumerate(s.counters):
+            for low in s.lowers:
+                if rid in by_rule and by_rule[rid] == low.risk and low.when is None:
+                    rule_areas = set(next(r for r in rules.rules if r.id == rid).areas)
+                    low_areas = set(low.areas)
+                    if ALL_AREAS in rule_areas | low_areas or rule_areas & low_areas:
+                        bad(
+                            "safeguards",
+                            ("safeguards", i, "counters", j),
+                            f"safeguard {s.id!r} both cancels {rid} and lowers {low.risk} there "
+                            "unconditionally: that is double credit for one mechanism",
+                        )
         if s.incompatible_when is not None:
             check_cond(
                 "safeguards", ("safeguards", i, "incompatible_when"), s.incompatible_when, known

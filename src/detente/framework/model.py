@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from detente.assessment.proposal import DEFAULT_RIVALRY, Rivalry
 from detente.framework.conditions import Condition, Predicate, compile_condition
 
 LEVELS: tuple[str, ...] = ("low", "moderate", "high")
@@ -110,6 +111,10 @@ class FrameworkDoc(_Data):
     risks: list[RiskDef]
     motives: list[MotiveDef]
     areas: list[AreaDef]
+    rivalry: dict[str, Any] | None = Field(
+        None,
+        description="The default rivalry (sides as sets of countries) for proposals that declare none.",
+    )
     rules: str = Field(description="Path of the rule pack, relative to this file.")
     safeguards: str = Field(description="Path of the safeguard catalogue, relative to this file.")
 
@@ -200,8 +205,25 @@ class BenefitRule(_Conditioned):
     motive: str
     case: str
     when: Condition
+    requires: Condition | None = Field(
+        None,
+        description="The precedent's own condition (why the historical case worked); the benefit "
+        "counts only when it holds.",
+    )
+    requires_text: str = ""
     reason: str
     ref: str
+    _req: Predicate = PrivateAttr()
+
+    def model_post_init(self, __context: Any) -> None:
+        super().model_post_init(__context)
+        self._req = compile_condition(self.requires)
+
+    def met(self, flags: frozenset[str]) -> bool:
+        return self._req(flags)
+
+
+VerdictBasis = Literal["risk", "benefit", "diligence", "placement", "safeguards", "form"]
 
 
 class VerdictRule(_Conditioned):
@@ -210,6 +232,15 @@ class VerdictRule(_Conditioned):
     when: Condition
     reason: str
     ref: str
+    basis: VerdictBasis = Field(
+        "risk",
+        description="What the rule reads: risk, benefit, diligence, placement, safeguards, form.",
+    )
+    op: Literal["at_least", "at_most", "condition"] = Field(
+        "at_least",
+        description="at_least: the verdict is at least this bad; at_most: caps the risk-and-benefit "
+        "verdict (never due diligence); condition: adds a condition, the level is unchanged.",
+    )
 
 
 class RulePackDoc(_Data):
@@ -223,6 +254,10 @@ class RulePackDoc(_Data):
     )
     rules: list[Rule]
     benefits: list[BenefitRule]
+    verdict_policy: str = Field(
+        "",
+        description="The documented decision rule combining residual risk, benefit and diligence.",
+    )
     verdicts: list[VerdictRule]
 
 
@@ -244,6 +279,21 @@ class Safeguard(_Data):
         default_factory=list, description="Rule ids whose effect this safeguard cancels."
     )
     lowers: list[Lowering] = Field(default_factory=list)
+    mechanism: str = Field(
+        "",
+        description="How it works: the mechanism through which it reduces the risks it addresses.",
+    )
+    addresses: list[str] = Field(
+        default_factory=list,
+        description="The risks it addresses: exactly the risks of the rules it counters and of its "
+        "lowerings (checked on load).",
+    )
+    requires: Condition | None = Field(
+        None,
+        description="Precondition: where it does not hold (e.g. logged access without any model "
+        "access), the safeguard is not credited.",
+    )
+    requires_text: str = ""
     incompatible_when: Condition | None = Field(
         None,
         description="The proposal's own facts contradict this safeguard (e.g. 'no elicitation exchange' "
@@ -252,6 +302,7 @@ class Safeguard(_Data):
     ref: str
     cost: Literal["low", "medium", "high"] = "medium"
     _incompatible: Predicate = PrivateAttr()
+    _requires: Predicate = PrivateAttr()
 
     def model_post_init(self, __context: Any) -> None:
         self._incompatible = (
@@ -259,6 +310,11 @@ class Safeguard(_Data):
             if self.incompatible_when
             else (lambda f: False)
         )
+        self._requires = compile_condition(self.requires)
+
+    def credited_on(self, flags: frozenset[str]) -> bool:
+        """Its precondition holds for these features."""
+        return self._requires(flags)
 
     def contradicted_by(self, flags: frozenset[str]) -> bool:
         return self._incompatible(flags)
@@ -296,6 +352,13 @@ class Framework(BaseModel):
     @property
     def version(self) -> str:
         return self.doc.version
+
+    @cached_property
+    def rivalry(self) -> Rivalry:
+        """The framework's default rivalry (US and treaty allies – PRC unless the file says otherwise)."""
+        if self.doc.rivalry is None:
+            return DEFAULT_RIVALRY
+        return Rivalry.model_validate(self.doc.rivalry)
 
     @cached_property
     def area_index(self) -> dict[str, AreaDef]:

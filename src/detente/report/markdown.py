@@ -31,6 +31,9 @@ def render_markdown(a: Assessment) -> str:
     w = out.append
     w(f"# Détente assessment: {a.proposal_title}")
     w("")
+    if a.statement:
+        w(f"> {a.statement}")
+        w("")
     w(f"**Verdict: {a.verdict.label}**")
     w("")
     for d in a.verdict.decisive:
@@ -149,6 +152,11 @@ def render_markdown(a: Assessment) -> str:
     for b in a.benefits:
         when = f", {b.case['when']}" if b.case.get("when") else ""
         w(f"- **{b.name}** — {b.reason} Precedent: *{b.case['name']}*{when}. (`{b.rule}`, {b.ref})")
+    for b in a.benefits_considered:
+        w(
+            f"- *Considered, not counted:* {b.name} — precedent *{b.case['name']}* needs: "
+            f"{b.requires}. (`{b.rule}`)"
+        )
     w("")
     w("## Safeguards")
     w("")
@@ -164,6 +172,10 @@ def render_markdown(a: Assessment) -> str:
                 f"{', '.join(f'`{x}`' for x in sg.counters_fired) or '—'} | "
                 f"{', '.join(_short(a, x) for x in sg.lowers) or '—'} | {verdict_if} | {sg.cost} |"
             )
+        for sg in a.safeguards:
+            if sg.planned and not sg.credited:
+                w("")
+                w(f"*Not credited:* `{sg.id}` — {sg.not_credited_because}.")
     w("")
     w("## Due diligence")
     w("")

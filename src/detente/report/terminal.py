@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.assessment.result import Assessment
-from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 from detente.framework.model import Framework
+from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 
 LEVEL_STYLE = {"low": "black on green3", "moderate": "black on gold1", "high": "white on red3"}
 VERDICT_STYLE = {
@@ -31,6 +31,8 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
     parts: list[RenderableType] = []
     head = Text()
     head.append(f"{a.proposal_title}\n", style="bold")
+    if a.statement:
+        head.append(f"{a.statement}\n\n")
     head.append("Verdict: ")
     head.append(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "bold"))
     parts.append(head)

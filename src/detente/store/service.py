@@ -8,8 +8,8 @@ from (optimistic locking), otherwise :class:`~detente.errors.ConflictError`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import importlib
 import json
 import math
 import re
@@ -21,14 +21,13 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from detente.assessment.engine import assess
 from detente.assessment.loader import parse_proposal
 from detente.assessment.proposal import Proposal as ProposalModel
 from detente.assessment.result import Assessment
 from detente.errors import (
     AuthenticationError,
-    ConflictError,
     DetenteError,
+    ConflictError,
     InputError,
     NotFoundError,
     PermissionDeniedError,
@@ -36,6 +35,7 @@ from detente.errors import (
 )
 from detente.framework.loader import get_framework
 from detente.framework.model import Framework
+from detente.pipeline import AssessOptions, run_assessment, screen
 from detente.store import audit
 from detente.store.accounts import (
     MIN_PASSWORD,
@@ -116,30 +116,13 @@ def _fmt_for(source: str, text: str) -> str:
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 
-def _not_checked_reason() -> str | None:
-    """None when a screening function is available, else why screening was not run."""
-    try:
-        mod = importlib.import_module("detente.screening")
-    except ImportError:
-        return "the screening capability is not installed"
-    if not hasattr(mod, "diligence_for"):
-        return "the screening capability is not available in this version"
-    return None
-
-
-def run_diligence(proposal: ProposalModel, dispositions: Any = None) -> tuple[Any | None, str]:
+def run_diligence(
+    proposal: ProposalModel, options: AssessOptions | None = None
+) -> tuple[Any | None, str]:
     """Screening for a proposal, or (None, reason) when it cannot run: shown as NOT CHECKED.
 
-    *dispositions* (a ``DispositionSet``) are the reviewers' decisions to apply; None means those
-    in the embedded store next to the screening index."""
-    reason = _not_checked_reason()
-    if reason is not None:
-        return None, reason
-    mod = importlib.import_module("detente.screening")
-    try:
-        return mod.diligence_for(proposal, dispositions=dispositions), ""
-    except DetenteError as exc:
-        return None, f"screening could not run: {exc.message}"
+    The same function the CLI uses (:func:`detente.pipeline.screen`)."""
+    return screen(proposal, options or AssessOptions())
 
 
 def screening_status(a: Assessment, not_run_reason: str = "") -> tuple[str, str]:
@@ -179,9 +162,11 @@ class Workflow:
         login_max_failures: int = LOGIN_MAX_FAILURES,
         login_window: timedelta = LOGIN_WINDOW,
         clock: Callable[[], datetime] = utcnow,
+        options: AssessOptions | None = None,
     ) -> None:
         self.db = db
         self.framework = framework or get_framework()
+        self.options = options or AssessOptions()  # the same options the CLI passes
         self.login_max_failures = login_max_failures
         self.login_window = login_window
         self.clock = clock  # sign-in throttling and session expiry (tests move it)
@@ -520,8 +505,9 @@ class Workflow:
     ) -> tuple[ProposalModel, Assessment, str]:
         """Parse and assess without storing: (proposal, assessment, why screening was not run or '')."""
         proposal = self.parse(text, source)
-        diligence, reason = run_diligence(proposal, self.disposition_set())
-        return proposal, assess(proposal, self.framework, diligence=diligence), reason
+        options = dataclasses.replace(self.options, dispositions=self.disposition_set())
+        r = run_assessment(proposal, self.framework, options)
+        return r.proposal, r.assessment, r.not_checked_reason
 
     def _add_revision(
         self,

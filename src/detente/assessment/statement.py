@@ -1,0 +1,129 @@
+"""The benefit–risk statement: one paragraph in plain language that opens every report.
+
+Written for a dean or a board member who will not read the trace: what the cooperation is, which
+of the paper's reasons for rivals to cooperate it serves (framework.md §2), which risks remain
+after the planned safeguards and how high, what the verdict is and why, and what is not yet
+checked. Every sentence is built from the assessment's own data; nothing is added here that the
+trace does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from detente.assessment.features import SideFeatures
+from detente.assessment.proposal import TALK_FORMS, Proposal, Track
+from detente.assessment.result import AreaPlacement
+from detente.framework.model import Framework
+
+#: The four risks in a dean's words (framework.md §5).
+PLAIN_RISK = {
+    "R1_frontier": "pushing the global frontier of AI capabilities",
+    "R2_differential": "giving the rival a relative gain in strategic AI capability",
+    "R3_sensitive_info": "exposing sensitive information about other strategic technologies",
+    "R4_harm_opportunity": "opening ways for a motivated actor to cause harm",
+}
+_TRACK = {
+    Track.track_1: "a government-to-government (track 1)",
+    Track.track_1_5: "a mixed officials-and-experts (track 1.5)",
+    Track.track_2: "a non-governmental (track 2)",
+}
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _form_phrase(p: Proposal, dialogue_only: bool) -> str:
+    if dialogue_only:
+        kinds = [f.value.replace("_", " ") for f in p.forms if f in TALK_FORMS]
+        head = _TRACK.get(p.track, "a") if p.track else "a"
+        return f"{head} cooperation that only talks and writes ({_join(kinds)})"
+    if p.forms:
+        head = _TRACK.get(p.track, "a") if p.track else "a"
+        return f"{head} cooperation by {_join([f.value.replace('_', ' ') for f in p.forms])}"
+    return "a cooperation whose form is not stated"
+
+
+def benefit_risk_statement(
+    p: Proposal,
+    fw: Framework,
+    placements: Sequence[AreaPlacement],
+    sides: Sequence[SideFeatures],
+    risks: Sequence[dict[str, Any]],
+    benefits: Sequence[dict[str, Any]],
+    verdict: dict[str, Any],
+    safeguards: Sequence[dict[str, Any]],
+    dd_flags: Sequence[str],
+) -> str:
+    union: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else frozenset()
+    names = {x.key: x.name for x in p.parties}
+    side_txt = [f"{_join([names[k] for k in s.parties])} ({s.side})" for s in sides]
+    inferred = any(a.inferred for a in placements)
+    areas = _join([a.name.lower() for a in placements])
+    out: list[str] = []
+    who = (
+        f"between {_join(side_txt)}"
+        if len(sides) > 1
+        else f"with parties on one side only ({side_txt[0] if side_txt else 'none'})"
+    )
+    out.append(
+        f"“{p.title}” is {_form_phrase(p, 'form.dialogue_only' in union)} {who}, "
+        f"in the paper's area{'s' if len(placements) > 1 else ''} of {areas}"
+        f"{' (inferred from the text)' if inferred else ''}."
+    )
+    if benefits:
+        motives: dict[str, list[str]] = {}
+        for b in benefits:
+            motives.setdefault(b["name"].lower(), []).append(b["case"]["name"])
+        parts = [f"{m} (as in {_join(list(dict.fromkeys(c)))})" for m, c in motives.items()]
+        out.append(
+            f"It serves {len(motives)} of the paper's reasons for rivals to cooperate: "
+            f"{_join(parts)}."
+        )
+    else:
+        out.append(
+            "It serves none of the paper's four reasons for rivals to cooperate with the "
+            "precedent's conditions met, so its benefit must be stated by the applicants."
+        )
+    by_level: dict[str, list[str]] = {"high": [], "moderate": [], "low": []}
+    for r in risks:
+        by_level[r["residual"]].append(PLAIN_RISK.get(r["risk"], r["name"].lower()))
+    credited = [s for s in safeguards if s.get("planned") and s.get("credited", True)]
+    with_sg = " with the planned safeguards" if credited else ""
+    if by_level["high"] or by_level["moderate"]:
+        bits = []
+        if by_level["high"]:
+            bits.append(f"the risk of {_join(by_level['high'])} stays high")
+        if by_level["moderate"]:
+            bits.append(f"the risk of {_join(by_level['moderate'])} is moderate")
+        out.append(f"{with_sg.strip().capitalize() + ', ' if with_sg else ''}{'; '.join(bits)}.")
+        if not with_sg:
+            out[-1] = out[-1][0].upper() + out[-1][1:]
+    else:
+        out.append(f"Every risk is low{with_sg}.")
+    decisive = verdict["decisive"][0]["reason"] if verdict["decisive"] else ""
+    out.append(f"On balance: {verdict['label'].lower()}. {decisive}")
+    best = verdict.get("safeguards_to_reach_best") or []
+    if best:
+        sg_names = {s["id"]: s["name"] for s in safeguards}
+        out.append(
+            f"Adding {_join([sg_names.get(b, b).lower() for b in best])} would make it "
+            f"{verdict['best_reachable'].replace('_', ' ')}."
+        )
+    not_credited = [
+        s["name"].lower() for s in safeguards if s.get("planned") and not s.get("credited", True)
+    ]
+    if not_credited:
+        out.append(
+            f"Planned but not credited (its precondition does not hold): {_join(not_credited)}."
+        )
+    if "dd.not_checked" in dd_flags:
+        out.append(
+            "Restricted-party screening was not run or is incomplete, so this is not yet a clearance."
+        )
+    return " ".join(x.strip() for x in out if x.strip())

@@ -195,84 +195,99 @@ _WEB_SCRIPT = textwrap.dedent(
     import json, re, resource, sys, time, warnings
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
+    from detente.store.views import Actor
     from detente.web.app import create_app
     from detente.web.settings import Settings
 
-    text = open(sys.argv[2], encoding="utf-8").read()
+    CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+    texts = {f: open(f, encoding="utf-8").read() for f in sys.argv[2:]}
     app = create_app(Settings(database_url="sqlite:///" + sys.argv[1]))
     wf = app.state.workflow
     wf.create_user("ann", "ann-password-1", "submitter")
-    from detente.store.views import Actor
-    raw, _ = wf.create_token(Actor(id=wf.get_user("ann").id, username="ann", role="submitter"), "t")
+    ann = Actor(id=wf.get_user("ann").id, username="ann", role="submitter")
+    raw, _ = wf.create_token(ann, "t")
+    h = {"Authorization": "Bearer " + raw}
     out = {}
+
+    def timed(key, call):
+        t0 = time.perf_counter()
+        r = call()
+        out[key] = [r.status_code, round(time.perf_counter() - t0, 3), r.text[:20000]]
+
     with TestClient(app, raise_server_exceptions=False) as c:
-        h = {"Authorization": "Bearer " + raw}
-        for path in ("/api/v1/assess", "/api/v1/proposals"):
-            t0 = time.perf_counter()
-            r = c.post(path, json={"source": text}, headers=h)
-            out["source " + path] = [r.status_code, round(time.perf_counter() - t0, 3), r.text[:300]]
-        try:
-            as_obj = json.loads(text)
-        except Exception:
-            as_obj = None
-        if as_obj is not None:
-            t0 = time.perf_counter()
-            body = '{"proposal": ' + text + '}'
-            r = c.post("/api/v1/assess", content=body, headers={**h, "content-type": "application/json"})
-            out["proposal /api/v1/assess"] = [r.status_code, round(time.perf_counter() - t0, 3), r.text[:300]]
-        r = c.get("/login")
-        tok = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
-        c.post("/login", data={"csrf_token": tok, "username": "ann", "password": "ann-password-1", "next": "/"})
-        tok = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/proposals/new").text).group(1)
-        for label, kwargs in (
-            ("paste", {"data": {"csrf_token": tok, "mode": "text", "text": text}}),
-            ("upload", {"data": {"csrf_token": tok, "mode": "upload"},
-                        "files": {"file": ("bomb.yaml", text.encode(), "application/x-yaml")}}),
-        ):
-            t0 = time.perf_counter()
-            r = c.post("/proposals/new", **kwargs)
-            out[label] = [r.status_code, round(time.perf_counter() - t0, 3), r.text[:20000]]
+        tok = CSRF.search(c.get("/login").text).group(1)
+        c.post("/login", data={"csrf_token": tok, "username": "ann",
+                               "password": "ann-password-1", "next": "/"})
+        tok = CSRF.search(c.get("/proposals/new").text).group(1)
+        out["rss_before_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        for f, text in texts.items():
+            for path in ("/api/v1/assess", "/api/v1/proposals"):
+                timed(f + " api source " + path,
+                      lambda: c.post(path, json={"source": text}, headers=h))
+            if f.endswith(".json"):
+                body = '{"proposal": ' + text + "}"
+                hj = {**h, "content-type": "application/json"}
+                timed(f + " api object /api/v1/assess",
+                      lambda: c.post("/api/v1/assess", content=body, headers=hj))
+            timed(f + " page paste", lambda: c.post("/proposals/new", data={
+                "csrf_token": tok, "mode": "text", "text": text}))
+            timed(f + " page upload", lambda: c.post("/proposals/new", data={
+                "csrf_token": tok, "mode": "upload"},
+                files={"file": (f.rsplit("/", 1)[-1], text.encode(), "application/x-yaml")}))
     out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
     """
 )
 
 
-@pytest.mark.parametrize("case", ["deep flow YAML", "deep JSON", "alias bomb"])
-def test_cli_refuses_bombs_in_a_subprocess(tmp_path: Path, case: str) -> None:
-    name, text, limit = BOMBS[case]
-    f = tmp_path / name
-    f.write_text(text, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "detente.cli.main", "assess", str(f)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
-    assert limit in proc.stderr + proc.stdout
-    assert "Traceback" not in proc.stderr
+SUBPROCESS_CASES = ["deep flow YAML", "deep JSON", "deep block YAML", "alias bomb"]
 
 
-@pytest.mark.parametrize("case", ["deep flow YAML", "deep JSON", "alias bomb"])
-def test_web_and_api_refuse_bombs_in_a_subprocess(tmp_path: Path, case: str) -> None:
-    name, text, limit = BOMBS[case]
-    f = tmp_path / name
-    f.write_text(text, encoding="utf-8")
-    script = tmp_path / "web_bomb.py"
-    script.write_text(_WEB_SCRIPT, encoding="utf-8")
+def test_cli_refuses_bombs_in_a_subprocess(tmp_path: Path) -> None:
+    files = []
+    for case in SUBPROCESS_CASES:
+        name, text, _ = BOMBS[case]
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
     proc = subprocess.run(
-        [sys.executable, str(script), str(tmp_path / "db.sqlite3"), str(f)],
+        [sys.executable, "-m", "detente.cli.main", "assess", *files],
         capture_output=True,
         text=True,
         timeout=300,
+    )
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    out = proc.stderr + proc.stdout
+    for case in SUBPROCESS_CASES:
+        name, _, limit = BOMBS[case]
+        assert f"{name}: the proposal is refused" in out and limit in out, (case, out[-3000:])
+    assert "Traceback" not in proc.stderr
+
+
+def test_web_and_api_refuse_bombs_in_a_subprocess(tmp_path: Path) -> None:
+    files = []
+    for case in SUBPROCESS_CASES:
+        name, text, _ = BOMBS[case]
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    script = tmp_path / "web_bomb.py"
+    script.write_text(_WEB_SCRIPT, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "db.sqlite3"), *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
         cwd=tmp_path,
     )
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-3000:])
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    limits = {str(tmp_path / BOMBS[c][0]): BOMBS[c][2] for c in SUBPROCESS_CASES}
+    checked = 0
     for key, value in out.items():
-        if key == "maxrss_mb":
+        if not isinstance(value, list):
             continue
         status, _seconds, body = value
+        limit = limits[key.split(" ", 1)[0]]
         assert status == 422, (key, status, body[:500])
         assert limit in body, (key, body[:500])
+        checked += 1
+    assert checked == 4 * len(SUBPROCESS_CASES) + 1

@@ -13,7 +13,8 @@ errors to exit codes or statuses.
     │   ├── ProposalError                                 a cooperation proposal that does not validate
     │   ├── FrameworkError                                a framework / rule pack / catalogue file
     │   ├── ListFormatError                               a restricted-party list file that cannot be read
-    │   └── RecordFormatError                             a bibliographic record file that cannot be read
+    │   ├── RecordFormatError                             a bibliographic record file that cannot be read
+    │   └── InputLimitError                               a document over a size / depth / alias / node limit
     ├── PayloadTooLargeError          exit 2   HTTP 413   an upload over the size limit
     ├── NotFoundError                 exit 2   HTTP 404   an id, file or snapshot that does not exist
     ├── ConflictError                 exit 2   HTTP 409   a stale revision (optimistic locking)
@@ -122,6 +123,25 @@ class RecordFormatError(InputError):
     """A bibliographic record file cannot be read."""
 
     code = "invalid_records"
+
+
+class InputLimitError(InputError):
+    """A document breaks one of the safe reader's limits (size, depth, aliases, nodes).
+
+    ``limit`` names the limit (``max_bytes``, ``max_depth``, ``max_aliases``,
+    ``max_nodes``) so people and programs can tell which one.
+    """
+
+    code = "input_limit"
+
+    def __init__(self, message: str, *, limit: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message, problems=problems)
+        self.limit = limit
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["error"]["limit"] = self.limit
+        return out
 
 
 class PayloadTooLargeError(DetenteError):

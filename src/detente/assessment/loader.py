@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from detente._yamlio import LineMap, line_for, parse_document, path_str
+from detente._yamlio import DOCUMENT_LIMITS, LineMap, line_for, parse_document, path_str
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.proposal import Proposal
-from detente.errors import NotFoundError, Problem, ProposalError
+from detente.errors import InputLimitError, NotFoundError, Problem, ProposalError
 from detente.framework.conditions import describe, fired_flags
 from detente.framework.model import Framework
 
@@ -141,6 +141,14 @@ def load_proposal(path: str | Path, framework: Framework | None = None) -> Propo
     p = Path(path)
     if not p.is_file():
         raise NotFoundError(f"{p}: no such file")
+    size = p.stat().st_size
+    if size > DOCUMENT_LIMITS.max_bytes:  # refused before it is read into memory
+        raise InputLimitError(
+            f"{p}: the proposal is refused: the document is {size:,} bytes; "
+            f"the limit is {DOCUMENT_LIMITS.max_bytes:,} (limit max_bytes)",
+            limit="max_bytes",
+            problems=[Problem(f"{size:,} bytes (max_bytes)", file=str(p))],
+        )
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

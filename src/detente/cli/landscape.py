@@ -41,12 +41,11 @@ def _definition(path: Path | None, method: str | None) -> Any:
     if path is not None:
         if not path.exists():
             raise NotFoundError(f"no such definition file: {path}")
-        import yaml
+        from detente._yamlio import load_json, load_yaml
 
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: not valid YAML/JSON ({exc})") from exc
+        text = path.read_text(encoding="utf-8")
+        reader = load_json if path.suffix.lower() == ".json" else load_yaml
+        loaded = reader(text, str(path), InputError, "definition file") or {}
         if not isinstance(loaded, dict):
             raise InputError(f"{path}: a definition must be a mapping")
         data.update(loaded)

@@ -265,6 +265,12 @@ def load_ofac_xml(files: Files, source_id: str) -> ParsedSource:
 
     fname = next((n for n in files if n.lower().endswith(".xml")), "sdn.xml")
     data = _require(files, fname, source_id)
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        # sdn.xml declares no entities; a file that does may be an entity-expansion bomb.
+        raise ListFormatError(
+            f"{fname}: the list file declares XML entities, which the OFAC format never does",
+            problems=[Problem("entity declarations are refused (<!ENTITY …>)", file=fname)],
+        )
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -547,13 +553,15 @@ def load_csl_json(files: Files, source_id: str) -> ParsedSource:
 
 
 def _json(data: bytes, fname: str) -> Any:
+    from detente._yamlio import LIST_LIMITS, load_json
+
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ListFormatError(
-            f"{fname}: not valid JSON", problems=[Problem(str(exc), file=fname, line=line)]
+            f"{fname}: not valid JSON", problems=[Problem(str(exc), file=fname)]
         ) from None
+    return load_json(text, fname, ListFormatError, "list file", LIST_LIMITS)
 
 
 # ---- OpenSanctions transcriptions (1260H, §1286/§889/§5949, MIEU) ----------------------------

@@ -132,12 +132,9 @@ def _packaged() -> Registry:
 
 
 def _parse(text: str, where: str) -> Registry:
-    import yaml
+    from detente._yamlio import load_yaml
 
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{where}: not valid YAML: {exc}") from None
+    raw = load_yaml(text, where, FrameworkError, "source registry")
     try:
         return Registry.model_validate(raw)
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""ASGI middleware: request-body size limit and security headers."""
+"""ASGI middleware: request-body size and JSON structure limits, security headers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from detente._yamlio import check_json
 from detente.errors import PayloadTooLargeError
 
 CSP = (
@@ -43,8 +44,16 @@ class BodyLimit:
                 except ValueError:
                     declared = None
         seen = 0
+        ctype = b""
+        for k, v in scope.get("headers", []):
+            if k == b"content-type":
+                ctype = v.split(b";", 1)[0].strip().lower()
+        # JSON bodies are read whole (they are small) and checked by the safe reader's limits
+        # before the framework's json.loads sees them.
+        check_json_body = ctype == b"application/json" or ctype.endswith(b"+json")
+        checked = False
 
-        async def limited() -> Message:
+        async def read_one() -> Message:
             nonlocal seen
             if declared is not None and declared > limit:
                 raise self._too_large(limit)
@@ -54,6 +63,23 @@ class BodyLimit:
                 if seen > limit:
                     raise self._too_large(limit)
             return msg
+
+        async def limited() -> Message:
+            nonlocal checked
+            if not check_json_body or checked:
+                return await read_one()
+            checked = True
+            chunks: list[bytes] = []
+            while True:
+                msg = await read_one()
+                if msg["type"] != "http.request":
+                    return msg
+                chunks.append(msg.get("body", b""))
+                if not msg.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            check_json(body.decode("utf-8", "replace"), "the request body", "request body")
+            return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, limited, send)
 

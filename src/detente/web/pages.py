@@ -234,7 +234,7 @@ def create_proposal(request: Request, actor: PageActor, form: CsrfForm) -> Respo
         text, source, mode, state = _text_and_state(request, form, None)
         note = str(form.get("note") or "")
         created = wf.submit(actor, text, source=source, note=note)
-    except ProposalError as exc:
+    except InputError as exc:
         state.problems = (
             form_problems(exc) if mode == "form" else list(exc.problems) or form_problems(exc)
         )
@@ -288,7 +288,7 @@ def revise_submit(request: Request, proposal_id: int, actor: PageActor, form: Cs
     try:
         text, source, mode, state = _text_and_state(request, form, base_data)
         wf.revise(actor, proposal_id, base, text, source=source, note=str(form.get("note") or ""))
-    except ProposalError as exc:
+    except InputError as exc:
         state.problems = (
             form_problems(exc) if mode == "form" else list(exc.problems) or form_problems(exc)
         )

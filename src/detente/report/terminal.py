@@ -12,6 +12,7 @@ from rich.text import Text
 
 from detente.assessment.result import Assessment
 from detente.framework.model import Framework
+from detente.report import document as doc
 
 LEVEL_STYLE = {"low": "black on green3", "moderate": "black on gold1", "high": "white on red3"}
 VERDICT_STYLE = {
@@ -33,10 +34,22 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
     head.append("Verdict: ")
     head.append(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "bold"))
     parts.append(head)
-    for d in a.verdict.decisive:
-        parts.append(Text(f"  • {d.reason} [{d.rule}]"))
-    for c in a.verdict.conditions:
-        parts.append(Text(f"  ◦ {c}", style="italic"))
+    for f in doc.findings(a):
+        tag = ("" if f.decisive else "also: ") + (
+            "due diligence: " if f.kind == "due diligence" else ""
+        )
+        parts.append(
+            Text(
+                f"  • {tag}{f.reason} [{f.rule}]", style="bold" if f.kind == "due diligence" else ""
+            )
+        )
+    for m in doc.match_summary(a):
+        who = f"confirmed by {m.reviewer}" if m.confirmed_by == "reviewer" else "automated"
+        n = f" ×{m.entries}" if m.entries > 1 else ""
+        parts.append(Text(f"    list match: {m.subject} — {m.list_name}: {m.status}{n} ({who})"))
+    parts.append(Text(doc.benefit_risk_statement(a), style="italic"))
+    for c in doc.actions(a):
+        parts.append(Text(f"  {c.number}. {c.text} — {c.owner} [{', '.join(c.answers)}]"))
     if a.verdict.safeguards_to_reach_best:
         parts.append(
             Text(

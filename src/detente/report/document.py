@@ -175,8 +175,11 @@ def _join(items: list[str]) -> str:
 def _built_statement(a: Assessment) -> str:
     parts: list[str] = []
     if a.benefits:
-        motives = list(dict.fromkeys(b.name.lower() for b in a.benefits))
-        parts.append(f"The cooperation serves {_join(motives)} (framework.md §2).")
+        motives = list(dict.fromkeys(b.name.rstrip(".") for b in a.benefits))
+        parts.append(
+            f"The cooperation serves {'this motive' if len(motives) == 1 else 'these motives'} "
+            f"for cooperation (framework.md §2): {'; '.join(motives)}."
+        )
     else:
         parts.append(
             "No motive for cooperation of framework.md §2 was identified from the stated "
@@ -184,7 +187,7 @@ def _built_statement(a: Assessment) -> str:
         )
     by_level: dict[str, list[str]] = {}
     for r in a.risks:
-        by_level.setdefault(r.residual, []).append(r.name.lower())
+        by_level.setdefault(r.residual, []).append(f"{r.short} ({r.name[:1].lower()}{r.name[1:]})")
     risk_bits = [
         f"{_join(by_level[lv])} {'stays' if len(by_level[lv]) == 1 else 'stay'} {lv}"
         for lv in ("high", "moderate")
@@ -193,7 +196,9 @@ def _built_statement(a: Assessment) -> str:
     relies = any(r.inherent != r.residual for r in a.risks)
     if risk_bits:
         parts.append(
-            "With the planned safeguards, " + "; ".join(risk_bits) + "; the other risks are low."
+            "With the planned safeguards, "
+            + "; ".join(risk_bits)
+            + ("; the other risks are low." if by_level.get("low") else ".")
         )
     elif relies:
         parts.append("Every risk is low, but only because of the planned safeguards.")

@@ -153,8 +153,9 @@ def plan_markdown(plan: Plan, *, heading: str = "#") -> str:
     h = heading
     out = [f"{h} Mitigation plan: {plan.title}", ""]
     out.append(
-        f"Proposal `{plan.proposal_id}` · verdict **{plan.verdict}** · as of {plan.as_of or 'not stated'} · "
-        f"owners from `{plan.responsibilities}`, safeguards from `{plan.catalogue}`"
+        f"Proposal `{plan.proposal_id}` · verdict **{plan.verdict}** · "
+        + (f"as of {plan.as_of} · " if plan.as_of else "")
+        + f"owners from `{plan.responsibilities}`, safeguards from `{plan.catalogue}`"
     )
     out.append("")
     out.append(plan.statement)
@@ -185,7 +186,7 @@ def plan_markdown(plan: Plan, *, heading: str = "#") -> str:
 def plan_html(plan: Plan, *, paper: str = "A4") -> str:
     from detente.report.html import _env
 
-    return _env().get_template("plan.html.j2").render(plan=plan, paper=paper)
+    return _env().get_template("plan.html.j2").render(plan=plan, paper=paper, for_print=True)
 
 
 def plan_pdf(plan: Plan, *, paper: str = "A4") -> bytes:
@@ -208,7 +209,8 @@ def plan_docx(plan: Plan) -> bytes:
     doc.core_properties.subject = plan.proposal_id
     doc.add_heading(f"Mitigation plan: {plan.title}", level=0)
     doc.add_paragraph(
-        f"Proposal {plan.proposal_id} · verdict {plan.verdict} · as of {plan.as_of or 'not stated'}"
+        f"Proposal {plan.proposal_id} · verdict {plan.verdict}"
+        + (f" · as of {plan.as_of}" if plan.as_of else "")
     )
     doc.add_paragraph(plan.statement)
     if not plan.measures:

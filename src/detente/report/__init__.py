@@ -65,12 +65,14 @@ def render_pdf(a: Assessment, *, paper: str = "A4", record: Record | None = None
         from detente.errors import InputError
 
         raise InputError(f"unknown paper size {paper!r} (use A4 or letter)")
-    first = HTML(string=render_html(a, for_print=True, paper=paper, record=record)).render()
-    if len(first.pages) <= TOC_ABOVE_PAGES:
-        pdf: bytes = first.write_pdf()
-        return pdf
-    html = render_html(a, for_print=True, paper=paper, record=record, toc=True)
-    pdf = HTML(string=html).write_pdf()
+    # Most reports run over four pages: lay out with the contents first, and only when that
+    # fits in TOC_ABOVE_PAGES + 1 pages see whether the report without contents is short enough.
+    doc = HTML(string=render_html(a, for_print=True, paper=paper, record=record, toc=True)).render()
+    if len(doc.pages) <= TOC_ABOVE_PAGES + 1:
+        short = HTML(string=render_html(a, for_print=True, paper=paper, record=record)).render()
+        if len(short.pages) <= TOC_ABOVE_PAGES:
+            doc = short
+    pdf: bytes = doc.write_pdf()
     return pdf
 
 

@@ -11,8 +11,8 @@ from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
 from detente.errors import ProposalError
 from detente.framework.model import Framework
-from detente.report import render
 from detente.report import document as doc
+from detente.report import render
 from detente.report.html import render_html
 from detente.report.terminal import render_text
 
@@ -43,7 +43,9 @@ def _verdict_box_html(html: str) -> str:
     return m.group(0)
 
 
-@pytest.mark.parametrize("name", ["06-agent-dangerous-capability-eval", "12-cbrn-red-teaming-exchange"])
+@pytest.mark.parametrize(
+    "name", ["06-agent-dangerous-capability-eval", "12-cbrn-red-teaming-exchange"]
+)
 def test_verdict_box_has_every_finding(assessed: dict[str, Assessment], name: str) -> None:
     a = assessed[name]
     rules = [v.rule for v in (*a.verdict.decisive, *a.verdict.also)]
@@ -157,7 +159,14 @@ def test_title_block_shows_metadata(fw: Framework) -> None:
         prepared_by="Research Security Office",
     )
     md = render(a, "md")
-    for text in ("Prof. Ada Example", "Computer Science", "NSF", "2412345", "2027-01-01", "2028-12-31"):
+    for text in (
+        "Prof. Ada Example",
+        "Computer Science",
+        "NSF",
+        "2412345",
+        "2027-01-01",
+        "2028-12-31",
+    ):
         assert text in md.split("**Verdict")[0]
     assert "Research Security Office" in render_html(a)
 
@@ -165,7 +174,7 @@ def test_title_block_shows_metadata(fw: Framework) -> None:
 def test_metadata_is_optional_and_leaves_old_proposals_unchanged(fw: Framework) -> None:
     p = Proposal.model_validate({"title": "x", "parties": [{"name": "U", "country": "US"}]})
     assert "metadata" not in p.model_dump(mode="json", by_alias=True)
-    with pytest.raises(ValueError, match="before metadata.start_date"):
+    with pytest.raises(ValueError, match=r"before metadata\.start_date"):
         Proposal.model_validate(
             {
                 "title": "x",

@@ -13,8 +13,8 @@ import pdfplumber
 import pytest
 
 from detente.assessment.result import Assessment
-from detente.report import render_pdf
 from detente.report import document as doc
+from detente.report import render_pdf
 
 from .conftest import EXAMPLES
 

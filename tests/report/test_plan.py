@@ -60,7 +60,9 @@ def test_cli_plan_writes_an_editable_docx_and_a_pdf(
     pdf_path = tmp_path / f"{example.stem}-plan.pdf"
     assert pdf_path.read_bytes().startswith(b"%PDF")
     d = Document(str(docx_path))
-    headings = [p.text for p in d.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    headings = [
+        p.text for p in d.paragraphs if p.style is not None and p.style.name.startswith("Heading")
+    ]
     plan = mitigation_plan(assessed[example.stem])
     for m in plan.measures:
         assert f"{m.number}. {m.measure}" in headings
@@ -73,9 +75,14 @@ def test_cli_plan_writes_an_editable_docx_and_a_pdf(
     fields_table = d.tables[0]
     fields_table.rows[-1].cells[1].text = "Filed in the grants system"
     d.save(str(tmp_path / "edited.docx"))
-    assert "Filed in the grants system" in Document(str(tmp_path / "edited.docx")).tables[0].rows[-1].cells[1].text
+    assert (
+        "Filed in the grants system"
+        in Document(str(tmp_path / "edited.docx")).tables[0].rows[-1].cells[1].text
+    )
 
 
 def test_cli_plan_refuses_unknown_format(example: Path, tmp_path: Path) -> None:
-    r = CliRunner().invoke(app, ["plan", str(example), "--no-screen", "-o", str(tmp_path), "-f", "odt"])
+    r = CliRunner().invoke(
+        app, ["plan", str(example), "--no-screen", "-o", str(tmp_path), "-f", "odt"]
+    )
     assert r.exit_code == 2 and "unknown plan format" in r.output

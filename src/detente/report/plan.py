@@ -203,8 +203,8 @@ def plan_docx(plan: Plan) -> bytes:
 
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = "Calibri"  # type: ignore[attr-defined]
-    style.font.size = Pt(10)  # type: ignore[attr-defined]
+    style.font.name = "Calibri"
+    style.font.size = Pt(10)
     doc.core_properties.title = f"Mitigation plan: {plan.title}"
     doc.core_properties.subject = plan.proposal_id
     doc.add_heading(f"Mitigation plan: {plan.title}", level=0)

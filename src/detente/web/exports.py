@@ -38,10 +38,11 @@ def decision_record(wf: Workflow, actor: Actor, proposal_id: int, revision: int)
     reviewer = None
     if decisions:
         d = decisions[-1]
+        role: str = ""
         try:
             role = wf.get_user(d.reviewer).role
         except DetenteError:
-            role = ""
+            pass
         reviewer = Reviewer(
             name=d.reviewer,
             role=role,

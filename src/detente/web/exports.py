@@ -8,6 +8,7 @@ filed copy can be checked against the review database later. The mitigation plan
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
 
@@ -39,10 +40,8 @@ def decision_record(wf: Workflow, actor: Actor, proposal_id: int, revision: int)
     if decisions:
         d = decisions[-1]
         role: str = ""
-        try:
+        with contextlib.suppress(DetenteError):
             role = wf.get_user(d.reviewer).role
-        except DetenteError:
-            pass
         reviewer = Reviewer(
             name=d.reviewer,
             role=role,

@@ -50,7 +50,7 @@ def render_markdown(a: Assessment, record: doc.Record | None = None) -> str:
         entry = (
             f" ({m.entries} entries)"
             if m.entries > 1
-            else (f" (“{_esc(m.entry)}”)" if m.entry else "")
+            else (f" (“{_esc(m.entry)}”)" if m.entry and m.entry != m.subject else "")
         )
         w(f"- *List match:* {_esc(m.subject)} — {_esc(m.list_name)}{entry}: **{m.status}**, {who}")
     if a.verdict.safeguards_to_reach_best:

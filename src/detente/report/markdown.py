@@ -75,7 +75,7 @@ def render_markdown(a: Assessment, record: doc.Record | None = None) -> str:
     if not acts:
         w("None: the verdict sets no condition.")
     for c in acts:
-        answers = ", ".join(f"`{x}`" for x in c.answers)
+        answers = ", ".join(f"`{x}`" if " " not in x else x for x in c.answers)
         w(f"{c.number}. {_esc(c.text)} — **Owner:** {c.owner} · answers {answers}")
     w("")
     w("## Decision record")

@@ -9,7 +9,7 @@ from docx import Document
 
 from detente.store.service import Workflow
 
-from .conftest import actor, login
+from .conftest import actor, login, token_for
 from .samples import VERIFICATION
 
 
@@ -55,3 +55,13 @@ def test_plan_downloads(client, wf: Workflow) -> None:  # type: ignore[no-untype
     r = client.get("/proposals/1/export.plan.pdf?rev=1")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert client.get("/proposals/1").text.count("export.plan.") == 2
+
+
+def test_api_serves_the_plan(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    wf.submit(actor(wf, "alice"), VERIFICATION)
+    headers = token_for(wf, "alice")
+    r = client.get("/api/v1/proposals/1/report?format=plan.docx", headers=headers)
+    assert r.status_code == 200 and "wordprocessingml" in r.headers["content-type"]
+    assert Document(io.BytesIO(r.content)).tables, "the plan's measures are tables"
+    r = client.get("/api/v1/proposals/1/report?format=plan.md", headers=headers)
+    assert r.status_code == 200 and r.text.startswith("# Mitigation plan:")

@@ -2,7 +2,8 @@
 # Set up Détente in ./.venv from the pinned lock file.
 #   scripts/setup.sh         the tool itself (runtime dependencies)
 #   scripts/setup.sh --test  plus developer tools, and the system packages the tests need
-#                            (Debian's Chromium for the browser tests, CJK fonts for reports)
+#                            (Debian's Chromium for the browser tests, CJK fonts for reports,
+#                            poppler-utils for pictures of report pages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,8 @@ if [ "$mode" = "--test" ]; then
   missing=""
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$missing fonts-noto-cjk"
+  # pdftoppm renders report pages to pictures (docs/img/report-page1.png; see docs/report.md)
+  command -v pdftoppm >/dev/null || missing="$missing poppler-utils"
   if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
       echo "Installing Debian packages for the tests:$missing"

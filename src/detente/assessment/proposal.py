@@ -9,6 +9,7 @@ optional except a title and at least one party; what is absent is treated as
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -463,6 +464,30 @@ DEFAULT_RIVALRY = Rivalry(
 )
 
 
+class ProposalMetadata(_Model):
+    """Who and what the proposal is for: shown on a report's title block, never used by the rules."""
+
+    principal_investigator: str | None = Field(
+        None, description="Name of the principal investigator."
+    )
+    department: str | None = Field(None, description="The PI's department or unit.")
+    funder: str | None = Field(None, description="The funder the proposal is submitted to.")
+    award_number: str | None = Field(None, description="The funder's award or grant number.")
+    start_date: date | None = Field(None, description="Planned start (YYYY-MM-DD).")
+    end_date: date | None = Field(None, description="Planned end (YYYY-MM-DD).")
+    prepared_by: str | None = Field(
+        None, description="Who prepared the proposal or this assessment."
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ProposalMetadata:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(
+                f"metadata.end_date {self.end_date} is before metadata.start_date {self.start_date}"
+            )
+        return self
+
+
 class Proposal(_Model):
     """A proposed cooperation on technical AI-safety research."""
 
@@ -508,6 +533,13 @@ class Proposal(_Model):
         default_factory=list, description="Ids from the mitigation catalogue."
     )
     notes: str = ""
+    metadata: ProposalMetadata | None = Field(
+        None,
+        description="Title-block facts for reports (PI, department, funder, award, dates, prepared by); "
+        "not used by the rules. Left out of the recorded proposal when absent, so older assessments "
+        "reproduce byte for byte.",
+        exclude_if=lambda v: v is None,
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -44,6 +44,7 @@ def assess_cmd(
         help="Reviewers' dispositions (YAML or CSV: subject, entry, entry_fingerprint, decision, "
         "reason, reviewer); used with those recorded by `detente screen --dispose`.",
     ),
+    paper: str = typer.Option("A4", "--paper", help="Paper size of PDF reports: A4 or letter."),
     infer_areas: str = typer.Option(
         "keywords",
         "--infer-areas",
@@ -72,6 +73,9 @@ def assess_cmd(
     except ValueError:
         print_error(InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)"))
         raise typer.Exit(2) from None
+    if paper not in ("A4", "letter"):
+        print_error(InputError(f"--paper {paper!r}: use A4 or letter"))
+        raise typer.Exit(2)
     if infer_areas not in ("keywords", "classifier"):
         print_error(InputError(f"--infer-areas {infer_areas!r}: use keywords or classifier"))
         raise typer.Exit(2)
@@ -116,7 +120,7 @@ def assess_cmd(
             stem = f.stem
             for kind in dict.fromkeys(fmt):
                 if kind == "pdf":
-                    (out / f"{stem}.pdf").write_bytes(render_pdf(result))
+                    (out / f"{stem}.pdf").write_bytes(render_pdf(result, paper=paper))
                 else:
                     (out / f"{stem}{SUFFIX[kind]}").write_text(
                         render(result, kind), encoding="utf-8"

@@ -15,6 +15,7 @@ from detente._version import __version__
 from detente.cli import assess as _assess
 from detente.cli import framework as _framework
 from detente.cli import landscape as _landscape
+from detente.cli import plan as _plan
 from detente.cli import screening as _screening
 from detente.cli import web as _web
 from detente.cli._common import print_error
@@ -46,6 +47,7 @@ def _root(
 
 
 _assess.register(app)
+_plan.register(app)
 _framework.register(app)
 _screening.register(app)
 _landscape.register(app)

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from detente.assessment.result import Assessment
+from detente.report import document as doc
 from detente.report.diligence import diligence_rows
 from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 
@@ -45,9 +46,35 @@ def heatmap(a: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
-def render_html(a: Assessment, *, for_print: bool = False) -> str:
+TOC = (
+    ("basis", "What this record rests on"),
+    ("heatmap", "Risk heatmap"),
+    ("risks", "Risks"),
+    ("areas", "Areas"),
+    ("sides", "Each side"),
+    ("benefits", "Benefits"),
+    ("safeguards", "Safeguards and residual risk"),
+    ("plan", "Mitigation plan"),
+    ("diligence", "Due diligence"),
+    ("landscape", "Collaboration landscape"),
+    ("trace", "Appendix: the full rule trace"),
+)
+
+
+def render_html(
+    a: Assessment,
+    *,
+    for_print: bool = False,
+    paper: str = "A4",
+    record: doc.Record | None = None,
+    toc: bool = False,
+) -> str:
+    """The report as one self-contained HTML page; ``for_print`` adds the paged-media layout."""
+    from detente.report.plan import mitigation_plan
+
     short = {r.risk: r.short for r in a.risks}
     dd = diligence_rows(a.due_diligence) if a.due_diligence is not None else None
+    contents = [(k, v) for k, v in TOC if k != "landscape" or a.landscape] if toc else []
     return (
         _env()
         .get_template("report.html.j2")
@@ -56,9 +83,22 @@ def render_html(a: Assessment, *, for_print: bool = False) -> str:
             heat=heatmap(a),
             short=short,
             dd=dd,
+            dd_notes=doc.footnoted(dd["screening"]) if dd is not None else None,
             for_print=for_print,
             placement=placement_lines(a),
             facts=fact_rows(a),
             not_credited=not_credited_lines(a),
+            paper=paper,
+            title=doc.title_rows(a, record),
+            as_of_date=doc.as_of(a, record, today=for_print),
+            findings=doc.findings(a),
+            matches=doc.match_summary(a),
+            statement=doc.benefit_risk_statement(a),
+            actions=doc.actions(a),
+            record=record,
+            basis=doc.basis(a),
+            reproduce=doc.reproduce_hint(a),
+            plan=mitigation_plan(a),
+            toc=contents,
         )
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from detente.assessment.result import Assessment
+from detente.report import document as doc
 from detente.report.placement import fact_rows, not_credited_lines, placement_lines
+from detente.report.plan import mitigation_plan, plan_markdown
 
 _RISK_SHORT = {
     "R1_frontier": "R1",
@@ -26,20 +28,32 @@ def _short(a: Assessment, rid: str) -> str:
     return _RISK_SHORT.get(rid, rid)
 
 
-def render_markdown(a: Assessment) -> str:
+def render_markdown(a: Assessment, record: doc.Record | None = None) -> str:
     out: list[str] = []
     w = out.append
     w(f"# Détente assessment: {a.proposal_title}")
     w("")
-    if a.statement:
-        w(f"> {a.statement}")
-        w("")
+    for label, value in doc.title_rows(a, record):
+        w(f"- **{label}:** {_esc(value)}")
+    w("")
     w(f"**Verdict: {a.verdict.label}**")
     w("")
-    for d in a.verdict.decisive:
-        w(f"- {d.reason} (`{d.rule}`, {d.ref})")
-    for cnd in a.verdict.conditions:
-        w(f"- *Condition:* {cnd}")
+    for f in doc.findings(a):
+        tag = "decisive" if f.decisive else "also"
+        kind = ", due diligence" if f.kind == "due diligence" else ""
+        w(f"- *({tag}{kind})* {f.reason} (`{f.rule}`, {f.verdict_label}, {f.ref})")
+    for m in doc.match_summary(a):
+        who = (
+            f"confirmed by reviewer {m.reviewer}"
+            if m.confirmed_by == "reviewer"
+            else "automated (not yet confirmed by a reviewer)"
+        )
+        entry = (
+            f" ({m.entries} entries)"
+            if m.entries > 1
+            else (f" (“{_esc(m.entry)}”)" if m.entry and m.entry != m.subject else "")
+        )
+        w(f"- *List match:* {_esc(m.subject)} — {_esc(m.list_name)}{entry}: **{m.status}**, {who}")
     if a.verdict.safeguards_to_reach_best:
         w(
             f"- With the safeguards {', '.join(f'`{s}`' for s in a.verdict.safeguards_to_reach_best)} "
@@ -51,6 +65,23 @@ def render_markdown(a: Assessment) -> str:
         f"`{a.framework.id}` {a.framework.version} · rules `{a.rules.id}` {a.rules.version} · "
         f"safeguards `{a.safeguards_catalogue.id}` {a.safeguards_catalogue.version} · Détente {a.tool_version}"
     )
+    w("")
+    w("## Benefit and risk")
+    w("")
+    w(doc.benefit_risk_statement(a))
+    w("")
+    w("## Conditions: what must be done, and by whom")
+    w("")
+    acts = doc.actions(a)
+    if not acts:
+        w("None: the verdict sets no condition.")
+    for c in acts:
+        answers = ", ".join(f"`{x}`" if " " not in x else x for x in c.answers)
+        w(f"{c.number}. {_esc(c.text)} — **Owner:** {c.owner} · answers {answers}")
+    w("")
+    w("## Decision record")
+    w("")
+    w(_record_md(record))
     w("")
     w("## Areas")
     w("")
@@ -74,10 +105,10 @@ def render_markdown(a: Assessment) -> str:
         if facts:
             w("| fact | status | quote | applied as | question for the reviewer |")
             w("|---|---|---|---|---|")
-            for f in facts:
+            for fr in facts:
                 w(
-                    f"| {f.label} | {f.status} | “{_esc(f.quote)}” | {_esc(f.applied_as)} | "
-                    f"{_esc(f.question or '—')} |"
+                    f"| {fr.label} | {fr.status} | “{_esc(fr.quote)}” | {_esc(fr.applied_as)} | "
+                    f"{_esc(fr.question or '—')} |"
                 )
             w("")
         for line in not_credited_lines(a):
@@ -122,24 +153,6 @@ def render_markdown(a: Assessment) -> str:
         for n in s.notes:
             w(f"- {n}")
         w("")
-    w("## Why: the trace")
-    w("")
-    if not a.trace:
-        w("No rule fired: every level is the area's baseline (framework.md §6).")
-    else:
-        w("| stage | rule | area | side | risk | change | fired on | reason | ref |")
-        w("|---|---|---|---|---|---|---|---|---|")
-        for t in a.trace:
-            change = (
-                f"{t.before} → {t.after}"
-                if t.stage != "countered"
-                else f"{t.before} (countered by {', '.join(t.countered_by)})"
-            )
-            w(
-                f"| {t.stage} | `{t.rule}` | {t.area} | {t.side} | {_short(a, t.risk)} | {change} | "
-                f"{', '.join(f'`{f}`' for f in t.fired_on)} | {_esc(t.reason)} | {t.ref} |"
-            )
-    w("")
     w("## Baseline reasoning")
     w("")
     for r in a.risks:
@@ -186,11 +199,87 @@ def render_markdown(a: Assessment) -> str:
         w("")
         w(_landscape_md(a.landscape))
     w("")
+    w(plan_markdown(mitigation_plan(a), heading="##").rstrip())
+    w("")
+    w("## What this record rests on")
+    w("")
+    w(_basis_md(a, record))
+    w("")
+    w("## Appendix: the full rule trace")
+    w("")
+    if not a.trace:
+        w("No rule fired: every level is the area's baseline (framework.md §6).")
+    else:
+        w("| stage | rule | area | side | risk | change | fired on | reason | ref |")
+        w("|---|---|---|---|---|---|---|---|---|")
+        for t in a.trace:
+            change = (
+                f"{t.before} → {t.after}"
+                if t.stage != "countered"
+                else f"{t.before} (countered by {', '.join(t.countered_by)})"
+            )
+            w(
+                f"| {t.stage} | `{t.rule}` | {t.area} | {t.side} | {_short(a, t.risk)} | {change} | "
+                f"{', '.join(f'`{f}`' for f in t.fired_on)} | {_esc(t.reason)} | {t.ref} |"
+            )
+    w("")
     w("---")
     w("")
     w(f"*{a.disclaimer}*")
     w("")
     return "\n".join(out)
+
+
+def _record_md(record: doc.Record | None) -> str:
+    rv = record.reviewer if record is not None else None
+    if rv is None:
+        lines = ["To be completed and signed by the reviewer.", ""]
+    else:
+        rev = f", revision {record.revision}" if record and record.revision else ""
+        lines = [f"From the review workflow{rev}.", ""]
+    lines += ["| | |", "|---|---|"]
+    decision = (
+        rv.decision.replace("_", " ") if rv else "approved / approved with conditions / rejected"
+    )
+    for label, value in (
+        ("Reviewer", rv.name if rv else ""),
+        ("Role", rv.role if rv else ""),
+        ("Decision", decision),
+        ("Date", rv.date if rv else ""),
+        ("Reasoning", rv.reasoning if rv else ""),
+        ("Reviewer's conditions", rv.conditions if rv else ""),
+        ("Signature", ""),
+    ):
+        lines.append(f"| {label} | {_esc(value)} |")
+    return "\n".join(lines)
+
+
+def _basis_md(a: Assessment, record: doc.Record | None) -> str:
+    b = doc.basis(a)
+    lists = (
+        "; ".join(b.lists)
+        if b.lists
+        else "none: restricted-party screening was not run (not checked is not clean)"
+    )
+    if b.lists and b.screening_as_of:
+        lists += f" — screened as of {b.screening_as_of}"
+    lines = [
+        f"- Framework `{b.framework}`; rules `{b.rules}`; safeguards `{b.safeguards}`; "
+        f"owners of conditions `{b.responsibilities}`; {b.tool}",
+        f"- Proposal `{b.proposal}`",
+        f"- List snapshots: {_esc(lists)}",
+        "- Reviewer dispositions: "
+        + (
+            _esc("; ".join(b.dispositions))
+            if b.dispositions
+            else "none: every list match stands on the automated screening"
+        ),
+    ]
+    if record is not None and record.audit_head:
+        lines.append(f"- Audit-chain head: entry {record.audit_seq}, `{record.audit_head}`")
+    lines.append("")
+    lines.append(doc.reproduce_hint(a))
+    return "\n".join(lines)
 
 
 def _diligence_md(a: Assessment) -> str:
@@ -222,12 +311,18 @@ def _diligence_md(a: Assessment) -> str:
         lines.append("")
         lines.append("Every match, on any list loaded:")
         lines.append("")
-    lines.append("| who | kind | status | list | meaning | score |")
-    lines.append("|---|---|---|---|---|---|")
-    for r in rows["screening"]:
+    noted = doc.footnoted(rows["screening"])
+    lines.append("| who | kind | status | list | score |")
+    lines.append("|---|---|---|---|---|")
+    for r in noted["rows"]:
+        ref = f" [{r['note']}]" if r["note"] else ""
         lines.append(
-            f"| {_esc(r['name'])} | {r['kind']} | **{r['status']}** | {_esc(r['list'])} | {_esc(r['meaning'])} | {r['score']} |"
+            f"| {_esc(r['name'])} | {r['kind']} | **{r['status']}** | {_esc(r['list'])}{ref} | {r['score']} |"
         )
+    if noted["notes"]:
+        lines.append("")
+        for n, text in enumerate(noted["notes"], 1):
+            lines.append(f"[{n}] {_esc(text)}  ")
     if rows["lists"]:
         lines.append("")
         lines.append("Lists used:")

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from detente.assessment.result import Assessment
 from detente.framework.model import Framework
+from detente.report import document as doc
 from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 
 LEVEL_STYLE = {"low": "black on green3", "moderate": "black on gold1", "high": "white on red3"}
@@ -36,10 +37,22 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
     head.append("Verdict: ")
     head.append(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "bold"))
     parts.append(head)
-    for d in a.verdict.decisive:
-        parts.append(Text(f"  • {d.reason} [{d.rule}]"))
-    for c in a.verdict.conditions:
-        parts.append(Text(f"  ◦ {c}", style="italic"))
+    for f in doc.findings(a):
+        tag = ("" if f.decisive else "also: ") + (
+            "due diligence: " if f.kind == "due diligence" else ""
+        )
+        parts.append(
+            Text(
+                f"  • {tag}{f.reason} [{f.rule}]", style="bold" if f.kind == "due diligence" else ""
+            )
+        )
+    for m in doc.match_summary(a):
+        who = f"confirmed by {m.reviewer}" if m.confirmed_by == "reviewer" else "automated"
+        n = f" ×{m.entries}" if m.entries > 1 else ""
+        parts.append(Text(f"    list match: {m.subject} — {m.list_name}: {m.status}{n} ({who})"))
+    parts.append(Text(doc.benefit_risk_statement(a), style="italic"))
+    for c in doc.actions(a):
+        parts.append(Text(f"  {c.number}. {c.text} — {c.owner} [{', '.join(c.answers)}]"))
     if a.verdict.safeguards_to_reach_best:
         parts.append(
             Text(
@@ -51,13 +64,13 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
 
     for i, line in enumerate(placement_lines(a)):
         parts.append(Text(("  " if i else "") + line, style="bold magenta" if not i else ""))
-    for f in fact_rows(a):
+    for fr in fact_rows(a):
         parts.append(
             Text(
-                f"  Text: {f.label} — {f.status}: “{f.quote}”"
-                + (f" → {f.applied_as}" if f.applied_as != "—" else "")
-                + (f" Question: {f.question}" if f.question else ""),
-                style="yellow" if f.question else "",
+                f"  Text: {fr.label} — {fr.status}: “{fr.quote}”"
+                + (f" → {fr.applied_as}" if fr.applied_as != "—" else "")
+                + (f" Question: {fr.question}" if fr.question else ""),
+                style="yellow" if fr.question else "",
             )
         )
     for line in not_credited_lines(a):

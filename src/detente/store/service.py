@@ -26,8 +26,8 @@ from detente.assessment.proposal import Proposal as ProposalModel
 from detente.assessment.result import Assessment
 from detente.errors import (
     AuthenticationError,
-    DetenteError,
     ConflictError,
+    DetenteError,
     InputError,
     NotFoundError,
     PermissionDeniedError,

@@ -344,7 +344,8 @@ def get_assessment(
 
 @router.get(
     "/proposals/{proposal_id}/report",
-    summary="The stored assessment rendered as JSON, HTML, Markdown or PDF",
+    summary="The stored assessment rendered as JSON, HTML, Markdown or PDF, or its mitigation plan "
+    "(plan.md, plan.pdf, plan.docx)",
     responses={
         **_errors(404),
         200: {
@@ -353,6 +354,7 @@ def get_assessment(
                 "text/html": {},
                 "text/markdown": {},
                 "application/json": {},
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
             }
         },
     },
@@ -361,7 +363,9 @@ def get_report(
     request: Request,
     proposal_id: ProposalId,
     actor: ApiActor,
-    format: Annotated[Literal["json", "html", "md", "pdf"], Query()] = "json",
+    format: Annotated[
+        Literal["json", "html", "md", "pdf", "plan.md", "plan.pdf", "plan.docx"], Query()
+    ] = "json",
     revision: RevisionNo = None,
 ) -> Response:
     return export_response(_wf(request), actor, proposal_id, format, revision)

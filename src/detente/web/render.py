@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from detente._version import __version__
 from detente.errors import DetenteError
+from detente.report import document as doc
 
 LEVEL_ORDER = ("low", "moderate", "high")
 
@@ -30,6 +31,9 @@ def env() -> Environment:
     e.filters["nice"] = _nice
     e.filters["dt"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d is not None else ""
     e.globals["version"] = __version__
+    # the verdict box shows the same findings and numbered conditions as the filed report
+    e.globals["report_findings"] = doc.findings
+    e.globals["report_actions"] = doc.actions
     return e
 
 

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from detente.assessment.research_security import Disclosures, ResearchSecurity
+
 PROPOSAL_SCHEMA_VERSION = "detente.proposal/1"
 
 
@@ -246,6 +248,12 @@ class Person(_Model):
         None, description="Party id (or name) of the person's organisation."
     )
     role: str | None = None
+    # -- research security (issue 13, packs) --------------------------------------------------
+    disclosures: Disclosures | None = Field(
+        None,
+        description="Research-security disclosures (appointments, talent programmes, other support, "
+        "patents, citizenship/permanent residency, ORCID); absent = not stated.",
+    )
 
 
 class AreaRef(_Model):
@@ -308,6 +316,12 @@ class Proposal(_Model):
         default_factory=list, description="Ids from the mitigation catalogue."
     )
     notes: str = ""
+    # -- research security (issue 13, packs) --------------------------------------------------
+    research_security: ResearchSecurity | None = Field(
+        None,
+        description="Project facts for the research-security rule packs (funder, award type, "
+        "fundamental or not, publication restrictions, equipment, data, equity/JV …); absent = not stated.",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

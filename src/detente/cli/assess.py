@@ -22,9 +22,11 @@ def _diligence(proposal: Any, enabled: bool, as_of: date | None, max_age_days: i
     """Screen the proposal's parties against the loaded lists (reported as not checked when none are)."""
     if not enabled:
         return None
+    from detente.packs.diligence import with_packs
     from detente.screening import diligence_for
 
-    return diligence_for(proposal, as_of=as_of, max_age_days=max_age_days)
+    dd = diligence_for(proposal, as_of=as_of, max_age_days=max_age_days)
+    return with_packs(dd, proposal, as_of)  # research-security packs as pack.* flags (issue 13)
 
 
 def assess_cmd(

@@ -472,8 +472,9 @@ def _collaborator(ctx: Context, params: dict[str, Any], years: int | None) -> Ch
     b = _affiliation(ctx, {"lists": params.get("lists")}, None)
     ev = a.evidence + b.evidence
     missing = list(dict.fromkeys(a.missing + b.missing))
+    confirmed = (a.holds is True and a.confirmed) or (b.holds is True and b.confirmed)
     if ev:
-        return CheckResult(True, ev, confirmed=a.confirmed or b.confirmed, missing=missing)
+        return CheckResult(True, ev, confirmed=confirmed, missing=missing)
     return CheckResult(None if missing else False, [], missing=missing)
 
 
@@ -622,16 +623,18 @@ def _strac(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResu
     lists = params.get("lists") or []
     c = _collaborator(ctx, {"lists": lists}, years)
     support: list[str] = []
+    support_confirmed = False
     for p in _people(ctx):
         if p.disclosures is None:
             continue
         for s in p.disclosures.other_support:
             for h in _lookup(ctx, s.funder, lists):
+                support_confirmed = support_confirmed or h.confirmed
                 support.append(f"{p.name}: funding or in-kind support from {_hit_text(h)}")
     ev = c.evidence + support
     area = ", ".join(rs.advances_sensitive_technology)
     if ev:
-        return CheckResult(True, [f"advances: {area}", *ev], confirmed=c.confirmed or bool(support), missing=c.missing)
+        return CheckResult(True, [f"advances: {area}", *ev], confirmed=(c.holds is True and c.confirmed) or support_confirmed, missing=c.missing)
     return CheckResult(None if c.missing else False, [f"advances: {area}"], missing=c.missing)
 
 

@@ -70,7 +70,7 @@ def norm(s: str) -> str:
     return " ".join(toks)
 
 
-_SEG = re.compile(r"[,;()\[\]|/]|\s[–—-]\s|\s[–—]|[–—]\s")
+_SEG = re.compile(r"[,;()\[\]|/+]|\s[–—-]\s|\s[–—]|[–—]\s")
 
 
 def segments(affiliation: str) -> list[str]:
@@ -84,6 +84,17 @@ def segments(affiliation: str) -> list[str]:
     if whole and whole not in out:
         out.append(whole)
     return list(dict.fromkeys(out))
+
+
+_CORP = re.compile(
+    r"\b(?:holdings?|group|limited|ltd|inc|incorporated|co|company|corp|corporation|plc|llc)\b"
+)
+
+
+def core(n: str) -> str:
+    """A normalised company name without legal-form words ("alibaba group holding limited" → "alibaba")."""
+    c = " ".join(_CORP.sub(" ", n).split())
+    return c if c != n and len(c) >= 4 else ""
 
 
 @dataclass(frozen=True)
@@ -340,6 +351,9 @@ _FILES: tuple[tuple[str, tuple[str, ...], object], ...] = (
 )
 
 
+_COMPANY_LISTS = {"us_dod_1260h", "cn_uel", "cn_countermeasures", "cn_export_control"}
+
+
 class EditionIndex:
     """Dated listings by list, with name look-up (implements packs.checks.ListLookup)."""
 
@@ -349,6 +363,7 @@ class EditionIndex:
         self.sources = sources
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._acr: dict[str, list[int]] = defaultdict(list)
+        self._core: dict[str, list[int]] = defaultdict(list)
         self._names: list[tuple[str, int]] = []
         for i, li in enumerate(self.listings):
             for n in (li.name, *li.aliases):
@@ -356,6 +371,8 @@ class EditionIndex:
                 if k:
                     self._exact[k].append(i)
                     self._names.append((k, i))
+                    if li.list_id in _COMPANY_LISTS and core(k):
+                        self._core[core(k)].append(i)
             for a in li.acronyms:
                 self._acr[a.casefold()].append(i)
 
@@ -390,6 +407,10 @@ class EditionIndex:
         for s in segs:
             for i in self._exact.get(s, ()):
                 out[i] = (s, "high", 1.0)
+        for s in segs:
+            for i in self._core.get(core(s) or s, ()):
+                if i not in out:
+                    out[i] = (s, "high", 0.97)
         raw_parts = [p.strip() for p in _SEG.split(affiliation) if p.strip()]
         for p in raw_parts:
             for i in self._acr.get(p.casefold(), ()):

@@ -491,7 +491,18 @@ def lookback(
                             candidate=cand,
                         )
                     )
-    findings.sort(key=lambda f: (-f.year, f.work_id, f.list_id, f.coauthor))
+    # one finding per (work, co-author, list): the listing most clearly in force, then the best match
+    best: dict[tuple[str, str, str], Finding] = {}
+    rank = {True: 0, None: 1, False: 2}
+    for f in findings:
+        k = (f.work_id, f.coauthor, f.list_id)
+        cur = best.get(k)
+        if cur is None or (rank[f.in_force_on_publication], f.match_confidence != "high") < (
+            rank[cur.in_force_on_publication],
+            cur.match_confidence != "high",
+        ):
+            best[k] = f
+    findings = sorted(best.values(), key=lambda f: (-f.year, f.work_id, f.list_id, f.coauthor))
     if not works:
         notes.append("No work found under this name or identifier in the source (not found is not clean: the source may not cover the person).")
     elif not affiliation and not by_id:
@@ -520,3 +531,60 @@ def lookback(
 def summary(report: LookbackReport) -> dict[str, int]:
     c = Counter(f.list_id for f in report.findings if f.in_force_on_publication is not False)
     return dict(sorted(c.items()))
+
+
+class ScanRow(_M):
+    author: str
+    author_affiliation: str
+    work_id: str
+    year: int
+    coauthor: str
+    raw_affiliation: str
+    list_id: str
+    entry_name: str
+    in_force_on_publication: bool | None
+    match_confidence: str
+
+
+def scan_copublications(
+    source: RecordsSource,
+    index: EditionIndex,
+    *,
+    since: int = 2020,
+    country: str = "US",
+    lists: Sequence[str] = DEFAULT_LISTS,
+) -> list[ScanRow]:
+    """Every (author affiliated in *country*, co-author at a listed institution) pair since *since*."""
+    cache: dict[str, list[tuple[Any, str, str, float]]] = {}
+    rows: list[ScanRow] = []
+    for w in source._works:
+        if w.year is None or w.year < since:
+            continue
+        home = [a for a in w.authors if any(c == country for _, c in a.institutions)]
+        if not home:
+            continue
+        home_pos = {a.pos for a in home}
+        y0, y1 = date(w.year, 1, 1), date(w.year, 12, 31)
+        for co in w.authors:
+            if co.pos in home_pos:
+                continue
+            for s in dict.fromkeys(co.raw + [n for n, _ in co.institutions]):
+                if s not in cache:
+                    cache[s] = index.match(s, lists)
+                for li, _seg, conf, _score in cache[s]:
+                    for a in home:
+                        rows.append(
+                            ScanRow(
+                                author=a.name,
+                                author_affiliation=next(n for n, c in a.institutions if c == country),
+                                work_id=w.id,
+                                year=w.year,
+                                coauthor=co.name,
+                                raw_affiliation=s,
+                                list_id=li.list_id,
+                                entry_name=li.name,
+                                in_force_on_publication=li.state_on(y0, y1),
+                                match_confidence=conf,
+                            )
+                        )
+    return rows

@@ -9,9 +9,16 @@ import pytest
 from detente.researcher.editions import EditionIndex, Listing
 
 
-def listing(list_id: str, name: str, start: date | None, *, end: date | None = None,
-            known_on: date | None = None, aliases: tuple[str, ...] = (),
-            acronyms: tuple[str, ...] = ()) -> Listing:
+def listing(
+    list_id: str,
+    name: str,
+    start: date | None,
+    *,
+    end: date | None = None,
+    known_on: date | None = None,
+    aliases: tuple[str, ...] = (),
+    acronyms: tuple[str, ...] = (),
+) -> Listing:
     return Listing(
         list_id=list_id,
         name=name,
@@ -34,8 +41,13 @@ def index() -> EditionIndex:
         listing("us_dod_1286", "Hundred Talents Plan", date(2023, 6, 29)),
         listing("us_dod_1286", "Later Listed University", date(2026, 7, 1)),
         listing("us_dod_1260h", "Test Military Co", date(2021, 1, 1)),
-        listing("us_bis_entity_list", "Entity University", None, known_on=date(2026, 3, 30),
-                acronyms=("EU",)),
+        listing(
+            "us_bis_entity_list",
+            "Entity University",
+            None,
+            known_on=date(2026, 3, 30),
+            acronyms=("EU",),
+        ),
         listing("cn_uel", "Lockheed Martin Corporation", date(2023, 2, 16)),
         listing("cn_countermeasures", "Raytheon Technologies", date(2022, 2, 21)),
         listing("cn_export_control", "Boeing Defense", date(2024, 1, 2)),

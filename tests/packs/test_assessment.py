@@ -31,31 +31,67 @@ DOW: dict[str, Any] = {
     "summary": "Joint design of open benchmarks for evaluating model oversight.",
     "areas": [{"id": "evaluations"}],
     "parties": [
-        {"id": "us-u", "name": "Example University", "country": "US", "type": "university", "role": "lead"},
+        {
+            "id": "us-u",
+            "name": "Example University",
+            "country": "US",
+            "type": "university",
+            "role": "lead",
+        },
         {"id": "gb-u", "name": "Example UK College", "country": "GB", "type": "university"},
     ],
-    "people": [{"name": "Pat Smith", "affiliation": "us-u",
-                "disclosures": {"complete": True, "citizenships": ["US"], "in_us": True}}],
+    "people": [
+        {
+            "name": "Pat Smith",
+            "affiliation": "us-u",
+            "disclosures": {"complete": True, "citizenships": ["US"], "in_us": True},
+        }
+    ],
     "forms": ["joint_publication"],
     "activities": ["design_benchmarks"],
     "publication": "open",
     "research_security": {"funder": "DoW", "fundamental": True, "award_type": "grant"},
 }
 WORK = {
-    "id": "test:copub-2024", "title": "Robust reward models", "publication_year": 2024,
+    "id": "test:copub-2024",
+    "title": "Robust reward models",
+    "publication_year": 2024,
     "primary_location": {"source": {"display_name": "TestConf"}},
     "authorships": [
-        {"author": {"display_name": "Pat Smith"}, "institutions": [{"display_name": "Example University", "country_code": "US"}],
-         "raw_affiliation_strings": ["Dept. of CS, Example University"]},
-        {"author": {"display_name": "Li Lei"}, "institutions": [{"display_name": "Harbin Institute of Technology", "country_code": "CN"}],
-         "raw_affiliation_strings": ["School of Computer Science, Harbin Institute of Technology, Harbin, China"]},
+        {
+            "author": {"display_name": "Pat Smith"},
+            "institutions": [{"display_name": "Example University", "country_code": "US"}],
+            "raw_affiliation_strings": ["Dept. of CS, Example University"],
+        },
+        {
+            "author": {"display_name": "Li Lei"},
+            "institutions": [
+                {"display_name": "Harbin Institute of Technology", "country_code": "CN"}
+            ],
+            "raw_affiliation_strings": [
+                "School of Computer Science, Harbin Institute of Technology, Harbin, China"
+            ],
+        },
     ],
 }
 
 
-def _assess(proposal: Proposal, as_of: date, index: EditionIndex, tmp_path: Path, records: list[Path] | None = None) -> Any:
+def _assess(
+    proposal: Proposal,
+    as_of: date,
+    index: EditionIndex,
+    tmp_path: Path,
+    records: list[Path] | None = None,
+) -> Any:
     copubs, notes = lookback_for(proposal, as_of, index=index, records=records)
-    report = evaluate(proposal, as_of, lists=index, copublications=copubs, lists_loaded=sorted(index.loaded), notes=notes)
+    report = evaluate(
+        proposal,
+        as_of,
+        lists=index,
+        copublications=copubs,
+        lists_loaded=sorted(index.loaded),
+        notes=notes,
+    )
     base = diligence_for(proposal, home=tmp_path / "home", as_of=as_of)
     return report, assess(proposal, diligence=PackDiligence(base, report))
 
@@ -72,14 +108,26 @@ def records(tmp_path: Path) -> Path:
     return p
 
 
-def test_dow_2026_copublication_factor_with_the_work(index: EditionIndex, records: Path, tmp_path: Path) -> None:
+def test_dow_2026_copublication_factor_with_the_work(
+    index: EditionIndex, records: Path, tmp_path: Path
+) -> None:
     p = Proposal.model_validate(DOW)
     report, a = _assess(p, date(2026, 6, 1), index, tmp_path, [records])
     c, pack = _clause(report, "us-dow-matrix", "copublication-5y")
-    assert pack.version == "2026" and c.state == "holds" and c.outcome.value == "mitigation_required"
+    assert (
+        pack.version == "2026" and c.state == "holds" and c.outcome.value == "mitigation_required"
+    )
     w = c.works[0]
-    assert (w.work_id, w.year, w.coauthor, w.entry_name) == ("test:copub-2024", 2024, "Li Lei", "Harbin Institute of Technology")
-    assert w.raw_affiliation.startswith("School of Computer Science, Harbin") and w.in_force_on_publication is True
+    assert (w.work_id, w.year, w.coauthor, w.entry_name) == (
+        "test:copub-2024",
+        2024,
+        "Li Lei",
+        "Harbin Institute of Technology",
+    )
+    assert (
+        w.raw_affiliation.startswith("School of Computer Science, Harbin")
+        and w.in_force_on_publication is True
+    )
     assert "pack.mitigation_required" in a.due_diligence_flags
     rules = {r.rule for r in [*a.verdict.decisive, *a.verdict.also]}
     assert "V-PACK-MITIGATION" in rules
@@ -88,7 +136,9 @@ def test_dow_2026_copublication_factor_with_the_work(index: EditionIndex, record
     assert "DoW decision matrix (2026)" in md
 
 
-def test_dow_as_of_2025_has_no_copublication_factor(index: EditionIndex, records: Path, tmp_path: Path) -> None:
+def test_dow_as_of_2025_has_no_copublication_factor(
+    index: EditionIndex, records: Path, tmp_path: Path
+) -> None:
     p = Proposal.model_validate(DOW)
     report, a = _assess(p, date(2025, 6, 1), index, tmp_path, [records])
     c, pack = _clause(report, "us-dow-matrix", "copublication-5y")
@@ -110,7 +160,9 @@ UEL: dict[str, Any] = {
 }
 
 
-def test_us_party_on_uel_prohibited_for_the_chinese_side(index: EditionIndex, tmp_path: Path) -> None:
+def test_us_party_on_uel_prohibited_for_the_chinese_side(
+    index: EditionIndex, tmp_path: Path
+) -> None:
     p = Proposal.model_validate(UEL)
     report, a = _assess(p, date(2025, 6, 1), index, tmp_path)
     c, pack = _clause(report, "cn-partner-side", "uel-party")
@@ -129,7 +181,7 @@ def test_us_party_on_the_real_uel(shared_lists: Path, tmp_path: Path) -> None:
     ls = load_cn(f)
     idx = EditionIndex(ls, {x.list_id for x in ls}, {})
     p = Proposal.model_validate(UEL)
-    report, a = _assess(p, date(2025, 6, 1), idx, tmp_path)
+    report, _a = _assess(p, date(2025, 6, 1), idx, tmp_path)
     c, _ = _clause(report, "cn-partner-side", "uel-party")
     assert c.outcome.value == "prohibited" and "2023-02-16" in c.evidence[0]
     # before the designation (16 Feb 2023) the listing was not in force
@@ -145,14 +197,24 @@ def test_real_author_real_lists(shared_lists: Path, shared_biblio: Path, tmp_pat
         pytest.skip(f"{f} not found")
     idx = EditionIndex.from_dir(shared_lists)
     d = json.loads(json.dumps(DOW))
-    d["parties"][0] = {"id": "lehigh", "name": "Lehigh University", "country": "US", "type": "university", "role": "lead"}
+    d["parties"][0] = {
+        "id": "lehigh",
+        "name": "Lehigh University",
+        "country": "US",
+        "type": "university",
+        "role": "lead",
+    }
     d["people"] = [{"name": "Lifang He", "affiliation": "lehigh"}]
     p = Proposal.model_validate(d)
     report, _ = _assess(p, date(2026, 6, 1), idx, tmp_path, [f])
     c, _ = _clause(report, "us-dow-matrix", "copublication-5y")
     assert c.state == "holds" and c.outcome.value == "mitigation_required"
-    assert any(w.entry_name == "University of Electronic Science and Technology of China" and w.year == 2024
-               and w.in_force_on_publication for w in c.works)
+    assert any(
+        w.entry_name == "University of Electronic Science and Technology of China"
+        and w.year == 2024
+        and w.in_force_on_publication
+        for w in c.works
+    )
     report, _ = _assess(p, date(2025, 6, 1), idx, tmp_path, [f])
     c, _ = _clause(report, "us-dow-matrix", "copublication-5y")
     assert c is None

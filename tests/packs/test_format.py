@@ -47,8 +47,15 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_bundled_packs_load() -> None:
     ids = {p.id for p in bundled_packs()}
     assert {
-        "us-dow-matrix", "us-ndaa-238", "us-chips-mftrp-nsf", "us-chips-mftrp-nih", "us-ear-research",
-        "us-outbound-850", "us-eccn-4e091", "ca-strac", "cn-partner-side",
+        "us-dow-matrix",
+        "us-ndaa-238",
+        "us-chips-mftrp-nsf",
+        "us-chips-mftrp-nih",
+        "us-ear-research",
+        "us-outbound-850",
+        "us-eccn-4e091",
+        "ca-strac",
+        "cn-partner-side",
     } <= ids
 
 
@@ -59,13 +66,33 @@ def test_good_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "old,new,line,field,message",
     [
-        ("outcome: note", "outcome: forbidden", 17, "versions[0].clauses[0].outcome", "Input should be"),
+        (
+            "outcome: note",
+            "outcome: forbidden",
+            17,
+            "versions[0].clauses[0].outcome",
+            "Input should be",
+        ),
         ("check: always", "check: nonsense", 16, "versions[0].clauses[0].check", "unknown check"),
-        ("wording: Note it.", "wording: Note it.\n        colour: red", 19, "versions[0].clauses[0].colour", "unknown field"),
-        ("valid_from: 2024-01-01", "valid_from: 2024-01-01\n    valid_to: 2023-01-01", 8, "versions[0]", "valid_to must be after"),
+        (
+            "wording: Note it.",
+            "wording: Note it.\n        colour: red",
+            19,
+            "versions[0].clauses[0].colour",
+            "unknown field",
+        ),
+        (
+            "valid_from: 2024-01-01",
+            "valid_from: 2024-01-01\n    valid_to: 2023-01-01",
+            8,
+            "versions[0]",
+            "valid_to must be after",
+        ),
     ],
 )
-def test_errors_name_file_line_field(tmp_path: Path, old: str, new: str, line: int, field: str, message: str) -> None:
+def test_errors_name_file_line_field(
+    tmp_path: Path, old: str, new: str, line: int, field: str, message: str
+) -> None:
     p = _write(tmp_path, GOOD.replace(old, new))
     with pytest.raises(FrameworkError) as ei:
         load_pack_file(p)
@@ -75,7 +102,9 @@ def test_errors_name_file_line_field(tmp_path: Path, old: str, new: str, line: i
 
 
 def test_overlapping_versions_rejected(tmp_path: Path) -> None:
-    text = GOOD + GOOD.split("versions:\n")[1].replace('version: "1"', 'version: "2"').replace("2024-01-01", "2024-06-01")
+    text = GOOD + GOOD.split("versions:\n")[1].replace('version: "1"', 'version: "2"').replace(
+        "2024-01-01", "2024-06-01"
+    )
     with pytest.raises(FrameworkError) as ei:
         load_pack_file(_write(tmp_path, text))
     assert "overlap" in str(ei.value)
@@ -104,15 +133,22 @@ def test_bad_yaml_gives_line(tmp_path: Path) -> None:
         ("us-outbound-850", "2025-01-02", "2025-01", Status.in_force),
     ],
 )
-def test_version_in_force_changes_with_as_of(pack_id: str, as_of: str, version: str, status: Status) -> None:
+def test_version_in_force_changes_with_as_of(
+    pack_id: str, as_of: str, version: str, status: Status
+) -> None:
     v = get_pack(pack_id).version_at(date.fromisoformat(as_of))
     assert v is not None and v.version == version and v.status == status
 
 
 @pytest.mark.parametrize(
     "pack_id,as_of",
-    [("us-chips-mftrp-nih", "2026-01-24"), ("us-chips-mftrp-nsf", "2024-05-19"), ("ca-strac", "2024-04-30"),
-     ("us-dow-matrix", "2023-06-28"), ("us-outbound-850", "2025-01-01")],
+    [
+        ("us-chips-mftrp-nih", "2026-01-24"),
+        ("us-chips-mftrp-nsf", "2024-05-19"),
+        ("ca-strac", "2024-04-30"),
+        ("us-dow-matrix", "2023-06-28"),
+        ("us-outbound-850", "2025-01-01"),
+    ],
 )
 def test_not_yet_in_force(pack_id: str, as_of: str) -> None:
     assert get_pack(pack_id).version_at(date.fromisoformat(as_of)) is None

@@ -132,7 +132,8 @@ class Disclosures(_M):
     permanent_residency: list[Country] = Field(default_factory=list)
     in_us: bool | None = Field(None, description="Works in the United States (for deemed exports).")
     covered_individual: bool | None = Field(
-        None, description="Contributes significantly to design or execution (PI, co-PI, key person)."
+        None,
+        description="Contributes significantly to design or execution (PI, co-PI, key person).",
     )
     complete: bool = Field(
         False, description="The person states these disclosures are complete (none omitted)."
@@ -201,7 +202,8 @@ class ResearchSecurity(_M):
     data: list[DataSet] = Field(default_factory=list)
     equity_or_joint_venture: bool | None = None
     eccns: list[str] = Field(
-        default_factory=list, description="ECCNs of technology or software released (EAR99 if none)."
+        default_factory=list,
+        description="ECCNs of technology or software released (EAR99 if none).",
     )
     training_compute_flop: float | None = Field(
         None, ge=0, description="Training compute of an AI system developed (operations)."

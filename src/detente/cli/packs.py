@@ -51,7 +51,13 @@ def list_cmd(
     for r in in_force_table(_load(pack_file), day):
         frm = r["from"] + ("" if r["dates_verified"] in (True, None) else " (unverified)")
         t.add_row(
-            r["id"], r["view"], r["version"], r["status"], frm, str(r["clauses"]), ", ".join(r["pending"])
+            r["id"],
+            r["view"],
+            r["version"],
+            r["status"],
+            frm,
+            str(r["clauses"]),
+            ", ".join(r["pending"]),
         )
     console.print(t)
 
@@ -60,9 +66,13 @@ def list_cmd(
 @cli_errors
 def show_cmd(
     pack_id: str = typer.Argument(..., help="Pack id (see `detente packs list`)."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Show the version in force on this date."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Show the version in force on this date."
+    ),
     all_versions: bool = typer.Option(False, "--all", help="Show every version."),
-    pack_file: list[Path] | None = typer.Option(None, "--packs", help="Load packs from these files."),
+    pack_file: list[Path] | None = typer.Option(
+        None, "--packs", help="Load packs from these files."
+    ),
 ) -> None:
     """Show a pack's clauses: needs, condition, window, outcome, source and verification."""
     from rich.markdown import Markdown
@@ -87,7 +97,9 @@ def show_cmd(
 def export_cmd(
     fmt: str = typer.Option("json", "--format", "-f", help="json or md"),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file."),
-    pack_file: list[Path] | None = typer.Option(None, "--packs", help="Load packs from these files."),
+    pack_file: list[Path] | None = typer.Option(
+        None, "--packs", help="Load packs from these files."
+    ),
 ) -> None:
     """Export every pack (JSON, or the Markdown reference docs/packs.md)."""
     from detente.packs.export import export_json, export_markdown
@@ -114,7 +126,9 @@ def researcher_cmd(
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD); default today."),
     years: int = typer.Option(5, "--years", help="Look-back window in years."),
-    db: Path | None = typer.Option(None, "--db", help="Landscape DuckDB store (default: $DETENTE_HOME)."),
+    db: Path | None = typer.Option(
+        None, "--db", help="Landscape DuckDB store (default: $DETENTE_HOME)."
+    ),
     records: list[Path] | None = typer.Option(
         None, "--records", help="OpenAlex-shaped JSON Lines to read instead of the store."
     ),
@@ -133,13 +147,12 @@ def researcher_cmd(
     from detente.researcher.lookback import RecordsSource, StoreSource, WorkSource, lookback
 
     day = _date(as_of)
-    is_orcid = bool(re.match(r"^(?:https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", who.strip()))
+    is_orcid = bool(
+        re.match(r"^(?:https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", who.strip())
+    )
     index = edition_index(str(lists_dir) if lists_dir else None)
     source: WorkSource
-    if records:
-        source = RecordsSource(records)
-    else:
-        source = StoreSource(db or default_db_path())
+    source = RecordsSource(records) if records else StoreSource(db or default_db_path())
     rep = lookback(
         source,
         index,
@@ -165,7 +178,15 @@ def researcher_cmd(
             t.add_row(str(c.id), "; ".join(c.affiliations), str(c.works), c.years)
         console.print(t)
     t = Table(title=f"Co-publications with listed institutions ({len(rep.findings)})")
-    for col in ("year", "work", "co-author", "raw affiliation", "list entry / edition", "listed then", "confidence"):
+    for col in (
+        "year",
+        "work",
+        "co-author",
+        "raw affiliation",
+        "list entry / edition",
+        "listed then",
+        "confidence",
+    ):
         t.add_column(col, overflow="fold")
     state = {True: "yes", False: "no (not yet / no longer)", None: "cannot tell"}
     for f in rep.findings[:200]:

@@ -207,9 +207,17 @@ def _talent_malign(ctx: Context, params: dict[str, Any], years: int | None) -> C
                 continue
             if t.actions and sponsor_bad:
                 hit = True
-                if listed and not any(h.confirmed for h in listed) and t.sponsor_country not in countries:
+                if (
+                    listed
+                    and not any(h.confirmed for h in listed)
+                    and t.sponsor_country not in countries
+                ):
                     confirmed = False
-                why = [f"sponsor country {t.sponsor_country}"] if t.sponsor_country in countries else []
+                why = (
+                    [f"sponsor country {t.sponsor_country}"]
+                    if t.sponsor_country in countries
+                    else []
+                )
                 why += [_hit_text(h) for h in listed]
                 ev.append(
                     f"{p.name}: '{t.name}' with action(s) {', '.join(a.value for a in t.actions)}; "
@@ -412,9 +420,7 @@ def _parties(ctx: Context, params: dict[str, Any]) -> list[Any]:
     only = params.get("party_countries")
     skip = params.get("exclude_party_countries") or []
     return [
-        p
-        for p in ctx.proposal.parties
-        if (not only or p.country in only) and p.country not in skip
+        p for p in ctx.proposal.parties if (not only or p.country in only) and p.country not in skip
     ]
 
 
@@ -492,7 +498,9 @@ def _pub(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResult
     if rs.publication_restrictions and not rs.prepublication_review_only:
         return CheckResult(True, [f"restriction: {r}" for r in rs.publication_restrictions])
     if rs.fundamental is None and not rs.publication_restrictions:
-        return CheckResult(None, [], missing=["whether the work is fundamental research not stated"])
+        return CheckResult(
+            None, [], missing=["whether the work is fundamental research not stated"]
+        )
     return CheckResult(False, ["no publication restriction beyond §734.8(b) reviews"])
 
 
@@ -520,7 +528,9 @@ def _deemed(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRes
     for p in _people(ctx):
         d = p.disclosures
         if d is None or d.in_us is None or not (d.citizenships or d.permanent_residency):
-            missing.append(f"{p.name}: whether in the US and citizenship/permanent residency not stated")
+            missing.append(
+                f"{p.name}: whether in the US and citizenship/permanent residency not stated"
+            )
             continue
         if not d.in_us:
             continue
@@ -558,7 +568,9 @@ def _outbound(ctx: Context, params: dict[str, Any], years: int | None) -> CheckR
     if not (us and other):
         return CheckResult(False, ["no US party with a party in a country of concern"])
     if rs is None or rs.equity_or_joint_venture is None:
-        return CheckResult(None, [], missing=["whether there is equity or a joint venture not stated"])
+        return CheckResult(
+            None, [], missing=["whether there is equity or a joint venture not stated"]
+        )
     if not rs.equity_or_joint_venture:
         return CheckResult(False, ["no equity or joint venture: not a covered transaction"])
     ev = []
@@ -598,12 +610,15 @@ def _weights(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
         return CheckResult(False, ["no model weights are shared"])
     if rs is None or rs.closed_weights is None or rs.training_compute_flop is None:
         return CheckResult(
-            None, [], missing=["whether the weights are unpublished, and the training compute, not stated"]
+            None,
+            [],
+            missing=["whether the weights are unpublished, and the training compute, not stated"],
         )
     thr = float(params.get("flop_over") or 1e26)
     if rs.closed_weights and rs.training_compute_flop > thr:
         return CheckResult(
-            True, [f"closed weights trained with {rs.training_compute_flop:.2g} > {thr:.0e} operations"]
+            True,
+            [f"closed weights trained with {rs.training_compute_flop:.2g} > {thr:.0e} operations"],
         )
     return CheckResult(False, ["weights published, or training compute below the threshold"])
 
@@ -617,9 +632,13 @@ def _weights(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
 def _strac(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResult:
     rs = _rs(ctx)
     if rs is None:
-        return CheckResult(None, [], missing=["whether the work advances a sensitive technology area not stated"])
+        return CheckResult(
+            None, [], missing=["whether the work advances a sensitive technology area not stated"]
+        )
     if not rs.advances_sensitive_technology:
-        return CheckResult(False, ["the work does not advance a sensitive technology research area"])
+        return CheckResult(
+            False, ["the work does not advance a sensitive technology research area"]
+        )
     lists = params.get("lists") or []
     c = _collaborator(ctx, {"lists": lists}, years)
     support: list[str] = []
@@ -634,7 +653,12 @@ def _strac(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResu
     ev = c.evidence + support
     area = ", ".join(rs.advances_sensitive_technology)
     if ev:
-        return CheckResult(True, [f"advances: {area}", *ev], confirmed=(c.holds is True and c.confirmed) or support_confirmed, missing=c.missing)
+        return CheckResult(
+            True,
+            [f"advances: {area}", *ev],
+            confirmed=(c.holds is True and c.confirmed) or support_confirmed,
+            missing=c.missing,
+        )
     return CheckResult(None if c.missing else False, [f"advances: {area}"], missing=c.missing)
 
 
@@ -661,7 +685,9 @@ def _catalogue(ctx: Context, params: dict[str, Any], years: int | None) -> Check
     if not any(p.country == "CN" and p.contributes for p in ctx.proposal.parties):
         return CheckResult(False, ["no Chinese party contributes technology"])
     if rs is None:
-        return CheckResult(None, [], missing=["catalogue items of the technology transferred not stated"])
+        return CheckResult(
+            None, [], missing=["catalogue items of the technology transferred not stated"]
+        )
     items = set(params.get("items") or [])
     ev = [f"catalogue item: {i}" for i in rs.cn_catalogue_items if not items or i in items]
     return CheckResult(bool(ev), ev or ["no catalogue item stated"])
@@ -698,13 +724,17 @@ def _cn_data(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
                 ev.append(f"{d.name or 'data'}: {t.replace('_', ' ')}")
             elif d.subjects > thr:
                 severe = True
-                ev.append(f"{d.name or 'data'}: {t.replace('_', ' ')} of {d.subjects} people > {thr}")
+                ev.append(
+                    f"{d.name or 'data'}: {t.replace('_', ' ')} of {d.subjects} people > {thr}"
+                )
             else:
                 ev.append(
                     f"{d.name or 'data'}: {t.replace('_', ' ')} of {d.subjects} people (standard contract or certification)"
                 )
     if not ev:
-        return CheckResult(False, ["academic cooperation data without personal or important data: exempt"])
+        return CheckResult(
+            False, ["academic cooperation data without personal or important data: exempt"]
+        )
     return CheckResult(
         True,
         ev,
@@ -721,7 +751,9 @@ def _cn_data(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
 def _ethics(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResult:
     rs = _rs(ctx)
     if rs is None:
-        return CheckResult(None, [], missing=["human participants and ethics categories not stated"])
+        return CheckResult(
+            None, [], missing=["human participants and ethics categories not stated"]
+        )
     cats = params.get("categories")
     if cats:
         ev = [f"re-review category: {c}" for c in rs.ethics_categories if c in cats]

@@ -144,7 +144,10 @@ def _applies(pack: Pack, proposal: Proposal) -> tuple[Applicability, str]:
         if rs is None or rs.fundamental is None:
             return "undetermined", "whether the work is fundamental research is not stated"
         if rs.fundamental != a.fundamental:
-            return "not_applicable", "not fundamental research" if a.fundamental else "fundamental research"
+            return (
+                "not_applicable",
+                "not fundamental research" if a.fundamental else "fundamental research",
+            )
         reasons.append("fundamental research" if a.fundamental else "not fundamental research")
     if a.party_country:
         parties = [p for p in proposal.parties if p.country in a.party_country]
@@ -154,7 +157,8 @@ def _applies(pack: Pack, proposal: Proposal) -> tuple[Applicability, str]:
     if a.transaction:
         jv = rs.equity_or_joint_venture if rs is not None else None
         if jv is None and any(
-            f.type in (FundingType.equity_investment, FundingType.joint_venture) for f in proposal.funding
+            f.type in (FundingType.equity_investment, FundingType.joint_venture)
+            for f in proposal.funding
         ):
             jv = True
         if jv is None:
@@ -188,7 +192,11 @@ def _works(ws: Iterable[CoPublication]) -> list[WorkEvidence]:
 
 def evaluate_pack(pack: Pack, ctx: Context) -> PackResult:
     base: dict[str, Any] = dict(
-        pack_id=pack.id, title=pack.title, jurisdiction=pack.jurisdiction, view=pack.view, kind=pack.kind
+        pack_id=pack.id,
+        title=pack.title,
+        jurisdiction=pack.jurisdiction,
+        view=pack.view,
+        kind=pack.kind,
     )
     pending = [f"{v.version} (pending: {v.basis.citation})" for v in pack.pending_at(ctx.as_of)]
     version = pack.version_at(ctx.as_of)

@@ -167,7 +167,10 @@ def results_markdown(report: dict[str, Any]) -> str:
         lines.append("")
     other = [p for p in packs if p.get("applicability") in ("undetermined",)]
     if other:
-        lines.append("Could not tell whether these apply: " + "; ".join(f"{p['title']} ({p['reason']})" for p in other))
+        lines.append(
+            "Could not tell whether these apply: "
+            + "; ".join(f"{p['title']} ({p['reason']})" for p in other)
+        )
         lines.append("")
     for n in report.get("notes") or []:
         lines.append(f"- {_esc(n)}")

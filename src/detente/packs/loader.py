@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from detente._yamlio import line_for, parse_document, path_str
 from detente.errors import FrameworkError, NotFoundError, Problem
-from detente.packs.model import Pack
 from detente.packs.checks import CHECKS
+from detente.packs.model import Pack
 
 
 def default_packs_dir() -> Path:
@@ -44,15 +44,15 @@ def load_pack_file(path: Path) -> Pack:
     problems = []
     for vi, v in enumerate(pack.versions):
         for ci, c in enumerate(v.clauses):
-            loc: tuple[str | int, ...] = ("versions", vi, "clauses", ci, "check")
+            cloc: tuple[str | int, ...] = ("versions", vi, "clauses", ci, "check")
             spec = CHECKS.get(c.check)
             if spec is None:
                 problems.append(
                     Problem(
                         f"unknown check {c.check!r} (known: {', '.join(sorted(CHECKS))})",
                         file=source,
-                        line=line_for(lines, loc),
-                        field=path_str(loc),
+                        line=line_for(lines, cloc),
+                        field=path_str(cloc),
                     )
                 )
                 continue

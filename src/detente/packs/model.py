@@ -16,6 +16,7 @@ Honesty rules enforced by :func:`effective_outcome` (not by the data):
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -92,7 +93,9 @@ class Clause(_M):
     title: str = Field(min_length=1)
     needs: list[Need] = Field(min_length=1)
     condition: str = Field(min_length=1, description="The condition in words.")
-    check: str = Field(description="The named check that evaluates the condition (see packs.checks).")
+    check: str = Field(
+        description="The named check that evaluates the condition (see packs.checks)."
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     window_years: int | None = Field(
         None, ge=1, le=50, description="Look-back window in years (None: no window or not stated)."
@@ -191,7 +194,7 @@ class Pack(_M):
         enforced = sorted(
             (v for v in self.versions if v.status != Status.pending), key=lambda v: v.valid_from
         )
-        for a, b in zip(enforced, enforced[1:], strict=False):
+        for a, b in itertools.pairwise(enforced):
             if a.valid_to is None or a.valid_to > b.valid_from:
                 raise ValueError(
                     f"versions {a.version!r} and {b.version!r} overlap: give {a.version!r} a valid_to "
@@ -218,9 +221,7 @@ def effective_outcome(
     why: list[str] = []
     if not clause.verified and out.rank > Outcome.mitigation_required.rank:
         out = Outcome.mitigation_required
-        why.append(
-            "unverified rule: not read in the primary text, so it never yields 'prohibited'"
-        )
+        why.append("unverified rule: not read in the primary text, so it never yields 'prohibited'")
     if not confirmed and out.rank > Outcome.mitigation_suggested.rank:
         out = Outcome.mitigation_suggested
         why.append("possible (unconfirmed) match: at most 'mitigation suggested' until confirmed")

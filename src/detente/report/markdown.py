@@ -190,7 +190,12 @@ def _diligence_md(a: Assessment) -> str:
     if dd.get("research_security"):  # issue 13: research-security rule packs beside the verdict
         from detente.packs.export import results_markdown
 
-        lines += ["", "**Research-security rule packs**", "", results_markdown(dd["research_security"])]
+        lines += [
+            "",
+            "**Research-security rule packs**",
+            "",
+            results_markdown(dd["research_security"]),
+        ]
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -49,10 +50,26 @@ LIST_NAMES = {
 
 # §1286 editions: publication date (lower bound, upper bound) and how it is known.
 _1286_DATES: dict[str, tuple[date, date, str]] = {
-    "2022": (date(2023, 6, 29), date(2023, 6, 29), "FY22 lists published with the DoD package of 29 Jun 2023"),
-    "2023": (date(2024, 7, 1), date(2024, 7, 31), "FY23 list: July 2024 (month from the official PDF's address)"),
-    "2024": (date(2024, 7, 31), date(2026, 7, 1), "FY24 list: publication date not in the source (between the FY23 and FY25 lists)"),
-    "2025": (date(2026, 7, 1), date(2026, 7, 31), "FY25 list: July 2026 (month from the official PDF's address)"),
+    "2022": (
+        date(2023, 6, 29),
+        date(2023, 6, 29),
+        "FY22 lists published with the DoD package of 29 Jun 2023",
+    ),
+    "2023": (
+        date(2024, 7, 1),
+        date(2024, 7, 31),
+        "FY23 list: July 2024 (month from the official PDF's address)",
+    ),
+    "2024": (
+        date(2024, 7, 31),
+        date(2026, 7, 1),
+        "FY24 list: publication date not in the source (between the FY23 and FY25 lists)",
+    ),
+    "2025": (
+        date(2026, 7, 1),
+        date(2026, 7, 31),
+        "FY25 list: July 2026 (month from the official PDF's address)",
+    ),
 }
 EL_SNAPSHOT = date(2026, 3, 30)
 NRO_PUBLISHED = date(2024, 1, 16)
@@ -78,7 +95,7 @@ def segments(affiliation: str) -> list[str]:
     parts = [norm(p) for p in _SEG.split(affiliation)]
     parts = [p for p in parts if p]
     out = list(parts)
-    for a, b in zip(parts, parts[1:], strict=False):
+    for a, b in itertools.pairwise(parts):
         out += [f"{a} {b}", f"{b} {a}"]
     whole = norm(affiliation)
     if whole and whole not in out:
@@ -175,7 +192,11 @@ def load_1286(path: Path) -> list[Listing]:
             r = eds[last]
             lo, hi, basis = _1286_DATES.get(first, (None, None, f"FY{first} edition: date unknown"))
             nxt = editions.index(last) + 1
-            end = _1286_DATES[editions[nxt]][0] if nxt < len(editions) and editions[nxt] in _1286_DATES else None
+            end = (
+                _1286_DATES[editions[nxt]][0]
+                if nxt < len(editions) and editions[nxt] in _1286_DATES
+                else None
+            )
             end_txt = r.get("end-date", "").strip()
             if end_txt:
                 end = _dmy(end_txt) or end
@@ -185,14 +206,19 @@ def load_1286(path: Path) -> list[Listing]:
                 Listing(
                     list_id="us_dod_1286",
                     name=base,
-                    aliases=tuple(a for a in aliases if not re.fullmatch(r"[A-Z][A-Z0-9\-]{1,9}", a)),
-                    acronyms=acr + tuple(a for a in aliases if re.fullmatch(r"[A-Z][A-Z0-9\-]{1,9}", a)),
+                    aliases=tuple(
+                        a for a in aliases if not re.fullmatch(r"[A-Z][A-Z0-9\-]{1,9}", a)
+                    ),
+                    acronyms=acr
+                    + tuple(a for a in aliases if re.fullmatch(r"[A-Z][A-Z0-9\-]{1,9}", a)),
                     countries=tuple(x for x in [r.get("country", "").strip().upper()] if x),
                     start=lo,
                     start_latest=hi,
                     end=end,
                     known_on=hi or date.max,
-                    edition=f"§1286 FY{first}" + (f"–FY{last}" if last != first else "") + " edition(s)",
+                    edition=f"§1286 FY{first}"
+                    + (f"–FY{last}" if last != first else "")
+                    + " edition(s)",
                     date_basis=basis,
                 )
             )
@@ -209,7 +235,10 @@ def load_1260h(path: Path) -> list[Listing]:
         end = _dmy(r.get("End date", ""))
         aliases = tuple(
             a
-            for a in [*_split_aliases(r.get("Alias", "")), *_split_aliases(r.get("Previous Name", ""))]
+            for a in [
+                *_split_aliases(r.get("Alias", "")),
+                *_split_aliases(r.get("Previous Name", "")),
+            ]
         )
         acr = tuple(a for a in aliases if re.fullmatch(r"[A-Z0-9][A-Z0-9\-]{1,9}", a))
         out.append(
@@ -231,7 +260,9 @@ def load_1260h(path: Path) -> list[Listing]:
     return out
 
 
-_AKA = re.compile(r"a\.k\.a\.,?\s+the following [\w-]+ alias(?:es)?:\s*(.*?)(?:\.\s+[A-Z0-9]|$)", re.S)
+_AKA = re.compile(
+    r"a\.k\.a\.,?\s+the following [\w-]+ alias(?:es)?:\s*(.*?)(?:\.\s+[A-Z0-9]|$)", re.S
+)
 
 
 def load_el_universities(path: Path) -> list[Listing]:
@@ -346,7 +377,11 @@ _FILES: tuple[tuple[str, tuple[str, ...], object], ...] = (
     ("dod_1286/section_1286.csv", ("us_dod_1286",), load_1286),
     ("dod_1260h/sanctions.csv", ("us_dod_1260h",), load_1260h),
     ("bis_entity_list_china_universities/data.json", ("us_bis_entity_list",), load_el_universities),
-    ("cn_countermeasures/sanctions.csv", ("cn_uel", "cn_countermeasures", "cn_export_control"), load_cn),
+    (
+        "cn_countermeasures/sanctions.csv",
+        ("cn_uel", "cn_countermeasures", "cn_export_control"),
+        load_cn,
+    ),
     ("kaist_restricted_parties/restricted_parties.json", ("ca_ised_nro",), load_nro),
 )
 
@@ -397,7 +432,9 @@ class EditionIndex:
     def available(self, list_id: str) -> bool:
         return list_id in self.loaded
 
-    def match(self, affiliation: str, lists: Sequence[str] | None = None) -> list[tuple[Listing, str, str, float]]:
+    def match(
+        self, affiliation: str, lists: Sequence[str] | None = None
+    ) -> list[tuple[Listing, str, str, float]]:
         """(listing, matched segment, confidence high|possible, score) for an affiliation string."""
         from rapidfuzz import fuzz
 
@@ -438,7 +475,7 @@ class EditionIndex:
         self, name: str, *, lists: Sequence[str], on: date, country: str | None = None
     ) -> list[ListHit]:
         hits = []
-        for li, seg, conf, score in self.match(name, lists):
+        for li, _seg, conf, score in self.match(name, lists):
             state = li.state_on(on)
             if state is False:
                 continue
@@ -452,7 +489,9 @@ class EditionIndex:
                     listed_on=str(li.start) if li.start else None,
                     confirmed=conf == "high" and state is True,
                     score=score,
-                    basis=li.date_basis if state else f"{li.date_basis} (listed on {on}: cannot tell)",
+                    basis=li.date_basis
+                    if state
+                    else f"{li.date_basis} (listed on {on}: cannot tell)",
                 )
             )
         return hits

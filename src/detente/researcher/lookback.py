@@ -113,7 +113,9 @@ class RecordsSource:
         w = WorkRec(
             id=str(rec.get("id") or f"{path.name}:{n}"),
             title=str(rec.get("title") or rec.get("display_name") or ""),
-            year=rec.get("publication_year") if isinstance(rec.get("publication_year"), int) else None,
+            year=rec.get("publication_year")
+            if isinstance(rec.get("publication_year"), int)
+            else None,
             venue=str(src),
         )
         for pos, a in enumerate(rec.get("authorships") or []):
@@ -248,7 +250,11 @@ class Finding(_M):
 
     @property
     def confidence(self) -> str:
-        if self.match_confidence == "high" and self.attribution == "confirmed" and self.in_force_on_publication:
+        if (
+            self.match_confidence == "high"
+            and self.attribution == "confirmed"
+            and self.in_force_on_publication
+        ):
             return "high"
         return "possible"
 
@@ -395,7 +401,7 @@ def lookback(
         affs = Counter(
             inst for i in ix for a in recs[i][1] for inst, _ in a.institutions
         ) or Counter({"(no affiliation recorded)": len(ix)})
-        ys = [recs[i][0].year for i in ix if recs[i][0].year]
+        ys = [y for i in ix if (y := recs[i][0].year)]
         candidates.append(
             Candidate(
                 id=n,
@@ -462,13 +468,17 @@ def lookback(
             seen: set[tuple[str, str]] = set()
             for s in strings:
                 for li, _seg, conf, _score in index.match(s, idx_lists):
-                    k = (li.list_id, norm(li.name))
-                    if k in seen:
+                    lk = (li.list_id, norm(li.name))
+                    if lk in seen:
                         continue
-                    seen.add(k)
-                    inst = next((n for n, _ in co.institutions if index.match(n, [li.list_id])), None)
-                    cty = next((c for n, c in co.institutions if n == inst), None) if inst else (
-                        co.institutions[0][1] if co.institutions else None
+                    seen.add(lk)
+                    inst = next(
+                        (n for n, _ in co.institutions if index.match(n, [li.list_id])), None
+                    )
+                    cty = (
+                        next((c for n, c in co.institutions if n == inst), None)
+                        if inst
+                        else (co.institutions[0][1] if co.institutions else None)
                     )
                     findings.append(
                         Finding(
@@ -495,18 +505,22 @@ def lookback(
     best: dict[tuple[str, str, str], Finding] = {}
     rank = {True: 0, None: 1, False: 2}
     for f in findings:
-        k = (f.work_id, f.coauthor, f.list_id)
-        cur = best.get(k)
+        fk = (f.work_id, f.coauthor, f.list_id)
+        cur = best.get(fk)
         if cur is None or (rank[f.in_force_on_publication], f.match_confidence != "high") < (
             rank[cur.in_force_on_publication],
             cur.match_confidence != "high",
         ):
-            best[k] = f
+            best[fk] = f
     findings = sorted(best.values(), key=lambda f: (-f.year, f.work_id, f.list_id, f.coauthor))
     if not works:
-        notes.append("No work found under this name or identifier in the source (not found is not clean: the source may not cover the person).")
+        notes.append(
+            "No work found under this name or identifier in the source (not found is not clean: the source may not cover the person)."
+        )
     elif not affiliation and not by_id:
-        notes.append("No affiliation or ORCID given: every work is attributed by name only (possible, to confirm).")
+        notes.append(
+            "No affiliation or ORCID given: every work is attributed by name only (possible, to confirm)."
+        )
     notes.append("Each finding is evidence for review, not a conclusion.")
     return LookbackReport(
         query=name or orcid or "",
@@ -576,7 +590,9 @@ def scan_copublications(
                         rows.append(
                             ScanRow(
                                 author=a.name,
-                                author_affiliation=next(n for n, c in a.institutions if c == country),
+                                author_affiliation=next(
+                                    n for n, c in a.institutions if c == country
+                                ),
                                 work_id=w.id,
                                 year=w.year,
                                 coauthor=co.name,

@@ -350,6 +350,15 @@ VERDICT_CASES: dict[str, tuple[str, dict[str, Any], tuple[str, ...], str, str]] 
         "suitable_with_safeguards",
         "suitable",
     ),
+    # research-security rule packs (issue 13)
+    "V-PACK-PROHIBITED": ("protocols", {}, ("pack.prohibited",), "not_advisable", "suitable"),
+    "V-PACK-MITIGATION": (
+        "protocols",
+        {},
+        ("pack.mitigation_required",),
+        "suitable_with_safeguards",
+        "suitable",
+    ),
 }
 
 # benefit rule id -> (area, fields)

@@ -218,3 +218,10 @@ def test_real_author_real_lists(shared_lists: Path, shared_biblio: Path, tmp_pat
     report, _ = _assess(p, date(2025, 6, 1), idx, tmp_path, [f])
     c, _ = _clause(report, "us-dow-matrix", "copublication-5y")
     assert c is None
+
+
+def test_html_report_shows_the_packs(index: EditionIndex, tmp_path: Path) -> None:
+    p = Proposal.model_validate(UEL)
+    _, a = _assess(p, date(2025, 6, 1), index, tmp_path)
+    html = render(a, "html")
+    assert "Research-security rule packs" in html and "Unreliable Entity List" in html

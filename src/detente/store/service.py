@@ -130,7 +130,9 @@ def run_diligence(proposal: ProposalModel) -> tuple[Any | None, str]:
         return None, reason
     mod = importlib.import_module("detente.screening")
     try:
-        return mod.diligence_for(proposal), ""
+        from detente.packs.diligence import with_packs  # issue 13: research-security packs
+
+        return with_packs(mod.diligence_for(proposal), proposal), ""
     except DetenteError as exc:
         return None, f"screening could not run: {exc.message}"
 

@@ -28,6 +28,7 @@ typecheck:
 
 docs:
 	$(BIN)/detente framework export --format md --out docs/framework.md
+	$(BIN)/detente packs export --format md --out docs/packs.md
 	$(BIN)/python -m detente.cli.docs > docs/cli.md
 	$(BIN)/detente schema proposal > docs/schema/proposal.schema.json
 	$(BIN)/detente schema assessment > docs/schema/assessment.schema.json

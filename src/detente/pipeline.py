@@ -72,7 +72,11 @@ def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]
     if options.dispositions is not None:
         kwargs["dispositions"] = options.dispositions
     try:
-        return fn(proposal, **kwargs), ""
+        dd = fn(proposal, **kwargs)
+        from detente.packs.diligence import with_packs
+
+        # research-security rule packs in force on the as-of date, as pack.* flags (issue 13)
+        return with_packs(dd, proposal, options.as_of), ""
     except DetenteError as exc:
         return None, f"screening could not run: {exc.message}"
 

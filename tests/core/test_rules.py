@@ -422,6 +422,15 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
         "needs_senior_review",
         "needs_senior_review",  # V-AREAS-UNDETERMINED still holds
     ),
+    # research-security rule packs (issue 13)
+    "V-PACK-PROHIBITED": ("protocols", {}, ("pack.prohibited",), "not_advisable", "suitable"),
+    "V-PACK-MITIGATION": (
+        "protocols",
+        {},
+        ("pack.mitigation_required",),
+        "suitable_with_safeguards",
+        "suitable",
+    ),
 }
 
 # benefit rule id -> (area, fields)

@@ -203,6 +203,11 @@ DILIGENCE_FLAGS: dict[str, str] = {
     "dd.stale": "some list snapshot is older than the configured age",
     "dd.controlled_tech": "the work touches export-controlled technology",
     "dd.investment_review": "the arrangement may trigger investment review (CFIUS, outbound rules)",
+    # research-security rule packs (issue 13; see detente.packs.diligence.PACK_FLAGS)
+    "pack.prohibited": "a research-security rule pack in force prohibits part of the cooperation",
+    "pack.mitigation_required": "a research-security rule pack in force requires mitigation",
+    "pack.mitigation_suggested": "a research-security rule pack suggests mitigation (or a possible match needs review)",
+    "pack.cannot_tell": "a research-security clause could not be evaluated: facts not stated",
 }
 VERDICT_FLAGS: dict[str, str] = {
     "residual.two_or_more_high": "two or more risks are high after the planned safeguards",

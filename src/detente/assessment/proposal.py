@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from detente.assessment.research_security import Disclosures, ResearchSecurity
+
 PROPOSAL_SCHEMA_VERSION = "detente.proposal/1"
 
 
@@ -316,6 +318,13 @@ class Person(_Model):
             return [x.strip().upper() if isinstance(x, str) else x for x in v]
         return v
 
+    # -- research security (issue 13, packs) --------------------------------------------------
+    disclosures: Disclosures | None = Field(
+        None,
+        description="Research-security disclosures (appointments, talent programmes, other support, "
+        "patents, citizenship/permanent residency, ORCID); absent = not stated.",
+    )
+
 
 class AreaRef(_Model):
     id: str = Field(
@@ -539,6 +548,12 @@ class Proposal(_Model):
         "not used by the rules. Left out of the recorded proposal when absent, so older assessments "
         "reproduce byte for byte.",
         exclude_if=lambda v: v is None,
+    )
+    # -- research security (issue 13, packs) --------------------------------------------------
+    research_security: ResearchSecurity | None = Field(
+        None,
+        description="Project facts for the research-security rule packs (funder, award type, "
+        "fundamental or not, publication restrictions, equipment, data, equity/JV …); absent = not stated.",
     )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

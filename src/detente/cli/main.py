@@ -15,6 +15,7 @@ from detente._version import __version__
 from detente.cli import assess as _assess
 from detente.cli import framework as _framework
 from detente.cli import landscape as _landscape
+from detente.cli import packs as _packs
 from detente.cli import plan as _plan
 from detente.cli import screening as _screening
 from detente.cli import web as _web
@@ -52,6 +53,7 @@ _framework.register(app)
 _screening.register(app)
 _landscape.register(app)
 _web.register(app)
+_packs.register(app)
 
 
 def report_error(exc: DetenteError) -> int:

@@ -342,6 +342,15 @@ def _diligence_md(a: Assessment) -> str:
                 lines.append(f"- {_esc(f)}")
     lines.append("")
     lines.append("Flags: " + (", ".join(f"`{f}`" for f in a.due_diligence_flags) or "none"))
+    if dd.get("research_security"):  # issue 13: research-security rule packs beside the verdict
+        from detente.packs.export import results_markdown
+
+        lines += [
+            "",
+            "**Research-security rule packs**",
+            "",
+            results_markdown(dd["research_security"]),
+        ]
     return "\n".join(lines)
 
 

@@ -177,7 +177,7 @@ def screen(
         history=history[:MAX_MATCHES],
         note=note,
     )
-    return apply(res, dispositions)
+    return apply(res, dispositions, hit)
 
 
 def coverage(idx: LoadedIndex | None, reg: Registry) -> list[ListCoverage]:

@@ -172,12 +172,14 @@ class DispositionSet:
         return sorted(self._by.values(), key=lambda r: (r.subject_key, r.entry_id))
 
 
-def apply(result: ScreeningResult, dispositions: DispositionSet | None) -> ScreeningResult:
+def apply(
+    result: ScreeningResult, dispositions: DispositionSet | None, threshold: float = 0.0
+) -> ScreeningResult:
     """The result with reviewers' dispositions attached to its matches, and its status redone.
 
     A live false positive clears its match, a live true match confirms it; an expired one is
-    attached (shown as expired) but changes nothing.  When every direct match is cleared the
-    subject is ``clear`` with a note naming the reviewer(s).
+    attached (shown as expired) but changes nothing.  When every match is cleared the subject is
+    ``clear`` with a note naming the reviewer(s).  *threshold* is the hit threshold in use.
     """
     if not dispositions or (not result.matches and not result.history):
         return result
@@ -193,16 +195,19 @@ def apply(result: ScreeningResult, dispositions: DispositionSet | None) -> Scree
     history = [with_disp(m) for m in result.history]
     if matches == list(result.matches) and history == list(result.history):
         return result
-    status = result.status
-    note = result.note
-    live = [m for m in matches if m.effective_status != "cleared"]
-    if result.status in {"hit", "possible", "related"}:
-        if any(
-            not m.related and m.confirmed_by == "reviewer" and m.effective_status == "hit"
-            for m in matches
-        ):
+    status, note = result.status, result.note
+    if any(m.confirmed_by == "reviewer" for m in matches):
+        live = [m for m in matches if m.effective_status != "cleared"]
+        direct = [m for m in live if not m.related]
+        if any(m.confirmed_by == "reviewer" and m.effective_status == "hit" for m in direct):
             status = "hit"
-        elif not live:
+        elif any(m.score >= threshold for m in direct):
+            status = "hit"
+        elif any(m.related and m.score >= threshold for m in live):
+            status = "related"
+        elif direct:
+            status = "possible"
+        else:
             status = "clear"
             who = sorted({m.disposition.reviewer for m in matches if m.disposition})
             note = (

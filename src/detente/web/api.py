@@ -534,7 +534,7 @@ class ListJobOut(BaseModel):
     sources: Any = None
     error: str = ""
     outcomes: list[dict[str, Any]] = Field(
-        description="Per source: source_id, result (updated, kept_previous, failed), message, "
+        description="Per source: source_id, result (updated, kept_previous, failed, not_published), message, "
         "snapshot_id, entries."
     )
     snapshots: list[dict[str, Any]] = Field(

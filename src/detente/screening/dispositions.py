@@ -199,9 +199,9 @@ def apply(
     if any(m.confirmed_by == "reviewer" for m in matches):
         live = [m for m in matches if m.effective_status != "cleared"]
         direct = [m for m in live if not m.related]
-        if any(m.confirmed_by == "reviewer" and m.effective_status == "hit" for m in direct):
-            status = "hit"
-        elif any(m.score >= threshold for m in direct):
+        if any(m.confirmed_by == "reviewer" and m.effective_status == "hit" for m in direct) or any(
+            m.score >= threshold for m in direct
+        ):
             status = "hit"
         elif any(m.related and m.score >= threshold for m in live):
             status = "related"

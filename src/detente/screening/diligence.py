@@ -297,7 +297,13 @@ def side_views(
                 x
                 for x in (
                     f"not loaded: {', '.join(missing)}" if missing else "",
-                    f"only partly loaded: {', '.join(part)}" if part else "",
+                    (
+                        f"only partly loaded: {', '.join(part)}"
+                        if len(part) <= 2
+                        else f"{len(part)} lists only partly loaded (see the coverage table)"
+                    )
+                    if part
+                    else "",
                 )
                 if x
             )

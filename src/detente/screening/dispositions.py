@@ -111,8 +111,12 @@ def make_record(
     reviewer: str,
     decided_at: str | None = None,
     where: str = "disposition",
+    schema: str = "org",
 ) -> DispositionRecord:
-    """Validate one decision (one clear message per bad field)."""
+    """Validate one decision (one clear message per bad field).
+
+    *subject* is a screened name (keyed as *schema*, ``org`` or ``person``) or a subject key
+    already prefixed ``org:`` / ``person:``."""
 
     def bad(field: str, msg: str) -> InputError:
         return InputError(f"{where}: {msg}", problems=[Problem(msg, file=where, field=field)])
@@ -135,8 +139,10 @@ def make_record(
             "entry_fingerprint is required (see `detente screen NAME --json`); "
             "it makes the disposition expire when the entry changes on the list",
         )
+    if schema not in {"org", "person"}:
+        raise bad("type", f"type must be org or person, not {schema!r}")
     s = subject.strip()
-    key = s if s.startswith(("org:", "person:")) else subject_key(s)
+    key = s if s.startswith(("org:", "person:")) else subject_key(s, schema)
     return DispositionRecord(
         subject_key=key,
         entry_id=entry.strip(),
@@ -338,7 +344,7 @@ def _rows_from_csv(text: str, where: str) -> list[tuple[int | None, Mapping[str,
 
 def read_file(path: Path) -> list[DispositionRecord]:
     """Read a YAML or CSV disposition file (columns/keys: subject, entry, entry_fingerprint,
-    decision, reason, reviewer[, decided_at])."""
+    decision, reason, reviewer[, type (org|person), decided_at])."""
     where = str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -367,6 +373,7 @@ def read_file(path: Path) -> list[DispositionRecord]:
                     reviewer=str(d.get("reviewer") or ""),
                     decided_at=str(d["decided_at"]) if d.get("decided_at") else None,
                     where=loc,
+                    schema=str(d.get("type") or "org").strip() or "org",
                 )
             )
         except InputError as exc:

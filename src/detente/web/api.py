@@ -147,6 +147,9 @@ class DispositionIn(BaseModel):
     )
     decision: Literal["true_match", "false_positive"]
     reason: str = Field(min_length=1, max_length=2000)
+    type: Literal["org", "person"] = Field(
+        "org", description="Whether the subject is an organisation or a person."
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -457,6 +460,7 @@ def add_disposition(request: Request, body: DispositionIn, actor: ApiActor) -> D
         entry_fingerprint=body.entry_fingerprint,
         decision=body.decision,
         reason=body.reason,
+        schema=body.type,
     )
 
 

@@ -267,3 +267,28 @@ def test_dispose_needs_a_known_entry_and_reason(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "reason" in r.output
     r = runner.invoke(app, ["screen", "X", "--home", str(home), "--entry", ENTRY])
     assert r.exit_code == 2
+
+
+def test_person_false_positive_from_a_file_clears_the_person(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    prop = _proposal().model_copy(
+        update={"people": [{"name": "Dr. Jane Example", "affiliation": "Example University"}]}
+    )
+    prop = Proposal.model_validate(prop.model_dump(by_alias=True))
+    dd = diligence_for(prop, home=home, as_of=AS_OF)
+    jane = dd.people[0]
+    assert jane.status == "hit" and jane.name == "Jane Example"
+    m = jane.matches[0]
+    f = tmp_path / "d.csv"
+    f.write_text(
+        "subject,type,entry,entry_fingerprint,decision,reason,reviewer\n"
+        f"Jane Example,person,{m.list_id}:{m.entry_id},{m.entry_fingerprint},false_positive,"
+        "Different person: other birth year and employer,frank\n",
+        encoding="utf-8",
+    )
+    (rec,) = read_file(f)
+    assert rec.subject_key == "person:jane example"
+    dd2 = diligence_for(prop, home=home, as_of=AS_OF, dispositions=DispositionSet([rec]))
+    assert dd2.people[0].status == "clear" and "frank" in dd2.people[0].note
+    md = render(assess(prop, diligence=dd2), "md")
+    assert "confirmed by reviewer frank" in md

@@ -57,13 +57,13 @@ def test_migrations_create_every_table_and_match_the_models(db: Database) -> Non
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    assert db.current() == db.head() == "0002"
+    assert db.current() == db.head() == "0003"
     assert set(Base.metadata.tables) <= set(db.tables())
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     # Upgrading again is a no-op.
-    assert db.upgrade() == "0002"
+    assert db.upgrade() == "0003"
 
 
 def test_every_revision_is_kept_and_stale_revisions_conflict(

@@ -22,7 +22,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_users_tokens_and_audit_verify(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     r = runner.invoke(app, ["db", "upgrade"])
-    assert r.exit_code == 0 and "0002" in r.output
+    assert r.exit_code == 0 and "0003" in r.output
     monkeypatch.setenv("DETENTE_PASSWORD", "reviewer-password")
     r = runner.invoke(app, ["users", "add", "rita", "--role", "reviewer"])
     assert r.exit_code == 0, r.output

@@ -120,7 +120,7 @@ def test_admin_loads_a_user_list_through_the_page_and_it_screens(
     page = c.get(f"/proposals/{p.id}")
     assert page.status_code == 200
     assert 'class="status-hit"' in page.text
-    assert "User-supplied list (entry W-1" in page.text
+    assert "User-supplied list (entry user:W-1" in page.text
 
 
 def test_load_errors_are_shown_on_the_page(lists_app, admin) -> None:  # type: ignore[no-untyped-def]

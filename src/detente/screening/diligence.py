@@ -240,7 +240,7 @@ def screen(
         history=history[:MAX_MATCHES],
         note=note,
     )
-    return apply(res, dispositions)
+    return apply(res, dispositions, hit)
 
 
 def result_status(matches: Sequence[ListMatch], hit: float) -> Status:
@@ -376,7 +376,13 @@ def side_views(
                 x
                 for x in (
                     f"not loaded: {', '.join(missing)}" if missing else "",
-                    f"only partly loaded: {', '.join(part)}" if part else "",
+                    (
+                        f"only partly loaded: {', '.join(part)}"
+                        if len(part) <= 2
+                        else f"{len(part)} lists only partly loaded (see the coverage table)"
+                    )
+                    if part
+                    else "",
                 )
                 if x
             )

@@ -111,8 +111,12 @@ def make_record(
     reviewer: str,
     decided_at: str | None = None,
     where: str = "disposition",
+    schema: str = "org",
 ) -> DispositionRecord:
-    """Validate one decision (one clear message per bad field)."""
+    """Validate one decision (one clear message per bad field).
+
+    *subject* is a screened name (keyed as *schema*, ``org`` or ``person``) or a subject key
+    already prefixed ``org:`` / ``person:``."""
 
     def bad(field: str, msg: str) -> InputError:
         return InputError(f"{where}: {msg}", problems=[Problem(msg, file=where, field=field)])
@@ -135,8 +139,10 @@ def make_record(
             "entry_fingerprint is required (see `detente screen NAME --json`); "
             "it makes the disposition expire when the entry changes on the list",
         )
+    if schema not in {"org", "person"}:
+        raise bad("type", f"type must be org or person, not {schema!r}")
     s = subject.strip()
-    key = s if s.startswith(("org:", "person:")) else subject_key(s)
+    key = s if s.startswith(("org:", "person:")) else subject_key(s, schema)
     return DispositionRecord(
         subject_key=key,
         entry_id=entry.strip(),
@@ -172,12 +178,14 @@ class DispositionSet:
         return sorted(self._by.values(), key=lambda r: (r.subject_key, r.entry_id))
 
 
-def apply(result: ScreeningResult, dispositions: DispositionSet | None) -> ScreeningResult:
+def apply(
+    result: ScreeningResult, dispositions: DispositionSet | None, threshold: float = 0.0
+) -> ScreeningResult:
     """The result with reviewers' dispositions attached to its matches, and its status redone.
 
     A live false positive clears its match, a live true match confirms it; an expired one is
-    attached (shown as expired) but changes nothing.  When every direct match is cleared the
-    subject is ``clear`` with a note naming the reviewer(s).
+    attached (shown as expired) but changes nothing.  When every match is cleared the subject is
+    ``clear`` with a note naming the reviewer(s).  *threshold* is the hit threshold in use.
     """
     if not dispositions or (not result.matches and not result.history):
         return result
@@ -193,16 +201,19 @@ def apply(result: ScreeningResult, dispositions: DispositionSet | None) -> Scree
     history = [with_disp(m) for m in result.history]
     if matches == list(result.matches) and history == list(result.history):
         return result
-    status = result.status
-    note = result.note
-    live = [m for m in matches if m.effective_status != "cleared"]
-    if result.status in {"hit", "possible", "related"}:
-        if any(
-            not m.related and m.confirmed_by == "reviewer" and m.effective_status == "hit"
-            for m in matches
+    status, note = result.status, result.note
+    if any(m.confirmed_by == "reviewer" for m in matches):
+        live = [m for m in matches if m.effective_status != "cleared"]
+        direct = [m for m in live if not m.related]
+        if any(m.confirmed_by == "reviewer" and m.effective_status == "hit" for m in direct) or any(
+            m.score >= threshold for m in direct
         ):
             status = "hit"
-        elif not live:
+        elif any(m.related and m.score >= threshold for m in live):
+            status = "related"
+        elif direct:
+            status = "possible"
+        else:
             status = "clear"
             who = sorted({m.disposition.reviewer for m in matches if m.disposition})
             note = (
@@ -333,7 +344,7 @@ def _rows_from_csv(text: str, where: str) -> list[tuple[int | None, Mapping[str,
 
 def read_file(path: Path) -> list[DispositionRecord]:
     """Read a YAML or CSV disposition file (columns/keys: subject, entry, entry_fingerprint,
-    decision, reason, reviewer[, decided_at])."""
+    decision, reason, reviewer[, type (org|person), decided_at])."""
     where = str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -362,6 +373,7 @@ def read_file(path: Path) -> list[DispositionRecord]:
                     reviewer=str(d.get("reviewer") or ""),
                     decided_at=str(d["decided_at"]) if d.get("decided_at") else None,
                     where=loc,
+                    schema=str(d.get("type") or "org").strip() or "org",
                 )
             )
         except InputError as exc:

@@ -290,9 +290,8 @@ class DueDiligence(_M):
                 st = self.match_status(m)
                 if st == "cleared":
                     continue
-                if m.related:
-                    if m.score >= self.threshold or m.confirmed_by == "reviewer":
-                        out.add("dd.related_entity")
+                if m.related:  # a notice about an organisation the listed unit belongs to
+                    out.add("dd.related_entity")
                     continue
                 if st == "potential":
                     out.add("dd.potential_match")

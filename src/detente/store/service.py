@@ -1066,6 +1066,7 @@ class Workflow:
         entry_fingerprint: str,
         decision: str,
         reason: str,
+        schema: str = "org",
     ) -> DispositionView:
         """Record a reviewer's true-match / false-positive decision on one screening match.
 
@@ -1084,6 +1085,7 @@ class Workflow:
             reason=reason,
             reviewer=actor.username,
             decided_at=self.clock().isoformat(timespec="seconds"),
+            schema=schema,
         )
         with self.db.write() as s:
             row = DispositionRow(

@@ -147,6 +147,9 @@ class DispositionIn(BaseModel):
     )
     decision: Literal["true_match", "false_positive"]
     reason: str = Field(min_length=1, max_length=2000)
+    type: Literal["org", "person"] = Field(
+        "org", description="Whether the subject is an organisation or a person."
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -461,6 +464,7 @@ def add_disposition(request: Request, body: DispositionIn, actor: ApiActor) -> D
         entry_fingerprint=body.entry_fingerprint,
         decision=body.decision,
         reason=body.reason,
+        schema=body.type,
     )
 
 
@@ -538,7 +542,7 @@ class ListJobOut(BaseModel):
     sources: Any = None
     error: str = ""
     outcomes: list[dict[str, Any]] = Field(
-        description="Per source: source_id, result (updated, kept_previous, failed), message, "
+        description="Per source: source_id, result (updated, kept_previous, failed, not_published), message, "
         "snapshot_id, entries."
     )
     snapshots: list[dict[str, Any]] = Field(

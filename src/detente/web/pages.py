@@ -536,6 +536,7 @@ def dispositions_submit(request: Request, actor: PageActor, form: CsrfForm) -> R
         entry_fingerprint=str(form.get("entry_fingerprint") or ""),
         decision=str(form.get("decision") or ""),
         reason=str(form.get("reason") or ""),
+        schema=str(form.get("type") or "org"),
     )
     return _redirect("/dispositions?done=recorded")
 

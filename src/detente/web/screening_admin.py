@@ -112,7 +112,9 @@ def check_sources(ids: Sequence[str], *, downloadable: bool) -> list[str]:
 
 def outcome_row(o: UpdateOutcome) -> dict[str, Any]:
     """One source's update result as stored in the audit log and shown on the page."""
-    if o.ok:
+    if o.skipped:
+        result = "not_published"  # nothing to download (e.g. China publishes notices, not data)
+    elif o.ok:
         result = "updated"
     elif o.kept_previous:
         result = "kept_previous"
@@ -128,6 +130,7 @@ def outcome_row(o: UpdateOutcome) -> dict[str, Any]:
 
 
 def _state_of(rows: Sequence[dict[str, Any]]) -> str:
+    rows = [r for r in rows if r["result"] != "not_published"]
     if rows and all(r["result"] == "updated" for r in rows):
         return "done"
     if any(r["result"] == "updated" for r in rows):

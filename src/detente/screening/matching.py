@@ -124,6 +124,12 @@ def _rf() -> tuple[Any, Any]:
     return _RF[0], _RF[1]
 
 
+def _osa(a: str, b: str) -> int:
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(a, b, score_cutoff=2))
+
+
 def _jw(a: str, b: str) -> float:
     return float(_rf()[0](a, b))
 
@@ -153,6 +159,8 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
             s = jw(t, u)
             if s < r.fuzzy_min:
                 s = max(s, indel(t, u))
+            if s < r.fuzzy_min and lt >= 5 and len(u) >= 5 and _osa(t, u) <= 1:
+                s = r.fuzzy_min  # one typo (insertion, deletion, substitution, transposition)
             if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
                 s = r.fuzzy_min
             if s > best:
@@ -455,7 +463,7 @@ def _org_structure(
     extra = uq or un
     if not extra:
         return base
-    if not [t for t in shared if cls(t) in {"distinctive", "number", "descriptor"}]:
+    if not shared_dist and sum(1 for t in shared if cls(t) == "descriptor") < 2:
         pen = on["qualifier_penalty"]
         feats.append(
             Feature(
@@ -468,7 +476,8 @@ def _org_structure(
             )
         )
         return base - pen
-    if shared_dist and all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
+    exact_dist = [t for t, c in zip(q.toks, cq, strict=True) if c >= 1.0 and t in shared_dist]
+    if exact_dist and all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
         short = q.toks if uq == [] else n.toks
         qt = q.text.strip()
         if (

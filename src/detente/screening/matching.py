@@ -149,13 +149,19 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         if j is not None and cn[j] == 0.0:
             cq[i] = cn[j] = 1.0
     for i, t in enumerate(q):
-        if cq[i] or len(t) < r.fuzzy_min_len or t in r.locations:
+        if cq[i] or len(t) < r.fuzzy_min_len:
             continue
         best, bj = 0.0, -1
         lt = len(t)
+        t_loc = t in r.locations
         for j, u in enumerate(n):
-            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2 or u in r.locations:
+            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2:
                 continue
+            if u in r.locations or t_loc:
+                # a place matches only a misspelling of itself, never another place
+                # (Hunan / Henan, Shanxi / Shaanxi)
+                if (t_loc and u in r.locations) or min(lt, len(u)) < 6 or _osa(t, u) > 1:
+                    continue
             s = jw(t, u)
             if s < r.fuzzy_min:
                 s = max(s, indel(t, u))
@@ -447,7 +453,7 @@ def _org_structure(
         )
         return base - pen
     if uq and un:
-        if shared_dist and all(cls(t) != "distinctive" for t in uq + un):
+        if shared_dist and all(cls(t) not in {"distinctive", "location"} for t in uq + un):
             return base  # the same distinctive name with different descriptors
         pen = on["conflict_penalty"]
         feats.append(

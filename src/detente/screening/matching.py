@@ -873,7 +873,7 @@ class Matcher:
     acr_explicit: dict[str, list[int]] = field(default_factory=dict)
     acr_derived: dict[str, list[int]] = field(default_factory=dict)
     max_block_df: int = 3000
-    top_k: int = 20
+    top_k: int = 200  # issue 8: a larger pool, best-covered (full-name) candidates first
 
     @classmethod
     def build(

@@ -191,7 +191,7 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_LEGAL_WORDS = ("limited", "liability", "company", "corporation", "incorporated", "llc")
+_LEGAL_WORDS = ("limited", "liability", "company", "corporation", "incorporated", "llc", "stock")
 
 
 @lru_cache(maxsize=1)

@@ -29,9 +29,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "screening"))
 
-from evaluation import Pair, detente_decider, evaluate, load_pairs, table, totals  # noqa: E402
+from evaluation import Pair, detente_decider, evaluate, load_pairs, totals  # noqa: E402
 
-from detente.screening.normalize import tokens  # noqa: E402
 from detente.screening.store import LoadedIndex, load_paths, open_index  # noqa: E402
 
 
@@ -338,7 +337,7 @@ def main() -> None:
         print(f"index build: {t_build:.2f}s; first open: {t_load:.2f}s")
         open_times(Path(tmp))
         pairs = load_pairs()
-        res, dt = evaluate(pairs, detente_decider(idx))
+        res, _dt = evaluate(pairs, detente_decider(idx))
         p, r = totals(res)
         print(f"list-level evaluation ({len(pairs)} cases, eval/pairs.csv): P {p:.3f} R {r:.3f}")
         print("\n== screening throughput and memory (each in its own process; CPU time) ==")

@@ -32,4 +32,6 @@ def test_f1_above_logic_v2() -> None:
         for which in ("in-sample", "held-out"):
             ours = res[(schema, which, "detente")][0].f1
             anchor = res[(schema, which, "logic-v2")][0].f1
-            assert ours > anchor, f"{schema} {which}: Détente F1 {ours:.3f} <= logic-v2 {anchor:.3f}"
+            assert ours > anchor, (
+                f"{schema} {which}: Détente F1 {ours:.3f} <= logic-v2 {anchor:.3f}"
+            )

@@ -157,11 +157,12 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         for j, u in enumerate(n):
             if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2:
                 continue
-            if u in r.locations or t_loc:
-                # a place matches only a misspelling of itself, never another place
-                # (Hunan / Henan, Shanxi / Shaanxi)
-                if (t_loc and u in r.locations) or min(lt, len(u)) < 6 or _osa(t, u) > 1:
-                    continue
+            # a place matches only a misspelling of itself, never another place
+            # (Hunan / Henan, Shanxi / Shaanxi)
+            if (u in r.locations or t_loc) and (
+                (t_loc and u in r.locations) or min(lt, len(u)) < 6 or _osa(t, u) > 1
+            ):
+                continue
             s = jw(t, u)
             if s < r.fuzzy_min:
                 s = max(s, indel(t, u))
@@ -1128,12 +1129,18 @@ def make_names(entries: Sequence[ListEntry]) -> tuple[list[NameRec], dict[str, l
     for ei, e in enumerate(entries):
         seen: set[str] = set()
 
-        def add(text: str, kind: str, ei: int = ei, seen: set[str] = seen) -> None:
+        def add(
+            text: str,
+            kind: str,
+            ei: int = ei,
+            seen: set[str] = seen,
+            person: bool = e.schema == "person",
+        ) -> None:
             t = text.strip()
             if not t or t in seen:
                 return
             seen.add(t)
-            f = prepare(t, person=e.schema == "person")
+            f = prepare(t, person=person)
             if f.toks or f.pinyin:
                 names.append(NameRec(ei, kind, f))
 

@@ -184,7 +184,9 @@ def persons(entries: list[object]) -> list[tuple[int, str, str, str]]:
             low = full.lower() + " "
             for x, y in TRANSLIT:
                 if x in low:
-                    rows.append((1, low.replace(x, y, 1).strip().title(), listed, "transliteration"))
+                    rows.append(
+                        (1, low.replace(x, y, 1).strip().title(), listed, "transliteration")
+                    )
                     break
             else:
                 rows.append((1, full.upper(), listed, "order_format"))
@@ -225,7 +227,7 @@ def persons(entries: list[object]) -> list[tuple[int, str, str, str]]:
     for _ in range(25):
         (fc, fl), (lc, ll) = rng.choice(RU_FIRST), rng.choice(RU_LAST)
         rows.append((1, f"{rng.choice(fl)} {ll}", f"{fc} {lc}", "script_cyrillic"))
-        (oc, ol) = rng.choice([x for x in RU_FIRST if x[0] != fc])
+        (_oc, ol) = rng.choice([x for x in RU_FIRST if x[0] != fc])
         rows.append((0, f"{ol[0]} {ll}", f"{fc} {lc}", "same_surname_cyrillic"))
     return rows
 
@@ -268,7 +270,9 @@ def orgs(entries: list[object]) -> list[tuple[int, str, str, str]]:
             else:
                 kind = "typo"
         if kind == "bracket":
-            words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in {"of", "and", "the"}]
+            words = [
+                w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in {"of", "and", "the"}
+            ]
             if len(words) >= 3:
                 rows.append((1, f"{name} ({''.join(w[0] for w in words).upper()})", name,
                              "bracketed"))  # fmt: skip
@@ -289,7 +293,7 @@ def orgs(entries: list[object]) -> list[tuple[int, str, str, str]]:
         if len(w) >= 4 and w not in {"china", "chinese", "beijing", "shanghai", "the"}:
             by_first.setdefault(w, []).append(n)
     n_neg = 0
-    for w, names in sorted(by_first.items()):
+    for _w, names in sorted(by_first.items()):
         if len(names) >= 2 and n_neg < 90:
             a, b = names[0], names[1]
             sa = set(re.findall(r"[a-z]+", a.lower()))
@@ -306,7 +310,7 @@ def write(path: Path, rows: list[tuple[int, str, str, str]]) -> None:
         w = csv.writer(fh)
         w.writerow(["label", "a", "b", "category"])
         for label, a, b, cat in rows:
-            if (a, b) in seen or a == b and label == 0:
+            if (a, b) in seen or (a == b and label == 0):
                 continue
             seen.add((a, b))
             w.writerow([label, a, b, cat])

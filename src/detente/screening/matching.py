@@ -124,10 +124,15 @@ def _rf() -> tuple[Any, Any]:
     return _RF[0], _RF[1]
 
 
-def _osa(a: str, b: str) -> int:
-    from rapidfuzz.distance import OSA
+_OSA: list[Any] = []
 
-    return int(OSA.distance(a, b, score_cutoff=2))
+
+def _osa(a: str, b: str) -> int:
+    if not _OSA:
+        from rapidfuzz.distance import OSA
+
+        _OSA.append(OSA.distance)
+    return int(_OSA[0](a, b, score_cutoff=2))
 
 
 def _jw(a: str, b: str) -> float:
@@ -148,25 +153,27 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         j = pos.get(t)
         if j is not None and cn[j] == 0.0:
             cq[i] = cn[j] = 1.0
+    locs = r.locations
+    min_len = r.fuzzy_min_len
     for i, t in enumerate(q):
-        if cq[i] or len(t) < r.fuzzy_min_len:
+        if cq[i] or len(t) < min_len:
             continue
         best, bj = 0.0, -1
         lt = len(t)
-        t_loc = t in r.locations
+        t_loc = t in locs
         for j, u in enumerate(n):
-            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2:
+            lu = len(u)
+            if cn[j] or lu < min_len or abs(lu - lt) > 2:
                 continue
             # a place matches only a misspelling of itself, never another place
             # (Hunan / Henan, Shanxi / Shaanxi)
-            if (u in r.locations or t_loc) and (
-                (t_loc and u in r.locations) or min(lt, len(u)) < 6 or _osa(t, u) > 1
-            ):
+            u_loc = u in locs
+            if (u_loc or t_loc) and ((t_loc and u_loc) or min(lt, lu) < 6 or _osa(t, u) > 1):
                 continue
             s = jw(t, u)
             if s < r.fuzzy_min:
                 s = max(s, indel(t, u))
-            if s < r.fuzzy_min and lt >= 5 and len(u) >= 5 and _osa(t, u) <= 1:
+            if r.fuzzy_min > s >= 0.8 and lt >= 5 and len(u) >= 5 and _osa(t, u) <= 1:
                 s = r.fuzzy_min  # one typo (insertion, deletion, substitution, transposition)
             if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
                 s = r.fuzzy_min
@@ -178,26 +185,73 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
     return cq, cn
 
 
+def _optimistic(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
+    """Credits no alignment can beat: 1 for a part equal to, a prefix of, or of a length that
+    could be a variant of, some part of the other name; 0 otherwise."""
+    qs, ns = set(q), set(n)
+    lq = {len(t) for t in q if t not in ns}
+    ln = {len(u) for u in n if u not in qs}
+
+    def could(t: str, others: tuple[str, ...], lens: set[int], same: set[str]) -> float:
+        if t in same:
+            return 1.0
+        lt = len(t)
+        if lt >= 4 and any(abs(lt - x) <= 2 and x >= 4 for x in lens):
+            return 1.0
+        return 1.0 if any(u.startswith(t) or t.startswith(u) for u in others) else 0.0
+
+    return (
+        [could(t, n, ln, ns) for t in q],
+        [could(u, q, lq, qs) for u in n],
+    )
+
+
 def _may_reach(q: NameForm, n: NameForm, schema: str, weights: Weights, floor: float) -> bool:
-    """Cheap upper bound: can this pair reach *floor*? (token overlap is the dominant feature)"""
+    """Cheap upper bound: can this pair reach *floor*?  First with optimistic credits (set and
+    length checks only), then with the real token alignment."""
     if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
         return True
     if not q.toks or not n.toks:
         return False
-    r = rules()
-    fw = r.weights["person" if schema == "person" else "org"]
+    oq, on = _optimistic(q.toks, n.toks)
+    if _bound(q, n, oq, on, schema, weights) < floor:
+        return False
+    if schema == "person":
+        return True
     cq, cn = _token_credit(q.toks, n.toks)
+    return _bound(q, n, cq, cn, schema, weights) >= floor
+
+
+def _bound(
+    q: NameForm, n: NameForm, cq: list[float], cn: list[float], schema: str, weights: Weights
+) -> float:
+    r = rules()
     wq = [weights(t) for t in q.toks]
     wn = [weights(t) for t in n.toks]
+    if schema == "person":
+        # optimistic credits make the person score an upper bound (see _score_person)
+        pn = r.person_name
+        matched = sum(1 for c in cq if c > 0)
+        extra = pn["extra_part_weight"] if matched >= 2 else 1.0
+        got = sum(c * w for c, w in zip(cq, wq, strict=True))
+        got_n = sum(c * w for c, w in zip(cn, wn, strict=True))
+        den_q = sum(w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True))
+        den_n = sum(w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True))
+        return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (
+            den_n or 1.0
+        )
+    fw = r.weights["org"]
     p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
     rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
-    tok = (
-        0.65 * p + 0.35 * rc
-        if schema == "person"
-        else (0.0 if p + rc == 0 else 2 * p * rc / (p + rc))
-    )
+    tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
     bound = tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
-    return bound >= floor
+    legal = r.discount
+    if any(c >= 1.0 for c in cq) and (
+        all(c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True))
+        or all(c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True))
+    ):
+        bound = max(bound, r.org_name["core_score"])  # the core-name rule may apply
+    return bound
 
 
 def score_forms(
@@ -874,7 +928,8 @@ class Matcher:
     acr_explicit: dict[str, list[int]] = field(default_factory=dict)
     acr_derived: dict[str, list[int]] = field(default_factory=dict)
     max_block_df: int = 3000
-    top_k: int = 200  # issue 8: a larger pool, best-covered (full-name) candidates first
+    top_k: int = 20
+    pool_max: int = 200  # issue 8: names tied with the top_k-th are kept too, up to this many
 
     @classmethod
     def build(
@@ -1000,7 +1055,13 @@ class Matcher:
                 inc = w * f
                 for i in post:
                     acc[i] = acc.get(i, 0.0) + inc
+        # When the top_k names all tie with the best (siblings sharing the query's one
+        # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
+        # drop the right entry among them.
         ids = heapq.nlargest(self.top_k, acc, key=acc.__getitem__)
+        if len(ids) == self.top_k and len(acc) > self.top_k and acc[ids[-1]] >= acc[ids[0]]:
+            cut = acc[ids[0]]
+            ids = [i for i, v in acc.items() if v >= cut][: self.pool_max]
         for i in self.by_compact.get(q.compact, ()):
             ids.append(i)
         if q.pinyin:

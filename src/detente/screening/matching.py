@@ -185,40 +185,17 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
     return cq, cn
 
 
-def _optimistic(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
-    """Credits no alignment can beat: 1 for a part equal to, a prefix of, or of a length that
-    could be a variant of, some part of the other name; 0 otherwise."""
-    qs, ns = set(q), set(n)
-    lq = {len(t) for t in q if t not in ns}
-    ln = {len(u) for u in n if u not in qs}
-
-    def could(t: str, others: tuple[str, ...], lens: set[int], same: set[str]) -> float:
-        if t in same:
-            return 1.0
-        lt = len(t)
-        if lt >= 4 and any(abs(lt - x) <= 2 and x >= 4 for x in lens):
-            return 1.0
-        return 1.0 if any(u.startswith(t) or t.startswith(u) for u in others) else 0.0
-
-    return (
-        [could(t, n, ln, ns) for t in q],
-        [could(u, q, lq, qs) for u in n],
-    )
-
-
 def _may_reach(q: NameForm, n: NameForm, schema: str, weights: Weights, floor: float) -> bool:
-    """Cheap upper bound: can this pair reach *floor*?  First with optimistic credits (set and
-    length checks only), then with the real token alignment."""
+    """Cheap upper bound: can this pair reach *floor*?  (the token alignment decides most of
+    the score; Jaro-Winkler, phonetic and the core-name rule are counted at their best)"""
     if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
         return True
     if not q.toks or not n.toks:
         return False
-    oq, on = _optimistic(q.toks, n.toks)
-    if _bound(q, n, oq, on, schema, weights) < floor:
-        return False
     if schema == "person":
-        return True
-    cq, cn = _token_credit(q.toks, n.toks)
+        cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
+    else:
+        cq, cn = _token_credit(q.toks, n.toks)
     return _bound(q, n, cq, cn, schema, weights) >= floor
 
 
@@ -237,9 +214,7 @@ def _bound(
         got_n = sum(c * w for c, w in zip(cn, wn, strict=True))
         den_q = sum(w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True))
         den_n = sum(w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True))
-        return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (
-            den_n or 1.0
-        )
+        return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (den_n or 1.0)
     fw = r.weights["org"]
     p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
     rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)

@@ -131,10 +131,14 @@ def detente_decider(
 
     def decide(p: Pair) -> tuple[bool, bool, list[str]]:
         r = screen(idx, p.query, schema=p.type, country=p.country, threshold=threshold)
+        # a name match at hit strength (for a person, a name match alone is a potential
+        # match until identifiers corroborate it: this evaluates the name matching)
         hits = [
             m
             for m in r.matches
-            if not m.related and r.status == "hit" and m.score >= (threshold or idx_threshold())
+            if not m.related
+            and m.match_status != "cleared"
+            and m.score >= (threshold or idx_threshold())
         ]
         names: list[str] = []
         for m in hits:

@@ -32,6 +32,12 @@ def test_should_not_match(a: str, b: str) -> None:
     assert s.score < HIT, s.explain()
 
 
+@pytest.mark.parametrize(("a", "b"), CASES["should_match_structure"])
+def test_should_match_structure(a: str, b: str) -> None:
+    s = score_pair(a, b)
+    assert s.score >= HIT, s
+
+
 @pytest.mark.parametrize(
     ("a", "b", "ca", "cb"), CASES["should_not_even_be_possible_with_countries"]
 )

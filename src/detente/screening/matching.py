@@ -124,6 +124,17 @@ def _rf() -> tuple[Any, Any]:
     return _RF[0], _RF[1]
 
 
+_OSA: list[Any] = []
+
+
+def _osa(a: str, b: str) -> int:
+    if not _OSA:
+        from rapidfuzz.distance import OSA
+
+        _OSA.append(OSA.distance)
+    return int(_OSA[0](a, b, score_cutoff=2))
+
+
 def _jw(a: str, b: str) -> float:
     return float(_rf()[0](a, b))
 
@@ -142,17 +153,28 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
         j = pos.get(t)
         if j is not None and cn[j] == 0.0:
             cq[i] = cn[j] = 1.0
+    locs = r.locations
+    min_len = r.fuzzy_min_len
     for i, t in enumerate(q):
-        if cq[i] or len(t) < r.fuzzy_min_len or t in r.locations:
+        if cq[i] or len(t) < min_len:
             continue
         best, bj = 0.0, -1
         lt = len(t)
+        t_loc = t in locs
         for j, u in enumerate(n):
-            if cn[j] or len(u) < r.fuzzy_min_len or abs(len(u) - lt) > 2 or u in r.locations:
+            lu = len(u)
+            if cn[j] or lu < min_len or abs(lu - lt) > 2:
+                continue
+            # a place matches only a misspelling of itself, never another place
+            # (Hunan / Henan, Shanxi / Shaanxi)
+            u_loc = u in locs
+            if (u_loc or t_loc) and ((t_loc and u_loc) or min(lt, lu) < 6 or _osa(t, u) > 1):
                 continue
             s = jw(t, u)
             if s < r.fuzzy_min:
                 s = max(s, indel(t, u))
+            if r.fuzzy_min > s >= 0.8 and lt >= 5 and len(u) >= 5 and _osa(t, u) <= 1:
+                s = r.fuzzy_min  # one typo (insertion, deletion, substitution, transposition)
             if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
                 s = r.fuzzy_min
             if s > best:
@@ -164,25 +186,47 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
 
 
 def _may_reach(q: NameForm, n: NameForm, schema: str, weights: Weights, floor: float) -> bool:
-    """Cheap upper bound: can this pair reach *floor*? (token overlap is the dominant feature)"""
+    """Cheap upper bound: can this pair reach *floor*?  (the token alignment decides most of
+    the score; Jaro-Winkler, phonetic and the core-name rule are counted at their best)"""
     if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
         return True
     if not q.toks or not n.toks:
         return False
+    if schema == "person":
+        cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
+    else:
+        cq, cn = _token_credit(q.toks, n.toks)
+    return _bound(q, n, cq, cn, schema, weights) >= floor
+
+
+def _bound(
+    q: NameForm, n: NameForm, cq: list[float], cn: list[float], schema: str, weights: Weights
+) -> float:
     r = rules()
-    fw = r.weights["person" if schema == "person" else "org"]
-    cq, cn = _token_credit(q.toks, n.toks)
     wq = [weights(t) for t in q.toks]
     wn = [weights(t) for t in n.toks]
+    if schema == "person":
+        # optimistic credits make the person score an upper bound (see _score_person)
+        pn = r.person_name
+        matched = sum(1 for c in cq if c > 0)
+        extra = pn["extra_part_weight"] if matched >= 2 else 1.0
+        got = sum(c * w for c, w in zip(cq, wq, strict=True))
+        got_n = sum(c * w for c, w in zip(cn, wn, strict=True))
+        den_q = sum(w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True))
+        den_n = sum(w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True))
+        return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (den_n or 1.0)
+    fw = r.weights["org"]
     p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
     rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
-    tok = (
-        0.65 * p + 0.35 * rc
-        if schema == "person"
-        else (0.0 if p + rc == 0 else 2 * p * rc / (p + rc))
-    )
+    tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
     bound = tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
-    return bound >= floor
+    legal = r.discount
+    if any(c >= 1.0 for c in cq) and (
+        all(c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True))
+        or all(c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True))
+    ):
+        bound = max(bound, r.org_name["core_score"])  # the core-name rule may apply
+    return bound
 
 
 def score_forms(
@@ -439,7 +483,7 @@ def _org_structure(
         )
         return base - pen
     if uq and un:
-        if shared_dist and all(cls(t) != "distinctive" for t in uq + un):
+        if shared_dist and all(cls(t) not in {"distinctive", "location"} for t in uq + un):
             return base  # the same distinctive name with different descriptors
         pen = on["conflict_penalty"]
         feats.append(
@@ -455,7 +499,7 @@ def _org_structure(
     extra = uq or un
     if not extra:
         return base
-    if not [t for t in shared if cls(t) in {"distinctive", "number", "descriptor"}]:
+    if not shared_dist and sum(1 for t in shared if cls(t) == "descriptor") < 2:
         pen = on["qualifier_penalty"]
         feats.append(
             Feature(
@@ -468,7 +512,8 @@ def _org_structure(
             )
         )
         return base - pen
-    if shared_dist and all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
+    exact_dist = [t for t, c in zip(q.toks, cq, strict=True) if c >= 1.0 and t in shared_dist]
+    if exact_dist and all(cls(t) in {"descriptor", "location", "institution"} for t in extra):
         short = q.toks if uq == [] else n.toks
         qt = q.text.strip()
         if (
@@ -859,6 +904,7 @@ class Matcher:
     acr_derived: dict[str, list[int]] = field(default_factory=dict)
     max_block_df: int = 3000
     top_k: int = 20
+    pool_max: int = 200  # issue 8: names tied with the top_k-th are kept too, up to this many
 
     @classmethod
     def build(
@@ -984,7 +1030,13 @@ class Matcher:
                 inc = w * f
                 for i in post:
                     acc[i] = acc.get(i, 0.0) + inc
+        # When the top_k names all tie with the best (siblings sharing the query's one
+        # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
+        # drop the right entry among them.
         ids = heapq.nlargest(self.top_k, acc, key=acc.__getitem__)
+        if len(ids) == self.top_k and len(acc) > self.top_k and acc[ids[-1]] >= acc[ids[0]]:
+            cut = acc[ids[0]]
+            ids = [i for i, v in acc.items() if v >= cut][: self.pool_max]
         for i in self.by_compact.get(q.compact, ()):
             ids.append(i)
         if q.pinyin:
@@ -1113,12 +1165,18 @@ def make_names(entries: Sequence[ListEntry]) -> tuple[list[NameRec], dict[str, l
     for ei, e in enumerate(entries):
         seen: set[str] = set()
 
-        def add(text: str, kind: str, ei: int = ei, seen: set[str] = seen) -> None:
+        def add(
+            text: str,
+            kind: str,
+            ei: int = ei,
+            seen: set[str] = seen,
+            person: bool = e.schema == "person",
+        ) -> None:
             t = text.strip()
             if not t or t in seen:
                 return
             seen.add(t)
-            f = prepare(t, person=e.schema == "person")
+            f = prepare(t, person=person)
             if f.toks or f.pinyin:
                 names.append(NameRec(ei, kind, f))
 

@@ -176,7 +176,7 @@ def raw_tokens(text: str) -> tuple[str, ...]:
 def tokens(text: str) -> tuple[str, ...]:
     """Normalised tokens: synonyms folded, stopwords dropped (order kept)."""
     r = rules()
-    s = " ".join(raw_tokens(text))
+    s = " ".join(_legal_spelling(t) for t in raw_tokens(text))
     for pat, rep in r.phrase_syn:
         if pat.search(s):
             s = pat.sub(rep, s)
@@ -189,6 +189,29 @@ def tokens(text: str) -> tuple[str, ...]:
                 continue
             out.append(u)
     return tuple(out)
+
+
+_LEGAL_WORDS = ("limited", "liability", "company", "corporation", "incorporated", "llc", "stock")
+
+
+@lru_cache(maxsize=1)
+def _legal_by_key() -> dict[str, str]:
+    return {phonetic(w): w for w in _LEGAL_WORDS}
+
+
+@lru_cache(maxsize=100_000)
+def _legal_spelling(t: str) -> str:
+    """A transliterated spelling of a legal-form word folded to it ("kompani" -> company,
+    "liabiliti" -> liability, "llk" -> llc): same phonetic key, close spelling."""
+    if t in _LEGAL_WORDS or len(t) < 3 or not t.isalpha():
+        return t
+    w = _legal_by_key().get(phonetic(t))
+    if w is None or w[0] != t[0].replace("k", "c"):
+        return t
+    from rapidfuzz.distance import JaroWinkler
+
+    limit = 0.6 if len(t) <= 3 else 0.8
+    return w if JaroWinkler.similarity(t.replace("k", "c"), w) >= limit else t
 
 
 def _org_types(s: str) -> str:

@@ -227,7 +227,7 @@ def persons(entries: list[object]) -> list[tuple[int, str, str, str]]:
     for _ in range(25):
         (fc, fl), (lc, ll) = rng.choice(RU_FIRST), rng.choice(RU_LAST)
         rows.append((1, f"{rng.choice(fl)} {ll}", f"{fc} {lc}", "script_cyrillic"))
-        (oc, ol) = rng.choice([x for x in RU_FIRST if x[0] != fc])
+        (_oc, ol) = rng.choice([x for x in RU_FIRST if x[0] != fc])
         rows.append((0, f"{ol[0]} {ll}", f"{fc} {lc}", "same_surname_cyrillic"))
     return rows
 
@@ -293,7 +293,7 @@ def orgs(entries: list[object]) -> list[tuple[int, str, str, str]]:
         if len(w) >= 4 and w not in {"china", "chinese", "beijing", "shanghai", "the"}:
             by_first.setdefault(w, []).append(n)
     n_neg = 0
-    for w, names in sorted(by_first.items()):
+    for _w, names in sorted(by_first.items()):
         if len(names) >= 2 and n_neg < 90:
             a, b = names[0], names[1]
             sa = set(re.findall(r"[a-z]+", a.lower()))

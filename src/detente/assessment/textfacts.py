@@ -96,6 +96,7 @@ class _FactDef(BaseModel):
     target: dict[str, str]
     also: dict[str, str] | None = None
     direction: Literal["directed", "party", "none"]
+    trigger: str
     object: str
     patterns: list[str]
     question: str
@@ -114,6 +115,7 @@ class _FactsDoc(BaseModel):
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     fact: _FactDef
+    trigger: re.Pattern[str]
     pattern: re.Pattern[str]
     receiving: re.Pattern[str]
 
@@ -139,7 +141,8 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 p = p.replace("{" + k + "}", v)
             alts.append(p)
         pattern = re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
-        out.append(_Compiled(f, pattern, _RECEIVING))
+        trigger = re.compile(f.trigger, re.IGNORECASE)
+        out.append(_Compiled(f, trigger, pattern, _RECEIVING))
     return doc.version, tuple(out)
 
 
@@ -228,8 +231,8 @@ def _mentions(p: Proposal, c: _Compiled) -> list[Mention]:
     out: list[Mention] = []
     for field in TEXT_FIELDS:
         text: str = getattr(p, field)
-        if not text:
-            continue
+        if not text or not c.trigger.search(text):
+            continue  # the cheap pre-check: no pattern of this fact can match
         spans: list[Span] = find(c.pattern, text)
         out.extend(
             Mention(

@@ -269,10 +269,33 @@ def _find(c: _Compiled, text: str) -> list[Span]:
     return sorted(spans.values(), key=lambda s: s.start)
 
 
-def _mentions(p: Proposal, c: _Compiled, lowered: dict[str, str]) -> list[Mention]:
-    out: list[Mention] = []
+@lru_cache(maxsize=1)
+def _triggers() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Every trigger substring once, with the facts it can start."""
+    by: dict[str, set[str]] = {}
+    for c in fact_definitions()[1]:
+        for t in c.trigger:
+            by.setdefault(t, set()).add(c.fact.id)
+    return tuple((t, frozenset(ids)) for t, ids in by.items())
+
+
+def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
+    """Per text field, the facts whose cheap pre-check holds (one pass over the trigger list)."""
+    out: dict[str, set[str]] = {}
     for field, low in lowered.items():
-        if not any(t in low for t in c.trigger):
+        hit: set[str] = set()
+        for t, ids in _triggers():
+            if t in low:
+                hit |= ids
+        if hit:
+            out[field] = hit
+    return out
+
+
+def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list[Mention]:
+    out: list[Mention] = []
+    for field, facts in triggered.items():
+        if c.fact.id not in facts:
             continue  # the cheap pre-check: no pattern of this fact can match
         text: str = getattr(p, field)
         spans: list[Span] = _find(c, text)
@@ -299,9 +322,11 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     strategic: list[StrategicTech] = []
     model_access: ModelAccess | None = None
     partisan = [x.key for x in p.parties if not x.neutral] or [x.key for x in p.parties]
-    lowered = {f: t.lower() for f in TEXT_FIELDS if (t := getattr(p, f))}
+    triggered = _triggered({f: t.lower() for f in TEXT_FIELDS if (t := getattr(p, f))})
     for c in compiled:
-        mentions = _mentions(p, c, lowered)
+        if not triggered:
+            break
+        mentions = _mentions(p, c, triggered)
         if not mentions:
             continue
         f = c.fact

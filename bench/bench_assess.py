@@ -2,7 +2,9 @@
 
 Prints proposals per second for
   * parse  — JSON text → validated Proposal (the baseline: the cost of merely reading them),
-  * engine — the full assessment without rendering (rules, safeguards, what-if analysis, verdict),
+  * engine — the full assessment without rendering: placement (for the proposals that declare no
+    area), facts read from the text (every proposal has a realistic description, some stating,
+    denying or conditioning facts), rules, safeguards, what-if analysis, verdict,
   * engine (no what-if) — the same without the missing-safeguard analysis,
   * engine + JSON — assessment rendered to the versioned JSON.
 
@@ -42,6 +44,22 @@ from detente.framework.model import Framework
 from detente.report import render_json
 
 AREAS = ["verification", "protocols", "infrastructure", "evaluations"]
+# Descriptions the text-fact reader and the placement see: plain ones, and ones that state, deny or
+# condition a fact (elicitation, weights, admin access, CBRN, joint code, visiting researchers).
+DESCRIPTIONS = [
+    "The partners compare published evaluation methods and write up common practice.",
+    "Researchers design a benchmark and test suite for honesty and report the results openly.",
+    "The teams will exchange their tuned agent scaffolds and elicitation prompts.",
+    "No access to model weights is given; results are shared at the level of a paper.",
+    "If the pilot succeeds, the lab could later share model checkpoints with the partner.",
+    "CBRN tasks are excluded; the suite covers only public, synthetic tasks.",
+    "The two teams jointly develop the verification software in a shared repository.",
+    "Two visiting researchers spend six months at the partner lab.",
+    "The shared cluster is administered by the host, with logged, least-privilege accounts.",
+    "A working group drafts guidelines for incident reporting and a shared glossary.",
+    "Senior scientists meet for two days and publish a joint statement.",
+    "Hardware-enabled mechanisms for verifying chip location are prototyped on test boards.",
+]
 COUNTRIES = ["US", "CN", "GB", "SG", "CH", "FR", "JP"]
 
 
@@ -70,6 +88,7 @@ def generate(n: int, seed: int, fw: Framework) -> list[str]:
         doc: dict[str, Any] = {
             "title": f"Generated proposal {i}",
             "summary": "A generated cooperation on AI safety evaluation and verification protocols.",
+            "description": rng.choice(DESCRIPTIONS),
             "parties": parties,
             "forms": _pick(rng, [f.value for f in Form], 3),
             "activities": _pick(rng, [a.value for a in Activity], 3),

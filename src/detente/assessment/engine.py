@@ -421,8 +421,10 @@ def assess(
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)
     planned = list(reading.planned)
-    if reading.effective is not proposal or reading.contradicted:
+    if reading.contradicted:
         base_sides = side_features(reading.effective, frozenset(planned), rivalry=fw.rivalry)
+    elif reading.sides is not None:
+        base_sides = list(reading.sides)
     placement = place(
         proposal, fw, base_sides[0].flags if base_sides else frozenset(), area_classifier
     )

@@ -287,10 +287,16 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
 
 
 def declared_placement(p: Proposal, fw: Framework) -> Placement:
+    return _declared(tuple(ref.id for ref in p.areas))
+
+
+@lru_cache(maxsize=256)
+def _declared(areas: tuple[str, ...]) -> Placement:
+    # frozen, so one object per set of declared areas is shared by every assessment
     return Placement(
         status="declared",
         method="declared in the proposal",
-        areas=[ref.id for ref in p.areas],
+        areas=list(areas),
         threshold=config().threshold,
         message="Areas as declared in the proposal.",
     )

@@ -151,10 +151,10 @@ def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str
     return Polarity.affirmed, None, quote
 
 
-def find(pattern: re.Pattern[str], text: str) -> list[Span]:
-    """Every match of ``pattern`` in ``text`` with its polarity."""
+def find(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> list[Span]:
+    """Every match of ``pattern`` in ``text`` (optionally within ``pos:endpos``) with its polarity."""
     out = []
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(text, pos, len(text) if endpos is None else endpos):
         pol, cue, quote = polarity(text, m.start(), m.end())
         out.append(Span(m.start(), m.end(), m.group(0), pol, quote, cue))
     return out

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.assessment.features import side_features
+from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.polarity import Polarity, Span, find
 from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
 from detente.framework.conditions import fired_flags
@@ -96,6 +96,7 @@ class _FactDef(BaseModel):
     target: dict[str, str]
     also: dict[str, str] | None = None
     direction: Literal["directed", "party", "none"]
+    trigger: list[str]
     object: str
     patterns: list[str]
     question: str
@@ -114,8 +115,10 @@ class _FactsDoc(BaseModel):
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     fact: _FactDef
+    trigger: tuple[str, ...]
     pattern: re.Pattern[str]
     receiving: re.Pattern[str]
+    object: re.Pattern[str] | None  # set when every pattern contains the object: search near it
 
 
 _RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load)", re.IGNORECASE)
@@ -137,7 +140,16 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 p = p.replace("{" + k + "}", v)
             alts.append(p)
         pattern = re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
-        out.append(_Compiled(f, pattern, _RECEIVING))
+        windowed = len(f.patterns) > 1 and all("{OBJECT}" in p for p in f.patterns)
+        out.append(
+            _Compiled(
+                f,
+                tuple(t.lower() for t in f.trigger),
+                pattern,
+                _RECEIVING,
+                re.compile(f.object, re.IGNORECASE) if windowed else None,
+            )
+        )
     return doc.version, tuple(out)
 
 
@@ -180,7 +192,22 @@ _PARTY_BEFORE = re.compile(r"\b(to|with|for|from|by)\s+(?:the\s+)?$", re.IGNOREC
 _POSSESSIVE = re.compile(r"^['’]s?\b")
 
 
-def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list[str], list[str]]:
+def _whole(text: str, word: str) -> tuple[int, int] | None:
+    """First occurrence of ``word`` in ``text`` as a whole word (plain search: no regex per name)."""
+    i = text.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-")) and (
+            j == len(text) or not (text[j].isalnum() or text[j] in "_-")
+        ):
+            return i, j
+        i = text.find(word, i + 1)
+    return None
+
+
+def _party_roles(
+    p: Proposal, quote: str, receiving: bool = False
+) -> tuple[list[str], list[str]]:
     """Parties named in ``quote``: (givers, receivers) by the words around each mention.
 
     "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named
@@ -195,11 +222,12 @@ def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list
             continue
         names = [party.name, *party.aliases, party.key]
         for name in sorted({n for n in names if len(n) >= 3}, key=len, reverse=True):
-            m = re.search(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", low)
-            if not m:
+            found = _whole(low, name.lower())
+            if found is None:
                 continue
-            before = _PARTY_BEFORE.search(low[max(0, m.start() - 12) : m.start()])
-            if _POSSESSIVE.match(low[m.end() :]) or (before and before.group(1) in ("from", "by")):
+            start, end = found
+            before = _PARTY_BEFORE.search(low[max(0, start - 12) : start])
+            if _POSSESSIVE.match(low[end:]) or (before and before.group(1) in ("from", "by")):
                 givers.append(party.key)
             elif before or receiving:
                 receivers.append(party.key)
@@ -218,15 +246,57 @@ class TextReading:
     effective: Proposal
     planned: tuple[str, ...]
     contradicted: tuple[ContradictedSafeguard, ...]
+    sides: tuple[SideFeatures, ...] | None = None
+    """The effective proposal's side features with the declared safeguards (None when no fact
+    was applied): the engine reuses them when no safeguard was dropped."""
 
 
-def _mentions(p: Proposal, c: _Compiled) -> list[Mention]:
+WINDOW = 120  # characters around an object mention that a verb-first or passive match can span
+
+
+def _find(c: _Compiled, text: str) -> list[Span]:
+    """Matches of the fact's patterns; for verb…object patterns, only near an object mention
+    (the slow alternations then scan a few windows instead of the whole text)."""
+    if c.object is None:
+        return find(c.pattern, text)
+    spans: dict[tuple[int, int], Span] = {}
+    for m in c.object.finditer(text):
+        lo, hi = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
+        for s in find(c.pattern, text, lo, hi):
+            spans.setdefault((s.start, s.end), s)
+    return sorted(spans.values(), key=lambda s: s.start)
+
+
+@lru_cache(maxsize=1)
+def _triggers() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Every trigger substring once, with the facts it can start."""
+    by: dict[str, set[str]] = {}
+    for c in fact_definitions()[1]:
+        for t in c.trigger:
+            by.setdefault(t, set()).add(c.fact.id)
+    return tuple((t, frozenset(ids)) for t, ids in by.items())
+
+
+def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
+    """Per text field, the facts whose cheap pre-check holds (one pass over the trigger list)."""
+    out: dict[str, set[str]] = {}
+    for field, low in lowered.items():
+        hit: set[str] = set()
+        for t, ids in _triggers():
+            if t in low:
+                hit |= ids
+        if hit:
+            out[field] = hit
+    return out
+
+
+def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list[Mention]:
     out: list[Mention] = []
-    for field in TEXT_FIELDS:
+    for field, facts in triggered.items():
+        if c.fact.id not in facts:
+            continue  # the cheap pre-check: no pattern of this fact can match
         text: str = getattr(p, field)
-        if not text:
-            continue
-        spans: list[Span] = find(c.pattern, text)
+        spans: list[Span] = _find(c, text)
         out.extend(
             Mention(
                 field=field,  # type: ignore[arg-type]
@@ -250,8 +320,11 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     strategic: list[StrategicTech] = []
     model_access: ModelAccess | None = None
     partisan = [x.key for x in p.parties if not x.neutral] or [x.key for x in p.parties]
+    triggered = _triggered({f: t.lower() for f in TEXT_FIELDS if (t := getattr(p, f))})
     for c in compiled:
-        mentions = _mentions(p, c)
+        if not triggered:
+            break
+        mentions = _mentions(p, c, triggered)
         if not mentions:
             continue
         f = c.fact
@@ -335,8 +408,11 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
             )
         )
     effective = _apply(p, add_assets, administers, forms, strategic, model_access)
-    planned, contradicted = _check_safeguards(p, effective, facts, fw)
-    return TextReading(version, tuple(facts), effective, planned, contradicted)
+    if effective is p:
+        return TextReading(version, tuple(facts), p, tuple(dict.fromkeys(p.safeguards)), ())
+    sides = tuple(side_features(effective, rivalry=fw.rivalry))
+    planned, contradicted = _check_safeguards(p, sides, facts, fw)
+    return TextReading(version, tuple(facts), effective, planned, contradicted, sides)
 
 
 _ACCESS_ORDER = (ModelAccess.none, ModelAccess.api, ModelAccess.internals, ModelAccess.weights)
@@ -377,12 +453,11 @@ def _apply(
 
 
 def _check_safeguards(
-    p: Proposal, effective: Proposal, facts: list[TextFact], fw: Framework
+    p: Proposal, sides: tuple[SideFeatures, ...], facts: list[TextFact], fw: Framework
 ) -> tuple[tuple[str, ...], tuple[ContradictedSafeguard, ...]]:
     planned = list(dict.fromkeys(p.safeguards))
-    if effective is p or not planned:
+    if not planned:
         return tuple(planned), ()
-    sides = side_features(effective)
     applied = [f for f in facts if f.applied]
     kept: list[str] = []
     out: list[ContradictedSafeguard] = []

@@ -28,6 +28,8 @@ from detente.assessment.engine import assess
 from detente.assessment.features import side_features
 from detente.assessment.loader import parse_proposal
 from detente.assessment.proposal import (
+    AccessLevel,
+    AccessOf,
     Activity,
     Asset,
     Form,
@@ -36,8 +38,10 @@ from detente.assessment.proposal import (
     ModelAccess,
     OrgType,
     Proposal,
+    Publication,
     Purpose,
     StrategicTech,
+    Track,
 )
 from detente.framework.loader import get_framework
 from detente.framework.model import Framework
@@ -97,11 +101,21 @@ def generate(n: int, seed: int, fw: Framework) -> list[str]:
             "maturity": rng.choice([m.value for m in Maturity]),
             "governance": rng.choice([g.value for g in Governance]),
             "purposes": _pick(rng, [p.value for p in Purpose], 2),
+            "publication": rng.choice([p.value for p in Publication]),
+            "track": rng.choice([t.value for t in Track]),
         }
+        if rng.random() < 0.3:
+            doc["access"] = [
+                {
+                    "to": f"p{rng.randrange(len(parties))}",
+                    "of": rng.choice([o.value for o in AccessOf]),
+                    "level": rng.choice([lv.value for lv in AccessLevel]),
+                }
+            ]
         if rng.random() < 0.85:
             doc["areas"] = [{"id": a} for a in rng.sample(AREAS, rng.randint(1, 2))]
         # plan only safeguards the proposal's own facts do not contradict
-        sides = side_features(Proposal.model_validate(doc))
+        sides = side_features(Proposal.model_validate(doc), rivalry=fw.rivalry)
         allowed = [
             s
             for s in safeguard_ids

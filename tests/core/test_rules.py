@@ -902,3 +902,12 @@ def test_visiting_researcher_raises_one_risk_per_fact(fw: Framework) -> None:
     assert ("VER-R2-MODEL-ACCESS", "R2_differential") in fired  # §6.1 R2 names model access
     assert ("EVA-R4-HANDS-ON", "R4_harm_opportunity") in fired  # §6.4 R4 names hands-on access
     assert not any(risk == "R3_sensitive_info" for _r, risk in fired)  # §5 R3: non-AI tech
+
+
+def test_access_grants_to_infrastructure_and_data_are_read(fw: Framework) -> None:
+    grant = [{"to": "cn-uni", "of": "infrastructure", "level": "api", "owner": "us-uni"}]
+    a = assess(proposal("infrastructure", access=grant), fw)
+    assert any(t.rule == "INF-R2-RIVAL-ACCESS" and t.side == "US" for t in a.trace)
+    data = [{"to": "cn-uni", "of": "data", "level": "api", "owner": "us-uni"}]
+    b = assess(proposal("evaluations", access=data, cn={"type": "military_affiliated"}), fw)
+    assert any(t.rule == "X-R4-MILITARY-COUNTERPART" and t.side == "US" for t in b.trace)

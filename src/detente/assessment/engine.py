@@ -606,10 +606,12 @@ def _side_views(
         res = [max(col) for col in zip(*own_res, strict=True)] if own_res else [0] * len(c.risks)
         notes = []
         if lead == s.side:
-            notes.append("Leads in the relevant capability: R2 is this side's concern (§5 R2).")
+            notes.append(
+                "Leads in the relevant capability: R2 is this side's concern (framework.md §5 R2)."
+            )
         elif lead is not None:
             notes.append(
-                "Trails in the relevant capability: the other side bears the R2 concern (§5 R2)."
+                "Trails in the relevant capability: the other side bears the R2 concern (framework.md §5 R2)."
             )
         else:
             notes.append("No side is declared to lead; R2 is read at the area baseline.")

@@ -88,7 +88,7 @@ def check_against_framework(
             msg = f"unknown safeguard {sg!r} (see `detente framework show --safeguards`)"
             problems.append(_problem(msg, source, lines, "safeguards", i))
     if not problems and proposal.safeguards:
-        all_sides = side_features(proposal) if sides is None else sides
+        all_sides = side_features(proposal, rivalry=framework.rivalry) if sides is None else sides
         for i, sid in enumerate(proposal.safeguards):
             sg_def = catalogue[sid]
             for side in all_sides:

@@ -86,9 +86,15 @@ def benefit_risk_statement(
             f"{_join(parts)}."
         )
     else:
+        all_low = all(r["residual"] == "low" for r in risks)
         out.append(
-            "It serves none of the paper's four reasons for rivals to cooperate with the "
-            "precedent's conditions met, so its benefit must be stated by the applicants."
+            "It serves none of the paper's four reasons for rivals to cooperate (with the "
+            "precedent's conditions met)"
+            + (
+                "; with every risk low, it needs none."
+                if all_low
+                else "; the applicants should state what it is for."
+            )
         )
     by_level: dict[str, list[str]] = {"high": [], "moderate": [], "low": []}
     for r in risks:
@@ -98,9 +104,17 @@ def benefit_risk_statement(
     if by_level["high"] or by_level["moderate"]:
         bits = []
         if by_level["high"]:
-            bits.append(f"the risk of {_join(by_level['high'])} stays high")
+            many = len(by_level["high"]) > 1
+            bits.append(
+                f"the risk{'s' if many else ''} of {_join(by_level['high'])} "
+                f"{'stay' if many else 'stays'} high"
+            )
         if by_level["moderate"]:
-            bits.append(f"the risk of {_join(by_level['moderate'])} is moderate")
+            many = len(by_level["moderate"]) > 1
+            bits.append(
+                f"the risk{'s' if many else ''} of {_join(by_level['moderate'])} "
+                f"{'are' if many else 'is'} moderate"
+            )
         out.append(f"{with_sg.strip().capitalize() + ', ' if with_sg else ''}{'; '.join(bits)}.")
         if not with_sg:
             out[-1] = out[-1][0].upper() + out[-1][1:]
@@ -110,10 +124,12 @@ def benefit_risk_statement(
     out.append(f"On balance: {verdict['label'].lower()}. {decisive}")
     best = verdict.get("safeguards_to_reach_best") or []
     if best:
-        sg_names = {s["id"]: s["name"] for s in safeguards}
+        by_id = {s["id"]: s for s in safeguards}
+        change = any(by_id.get(b, {}).get("requires_dropping") for b in best)
+        names_ = _join([by_id[b]["name"].lower() if b in by_id else b for b in best])
+        lead_in = "Changing the plan to" if change else "Adding"
         out.append(
-            f"Adding {_join([sg_names.get(b, b).lower() for b in best])} would make it "
-            f"{verdict['best_reachable'].replace('_', ' ')}."
+            f"{lead_in} {names_} would make it {verdict['best_reachable'].replace('_', ' ')}."
         )
     not_credited = [
         s["name"].lower() for s in safeguards if s.get("planned") and not s.get("credited", True)

@@ -57,13 +57,13 @@ def export_markdown(fw: Framework) -> str:
     w("")
     w(_esc(d.scale_note))
     w("")
-    w("## Risks (§5)")
+    w("## Risks (framework.md §5, from the seed summary)")
     w("")
     for r in d.risks:
         sym = "the same from every side" if r.symmetric else "assessed from each side"
         w(f"- **{r.short} — {r.name}** (`{r.id}`, {r.ref}; {sym}): {_esc(r.meaning)}")
     w("")
-    w("## Motives for cooperation (§2)")
+    w("## Motives for cooperation (framework.md §2)")
     w("")
     for m in d.motives:
         w(f"- **{m.name}** (`{m.id}`): {_esc(m.description)}")
@@ -83,7 +83,7 @@ def export_markdown(fw: Framework) -> str:
     for side in rv.sides:
         w(f"- **{side.id}** ({side.name or ''}): {', '.join(side.countries)}")
     w("")
-    w("## Areas and their baselines (§6)")
+    w("## Areas and their baselines (framework.md §6, Détente's reading of the levels)")
     for a in d.areas:
         w("")
         w(f"### {a.name} (`{a.id}`, {a.ref})")

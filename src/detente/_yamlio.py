@@ -171,7 +171,7 @@ class _CappedScanner(yaml.scanner.Scanner):
 
     flow_cap = 64
 
-    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's name
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
         if self.flow_level >= self.flow_cap:
             raise _FlowTooDeep(self.get_mark())
         super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
@@ -211,7 +211,9 @@ def _events(text: str, limits: Limits) -> Iterator[Any]:
         parser.dispose()
 
 
-def check_yaml(text: str, source: str, what: str = "file", limits: Limits = DOCUMENT_LIMITS) -> None:
+def check_yaml(
+    text: str, source: str, what: str = "file", limits: Limits = DOCUMENT_LIMITS
+) -> None:
     """Raise :class:`InputLimitError` when the YAML text breaks a limit (it may still be invalid)."""
     size = len(text.encode("utf-8")) if len(text) * 4 > limits.max_bytes else len(text)
     if size > limits.max_bytes:
@@ -241,7 +243,9 @@ def check_yaml(text: str, source: str, what: str = "file", limits: Limits = DOCU
             if isinstance(ev, yaml.AliasEvent):
                 aliases += 1
                 if aliases > limits.max_aliases:
-                    raise _breach(source, what, "max_aliases", limits.max_aliases, aliases, *where(ev))
+                    raise _breach(
+                        source, what, "max_aliases", limits.max_aliases, aliases, *where(ev)
+                    )
                 size, height = anchors.get(ev.anchor or "", (1, 0))
                 leaf(ev, size, height)
             elif isinstance(ev, yaml.ScalarEvent):
@@ -269,7 +273,9 @@ def check_yaml(text: str, source: str, what: str = "file", limits: Limits = DOCU
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')
 
 
-def check_json(text: str, source: str, what: str = "file", limits: Limits = DOCUMENT_LIMITS) -> None:
+def check_json(
+    text: str, source: str, what: str = "file", limits: Limits = DOCUMENT_LIMITS
+) -> None:
     """Raise :class:`InputLimitError` when the JSON text breaks a limit (it may still be invalid)."""
     size = len(text.encode("utf-8")) if len(text) * 4 > limits.max_bytes else len(text)
     if size > limits.max_bytes:

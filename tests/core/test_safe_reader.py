@@ -52,7 +52,7 @@ BOMBS = {
     "deep JSON": ("deep.json", deep_json(), "max_depth"),
     "deep block YAML": ("block.yaml", deep_block(), "max_depth"),
     "alias bomb": ("bomb.yaml", alias_bomb(), "max_nodes"),
-    "quotes hiding brackets": ("q.yaml", 'title: ' + '[ "]" ' * 20_000 + "\n", "max_depth"),
+    "quotes hiding brackets": ("q.yaml", "title: " + '[ "]" ' * 20_000 + "\n", "max_depth"),
 }
 
 
@@ -173,8 +173,10 @@ def test_anchors_and_aliases_count_what_they_expand_to(
     try:
         data = load_yaml(text, "a.yaml", limits=limits)
     except InputLimitError as exc:
-        assert aliases > limits.max_aliases or nodes(expected) > limits.max_nodes or (
-            depth(expected) > limits.max_depth
+        assert (
+            aliases > limits.max_aliases
+            or nodes(expected) > limits.max_nodes
+            or (depth(expected) > limits.max_depth)
         ), exc
     else:
         assert aliases <= limits.max_aliases and nodes(data) <= limits.max_nodes

@@ -22,7 +22,6 @@ from detente.errors import (
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
-    ProposalError,
     http_status_for,
 )
 from detente.report.diligence import diligence_rows

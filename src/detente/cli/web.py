@@ -7,6 +7,7 @@ commands so ``detente --help`` stays fast.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -176,6 +177,17 @@ def users_set(
     console.print(f"updated {name}")
 
 
+@users_app.command("unlock")
+@cli_errors
+def users_unlock(
+    name: str = typer.Argument(..., help="User name."),
+    database_url: str | None = DB_OPTION,
+) -> None:
+    """Clear a user's failed sign-ins, lifting any sign-in delay on the account."""
+    n = _workflow(database_url).unlock_user("cli", name)
+    console.print(f"unlocked {name} ({n} failed sign-in(s) cleared)")
+
+
 @users_app.command("token")
 @cli_errors
 def users_token(
@@ -194,14 +206,90 @@ def users_token(
 
 @audit_app.command("verify")
 @cli_errors
-def audit_verify(database_url: str | None = DB_OPTION) -> None:
-    """Check the audit log's hash chain: exit 0 if intact, else name the first broken entry."""
-    from detente.errors import IntegrityError
+def audit_verify(
+    database_url: str | None = DB_OPTION,
+    anchor: Path | None = typer.Option(
+        None,
+        "--anchor",
+        help="An anchor file from `detente audit anchor`: also check the log still has that head.",
+        show_default=False,
+    ),
+) -> None:
+    """Check the audit log's hash chain and the content of every audited record: exit 0 if
+    intact, else name the first broken entry and every altered, deleted or unrecorded record."""
+    from detente.errors import IntegrityError, NotFoundError
+    from detente.store.audit import Anchor
 
-    result = _workflow(database_url).verify_audit()
+    anc = None
+    if anchor is not None:
+        if not anchor.is_file():
+            raise NotFoundError(f"{anchor}: no such anchor file")
+        anc = Anchor.from_json(anchor.read_text(encoding="utf-8"), str(anchor))
+    result = _workflow(database_url).verify_audit(anc)
     if not result.ok:
-        raise IntegrityError(f"audit log broken at entry {result.first_broken}: {result.reason}")
-    console.print(f"audit log intact: {result.entries} entries, head {result.head_hash}")
+        for problem in result.problems[1:]:
+            err_console.print(f"  - {problem}")
+        where = f" at entry {result.first_broken}" if result.first_broken else ""
+        raise IntegrityError(f"audit log broken{where}: {result.reason}")
+    extra = f"; matches the anchor at entry {anc.seq}" if anc is not None else ""
+    console.print(
+        f"audit log intact: {result.entries} entries, {result.records_checked} records "
+        f"checked, head {result.head_hash}{extra}"
+    )
+
+
+@audit_app.command("anchor")
+@cli_errors
+def audit_anchor(
+    database_url: str | None = DB_OPTION,
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Write the anchor to this file (default: print it).",
+        show_default=False,
+    ),
+) -> None:
+    """Export the chain's head (sequence number and hash) to keep outside the database;
+    `audit verify --anchor FILE` later proves the log was not rewritten since."""
+    a = _workflow(database_url).audit_anchor()
+    if out is None:
+        typer.echo(a.to_json())
+        return
+    out.write_text(a.to_json() + "\n", encoding="utf-8")
+    console.print(f"anchor written to {out}: entry {a.seq}, hash {a.hash}")
+
+
+@audit_app.command("baseline")
+@cli_errors
+def audit_baseline(database_url: str | None = DB_OPTION) -> None:
+    """Record the content hashes of records stored before content auditing (run once after
+    upgrading); later changes to them are then caught by `audit verify`."""
+    n = _workflow(database_url).audit_baseline("cli")
+    console.print(f"recorded the content of {n} record(s)" if n else "every record is covered")
+
+
+@db_app.command("harden-roles")
+@cli_errors
+def db_harden_roles(
+    app_role: str = typer.Option(
+        ..., "--app-role", help="The login role the web app and API connect as."
+    ),
+    owner_role: str = typer.Option(
+        "detente_owner", "--owner-role", help="The role that will own the tables (NOLOGIN)."
+    ),
+    database_url: str | None = DB_OPTION,
+) -> None:
+    """PostgreSQL: make a separate role own the tables, so the app's role cannot alter or
+    disable the audit log's triggers, and may only insert into append-only records."""
+    from detente.store.db import Database
+    from detente.store.roles import harden_roles
+
+    r = harden_roles(Database(database_url), app_role, owner_role)
+    console.print(
+        f"schema {r.schema}: tables owned by {r.owner}; {r.app} may only read and append to "
+        f"{', '.join(r.append_only)}; read/write on {', '.join(r.read_write)}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -86,8 +86,11 @@ from detente.store.views import (
 _Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
 
 SESSION_LIFETIME = timedelta(hours=12)
-LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES = 5  # failures for a user name (or an address) before delays start
 LOGIN_WINDOW = timedelta(minutes=15)
+PAIR_DELAY_CAP = timedelta(minutes=15)  # one user name from one address
+USER_DELAY_CAP = timedelta(seconds=30)  # one user name from addresses that failed for it
+ADDRESS_DELAY_CAP = timedelta(seconds=60)  # one address, any user names
 MAX_TEXT = 20_000
 MIN_REASONING = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$")
@@ -225,6 +228,7 @@ class Workflow:
                     object_type="user",
                     object_id=user.id,
                     details={"username": username, "role": role},
+                    records=[("users", user.id)],
                 )
                 return self._user_view(user)
         except SAIntegrityError:
@@ -281,6 +285,7 @@ class Workflow:
                     object_type="user",
                     object_id=u.id,
                     details={"username": u.username, **changes},
+                    records=[("users", u.id)],
                 )
             return self._user_view(u)
 
@@ -288,36 +293,100 @@ class Workflow:
     def _throttle_key(username: str) -> str:
         return username.strip().casefold()[:64] or "?"
 
+    def _recent(self, s: Session, now: datetime, *conds: Any) -> tuple[int, datetime | None]:
+        """(failures in the window, time of the newest) for these conditions."""
+        row = s.execute(
+            select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(
+                LoginFailure.at > now - self.login_window, *conds
+            )
+        ).one()
+        return int(row[0] or 0), row[1]
+
+    @staticmethod
+    def _delay(failures: int, free: int, cap: timedelta) -> timedelta:
+        """No delay for the first ``free`` failures, then 1 s, 2 s, 4 s … up to ``cap``."""
+        if failures < free:
+            return timedelta(0)
+        return min(cap, timedelta(seconds=2 ** min(failures - free, 20)))
+
     def _check_throttle(self, s: Session, key: str, client: str | None, now: datetime) -> None:
-        """LoginThrottledError when this user name or client address has too many recent failures."""
-        limit = self.login_max_failures
-        since = now - self.login_window
-        for column, value, what in (
-            (LoginFailure.username, key, "for this user name"),
-            (LoginFailure.client, client, "from this address"),
-        ):
-            if value is None:
-                continue
-            times = s.scalars(
-                select(LoginFailure.at)
-                .where(column == value, LoginFailure.at > since)
-                .order_by(LoginFailure.at.desc())
-                .limit(limit)
-            ).all()
-            if len(times) >= limit:
-                free_at = times[limit - 1] + self.login_window
-                wait = max(1, math.ceil((free_at - now).total_seconds()))
-                minutes = max(1, (wait + 59) // 60)
-                raise LoginThrottledError(
-                    f"too many failed sign-ins {what}: try again in {minutes} minute"
-                    f"{'s' if minutes != 1 else ''}",
-                    retry_after=wait,
+        """LoginThrottledError while a progressive delay is running; never a lock-out.
+
+        Three counters over ``login_window``:
+
+        * this user name from this address: delays after a few failures, growing to
+          :data:`PAIR_DELAY_CAP` (the guesser's own address pays);
+        * this user name from any address: delays growing to only
+          :data:`USER_DELAY_CAP`, and an address that has not failed for this name in the
+          window (a *new* address) is not held by it at all — so failures by someone else
+          can never keep the right password out;
+        * this address for any user name: delays growing to :data:`ADDRESS_DELAY_CAP`
+          (short, because many people may share an address).
+        """
+        free = self.login_max_failures
+        addr = client or "-"
+        pair_n, pair_last = self._recent(
+            s, now, LoginFailure.username == key, LoginFailure.client == addr
+        )
+        waits: list[tuple[datetime, str]] = []
+        if pair_n and pair_last is not None:
+            waits.append(
+                (
+                    pair_last + self._delay(pair_n, max(1, free - 2), PAIR_DELAY_CAP),
+                    "for this user name",
                 )
+            )
+            user_n, user_last = self._recent(s, now, LoginFailure.username == key)
+            if user_last is not None:
+                waits.append(
+                    (user_last + self._delay(user_n, free, USER_DELAY_CAP), "for this user name")
+                )
+        if client is not None:
+            addr_n, addr_last = self._recent(s, now, LoginFailure.client == addr)
+            if addr_last is not None:
+                waits.append(
+                    (addr_last + self._delay(addr_n, free, ADDRESS_DELAY_CAP), "from this address")
+                )
+        if not waits:
+            return
+        until, what = max(waits, key=lambda w: w[0])
+        wait = math.ceil((until - now).total_seconds())
+        if wait <= 0:
+            return
+        when = f"{wait} second{'s' if wait != 1 else ''}"
+        if wait >= 120:
+            minutes = (wait + 59) // 60
+            when = f"{minutes} minutes"
+        raise LoginThrottledError(
+            f"too many failed sign-ins {what}: try again in {when}", retry_after=wait
+        )
+
+    def unlock_user(self, actor: Actor | str, username: str) -> int:
+        """Clear a user name's failed sign-ins (an administrator's unlock); how many were cleared."""
+        by = actor if isinstance(actor, str) else actor.username
+        if isinstance(actor, Actor) and not actor.is_admin:
+            raise PermissionDeniedError("only an admin can unlock a user")
+        key = self._throttle_key(username)
+        with self.db.write() as s:
+            u = s.scalar(select(User).where(User.username == username.strip()))
+            if u is None:
+                raise NotFoundError(f"no user named {username!r}")
+            res = s.execute(delete(LoginFailure).where(LoginFailure.username == key))
+            n = int(res.rowcount or 0)  # type: ignore[attr-defined]
+            audit.append(
+                s,
+                actor=by,
+                action="user.unlock",
+                object_type="user",
+                object_id=u.id,
+                details={"username": u.username, "failures_cleared": n},
+            )
+            return n
 
     def authenticate(self, username: str, password: str, *, client: str | None = None) -> Actor:
-        """The user with this name and password; failures are counted per user name and per client
-        address, and after ``login_max_failures`` within ``login_window`` further attempts get
-        :class:`LoginThrottledError` (checked before the password, so a right guess is refused too).
+        """The user with this name and password.  Failures are counted per user name, per
+        address and per both; each counter imposes a progressive delay (checked before the
+        password, so a guess during a delay is refused unread) — see :meth:`_check_throttle`.
         """
         key = self._throttle_key(username)
         client = client[:64] if client else None
@@ -339,7 +408,12 @@ class Workflow:
                 )
             raise AuthenticationError("wrong user name or password")
         with self.db.write() as s:
-            s.execute(delete(LoginFailure).where(LoginFailure.username == key))
+            # Only this address's own failures are forgiven: others' stay counted against them.
+            s.execute(
+                delete(LoginFailure).where(
+                    LoginFailure.username == key, LoginFailure.client == (client or "-")
+                )
+            )
         if needs_rehash(u.password_hash):
             with self.db.write() as s:
                 s.execute(
@@ -523,7 +597,8 @@ class Workflow:
         a: Assessment,
         reason: str,
     ) -> tuple[Revision, AssessmentRecord]:
-        """Store one revision of a proposal and its assessment (the caller audits it)."""
+        """Store one revision of a proposal and its assessment (the caller audits it:
+        :meth:`_stored_records` names the rows for the audit entry)."""
         rev = Revision(
             proposal_id=proposal_id,
             number=number,
@@ -568,7 +643,17 @@ class Workflow:
                 created_at=utcnow(),
             )
         )
+        s.flush()
         return rec
+
+    @staticmethod
+    def _stored_records(s: Session, rev: Revision, rec: AssessmentRecord) -> list[tuple[str, int]]:
+        """The audited rows one stored revision consists of: revision, assessment, screening."""
+        out = [("revisions", rev.id), ("assessments", rec.id)]
+        sid = s.scalar(select(ScreeningRecord.id).where(ScreeningRecord.assessment_id == rec.id))
+        if sid is not None:
+            out.append(("screening_results", int(sid)))
+        return out
 
     @staticmethod
     def _digest(text: str) -> str:
@@ -613,6 +698,7 @@ class Workflow:
                     "framework": a.framework.version,
                     "rules": a.rules.version,
                 },
+                records=self._stored_records(s, rev, rec),
             )
             return self._summary(p, actor.username)
 
@@ -673,6 +759,7 @@ class Workflow:
                         "assessment": rec.id,
                         "verdict": a.verdict.level,
                     },
+                    records=self._stored_records(s, rev, rec),
                 )
                 p2 = s.get(Proposal, proposal_id)
                 assert p2 is not None
@@ -968,6 +1055,7 @@ class Workflow:
                     "safeguard": safeguard_id,
                     "body_sha256": self._digest(body),
                 },
+                records=[("comments", c.id)],
             )
             return self._comment_view(c, {actor.id: actor.username})
 
@@ -1037,6 +1125,7 @@ class Workflow:
                     "reasoning_sha256": self._digest(reasoning),
                     "conditions_sha256": self._digest(conditions),
                 },
+                records=[("decisions", d.id)],
             )
             return self._decision_view(d, {actor.id: actor.username})
 
@@ -1155,6 +1244,8 @@ class Workflow:
         object_type: str,
         object_id: int | str,
         details: dict[str, Any] | None = None,
+        *,
+        records: Sequence[tuple[str, int]] = (),
     ) -> int:
         """An audit entry for an action that changes nothing else (e.g. an export); its sequence number."""
         with self.db.write() as s:
@@ -1165,6 +1256,7 @@ class Workflow:
                 object_type=object_type,
                 object_id=object_id,
                 details=details,
+                records=records,
             )
             return int(entry.seq)
 
@@ -1224,6 +1316,28 @@ class Workflow:
             hash=e.hash,
         )
 
-    def verify_audit(self) -> audit.VerifyResult:
+    def verify_audit(self, anchor: audit.Anchor | None = None) -> audit.VerifyResult:
         with self.db.read() as s:
-            return audit.verify(s)
+            return audit.verify(s, anchor)
+
+    def audit_anchor(self) -> audit.Anchor:
+        """The chain head to keep outside the database (``detente audit anchor``)."""
+        with self.db.read() as s:
+            return audit.anchor(s)
+
+    def audit_baseline(self, by: str = "cli") -> int:
+        """Record the content of audited rows no entry covers yet (once, after upgrading);
+        the number of rows recorded."""
+        with self.db.write() as s:
+            rows = audit.unrecorded(s)
+            if rows:
+                audit.append(
+                    s,
+                    actor=by,
+                    action="audit.baseline",
+                    object_type="audit",
+                    object_id="baseline",
+                    details={"rows": len(rows)},
+                    records=rows,
+                )
+            return len(rows)

@@ -225,9 +225,18 @@ def figure_cmd(
     engine: str = typer.Option("duckdb", help="duckdb or spark (local Spark over the same store)."),
     method: str | None = typer.Option(None, help="AI-safety definition method (default auto)."),
     definition: Path | None = typer.Option(None, help="AI-safety definition file (YAML/JSON)."),
+    min_n: int = typer.Option(
+        30, "--min-n", min=1, help="Years with fewer focal papers are hatched (bars) or omitted."
+    ),
+    counting: str = typer.Option(
+        "whole", help="Country-share view: whole or fractional counting (docs/landscape.md)."
+    ),
+    institution: str | None = typer.Option(
+        None, help="Also report co-authorship of this institution (key or exact name)."
+    ),
     db: Path | None = DB_OPT,
 ) -> None:
-    """Draw the Figure-1 chart (SVG + PNG) and write the tables (CSV + JSON)."""
+    """Draw Figure 1 beside the country-share view (SVG + PNG) and write the tables."""
     from detente.landscape.figure import draw, write_tables
     from detente.landscape.paths import default_out_dir
     from detente.landscape.service import landscape
@@ -236,6 +245,10 @@ def figure_cmd(
         raise InputError(f"--subset must be 'safety' or 'all', not {subset!r}")
     if engine not in ("duckdb", "spark"):
         raise InputError(f"--engine must be 'duckdb' or 'spark', not {engine!r}")
+    if counting not in ("whole", "fractional"):
+        raise InputError(f"--counting must be 'whole' or 'fractional', not {counting!r}")
+    if year_from > year_to:
+        raise InputError(f"--from {year_from} is after --to {year_to}")
     result, notice = landscape(
         _db(db),
         focal,
@@ -246,9 +259,18 @@ def figure_cmd(
         top=top,
         definition=_definition(definition, method),
         engine=engine,
+        min_n=min_n,
+        counting=counting,  # type: ignore[arg-type]
+        institution=institution,
     )
     if notice:
         err_console.print(notice, markup=False)
+    if not any(y.focal_works for y in result.years):
+        err_console.print(
+            f"warning: no {result.focal} papers in {year_from}–{year_to} in this store "
+            f"({result.definition}); the chart says 'no data'",
+            markup=False,
+        )
     out_dir = out or default_out_dir()
     files = draw(result, out_dir, partners=bars) + write_tables(result, out_dir)
     _print_table(result)
@@ -274,6 +296,54 @@ def _print_table(result: Any) -> None:
             ],
         )
     console.print(t)
+
+
+@landscape_app.command("sensitivity")
+@cli_errors
+def sensitivity_cmd(
+    focal: str = typer.Option("US", help="Focal country (ISO-3166 alpha-2)."),
+    year_from: int = typer.Option(2015, "--from"),
+    year_to: int = typer.Option(2024, "--to"),
+    partners: str = typer.Option("CN,GB", help="Comma-separated partner countries."),
+    min_n: int = typer.Option(30, "--min-n", min=1),
+    out: Path | None = typer.Option(None, help="Also write the table as CSV here."),
+    db: Path | None = DB_OPT,
+) -> None:
+    """Compare co-authorship shares under the keyword, classifier and topic definitions."""
+    from rich.table import Table
+
+    from detente.landscape.measures import check_country
+    from detente.landscape.sensitivity import sensitivity, write_csv
+
+    f = check_country(focal)
+    ps = [check_country(p, "partners") for p in partners.split(",") if p.strip()]
+    if year_from > year_to:
+        raise InputError(f"--from {year_from} is after --to {year_to}")
+    rep = sensitivity(_db(db), f, year_from, year_to, ps, min_n=min_n)
+    for note in rep.notes:
+        err_console.print(note, markup=False)
+    t = Table(title=f"{f}: share co-authored with partner (%) by AI-safety definition")
+    t.add_column("year")
+    for m in rep.methods:
+        t.add_column(f"{m} n", justify="right")
+        for p in ps:
+            t.add_column(f"{m} {p}", justify="right")
+    for y in sorted({r.year for r in rep.rows}):
+        cells = [str(y)]
+        for m in rep.methods:
+            rows = [r for r in rep.rows if r.year == y and r.method == m]
+            n = rows[0].focal_works if rows else 0
+            cells.append(f"{n:,}")
+            for p in ps:
+                r = next((r for r in rows if r.partner == p), None)
+                cells.append(r.cell(min_n) if r else "–")
+        t.add_row(*cells)
+    console.print(t)
+    for line in rep.summary:
+        console.print(line, markup=False)
+    if out is not None:
+        write_csv(rep, out)
+        console.print(f"wrote {out}", markup=False)
 
 
 @landscape_app.command("status")

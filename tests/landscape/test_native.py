@@ -119,8 +119,12 @@ def test_native_equals_python_on_snapshot_shape(tmp_path: Path, bench_module: An
         lambda w: w.update(topics=["a plain string"]),
         lambda w: w.update(id=" W42 "),  # Python strips around a W id
         # Python lower-cases these two differently from DuckDB: kept on the Python path
-        lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None, display_name="İTÜ"),
-        lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None, display_name="ΟΔΟΣ"),
+        lambda w: w["authorships"][0]["institutions"][0].update(
+            id=None, ror=None, display_name="İTÜ"
+        ),
+        lambda w: w["authorships"][0]["institutions"][0].update(
+            id=None, ror=None, display_name="ΟΔΟΣ"
+        ),
         # a W id, no authorships and paperlists' field: Python converts it as paperlists
         lambda w: (w.pop("authorships"), w.update(aff_country_unique="US;CN")),
         lambda w: w.update(authorships=None),

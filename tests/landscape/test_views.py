@@ -58,10 +58,22 @@ def test_wilson(k: int, n: int, lo: float, hi: float) -> None:
 #   W3 the single author's unit split US .5 CN .5  ->  US 1.5, CN 1, GB .5 of 3.
 # 2021: W4 US; W5 CN|GB; W6 US|CN|GB.
 #   whole: US 2, CN 2, GB 2 of 3.  fractional: US 1 + 1/3, CN .5 + 1/3, GB .5 + 1/3.
-WHOLE = {(2020, "US"): 3, (2020, "CN"): 2, (2020, "GB"): 1,
-         (2021, "US"): 2, (2021, "CN"): 2, (2021, "GB"): 2}
-FRACTIONAL = {(2020, "US"): 1.5, (2020, "CN"): 1.0, (2020, "GB"): 0.5,
-              (2021, "US"): 4 / 3, (2021, "CN"): 5 / 6, (2021, "GB"): 5 / 6}
+WHOLE = {
+    (2020, "US"): 3,
+    (2020, "CN"): 2,
+    (2020, "GB"): 1,
+    (2021, "US"): 2,
+    (2021, "CN"): 2,
+    (2021, "GB"): 2,
+}
+FRACTIONAL = {
+    (2020, "US"): 1.5,
+    (2020, "CN"): 1.0,
+    (2020, "GB"): 0.5,
+    (2021, "US"): 4 / 3,
+    (2021, "CN"): 5 / 6,
+    (2021, "GB"): 5 / 6,
+}
 
 
 @pytest.mark.parametrize(("counting", "expected"), [("whole", WHOLE), ("fractional", FRACTIONAL)])
@@ -105,7 +117,8 @@ def test_unknown_focal_rejected(code: str) -> None:
 
 def test_cli_unknown_focal_exit_2(corpus_db: Path, tmp_path: Path) -> None:
     r = runner.invoke(
-        app, ["landscape", "figure", "--db", str(corpus_db), "--focal", "XX", "--out", str(tmp_path)]
+        app,
+        ["landscape", "figure", "--db", str(corpus_db), "--focal", "XX", "--out", str(tmp_path)],
     )
     assert r.exit_code == 2
     assert "not a country" in r.output and "Traceback" not in r.output

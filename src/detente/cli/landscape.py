@@ -373,7 +373,10 @@ def train_cmd(
         None, help="The shared biblio folder (default: ../shared/data/biblio)."
     ),
     negatives: int = typer.Option(4000, min=100, help="General AI papers sampled as negatives."),
-    seed: int = typer.Option(0),
+    seed: int = typer.Option(0, help="Seed of the split hash and the negative sample."),
+    limit: int | None = typer.Option(
+        None, min=50, help="At most this many documents per source (a quick model for tests)."
+    ),
     out: Path | None = typer.Option(
         None, help="Where to save (default: $DETENTE_HOME/landscape/classifier.joblib)."
     ),
@@ -385,7 +388,7 @@ def train_cmd(
     if src is None or not src.is_dir():
         raise NotFoundError("biblio data not found: pass --biblio or set DETENTE_SHARED")
     with err_console.status("training…"):
-        path, ev = train(src, out=out, negatives=negatives, seed=seed)
+        path, ev = train(src, out=out, negatives=negatives, seed=seed, limit=limit)
     _print_eval(ev)
     console.print(f"saved {path}", markup=False)
 
@@ -417,44 +420,47 @@ def evaluate_cmd(
 def _print_eval(ev: Any) -> None:
     from rich.table import Table
 
-    t = Table(title="Classifier evaluation (held-out split)")
-    for c in ("model", "precision", "recall", "f1", "positives", "test size", "labels"):
-        t.add_column(c)
-    s = ev.safety
-    t.add_row(
-        "AI safety vs not",
-        f"{s.precision:.3f}",
-        f"{s.recall:.3f}",
-        f"{s.f1:.3f}",
-        str(s.support),
-        str(s.test_size),
-        "corpus",
+    held = Table(
+        title=f"Technical AI safety, held-out test split (threshold {ev.threshold:.2f}; "
+        "baseline: TF-IDF + logistic regression, 0.50)"
     )
-    for m in ev.areas:
-        t.add_row(
-            f"area: {m.label}",
+    for c in ("test set", "model", "precision", "recall", "F1", "pos / neg"):
+        held.add_column(c)
+    for m in ev.held_out:
+        held.add_row(
+            m.split,
+            m.model,
             f"{m.precision:.3f}",
             f"{m.recall:.3f}",
             f"{m.f1:.3f}",
-            str(m.support),
-            str(m.test_size),
-            "human (newsletter)",
+            f"{m.positives} / {m.negatives}",
         )
-    for m in ev.weak_areas:
+    console.print(held)
+    if ev.ethics_flagged_as_safety is not None:
+        base = ev.baseline_ethics_flagged_as_safety
+        console.print(
+            f"AI-ethics corpus (test split) labelled technical safety: "
+            f"{100 * ev.ethics_flagged_as_safety:.1f}%"
+            + (f" (baseline {100 * base:.1f}%)" if base is not None else "")
+        )
+    t = Table(title="Area models (held-out newsletter items)")
+    for c in ("area", "precision", "recall", "f1", "positives", "test size", "labels"):
+        t.add_column(c)
+    for m, kind in [(m, "human (newsletter)") for m in ev.areas] + [
+        (m, "keyword (weak)") for m in ev.weak_areas
+    ]:
         t.add_row(
-            f"area: {m.label}",
+            m.label,
             f"{m.precision:.3f}",
             f"{m.recall:.3f}",
             f"{m.f1:.3f}",
             str(m.support),
             str(m.test_size),
-            "keyword (weak)",
+            kind,
         )
     console.print(t)
-    if ev.ethics_flagged_as_safety is not None:
-        console.print(
-            f"AI-ethics papers scored as AI safety: {100 * ev.ethics_flagged_as_safety:.1f}%"
-        )
+    for note in ev.notes:
+        console.print(f"note: {note}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

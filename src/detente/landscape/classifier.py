@@ -362,9 +362,7 @@ def _calibrated(c: float = 16.0) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 
-    return CalibratedClassifierCV(
-        LogisticRegression(C=c, max_iter=3000), method="sigmoid", cv=3
-    )
+    return CalibratedClassifierCV(LogisticRegression(C=c, max_iter=3000), method="sigmoid", cv=3)
 
 
 def _weights(docs: list[Doc], positive: Label) -> list[float]:
@@ -424,7 +422,10 @@ def eval_sets(docs: list[Doc], split: str, seed: int = 0) -> dict[str, tuple[lis
         "newsletter_vs_ai_venues": (nl_pos, venue),
         "safety_corpus_vs_ai_venues": (sc_pos, venue),
         "hard_negatives": (nl_pos + sc_pos, hard),
-        "newsletter_all": (nl_pos, [d for d in ds if d.source == "newsletter" and d.label != SAFETY]),
+        "newsletter_all": (
+            nl_pos,
+            [d for d in ds if d.source == "newsletter" and d.label != SAFETY],
+        ),
         "all_ai_venues": (nl_pos + sc_pos, venue),
     }
     for name in BALANCED:
@@ -504,16 +505,22 @@ def train(
     def ours(ds: list[Doc]) -> list[float]:
         if not ds:
             return []
-        return [float(p) for p in safety_model.predict_proba(vec.transform([d.text for d in ds]))[:, 1]]
+        return [
+            float(p) for p in safety_model.predict_proba(vec.transform([d.text for d in ds]))[:, 1]
+        ]
 
     def baseline(ds: list[Doc]) -> list[float]:
         if not ds:
             return []
-        return [float(p) for p in base.predict_proba(base_vec.transform([d.text for d in ds]))[:, 1]]
+        return [
+            float(p) for p in base.predict_proba(base_vec.transform([d.text for d in ds]))[:, 1]
+        ]
 
     val = eval_sets(docs, "val", seed)
-    thr = threshold if threshold is not None else _choose_threshold(
-        {n: (ours(p), ours(q)) for n, (p, q) in val.items()}
+    thr = (
+        threshold
+        if threshold is not None
+        else _choose_threshold({n: (ours(p), ours(q)) for n, (p, q) in val.items()})
     )
     held_out: list[SplitMetrics] = []
     for name, (pos, neg) in eval_sets(docs, "test", seed).items():
@@ -558,7 +565,9 @@ def train(
         },
     )
     if ethics_test:
-        ev.ethics_flagged_as_safety = round(sum(p >= thr for p in ours(ethics_test)) / len(ethics_test), 4)
+        ev.ethics_flagged_as_safety = round(
+            sum(p >= thr for p in ours(ethics_test)) / len(ethics_test), 4
+        )
         ev.baseline_ethics_flagged_as_safety = round(
             sum(p >= 0.5 for p in baseline(ethics_test)) / len(ethics_test), 4
         )
@@ -573,7 +582,9 @@ def train(
                 truth = [int(NEWSLETTER_CATEGORY_MAP.get(d.category) == area) for d in news_te]
                 ev.areas.append(_metrics(area, truth, pred))
             else:
-                ev.weak_areas.append(_metrics(area, [weak_label(area, d.text) for d in news_te], pred))
+                ev.weak_areas.append(
+                    _metrics(area, [weak_label(area, d.text) for d in news_te], pred)
+                )
     ev.notes = [
         f"splits: seeded hash of the normalised title (seed {seed}), 60/20/20 train/val/test, "
         "fixed before tuning; every figure here is on the test split",

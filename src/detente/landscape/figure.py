@@ -63,14 +63,31 @@ def write_tables(result: LandscapeResult, out_dir: Path) -> list[Path]:
         with cs_path.open("w", newline="", encoding="utf-8") as fh:
             w4 = csv.writer(fh)
             w4.writerow(
-                ["year", "country", "works", "total", "share_pct", "ci95_low_pct",
-                 "ci95_high_pct", "below_min_n", "counting"]
+                [
+                    "year",
+                    "country",
+                    "works",
+                    "total",
+                    "share_pct",
+                    "ci95_low_pct",
+                    "ci95_high_pct",
+                    "below_min_n",
+                    "counting",
+                ]
             )
-            for r in result.country_share:
+            for cs in result.country_share:
                 w4.writerow(
-                    [r.year, r.country, r.works, r.total, round(100 * r.share, 3),
-                     round(100 * r.ci_low, 3), round(100 * r.ci_high, 3),
-                     r.total < result.min_n, r.counting]
+                    [
+                        cs.year,
+                        cs.country,
+                        cs.works,
+                        cs.total,
+                        round(100 * cs.share, 3),
+                        round(100 * cs.ci_low, 3),
+                        round(100 * cs.ci_high, 3),
+                        cs.total < result.min_n,
+                        cs.counting,
+                    ]
                 )
         written.append(cs_path)
     if result.institution is not None:
@@ -199,8 +216,10 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
             ax.errorbar(
                 xs,
                 vals,
-                yerr=[[v - lo for v, lo in zip(vals, los, strict=True)],
-                      [hi - v for v, hi in zip(vals, his, strict=True)]],
+                yerr=[
+                    [v - lo for v, lo in zip(vals, los, strict=True)],
+                    [hi - v for v, hi in zip(vals, his, strict=True)],
+                ],
                 fmt="none",
                 ecolor="#333",
                 elinewidth=0.7,
@@ -211,17 +230,22 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
         for j in keep:
             if vals[j] == 0.0:
                 ax.plot(
-                    xs[j], 0, marker="^", ms=5, color=color, clip_on=False, gid=f"zero-share-{p}-{j}"
+                    xs[j],
+                    0,
+                    marker="^",
+                    ms=5,
+                    color=color,
+                    clip_on=False,
+                    gid=f"zero-share-{p}-{j}",
                 )
                 zero_marks += 1
     for k, y in enumerate(years):
         if y.focal_works == 0:
-            ax.text(k, 0.5, "no data", ha="center", va="bottom", fontsize=7, color="#777",
-                    rotation=90)
-        elif not lines:
-            top = max(
-                (100.0 * wilson(y.count(p), y.focal_works)[1] for p in shown), default=0.0
+            ax.text(
+                k, 0.5, "no data", ha="center", va="bottom", fontsize=7, color="#777", rotation=90
             )
+        elif not lines:
+            top = max((100.0 * wilson(y.count(p), y.focal_works)[1] for p in shown), default=0.0)
             ax.annotate(
                 f"{y.focal_works:,}",
                 (k, top),
@@ -258,20 +282,22 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
         ax2 = axes[0][1]
         countries = [result.focal, *shown]
         top2 = 1.0
-        for i, c in enumerate(countries):
-            rows = [r for r in result.country_share if r.country == c]
-            totals = {r.year: r.total for r in rows}
-            ys = [r.year for r in rows if r.total >= result.min_n]
-            vals = [100 * r.share for r in rows if r.total >= result.min_n]
-            lo = [100 * r.ci_low for r in rows if r.total >= result.min_n]
-            hi = [100 * r.ci_high for r in rows if r.total >= result.min_n]
-            color = "black" if i == 0 else colors[(i - 1) % len(colors)]
-            ax2.plot(ys, vals, "-o", ms=3, color=color, label=c)
-            ax2.fill_between(ys, lo, hi, color=color, alpha=0.12, linewidth=0)
-            top2 = max([top2, *hi])
-            del totals
+        for ci, cc in enumerate(countries):
+            rows = [r for r in result.country_share if r.country == cc]
+            cys = [r.year for r in rows if r.total >= result.min_n]
+            cvals = [100 * r.share for r in rows if r.total >= result.min_n]
+            clo = [100 * r.ci_low for r in rows if r.total >= result.min_n]
+            chi = [100 * r.ci_high for r in rows if r.total >= result.min_n]
+            ccolor = "black" if ci == 0 else colors[(ci - 1) % len(colors)]
+            ax2.plot(cys, cvals, "-o", ms=3, color=ccolor, label=cc)
+            ax2.fill_between(cys, clo, chi, color=ccolor, alpha=0.12, linewidth=0)
+            top2 = max([top2, *chi])
         ax2.set_ylim(0, min(100.0, top2 * 1.15))
-        ax2.set_ylabel("% of all papers in the subset with an author there")
+        ax2.set_ylabel(
+            "% of papers with an author there"
+            if result.counting == "whole"
+            else "% of papers (fractional credit)"
+        )
         ax2.set_title(
             textwrap.fill(
                 f"Each country's share of {'AI-safety' if result.subset == 'safety' else 'all'} "

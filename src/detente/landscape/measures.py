@@ -396,7 +396,6 @@ def compute(
     )
 
 
-
 def country_share_sql(y0: int, y1: int, sel: str, counting: Counting) -> str:
     """(year, country, credit, total): each country's part of the subset's works.
 

@@ -260,8 +260,7 @@ def content_key(w: NormWork) -> str:
         _RS.join(w.concepts),
         _RS.join(w.keywords),
         _RS.join(
-            f"{a.author_id or ''}{_GS}{a.name or ''}{_GS}{','.join(a.countries)}"
-            for a in w.authors
+            f"{a.author_id or ''}{_GS}{a.name or ''}{_GS}{','.join(a.countries)}" for a in w.authors
         ),
         _RS.join(
             f"{f.author_pos}{_GS}{f.inst_key}{_GS}{f.inst_name or ''}{_GS}{f.country or ''}"

@@ -35,9 +35,7 @@ class SensitivityRow(BaseModel):
         if self.focal_works == 0:
             return "–"
         mark = "*" if self.focal_works < min_n else ""
-        return (
-            f"{100 * self.share:.1f} [{100 * self.ci_low:.1f}–{100 * self.ci_high:.1f}]{mark}"
-        )
+        return f"{100 * self.share:.1f} [{100 * self.ci_low:.1f}–{100 * self.ci_high:.1f}]{mark}"
 
 
 class SensitivityReport(BaseModel):
@@ -71,7 +69,7 @@ def sensitivity(
     safety: dict[str, int] = {}
     with LandscapeStore(db_path) as store:
         for m in methods:
-            rep = tag_store(store, SafetyDefinition(method=m))  # type: ignore[arg-type]
+            rep = tag_store(store, SafetyDefinition(method=m))
             safety[m] = rep.safety_works
             if rep.safety_works == 0:
                 notes.append(f"{m}: no work in the store is AI safety under this definition")
@@ -132,11 +130,27 @@ def write_csv(rep: SensitivityReport, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(
-            ["method", "year", "partner", "focal_works", "works", "share_pct", "ci95_low_pct",
-             "ci95_high_pct"]
+            [
+                "method",
+                "year",
+                "partner",
+                "focal_works",
+                "works",
+                "share_pct",
+                "ci95_low_pct",
+                "ci95_high_pct",
+            ]
         )
         for r in rep.rows:
             w.writerow(
-                [r.method, r.year, r.partner, r.focal_works, r.works, round(100 * r.share, 3),
-                 round(100 * r.ci_low, 3), round(100 * r.ci_high, 3)]
+                [
+                    r.method,
+                    r.year,
+                    r.partner,
+                    r.focal_works,
+                    r.works,
+                    round(100 * r.share, 3),
+                    round(100 * r.ci_low, 3),
+                    round(100 * r.ci_high, 3),
+                ]
             )

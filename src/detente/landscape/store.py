@@ -20,7 +20,6 @@ Ingest only appends; :meth:`LandscapeStore.compact` then keeps one version of ea
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

@@ -286,7 +286,9 @@ def phase_ingest(root: Path, db: Path, workers: int, threads: int, native: bool)
         if threads:
             store.con.execute(f"SET threads={threads}")
         row = store.con.execute("SELECT current_setting('threads')").fetchone()
+        limit = store.memory_limit
     return {
+        "memory_limit": limit,
         "works": rep.records_read,
         "stored": rep.works_stored,
         "malformed": rep.malformed,
@@ -347,6 +349,9 @@ def main() -> int:
     ap.add_argument(
         "--snapshot", type=Path, default=None, help="reuse a generated snapshot (skip generation)"
     )
+    ap.add_argument(
+        "--file", type=Path, default=None, help="benchmark one real JSONL(.gz) file instead"
+    )
     ap.add_argument("--python-ingest", action="store_true", help="also time the Python ingest path")
     ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--python", action="store_true", help=argparse.SUPPRESS)
@@ -368,10 +373,14 @@ def main() -> int:
         return 0
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="detente-bench-"))
-    root = args.snapshot or base / "snapshot"
+    root = args.file or args.snapshot or base / "snapshot"
     files = args.files or max(2, args.works // 62_500)
     try:
-        if args.snapshot is None:
+        if args.file is not None:
+            parts = [args.file]
+            gen_s = 0.0
+            what = f"real file {args.file.name}"
+        elif args.snapshot is None:
             t0 = time.perf_counter()
             parts = generate(root, args.works, files, procs=os.cpu_count() or 2)
             gen_s = time.perf_counter() - t0
@@ -394,7 +403,8 @@ def main() -> int:
             r["ratio"] = r["seconds"] / floor["seconds"]
             print(f"{label:<22}{r['works'] / r['seconds']:>10,.0f} works/s  {mb / r['seconds']:6.1f} MB/s  "
                   f"{r['seconds']:6.1f}s  peak RSS {r['peak_rss_mb']:.0f} MB  ratio to floor {r['ratio']:.2f}x  "
-                  f"[{r['threads']} DuckDB thread(s), {r['files_native']}/{r['files']} files native]",
+                  f"[{r['threads']} DuckDB thread(s), memory_limit {r['memory_limit']}, "
+                  f"{r['files_native']}/{r['files']} files native]",
                   flush=True)  # fmt: skip
             return r
 

@@ -120,3 +120,32 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("garbage") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when the block ends
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "http://127.0.0.1:{port}",  # connection refused
+        "http://openalex.invalid",  # DNS failure (.invalid never resolves, RFC 6761)
+    ],
+)
+def test_offline_fails_fast_with_hint(base: str, tmp_path: Path) -> None:
+    slept: list[float] = []
+    with pytest.raises(DataSourceError) as info:
+        fetch_into_store(
+            tmp_path / "x.duckdb",
+            search="x",
+            config=ApiConfig(base_url=base.format(port=_closed_port())),
+            sleep=slept.append,
+        )
+    msg = str(info.value)
+    assert "cannot connect to the OpenAlex API" in msg and "landscape ingest" in msg
+    assert len(slept) <= 1 and sum(slept) <= 1.0  # one short retry, not a minute of back-off

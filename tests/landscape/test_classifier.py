@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from detente.landscape import infer_areas, section_for
-from detente.landscape.classifier import Classifier, train
+from detente.landscape.classifier import NEWSLETTER_LABEL, Classifier, split_of, train
 from detente.landscape.paths import model_path
 from detente.landscape.taxonomy import NEWSLETTER_CATEGORY_MAP, keyword_areas, keyword_is_safety
 
@@ -38,7 +38,7 @@ def test_newsletter_mapping_covers_known_categories(shared_biblio: Path) -> None
 @pytest.fixture(scope="session")
 def trained(shared_biblio: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("model") / "classifier.joblib"
-    train(shared_biblio, out=out, negatives=1500)
+    train(shared_biblio, out=out, negatives=600, limit=400)  # a quick model
     return out
 
 
@@ -49,6 +49,19 @@ def test_train_evaluate_and_infer(trained: Path) -> None:
     assert clf is not None
     ev = clf.evaluation()
     assert 0.5 < ev.safety.precision <= 1 and 0.5 < ev.safety.recall <= 1
+    sets = {(m.split, m.model) for m in ev.held_out}
+    for name in ("newsletter_vs_ai_venues", "safety_corpus_vs_ai_venues", "hard_negatives"):
+        assert {(name, "detente"), (name, "baseline")} <= sets  # same run, same split
+    assert 0.05 <= ev.threshold <= 0.95 and ev.ethics_flagged_as_safety is not None
+    assert ev.sources["ai_venues"]["test"] > 0 and any("test split" in n for n in ev.notes)
+    labels = clf.labels(
+        [
+            "Mechanistic interpretability of reward hacking in RLHF language models",
+            "Algorithmic fairness and discrimination in hiring: an audit of accountability",
+        ]
+    )
+    assert labels[0] == "technical_safety" and labels[1] != "technical_safety"
+    assert [t for t, _ in clf.top_terms("safety", 5)]
     assert {m.label for m in ev.areas} == {
         "verification",
         "interpretability",
@@ -87,3 +100,21 @@ def test_section_for_on_paperlists(paperlists_db: Path, tmp_path: Path) -> None:
     assert first["coauthored_works"] > 0 and "US" in s.explanation and "CN" in s.explanation
     assert len(s.rows) == 3 * 3
     assert s.model_dump_json()
+
+
+def test_splits_are_fixed_and_seeded() -> None:
+    assert split_of("Concrete Problems in AI Safety") == split_of("concrete problems in AI-safety!")
+    counts = {s: 0 for s in ("train", "val", "test")}
+    for i in range(3000):
+        counts[split_of(f"paper {i}")] += 1
+    assert 0.55 < counts["train"] / 3000 < 0.65 and 0.15 < counts["test"] / 3000 < 0.25
+    assert any(split_of(f"paper {i}", 1) != split_of(f"paper {i}", 0) for i in range(20))
+
+
+def test_newsletter_labels() -> None:
+    assert NEWSLETTER_LABEL["Interpretability"] == "technical_safety"
+    assert NEWSLETTER_LABEL["Technical agendas and prioritization"] == "technical_safety"
+    assert NEWSLETTER_LABEL["AI governance"] == "ethics_governance"
+    assert NEWSLETTER_LABEL["Fairness and bias"] == "ethics_governance"
+    assert NEWSLETTER_LABEL["Reinforcement learning"] == "other"
+    assert NEWSLETTER_LABEL["News"] is None

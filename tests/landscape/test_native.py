@@ -110,15 +110,21 @@ def test_native_equals_python_on_snapshot_shape(tmp_path: Path, bench_module: An
 @pytest.mark.parametrize(
     "change",
     [
-        lambda w: w.update(id="paperlists:x:1"),  # not an OpenAlex id: hashed key
         lambda w: w.update(title=12345),  # number as text
         lambda w: w.update(publication_year="2020"),  # year as a string
         lambda w: w.update(publication_year=99),  # year out of range: malformed
         lambda w: w.update(abstract_inverted_index={"a": [0.5], "b": ["1"], "c": [2]}),
         lambda w: w["authorships"][0]["institutions"].append(None),  # malformed
         lambda w: w["authorships"][0].update(countries=[" us "]),
-        lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None),
         lambda w: w.update(topics=["a plain string"]),
+        lambda w: w.update(id=" W42 "),  # Python strips around a W id
+        # Python lower-cases these two differently from DuckDB: kept on the Python path
+        lambda w: w["authorships"][0]["institutions"][0].update(
+            id=None, ror=None, display_name="İTÜ"
+        ),
+        lambda w: w["authorships"][0]["institutions"][0].update(
+            id=None, ror=None, display_name="ΟΔΟΣ"
+        ),
         # a W id, no authorships and paperlists' field: Python converts it as paperlists
         lambda w: (w.pop("authorships"), w.update(aff_country_unique="US;CN")),
         lambda w: w.update(authorships=None),
@@ -136,6 +142,48 @@ def test_unusual_records_fall_back_to_python(
     write_jsonl_gz(tmp_path / "snap" / "part_000.gz", works)
     nat, _, _ = _both(tmp_path, tmp_path / "snap")
     assert nat.files_native == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: w.update(id="paperlists:x:1"),  # not an OpenAlex id: content-hashed key
+        lambda w: w.update(id=None),  # no id, a title: "h:" + content hash
+        lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None),
+        lambda w: w["authorships"][0]["institutions"][0].update(
+            id=None, ror=None, display_name="  Université\u00a0de   Montréal\tÉTS "
+        ),
+        lambda w: w["authorships"][0]["institutions"][0].update(id=None, ror=None, display_name=""),
+    ],
+)
+def test_other_id_forms_stay_native(tmp_path: Path, bench_module: Any, change: Any) -> None:
+    """Any id form and name-only institutions: DuckDB computes the same keys as Python."""
+    rng = random.Random(1)
+    insts = bench_module._inst_pool(random.Random(0), 50)
+    works = [bench_module.make_work(rng, n, insts) for n in range(20)]
+    for i in (3, 7):
+        odd = copy.deepcopy(works[i])
+        change(odd)
+        works[i] = odd
+    write_jsonl_gz(tmp_path / "snap" / "part_000.gz", works)
+    nat, _, _ = _both(tmp_path, tmp_path / "snap")
+    assert nat.files_native == 1
+
+
+@pytest.mark.shared
+def test_paperlists_sample_native(paperlists_file: Path, tmp_path: Path) -> None:
+    """The real shared file (first 3,000 records): native path, rows equal to Python's."""
+    import gzip
+
+    out = tmp_path / "pl" / "sample.jsonl.gz"
+    out.parent.mkdir()
+    with gzip.open(paperlists_file, "rt") as src, gzip.open(out, "wt") as dst:
+        for i, line in enumerate(src):
+            if i >= 3000:
+                break
+            dst.write(line)
+    nat, _, rows = _both(tmp_path, out)
+    assert nat.files_native == 1 and len(rows["works"]) == 3000
 
 
 def test_bad_lines_and_duplicates_fall_back(tmp_path: Path, bench_module: Any) -> None:

@@ -92,10 +92,12 @@ def test_countries_union_and_multiple_affiliations() -> None:
 
 def test_keys() -> None:
     assert work_key({"id": "https://openalex.org/W123"}) == ("W123", "https://openalex.org/W123")
-    a = {"id": "paperlists:cvpr2019:None", "title": "A"}
-    b = {"id": "paperlists:cvpr2019:None", "title": "B"}
-    assert work_key(a)[0] != work_key(b)[0]  # same upstream id, different papers
-    assert work_key(a)[0] == work_key(dict(a))[0]  # stable across runs
+    a = {"id": "paperlists:cvpr2019:None", "title": "A", "authorships": []}
+    b = {"id": "paperlists:cvpr2019:None", "title": "B", "authorships": []}
+    ka, kb = normalize_work(a).key, normalize_work(b).key
+    assert ka != kb and ka.startswith("paperlists:cvpr2019:None#")  # same id, different papers
+    assert ka == normalize_work(dict(a)).key  # stable across runs
+    assert normalize_work({"title": "A", "authorships": []}).key.startswith("h:")
     with pytest.raises(BadRecord):
         work_key({"authorships": []})
 

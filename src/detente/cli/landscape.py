@@ -224,9 +224,18 @@ def figure_cmd(
     engine: str = typer.Option("duckdb", help="duckdb or spark (local Spark over the same store)."),
     method: str | None = typer.Option(None, help="AI-safety definition method (default auto)."),
     definition: Path | None = typer.Option(None, help="AI-safety definition file (YAML/JSON)."),
+    min_n: int = typer.Option(
+        30, "--min-n", min=1, help="Years with fewer focal papers are hatched (bars) or omitted."
+    ),
+    counting: str = typer.Option(
+        "whole", help="Country-share view: whole or fractional counting (docs/landscape.md)."
+    ),
+    institution: str | None = typer.Option(
+        None, help="Also report co-authorship of this institution (key or exact name)."
+    ),
     db: Path | None = DB_OPT,
 ) -> None:
-    """Draw the Figure-1 chart (SVG + PNG) and write the tables (CSV + JSON)."""
+    """Draw Figure 1 beside the country-share view (SVG + PNG) and write the tables."""
     from detente.landscape.figure import draw, write_tables
     from detente.landscape.paths import default_out_dir
     from detente.landscape.service import landscape
@@ -235,6 +244,10 @@ def figure_cmd(
         raise InputError(f"--subset must be 'safety' or 'all', not {subset!r}")
     if engine not in ("duckdb", "spark"):
         raise InputError(f"--engine must be 'duckdb' or 'spark', not {engine!r}")
+    if counting not in ("whole", "fractional"):
+        raise InputError(f"--counting must be 'whole' or 'fractional', not {counting!r}")
+    if year_from > year_to:
+        raise InputError(f"--from {year_from} is after --to {year_to}")
     result, notice = landscape(
         _db(db),
         focal,
@@ -245,9 +258,18 @@ def figure_cmd(
         top=top,
         definition=_definition(definition, method),
         engine=engine,
+        min_n=min_n,
+        counting=counting,  # type: ignore[arg-type]
+        institution=institution,
     )
     if notice:
         err_console.print(notice, markup=False)
+    if not any(y.focal_works for y in result.years):
+        err_console.print(
+            f"warning: no {result.focal} papers in {year_from}–{year_to} in this store "
+            f"({result.definition}); the chart says 'no data'",
+            markup=False,
+        )
     out_dir = out or default_out_dir()
     files = draw(result, out_dir, partners=bars) + write_tables(result, out_dir)
     _print_table(result)
@@ -273,6 +295,54 @@ def _print_table(result: Any) -> None:
             ],
         )
     console.print(t)
+
+
+@landscape_app.command("sensitivity")
+@cli_errors
+def sensitivity_cmd(
+    focal: str = typer.Option("US", help="Focal country (ISO-3166 alpha-2)."),
+    year_from: int = typer.Option(2015, "--from"),
+    year_to: int = typer.Option(2024, "--to"),
+    partners: str = typer.Option("CN,GB", help="Comma-separated partner countries."),
+    min_n: int = typer.Option(30, "--min-n", min=1),
+    out: Path | None = typer.Option(None, help="Also write the table as CSV here."),
+    db: Path | None = DB_OPT,
+) -> None:
+    """Compare co-authorship shares under the keyword, classifier and topic definitions."""
+    from rich.table import Table
+
+    from detente.landscape.measures import check_country
+    from detente.landscape.sensitivity import sensitivity, write_csv
+
+    f = check_country(focal)
+    ps = [check_country(p, "partners") for p in partners.split(",") if p.strip()]
+    if year_from > year_to:
+        raise InputError(f"--from {year_from} is after --to {year_to}")
+    rep = sensitivity(_db(db), f, year_from, year_to, ps, min_n=min_n)
+    for note in rep.notes:
+        err_console.print(note, markup=False)
+    t = Table(title=f"{f}: share co-authored with partner (%) by AI-safety definition")
+    t.add_column("year")
+    for m in rep.methods:
+        t.add_column(f"{m} n", justify="right")
+        for p in ps:
+            t.add_column(f"{m} {p}", justify="right")
+    for y in sorted({r.year for r in rep.rows}):
+        cells = [str(y)]
+        for m in rep.methods:
+            rows = [r for r in rep.rows if r.year == y and r.method == m]
+            n = rows[0].focal_works if rows else 0
+            cells.append(f"{n:,}")
+            for p in ps:
+                r = next((r for r in rows if r.partner == p), None)
+                cells.append(r.cell(min_n) if r else "–")
+        t.add_row(*cells)
+    console.print(t)
+    for line in rep.summary:
+        console.print(line, markup=False)
+    if out is not None:
+        write_csv(rep, out)
+        console.print(f"wrote {out}", markup=False)
 
 
 @landscape_app.command("status")
@@ -302,7 +372,10 @@ def train_cmd(
         None, help="The shared biblio folder (default: ../shared/data/biblio)."
     ),
     negatives: int = typer.Option(4000, min=100, help="General AI papers sampled as negatives."),
-    seed: int = typer.Option(0),
+    seed: int = typer.Option(0, help="Seed of the split hash and the negative sample."),
+    limit: int | None = typer.Option(
+        None, min=50, help="At most this many documents per source (a quick model for tests)."
+    ),
     out: Path | None = typer.Option(
         None, help="Where to save (default: $DETENTE_HOME/landscape/classifier.joblib)."
     ),
@@ -314,7 +387,7 @@ def train_cmd(
     if src is None or not src.is_dir():
         raise NotFoundError("biblio data not found: pass --biblio or set DETENTE_SHARED")
     with err_console.status("training…"):
-        path, ev = train(src, out=out, negatives=negatives, seed=seed)
+        path, ev = train(src, out=out, negatives=negatives, seed=seed, limit=limit)
     _print_eval(ev)
     console.print(f"saved {path}", markup=False)
 
@@ -346,44 +419,47 @@ def evaluate_cmd(
 def _print_eval(ev: Any) -> None:
     from rich.table import Table
 
-    t = Table(title="Classifier evaluation (held-out split)")
-    for c in ("model", "precision", "recall", "f1", "positives", "test size", "labels"):
-        t.add_column(c)
-    s = ev.safety
-    t.add_row(
-        "AI safety vs not",
-        f"{s.precision:.3f}",
-        f"{s.recall:.3f}",
-        f"{s.f1:.3f}",
-        str(s.support),
-        str(s.test_size),
-        "corpus",
+    held = Table(
+        title=f"Technical AI safety, held-out test split (threshold {ev.threshold:.2f}; "
+        "baseline: TF-IDF + logistic regression, 0.50)"
     )
-    for m in ev.areas:
-        t.add_row(
-            f"area: {m.label}",
+    for c in ("test set", "model", "precision", "recall", "F1", "pos / neg"):
+        held.add_column(c)
+    for m in ev.held_out:
+        held.add_row(
+            m.split,
+            m.model,
             f"{m.precision:.3f}",
             f"{m.recall:.3f}",
             f"{m.f1:.3f}",
-            str(m.support),
-            str(m.test_size),
-            "human (newsletter)",
+            f"{m.positives} / {m.negatives}",
         )
-    for m in ev.weak_areas:
+    console.print(held)
+    if ev.ethics_flagged_as_safety is not None:
+        base = ev.baseline_ethics_flagged_as_safety
+        console.print(
+            f"AI-ethics corpus (test split) labelled technical safety: "
+            f"{100 * ev.ethics_flagged_as_safety:.1f}%"
+            + (f" (baseline {100 * base:.1f}%)" if base is not None else "")
+        )
+    t = Table(title="Area models (held-out newsletter items)")
+    for c in ("area", "precision", "recall", "f1", "positives", "test size", "labels"):
+        t.add_column(c)
+    for m, kind in [(m, "human (newsletter)") for m in ev.areas] + [
+        (m, "keyword (weak)") for m in ev.weak_areas
+    ]:
         t.add_row(
-            f"area: {m.label}",
+            m.label,
             f"{m.precision:.3f}",
             f"{m.recall:.3f}",
             f"{m.f1:.3f}",
             str(m.support),
             str(m.test_size),
-            "keyword (weak)",
+            kind,
         )
     console.print(t)
-    if ev.ethics_flagged_as_safety is not None:
-        console.print(
-            f"AI-ethics papers scored as AI safety: {100 * ev.ethics_flagged_as_safety:.1f}%"
-        )
+    for note in ev.notes:
+        console.print(f"note: {note}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,14 @@ class ApiConfig:
     backoff: float = 1.0
     max_backoff: float = 60.0
     timeout: float = 60.0
+    connect_timeout: float = 5.0
+    connect_retries: int = 1
+
+
+OFFLINE_HINT = (
+    "no network access to the API? Ingest an OpenAlex snapshot or a file instead: "
+    "`detente landscape ingest PATH…` (snapshot folder, JSONL, API pages, Parquet)"
+)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -67,9 +75,21 @@ def _get_page(
     sleep: Callable[[float], None],
 ) -> dict[str, Any]:
     last = ""
+    connect_failures = 0
     for attempt in range(cfg.max_retries + 1):
         try:
             resp = client.get(url, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # DNS failure, refused or unreachable: retrying for a minute does not help
+            connect_failures += 1
+            if connect_failures > cfg.connect_retries:
+                host = httpx.URL(url).host
+                raise DataSourceError(
+                    f"cannot connect to the OpenAlex API at {host} ({exc or type(exc).__name__}); "
+                    + OFFLINE_HINT
+                ) from exc
+            last = f"connection failed: {exc}"
+            wait = min(cfg.backoff, 1.0)
         except httpx.TransportError as exc:
             last = f"network error: {exc}"
             wait = None
@@ -125,7 +145,7 @@ def fetch_into_store(
     tally = _Tally()
     own = client is None
     http = client or httpx.Client(
-        timeout=cfg.timeout,
+        timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
         headers={"User-Agent": "detente-landscape (+https://github.com/detente)"},
         follow_redirects=True,
     )

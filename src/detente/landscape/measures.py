@@ -16,8 +16,10 @@ Only validated literals are interpolated (ISO-2 codes, integers, known area ids)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -27,15 +29,42 @@ from detente.landscape.taxonomy import ALL_AREAS
 
 Runner = Callable[[str], Sequence[Sequence[Any]]]
 Subset = Literal["all", "safety"]
+Counting = Literal["whole", "fractional"]
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 
 
+@lru_cache(maxsize=1)
+def known_countries() -> frozenset[str]:
+    """Two-letter territory codes that have an ISO alpha-3 code (rigour), plus XK (Kosovo)."""
+    from rigour.territories import get_territories
+
+    codes = {t.code.upper() for t in get_territories() if len(t.code) == 2 and t.alpha3}
+    return frozenset(codes | {"XK"})
+
+
 def check_country(code: str, field: str = "focal") -> str:
     c = code.strip().upper()
-    if not _ISO2.match(c):
-        raise InputError(f"not an ISO-3166 alpha-2 country code: {code!r}")
+    if not _ISO2.match(c) or c not in known_countries():
+        raise InputError(
+            f"--{field} {code!r} is not a country: give an ISO-3166 alpha-2 code such as US, CN, GB"
+        )
     return c
+
+
+def wilson(k: float, n: float, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval (95 % by default) for a proportion k/n; (0, 1) when n = 0.
+
+    Fractional counts are accepted (k and n need not be integers): the interval then
+    treats the fractional total as the sample size, an approximation said in the docs.
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = min(max(k / n, 0.0), 1.0)
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def check_area(area: str | None) -> str | None:
@@ -142,6 +171,8 @@ class PartnerCount(BaseModel):
     partner: str
     works: int
     share: float
+    ci_low: float = 0.0
+    ci_high: float = 1.0
 
 
 class YearRow(BaseModel):
@@ -176,6 +207,36 @@ class AreaRow(BaseModel):
     partners: list[PartnerCount]
 
 
+class CountryShareRow(BaseModel):
+    """A country's share of all the subset's works in a year (the CSET Almanac view)."""
+
+    year: int
+    country: str
+    works: float  # whole: works with >=1 author there; fractional: the country's credit
+    total: int  # works in the subset that year with at least one known country
+    share: float
+    ci_low: float
+    ci_high: float
+    counting: str
+
+
+class InstitutionYear(BaseModel):
+    year: int
+    works: int
+
+
+class InstitutionView(BaseModel):
+    """Co-authorship of one focal institution: its works and its partners."""
+
+    inst_key: str
+    inst_name: str | None
+    country: str | None
+    years: list[InstitutionYear]
+    partner_institutions: list[InstitutionRow]
+    partner_countries: list[PartnerCount]
+    total_works: int
+
+
 class LandscapeResult(BaseModel):
     focal: str
     year_from: int
@@ -188,6 +249,12 @@ class LandscapeResult(BaseModel):
     institutions: list[InstitutionRow] = []
     matrix: list[MatrixCell] = []
     areas: list[AreaRow] = []
+    min_n: int = 30
+    counting: str = "whole"
+    source: str = ""
+    generated: str = ""
+    country_share: list[CountryShareRow] = []
+    institution: InstitutionView | None = None
 
     def wide_rows(self) -> list[dict[str, Any]]:
         """One row per year: totals, then works and share (%) for each top partner."""
@@ -202,15 +269,27 @@ class LandscapeResult(BaseModel):
                 n = y.count(p)
                 row[f"{p}_works"] = n
                 row[f"{p}_share_pct"] = (
-                    round(100.0 * n / y.focal_works, 3) if y.focal_works else 0.0
+                    round(100.0 * n / y.focal_works, 3) if y.focal_works else None
                 )
+                lo, hi = wilson(n, y.focal_works)
+                row[f"{p}_ci95_low_pct"] = round(100.0 * lo, 3) if y.focal_works else None
+                row[f"{p}_ci95_high_pct"] = round(100.0 * hi, 3) if y.focal_works else None
+            row["below_min_n"] = y.focal_works < self.min_n
             rows.append(row)
         return rows
 
 
 def _partners(counts: dict[str, int], focal: str, total: int) -> list[PartnerCount]:
     items = sorted(((c, n) for c, n in counts.items() if c != focal), key=lambda x: (-x[1], x[0]))
-    return [PartnerCount(partner=c, works=n, share=n / total if total else 0.0) for c, n in items]
+    out = []
+    for c, n in items:
+        lo, hi = wilson(n, total)
+        out.append(
+            PartnerCount(
+                partner=c, works=n, share=n / total if total else 0.0, ci_low=lo, ci_high=hi
+            )
+        )
+    return out
 
 
 def compute(
@@ -225,6 +304,10 @@ def compute(
     institutions: int = 15,
     matrix_countries: int = 12,
     with_areas: bool = True,
+    min_n: int = 30,
+    counting: Counting = "whole",
+    with_country_share: bool = True,
+    institution: str | None = None,
 ) -> LandscapeResult:
     """All landscape measures for a focal country, with any engine's runner."""
     focal = check_country(focal)
@@ -279,6 +362,22 @@ def compute(
             counts = by_area.get(a, {})
             fw = counts.get(focal, 0)
             areas.append(AreaRow(area=a, focal_works=fw, partners=_partners(counts, focal, fw)))
+    shares: list[CountryShareRow] = []
+    if with_country_share:
+        shares = country_share(
+            run,
+            year_from,
+            year_to,
+            subset=subset,
+            area=area,
+            counting=counting,
+            countries=[focal, *top_partners],
+        )
+    inst_view = (
+        institution_view(run, institution, year_from, year_to, subset=subset, area=area)
+        if institution
+        else None
+    )
     return LandscapeResult(
         focal=focal,
         year_from=year_from,
@@ -290,6 +389,165 @@ def compute(
         institutions=inst,
         matrix=matrix,
         areas=areas,
+        min_n=min_n,
+        counting=counting,
+        country_share=shares,
+        institution=inst_view,
+    )
+
+
+def country_share_sql(y0: int, y1: int, sel: str, counting: Counting) -> str:
+    """(year, country, credit, total): each country's part of the subset's works.
+
+    * whole: a work counts 1 for every country with at least one of its authors;
+    * fractional: a work is one unit split equally among its authorships that have a
+      country, and an authorship's part equally among its countries (so a work's credits
+      sum to 1).  Works with no known country are left out of both numerator and total.
+
+    Whole counting is portable SQL (DuckDB and Spark); fractional uses DuckDB's ``unnest``.
+    """
+    if counting == "whole":
+        return f"""WITH sel AS ({sel}),
+wc AS (
+  SELECT w.year, c.work_key, c.country FROM work_countries c
+  JOIN sel s ON s.work_key = c.work_key JOIN works w ON w.work_key = c.work_key
+  WHERE w.year BETWEEN {int(y0)} AND {int(y1)}
+),
+tot AS (SELECT year, COUNT(DISTINCT work_key) AS n FROM wc GROUP BY year)
+SELECT wc.year, wc.country, CAST(COUNT(*) AS DOUBLE) AS credit, tot.n
+FROM wc JOIN tot ON tot.year = wc.year GROUP BY wc.year, wc.country, tot.n"""
+    return f"""WITH sel AS ({sel}),
+au AS (
+  SELECT w.year, a.work_key, a.countries,
+         COUNT(*) OVER (PARTITION BY a.work_key) AS n_auth
+  FROM authorships a JOIN sel s ON s.work_key = a.work_key
+  JOIN works w ON w.work_key = a.work_key
+  WHERE w.year BETWEEN {int(y0)} AND {int(y1)} AND len(a.countries) > 0
+),
+cr AS (
+  SELECT year, work_key, unnest(countries) AS country,
+         1.0 / n_auth / len(countries) AS credit
+  FROM au
+),
+tot AS (SELECT year, COUNT(DISTINCT work_key) AS n FROM au GROUP BY year)
+SELECT cr.year, cr.country, SUM(cr.credit) AS credit, tot.n
+FROM cr JOIN tot ON tot.year = cr.year GROUP BY cr.year, cr.country, tot.n"""
+
+
+def country_share(
+    run: Runner,
+    year_from: int,
+    year_to: int,
+    *,
+    subset: Subset = "safety",
+    area: str | None = None,
+    counting: Counting = "whole",
+    countries: Sequence[str] | None = None,
+) -> list[CountryShareRow]:
+    """Each country's share of the subset's works per year, with Wilson intervals."""
+    if counting not in ("whole", "fractional"):
+        raise InputError(f"--counting must be 'whole' or 'fractional', not {counting!r}")
+    keep = {check_country(c, "country") for c in countries} if countries else None
+    sel = selected_sql(subset, check_area(area))
+    rows: list[CountryShareRow] = []
+    for year, country, credit, total in run(country_share_sql(year_from, year_to, sel, counting)):
+        if keep is not None and country not in keep:
+            continue
+        k, n = float(credit), int(total)
+        lo, hi = wilson(k, n)
+        rows.append(
+            CountryShareRow(
+                year=int(year),
+                country=str(country),
+                works=round(k, 6),
+                total=n,
+                share=k / n if n else 0.0,
+                ci_low=lo,
+                ci_high=hi,
+                counting=counting,
+            )
+        )
+    rows.sort(key=lambda r: (r.year, -r.works, r.country))
+    return rows
+
+
+def find_institution(run: Runner, query: str) -> tuple[str, str | None, str | None]:
+    """(inst_key, name, country) for an institution key or an exact (case-insensitive) name.
+
+    Raises InputError when nothing or more than one institution matches, listing them.
+    """
+    q = query.strip()
+    if not q:
+        raise InputError("--institution is empty")
+    lit = q.replace("'", "''")
+    rows = run(
+        "SELECT inst_key, MIN(inst_name), MIN(country), COUNT(DISTINCT work_key) AS n "
+        f"FROM affiliations WHERE inst_key = '{lit}' OR lower(inst_name) = lower('{lit}') "
+        "GROUP BY inst_key ORDER BY n DESC, inst_key LIMIT 6"
+    )
+    if not rows:
+        near = run(
+            "SELECT MIN(inst_name), COUNT(DISTINCT work_key) AS n FROM affiliations "
+            f"WHERE contains(lower(inst_name), lower('{lit}')) GROUP BY inst_key "
+            "ORDER BY n DESC LIMIT 5"
+        )
+        hint = "; did you mean " + ", ".join(repr(r[0]) for r in near) if near else ""
+        raise InputError(f"no institution {q!r} in the landscape store{hint}")
+    if len(rows) > 1:
+        listed = ", ".join(f"{r[0]} ({r[1]}, {r[2]})" for r in rows)
+        raise InputError(f"--institution {q!r} matches several institutions: {listed}; give a key")
+    key, name, country, _ = rows[0]
+    return str(key), name, country
+
+
+def institution_view(
+    run: Runner,
+    query: str,
+    year_from: int,
+    year_to: int,
+    *,
+    subset: Subset = "safety",
+    area: str | None = None,
+    limit: int = 15,
+) -> InstitutionView:
+    """Works of one institution per year, and who co-authors them (institutions, countries)."""
+    key, name, country = find_institution(run, query)
+    sel = selected_sql(subset, check_area(area))
+    lit = key.replace("'", "''")
+    base = f"""WITH sel AS ({sel}),
+f AS (
+  SELECT DISTINCT w.work_key, w.year FROM works w JOIN sel s ON s.work_key = w.work_key
+  JOIN affiliations a ON a.work_key = w.work_key
+  WHERE a.inst_key = '{lit}' AND w.year BETWEEN {int(year_from)} AND {int(year_to)}
+)"""
+    years = [
+        InstitutionYear(year=int(y), works=int(n))
+        for y, n in run(f"{base} SELECT year, COUNT(*) FROM f GROUP BY year ORDER BY year")
+    ]
+    total = sum(y.works for y in years)
+    partners = [
+        InstitutionRow(inst_key=str(k), inst_name=nm, country=c, works=int(n))
+        for k, nm, c, n in run(
+            f"""{base} SELECT a.inst_key, MIN(a.inst_name), a.country, COUNT(DISTINCT a.work_key) AS n
+FROM f JOIN affiliations a ON a.work_key = f.work_key WHERE a.inst_key <> '{lit}'
+GROUP BY a.inst_key, a.country ORDER BY n DESC, a.inst_key LIMIT {int(limit)}"""
+        )
+    ]
+    counts = {
+        str(c): int(n)
+        for c, n in run(
+            f"""{base} SELECT c.country, COUNT(*) FROM f JOIN work_countries c
+ON c.work_key = f.work_key GROUP BY c.country"""
+        )
+    }
+    return InstitutionView(
+        inst_key=key,
+        inst_name=name,
+        country=country,
+        years=years,
+        partner_institutions=partners,
+        partner_countries=_partners(counts, "", total),
+        total_works=total,
     )
 
 

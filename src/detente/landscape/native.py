@@ -73,13 +73,19 @@ CREATE OR REPLACE TEMP MACRO _names(l) AS
 CREATE OR REPLACE TEMP MACRO _names_bad(l) AS coalesce(list_bool_or(list_transform(l,
   t -> _bad(t.display_name) OR _bad(t.keyword) OR _bad(t.id))), false);
 CREATE OR REPLACE TEMP MACRO _cc(x) AS
-  CASE WHEN regexp_full_match(x, '[A-Za-z]{2}') THEN upper(x) END;
+  CASE WHEN regexp_full_match(x, '[A-Za-z]{{2}}') THEN upper(x) END;
 CREATE OR REPLACE TEMP MACRO _cc_bad(x) AS
-  coalesce(NOT regexp_full_match(x, '[A-Za-z]{2}'), false);
+  coalesce(NOT regexp_full_match(x, '[A-Za-z]{{2}}'), false);
 CREATE OR REPLACE TEMP MACRO _last(x) AS string_split(x, '/')[-1];
 CREATE OR REPLACE TEMP MACRO _inst_key(i) AS CASE
   WHEN _s(i.id) <> '' THEN _last(_s(i.id))
-  WHEN _s(i.ror) <> '' THEN 'ror:' || _last(_s(i.ror)) END;
+  WHEN _s(i.ror) <> '' THEN 'ror:' || _last(_s(i.ror))
+  WHEN _s(i.display_name) <> '' THEN 'name:' || array_to_string(list_filter(
+    regexp_split_to_array(lower(_s(i.display_name)), '{ws}+'), x -> x <> ''), ' ') END;
+-- Python's str.lower() differs from DuckDB's lower() only for U+0130 and a final sigma
+CREATE OR REPLACE TEMP MACRO _lower_bad(x) AS coalesce(regexp_matches(x, '[\x{{130}}\x{{3a3}}]'), false);
+-- Python strips these around an id before matching a W id
+CREATE OR REPLACE TEMP MACRO _ws_edge(x) AS coalesce(regexp_matches(x, '^{ws}|{ws}$'), false);
 """
 
 # One row per work, normalised; ``bad`` marks a record the SQL does not reproduce exactly.
@@ -104,7 +110,7 @@ WITH j AS (
 ), n AS (
   SELECT
     filename,
-    upper(regexp_extract(_s(id), '(?i)^(?:https?://openalex\.org/)?(W[0-9]+)$', 1)) AS work_key,
+    upper(regexp_extract(_s(id), '(?i)^(?:https?://openalex\.org/)?(W[0-9]+)$', 1)) AS _w_key,
     _s(id) AS source_id,
     CASE WHEN json_type(publication_year) = 'UBIGINT'
          THEN TRY_CAST(publication_year AS BIGINT) END AS _year,
@@ -144,7 +150,7 @@ WITH j AS (
     (
       -- no authorships key: Python may read it as a paperlists-native record
       authorships IS NULL
-      OR _bad(id) OR _bad(title) OR _bad(display_name) OR _bad(abstract) OR _bad(type)
+      OR _bad(id) OR _ws_edge(_s(id)) OR _bad(title) OR _bad(display_name) OR _bad(abstract) OR _bad(type)
       OR _bad(language) OR _bad(updated_date) OR _bad(primary_location.source.display_name)
       OR (publication_year IS NOT NULL AND json_type(publication_year) <> 'NULL'
           AND NOT coalesce(json_type(publication_year) = 'UBIGINT'
@@ -161,17 +167,26 @@ WITH j AS (
            OR coalesce(list_bool_or(list_transform(a.institutions, j ->
                 j IS NULL OR _bad(j.id) OR _bad(j.ror) OR _bad(j.display_name)
                 OR _cc_bad(j.country_code)
-                OR (_inst_key(j) IS NULL AND coalesce(_s(j.display_name), '') <> ''))),
+                OR _lower_bad(_s(j.display_name)))),
               false))), false)
     ) AS bad
   FROM r
+), m AS (
+  SELECT filename, _w_key, source_id, _year AS year, title,
+         coalesce(_abs_index, _abs_text) AS abstract, venue, type, language, updated,
+         list_filter(_topics, (x, i) -> NOT list_contains(_topics[1:i - 1], x)) AS topics,
+         concepts, keywords, n_authors, auths, affs,
+         list_sort(list_distinct(flatten(list_transform(auths, a -> a.countries)))) AS countries,
+         bad
+  FROM n
 )
-SELECT filename, work_key, source_id, _year AS year, title, coalesce(_abs_index, _abs_text) AS abstract,
-       venue, type, language, updated,
-       list_filter(_topics, (x, i) -> NOT list_contains(_topics[1:i - 1], x)) AS topics, concepts, keywords, n_authors, auths, affs,
-       list_sort(list_distinct(flatten(list_transform(auths, a -> a.countries)))) AS countries,
-       coalesce(bad, true) OR work_key IS NULL OR work_key = '' AS bad
-FROM n
+SELECT filename,
+       CASE WHEN _w_key <> '' THEN _w_key
+            WHEN source_id <> '' THEN source_id || '#' || {content_key}
+            WHEN title <> '' THEN 'h:' || {content_key} END AS work_key,
+       * EXCLUDE (filename, _w_key, bad),
+       coalesce(bad, true) OR work_key IS NULL AS bad
+FROM m
 """
 
 # ``_nat_ok(filename, seq)`` lists the files to keep and the batch number of each.
@@ -196,9 +211,32 @@ def eligible(path: Path) -> bool:
     )
 
 
+# The same string as :func:`.normalize.content_key` (unit/record/group separators), hashed.
+CONTENT_KEY = r"""substr(md5(concat_ws(chr(31), coalesce(source_id, ''), coalesce(title, ''),
+  coalesce(year::VARCHAR, ''), coalesce(abstract, ''), coalesce(venue, ''), coalesce(type, ''),
+  coalesce(language, ''), coalesce(updated, ''), array_to_string(topics, chr(30)),
+  array_to_string(concepts, chr(30)), array_to_string(keywords, chr(30)),
+  array_to_string(list_transform(auths, a -> coalesce(a.author_id, '') || chr(29)
+    || coalesce(a.author_name, '') || chr(29) || array_to_string(a.countries, ',')), chr(30)),
+  array_to_string(list_transform(affs, f -> f.pos::VARCHAR || chr(29) || f.inst_key || chr(29)
+    || coalesce(f.inst_name, '') || chr(29) || coalesce(f.country, '')), chr(30)))), 1, 16)"""
+
+# Python's whitespace (str.split / str.strip) as an RE2 class.
+PY_WS = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+)
+
+
+def _macros() -> str:
+    return MACROS.format(ws=PY_WS)
+
+
 def _stage_sql() -> str:
     cols = ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items())
-    return STAGE.format(columns="{" + cols + "}", max_tokens=_MAX_ABSTRACT_TOKENS)
+    return STAGE.format(
+        columns="{" + cols + "}", max_tokens=_MAX_ABSTRACT_TOKENS, content_key=CONTENT_KEY
+    )
 
 
 def ingest_files(
@@ -215,7 +253,7 @@ def ingest_files(
 
     if not files:
         return {}
-    con.execute(MACROS)
+    con.execute(_macros())
     by_name = {str(p): (p, seq) for p, seq in files}
     compression = {is_gzip(p) for p, _ in files}
     if len(compression) > 1:  # one read_json call takes one compression setting

@@ -7,8 +7,9 @@ Rules (documented in docs/landscape.md):
 
 * **Key.** OpenAlex works are keyed by their ``W…`` id.  Other records (e.g. paperlists,
   whose ids are not unique: ``cvpr2019:None`` is shared by 1,106 papers) are keyed by
-  their id plus a hash of the whole record, so re-ingesting the same file adds nothing and
-  distinct papers sharing an id stay distinct.
+  their id plus a hash of everything stored about the work (:func:`content_key`), so
+  re-ingesting the same file adds nothing, distinct papers sharing an id stay distinct,
+  and DuckDB's SQL (:mod:`.native`) computes the very same key.
 * **Countries of an authorship** = ``authorships[].countries`` ∪
   ``authorships[].institutions[].country_code`` (ISO-3166 alpha-2, upper-cased; other
   values ignored).  An author with affiliations in two countries counts for both: a
@@ -19,6 +20,7 @@ Rules (documented in docs/landscape.md):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -218,16 +220,54 @@ def record_hash(record: Mapping[str, Any]) -> str:
 
 
 def work_key(record: Mapping[str, Any]) -> tuple[str, str | None]:
-    """(key, source id) of a record; see the module docstring."""
+    """(key, source id) of a record; see the module docstring.
+
+    For a record without an OpenAlex ``W…`` id the key returned here ends in ``#`` and is
+    completed by :func:`normalize_work` with :func:`content_key` (a hash of the
+    normalised work, which the native SQL path computes identically).
+    """
     raw_id = _str(record.get("id"), "id")
     if raw_id:
         m = _OPENALEX_W.match(raw_id.strip())
         if m:
             return m.group(1).upper(), raw_id
-        return f"{raw_id}#{record_hash(record)}", raw_id
+        return f"{raw_id}#", raw_id
     if record.get("title") or record.get("display_name"):
-        return f"h:{record_hash(record)}", None
+        return "h:", None
     raise BadRecord("a work needs an id or a title", "id")
+
+
+_US, _RS, _GS = "\x1f", "\x1e", "\x1d"
+
+
+def content_key(w: NormWork) -> str:
+    """16 hex digits of MD5 over every stored field of ``w`` (all but the key itself).
+
+    Fields are joined with ASCII unit/record/group separators in a fixed order; the
+    native SQL path (:mod:`.native`) builds the same string, so both paths give the same
+    key.  Two records with the same id and the same content are the same work.
+    """
+    parts = [
+        w.source_id or "",
+        w.title or "",
+        "" if w.year is None else str(w.year),
+        w.abstract or "",
+        w.venue or "",
+        w.type or "",
+        w.language or "",
+        w.updated or "",
+        _RS.join(w.topics),
+        _RS.join(w.concepts),
+        _RS.join(w.keywords),
+        _RS.join(
+            f"{a.author_id or ''}{_GS}{a.name or ''}{_GS}{','.join(a.countries)}" for a in w.authors
+        ),
+        _RS.join(
+            f"{f.author_pos}{_GS}{f.inst_key}{_GS}{f.inst_name or ''}{_GS}{f.country or ''}"
+            for f in w.affiliations
+        ),
+    ]
+    return hashlib.md5(_US.join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
 def _names(items: Iterable[Any], field: str) -> tuple[str, ...]:
@@ -312,7 +352,7 @@ def normalize_work(record: Any) -> NormWork:
         )
         work_countries |= countries
 
-    return NormWork(
+    out = NormWork(
         key=key,
         source_id=source_id,
         year=year,
@@ -329,3 +369,6 @@ def normalize_work(record: Any) -> NormWork:
         authors=tuple(authors),
         affiliations=tuple(affs),
     )
+    if key.endswith("#") or key == "h:":
+        out = dataclasses.replace(out, key=key + content_key(out))
+    return out

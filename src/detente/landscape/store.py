@@ -19,11 +19,12 @@ Ingest only appends; :meth:`LandscapeStore.compact` then keeps one version of ea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from detente.errors import DataSourceError, NotFoundError
+from detente.errors import DataSourceError, InputError, NotFoundError
 from detente.landscape.normalize import NormWork
 
 if TYPE_CHECKING:
@@ -159,10 +160,42 @@ def to_arrow(works: Sequence[NormWork], seq: int) -> dict[str, pa.Table]:
     }
 
 
+def available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def default_memory_limit() -> str:
+    """DuckDB's memory limit: a quarter of the available memory, between 512 MB and 4 GB.
+
+    ``$DETENTE_DUCKDB_MEMORY`` (e.g. ``1GB``) overrides it.  DuckDB's own default (80 %
+    of RAM) lets its buffer pool grow with the store on a shared machine.
+    """
+    import os
+
+    env = os.environ.get("DETENTE_DUCKDB_MEMORY")
+    if env:
+        return env
+    avail = available_memory_bytes()
+    if avail is None:
+        return "2GB"
+    mb = min(max(avail // 4 // (1 << 20), 512), 4096)
+    return f"{mb}MB"
+
+
 class LandscapeStore:
     """A DuckDB file holding the landscape tables."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, memory_limit: str = "2GB") -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, memory_limit: str | None = None
+    ) -> None:
         import duckdb
 
         self.path = path
@@ -174,7 +207,10 @@ class LandscapeStore:
             self.con: duckdb.DuckDBPyConnection = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             raise DataSourceError(f"cannot open landscape database {path}: {exc}") from exc
-        self.con.execute(f"SET memory_limit='{memory_limit}'")
+        self.memory_limit = memory_limit or default_memory_limit()
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", self.memory_limit, re.IGNORECASE):
+            raise InputError(f"not a memory size: {self.memory_limit!r} (e.g. 1GB, 512MB)")
+        self.con.execute(f"SET memory_limit='{self.memory_limit}'")
         self.con.execute("SET preserve_insertion_order=false")
         if not read_only:
             self.con.execute(DDL)

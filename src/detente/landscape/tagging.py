@@ -132,7 +132,8 @@ def _classify(
         keys = [str(r[0]) for r in batch]
         texts = [str(r[1]) for r in batch]
         scores = clf.safety_scores(texts)
-        is_safety = [s >= d.threshold or bool(r[2]) for s, r in zip(scores, batch, strict=True)]
+        thr = clf.threshold if d.threshold is None else d.threshold
+        is_safety = [s >= thr or bool(r[2]) for s, r in zip(scores, batch, strict=True)]
         tags.append(
             pa.table(
                 {

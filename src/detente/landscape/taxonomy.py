@@ -263,14 +263,27 @@ NEWSLETTER_CATEGORY_MAP: dict[str, str | None] = {
     "Miscellaneous (Capabilities)": None,
 }
 
-# OpenAlex topics / concepts whose presence marks a work as AI safety (matched on display
-# name, case-insensitive, or on the OpenAlex ID).  Extend via SafetyDefinition.
+# OpenAlex topics / concepts whose presence marks a work as *technical* AI safety (matched
+# on display name, case-insensitive).  Extend via SafetyDefinition.  Reviewed entry by
+# entry (docs/landscape.md, "OpenAlex topics"):
+#   kept    "Adversarial Robustness in Machine Learning" -- attacks, defences, certified
+#           robustness: the robustness/security strand of technical safety;
+#   kept    "Explainable Artificial Intelligence (XAI)" -- interpretability/explanations;
+#           it also holds applied XAI (e.g. explaining a credit model), a known
+#           over-count, which `landscape sensitivity` shows against the other definitions;
+#   dropped "Ethics and Social Impacts of AI" -- AI ethics and governance, the separate
+#           ethics_governance label, not technical safety (Figure 1 is technical);
+#   dropped "Artificial Intelligence in Healthcare and Education" -- an application
+#           domain; nothing in it is about making AI systems safe.
 DEFAULT_TOPICS: tuple[str, ...] = (
     "Adversarial Robustness in Machine Learning",
     "Explainable Artificial Intelligence (XAI)",
-    "Ethics and Social Impacts of AI",
-    "Artificial Intelligence in Healthcare and Education",
 )
+# Reviewed and left out of DEFAULT_TOPICS (kept here so the review is visible in code).
+EXCLUDED_TOPICS: dict[str, str] = {
+    "Ethics and Social Impacts of AI": "AI ethics/governance, not technical safety",
+    "Artificial Intelligence in Healthcare and Education": "an application domain",
+}
 DEFAULT_CONCEPTS: tuple[str, ...] = ("Adversarial machine learning", "Interpretability")
 
 Method = Literal["auto", "classifier", "keyword", "topics", "all"]
@@ -289,7 +302,12 @@ class SafetyDefinition(BaseModel):
     topics: tuple[str, ...] = DEFAULT_TOPICS
     concepts: tuple[str, ...] = DEFAULT_CONCEPTS
     use_topics: bool = Field(True, description="Also count works matching topics/concepts.")
-    threshold: float = Field(0.5, ge=0.0, le=1.0, description="Classifier probability cut-off.")
+    threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Classifier probability cut-off (default: the model's validated threshold).",
+    )
     area_threshold: float = Field(0.35, ge=0.0, le=1.0)
 
     def fingerprint(self) -> str:

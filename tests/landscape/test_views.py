@@ -1,0 +1,154 @@
+"""Honest figures: Wilson intervals, whole vs fractional counting (hand-computed), the
+country-share and institution views, focal-code checks and the rendered chart."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli.main import app
+from detente.errors import InputError
+from detente.landscape.figure import draw, legend_notes
+from detente.landscape.ingest import ingest_paths
+from detente.landscape.measures import (
+    check_country,
+    country_share,
+    duckdb_runner,
+    institution_view,
+    wilson,
+)
+from detente.landscape.service import landscape
+
+from .conftest import work, write_jsonl_gz
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def corpus_db(tmp_path: Path, small_corpus: list[dict[str, Any]]) -> Path:
+    us, cn = ("MIT", "US"), ("Tsinghua University", "CN")
+    extra = [
+        work("W7", 2022, [[us]], "Graph neural networks"),
+        work("W8", 2022, [[us], [cn]], "More graph neural networks"),
+    ]
+    src = write_jsonl_gz(tmp_path / "w.jsonl.gz", small_corpus + extra)
+    db = tmp_path / "db.duckdb"
+    ingest_paths([src], db)
+    return db
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "lo", "hi"),
+    [(0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (0, 0, 0.0, 1.0)],
+)
+def test_wilson(k: int, n: int, lo: float, hi: float) -> None:
+    a, b = wilson(k, n)
+    assert math.isclose(a, lo, abs_tol=1e-4) and math.isclose(b, hi, abs_tol=1e-4)
+
+
+# Hand-computed from conftest.small_corpus (subset: all works):
+# 2020: W1 US|CN, W2 US|GB, W3 one author at US+CN.
+#   whole: US 3, CN 2, GB 1 of 3.  fractional: W1 US .5 CN .5; W2 US .5 GB .5;
+#   W3 the single author's unit split US .5 CN .5  ->  US 1.5, CN 1, GB .5 of 3.
+# 2021: W4 US; W5 CN|GB; W6 US|CN|GB.
+#   whole: US 2, CN 2, GB 2 of 3.  fractional: US 1 + 1/3, CN .5 + 1/3, GB .5 + 1/3.
+WHOLE = {
+    (2020, "US"): 3,
+    (2020, "CN"): 2,
+    (2020, "GB"): 1,
+    (2021, "US"): 2,
+    (2021, "CN"): 2,
+    (2021, "GB"): 2,
+}
+FRACTIONAL = {
+    (2020, "US"): 1.5,
+    (2020, "CN"): 1.0,
+    (2020, "GB"): 0.5,
+    (2021, "US"): 4 / 3,
+    (2021, "CN"): 5 / 6,
+    (2021, "GB"): 5 / 6,
+}
+
+
+@pytest.mark.parametrize(("counting", "expected"), [("whole", WHOLE), ("fractional", FRACTIONAL)])
+def test_country_share_counting(
+    corpus_db: Path, counting: str, expected: dict[tuple[int, str], float]
+) -> None:
+    con = duckdb.connect(str(corpus_db), read_only=True)
+    rows = country_share(duckdb_runner(con), 2020, 2021, subset="all", counting=counting)  # type: ignore[arg-type]
+    con.close()
+    got = {(r.year, r.country): r.works for r in rows}
+    assert got.keys() == expected.keys()
+    for key, v in expected.items():
+        assert math.isclose(got[key], v, abs_tol=1e-6), key
+    assert all(r.total == 3 for r in rows)
+    for r in rows:
+        assert r.ci_low <= r.share <= r.ci_high
+    if counting == "fractional":  # credits of a year sum to its works
+        for year in (2020, 2021):
+            assert math.isclose(sum(v for (y, _), v in got.items() if y == year), 3.0, abs_tol=1e-5)
+
+
+def test_institution_view(corpus_db: Path) -> None:
+    con = duckdb.connect(str(corpus_db), read_only=True)
+    run = duckdb_runner(con)
+    v = institution_view(run, "mit", 2020, 2022, subset="all")
+    assert v.inst_name == "MIT" and v.country == "US"
+    assert [(y.year, y.works) for y in v.years] == [(2020, 3), (2021, 2), (2022, 2)]
+    partners = {p.inst_name: p.works for p in v.partner_institutions}
+    assert partners == {"Tsinghua University": 4, "University of Oxford": 2}  # W1 W3 W6 W8
+    with pytest.raises(InputError, match="no institution"):
+        institution_view(run, "Nowhere Institute", 2020, 2022, subset="all")
+    con.close()
+
+
+@pytest.mark.parametrize("code", ["XX", "ZZ", "USA", "1", ""])
+def test_unknown_focal_rejected(code: str) -> None:
+    with pytest.raises(InputError, match="not a country"):
+        check_country(code)
+    assert check_country(" us ") == "US"
+
+
+def test_cli_unknown_focal_exit_2(corpus_db: Path, tmp_path: Path) -> None:
+    r = runner.invoke(
+        app,
+        ["landscape", "figure", "--db", str(corpus_db), "--focal", "XX", "--out", str(tmp_path)],
+    )
+    assert r.exit_code == 2
+    assert "not a country" in r.output and "Traceback" not in r.output
+    assert not list(tmp_path.glob("*.svg"))
+
+
+def _svg_text(path: Path) -> str:
+    return re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+
+
+def test_chart_legend_zero_and_footer(corpus_db: Path, tmp_path: Path) -> None:
+    result, _ = landscape(corpus_db, "US", 2020, 2022, subset="all", min_n=3)
+    # 2022: US papers W7, W8 -> GB share is exactly zero; 2 < min_n -> hatched
+    y2022 = next(y for y in result.years if y.year == 2022)
+    assert y2022.focal_works == 2 and y2022.count("GB") == 0
+    svg = draw(result, tmp_path)[0]
+    text = _svg_text(svg)
+    for note in legend_notes(result, lines=False):
+        assert note in text
+    assert "hatched: fewer than 3 US papers that year" in text
+    assert 'id="zero-share-GB-' in text  # the zero is drawn, not left blank
+    assert "Source: w.jsonl.gz" in text and "Counting: whole counting" in text
+    assert "Definition: all works" in text and "Generated " in text
+    assert "95% Wilson interval" in text
+
+
+def test_long_ranges_are_lines(corpus_db: Path, tmp_path: Path) -> None:
+    result, _ = landscape(corpus_db, "US", 2000, 2022, subset="all", min_n=3)
+    result.years = [y.model_copy(update={"year": 2000 + i}) for i, y in enumerate(result.years * 6)]
+    assert len(result.years) > 15
+    text = _svg_text(draw(result, tmp_path)[0])
+    assert "omitted: fewer than 3 US papers that year" in text
+    assert "hatched:" not in text

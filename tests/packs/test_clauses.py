@@ -474,3 +474,21 @@ def test_small_personal_data_needs_only_a_contract(index: EditionIndex) -> None:
         "data-export",
     )
     assert c.state == "does_not_hold" and "exempt" in c.evidence[0]
+
+
+def test_empty_disclosures_mean_none_only_when_declared_complete(index: EditionIndex) -> None:
+    d = build()
+    d["people"][0]["disclosures"] = {"orcid": "0000-0002-1825-0097"}
+    c = _clause(
+        evaluate(Proposal.model_validate(d), date(2026, 6, 1), lists=index, copublications={}),
+        "us-dow-matrix",
+        "fcoc-funding",
+    )
+    assert c.state == "cannot_tell" and "other support not stated" in c.missing[0]
+    d["people"][0]["disclosures"]["complete"] = True
+    c = _clause(
+        evaluate(Proposal.model_validate(d), date(2026, 6, 1), lists=index, copublications={}),
+        "us-dow-matrix",
+        "fcoc-funding",
+    )
+    assert c.state == "does_not_hold"

@@ -166,8 +166,24 @@ def _hit_text(h: ListHit) -> str:
     return f"'{h.matched_name}' = {h.entry_name} on {h.list_name} ({h.edition}; {state})"
 
 
+_WHAT_FIELD = {
+    "talent-programme participation": "talent_programmes",
+    "other support": "other_support",
+    "patents": "patents",
+    "appointments": "appointments",
+}
+
+
 def _ask_people(ctx: Context, what: str) -> list[str]:
-    return [f"{n}: {what} not stated" for n in _no_disclosures(ctx)]
+    """People whose disclosures of *what* are not stated: none given, or an empty list in
+    disclosures not declared complete (an empty list means "none" only when declared complete)."""
+    attr = _WHAT_FIELD.get(what)
+    out = []
+    for p in _people(ctx):
+        d = p.disclosures
+        if d is None or (attr is not None and not d.complete and not getattr(d, attr)):
+            out.append(f"{p.name}: {what} not stated")
+    return out
 
 
 # -- person disclosures ----------------------------------------------------------------------

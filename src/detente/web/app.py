@@ -70,10 +70,11 @@ def create_app(settings: Settings | None = None, *, workflow: Workflow | None = 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")
 
-    from detente.web import api, pages
+    from detente.web import api, pages, research_security
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(research_security.router)  # issue 13: packs and researcher look-back
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

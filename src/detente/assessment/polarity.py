@@ -151,7 +151,9 @@ def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str
     return Polarity.affirmed, None, quote
 
 
-def find(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> list[Span]:
+def find(
+    pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> list[Span]:
     """Every match of ``pattern`` in ``text`` (optionally within ``pos:endpos``) with its polarity."""
     out = []
     for m in pattern.finditer(text, pos, len(text) if endpos is None else endpos):

@@ -205,9 +205,7 @@ def _whole(text: str, word: str) -> tuple[int, int] | None:
     return None
 
 
-def _party_roles(
-    p: Proposal, quote: str, receiving: bool = False
-) -> tuple[list[str], list[str]]:
+def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list[str], list[str]]:
     """Parties named in ``quote``: (givers, receivers) by the words around each mention.
 
     "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named

@@ -205,14 +205,14 @@ def apply(
     if any(m.confirmed_by == "reviewer" for m in matches):
         live = [m for m in matches if m.effective_status != "cleared"]
         direct = [m for m in live if not m.related]
-        if any(m.confirmed_by == "reviewer" and m.effective_status == "hit" for m in direct) or any(
-            m.score >= threshold for m in direct
-        ):
+        # the same rule as the matcher's result status: only a corroborated (or reviewer-
+        # confirmed) match is a hit; a name-only person match stays potential
+        if any(m.effective_status == "hit" for m in direct):
             status = "hit"
         elif any(m.related and m.score >= threshold for m in live):
             status = "related"
-        elif direct:
-            status = "possible"
+        elif any(m.effective_status == "potential" for m in direct):
+            status = "potential"
         else:
             status = "clear"
             who = sorted({m.disposition.reviewer for m in matches if m.disposition})

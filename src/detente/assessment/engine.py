@@ -742,6 +742,9 @@ def _safeguard_analysis(
     candidates: list[str] = []
     single: dict[str, tuple[int, _Levels]] = {}
     for sg in fw.catalogue.safeguards:
+        is_planned = sg.id in planned
+        if not is_planned and sg.id not in credited_anywhere:
+            continue  # its precondition holds nowhere: neither applicable nor planned
         here = counters_here.get(sg.id, set())
         counters_fired = [r for r in sg.counters if r in fired and r in here]
         lowers = sorted(
@@ -754,7 +757,6 @@ def _safeguard_analysis(
         )
         # a recommendation the current plan contradicts is a plan change: name what must go
         applicable = bool(counters_fired or lowers)
-        is_planned = sg.id in planned
         contradicts = c.incompatible[sg.id]
         plan_change = (
             sorted(

@@ -357,6 +357,14 @@ def _person_credit(
     return cq, cn, iq, inn
 
 
+def _listed_surname(text: str) -> frozenset[str]:
+    """The surname tokens of a listed name written "SURNAME, Given Names" (else empty)."""
+    head, sep, tail = text.partition(",")
+    if not sep or not tail.strip() or "," in tail:
+        return frozenset()
+    return frozenset(person_tokens(head))
+
+
 def _score_person(
     q: NameForm, n: NameForm, weights: Weights, special: float, via: str
 ) -> PairScore:
@@ -388,6 +396,13 @@ def _score_person(
                 f"listed name covered {rc:.2f}",
             )
         )
+        sur = _listed_surname(n.text)
+        if (
+            sur
+            and matched >= 2
+            and not any(c > 0 for u, c in zip(n.toks, cn, strict=True) if u in sur)
+        ):
+            matched = 1  # "SURNAME, Given": the listed surname is not in the screened name
         if (matched < 2 or full < 1) and (len(q.toks) > 1 or len(n.toks) > 1):
             cap = pn["single_part_cap"]
             if score > cap:

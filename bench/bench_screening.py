@@ -35,6 +35,14 @@ from detente.screening.store import LoadedIndex, load_paths, open_index  # noqa:
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM: reset by exec, unlike ru_maxrss, which a child
+    inherits from the parent it was forked from)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

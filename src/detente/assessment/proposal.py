@@ -298,13 +298,13 @@ class Person(_Model):
         description="Date or year of birth (YYYY, YYYY-MM or YYYY-MM-DD). Used only to tell the "
         "person apart from a listed person of similar name.",
     )
-    nationality: list[CountryCode] = Field(
-        default_factory=list,
+    nationality: list[CountryCode] | None = Field(
+        None,
         description="Nationalities / citizenships (ISO 3166-1 alpha-2). Used ONLY as an identifier "
         "compared with a listed person's stated nationality, never as a risk signal.",
     )
-    identifiers: dict[str, str] = Field(
-        default_factory=dict,
+    identifiers: dict[str, str] | None = Field(
+        None,
         description="Identifiers such as orcid or passport (type -> value), compared with those "
         "a list publishes.",
     )

@@ -502,7 +502,7 @@ def diligence_for(
             registry=reg,
             dispositions=disp,
             birth_date=person.birth_date,
-            nationality=person.nationality,
+            nationality=person.nationality or (),
             identifiers=person.identifiers,
             affiliation=_affiliation_name(proposal, person.affiliation),
             native=person.name_native,

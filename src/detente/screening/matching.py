@@ -357,6 +357,14 @@ def _person_credit(
     return cq, cn, iq, inn
 
 
+def _listed_surname(text: str) -> frozenset[str]:
+    """The surname tokens of a listed name written "SURNAME, Given Names" (else empty)."""
+    head, sep, tail = text.partition(",")
+    if not sep or not tail.strip() or "," in tail:
+        return frozenset()
+    return frozenset(person_tokens(head))
+
+
 def _score_person(
     q: NameForm, n: NameForm, weights: Weights, special: float, via: str
 ) -> PairScore:
@@ -388,6 +396,13 @@ def _score_person(
                 f"listed name covered {rc:.2f}",
             )
         )
+        sur = _listed_surname(n.text)
+        if (
+            sur
+            and matched >= 2
+            and not any(c > 0 for u, c in zip(n.toks, cn, strict=True) if u in sur)
+        ):
+            matched = 1  # "SURNAME, Given": the listed surname is not in the screened name
         if (matched < 2 or full < 1) and (len(q.toks) > 1 or len(n.toks) > 1):
             cap = pn["single_part_cap"]
             if score > cap:
@@ -878,7 +893,9 @@ def _smm(m: Mapping[str, Sequence[int]]) -> tuple[list[str], array[int], array[i
     return (s.skeys, s.starts, s.ids)
 
 
-TABLES_FORMAT = 2  # bump when the layout of Matcher.tables() changes
+_SCHEMA_CODE = {"person": 112, "org": 111, "unknown": 117}  # p, o, u (other: x)
+_SCHEMA_NAME = {v: k for k, v in _SCHEMA_CODE.items()}
+TABLES_FORMAT = 3  # bump when the layout of Matcher.tables() changes
 
 
 @dataclass
@@ -902,6 +919,7 @@ class Matcher:
     by_pinyin: dict[str, list[int]] = field(default_factory=dict)
     acr_explicit: dict[str, list[int]] = field(default_factory=dict)
     acr_derived: dict[str, list[int]] = field(default_factory=dict)
+    entry_schema: bytes = b""  # per entry: p(erson), o(rg), u(nknown), x (other)
     max_block_df: int = 3000
     top_k: int = 20
     pool_max: int = 200  # issue 8: names tied with the top_k-th are kept too, up to this many
@@ -946,6 +964,7 @@ class Matcher:
                 if k:
                     m.acr_explicit.setdefault(k, []).append(ei)
         m.acr_derived = derived or {}
+        m.entry_schema = bytes(_SCHEMA_CODE.get(e.schema, 120) for e in m.entries)
         return m
 
     def tables(self) -> dict[str, Any]:
@@ -967,6 +986,7 @@ class Matcher:
             "by_pinyin": self.by_pinyin,
             "acr_explicit": self.acr_explicit,
             "acr_derived": self.acr_derived,
+            "entry_schema": self.entry_schema,
         }
 
     @classmethod
@@ -995,9 +1015,15 @@ class Matcher:
             by_pinyin=t["by_pinyin"],
             acr_explicit=t["acr_explicit"],
             acr_derived=t["acr_derived"],
+            entry_schema=t["entry_schema"],
         )
 
     # -- querying --
+
+    def _schema_of(self, ei: int) -> str:
+        if ei < len(self.entry_schema):
+            return _SCHEMA_NAME.get(self.entry_schema[ei], "other")
+        return self.entries[ei].schema
 
     def _variants(self, t: str) -> list[tuple[str, float]]:
         out: dict[str, float] = {t: 1.0}
@@ -1047,7 +1073,7 @@ class Matcher:
             if i in seen:
                 continue
             seen.add(i)
-            es = self.entries[self.names[i].entry].schema
+            es = self._schema_of(self.names[i].entry)
             if schema == "person" and es not in {"person", "unknown"}:
                 continue
             if schema != "person" and es == "person":

@@ -89,7 +89,9 @@ def test_published_json_schemas_are_current(what: str) -> None:
     from detente.assessment.schema import proposal_json_schema
 
     current = (
-        proposal_json_schema() if what == "proposal" else Assessment.model_json_schema(by_alias=True)
+        proposal_json_schema()
+        if what == "proposal"
+        else Assessment.model_json_schema(by_alias=True)
     )
     committed = json.loads((DOCS / "schema" / f"{what}.schema.json").read_text(encoding="utf-8"))
     assert committed == current, f"docs/schema/{what}.schema.json is stale: run make docs"
@@ -110,7 +112,11 @@ def test_proposal_schema_rejects_unknown_ids() -> None:
     schema = proposal_json_schema()
     validator = jsonschema_rs.validator_for(schema)
     base = {"title": "t", "parties": [{"name": "A", "country": "US"}]}
-    ok = {**base, "areas": [{"id": "protocols", "subtopics": ["terminology"]}], "safeguards": ["logged-access"]}
+    ok = {
+        **base,
+        "areas": [{"id": "protocols", "subtopics": ["terminology"]}],
+        "safeguards": ["logged-access"],
+    }
     assert validator.is_valid(ok)
     for bad in (
         {**base, "areas": [{"id": "protocol"}]},

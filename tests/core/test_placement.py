@@ -22,8 +22,8 @@ from detente.assessment.placement import (
     Counts,
     Placement,
     area_counts,
-    config,
     confidence,
+    config,
     fit_calibration,
     place,
 )
@@ -118,7 +118,9 @@ def measure(fw: Framework, split: str, *, legacy: bool = False) -> Figures:
         p = _proposal(case)
         if legacy:
             areas, status = legacy_place(p, fw)
-            pl = Placement(status=status, method="legacy", areas=sorted(areas), threshold=0.5, message="")  # type: ignore[arg-type]
+            pl = Placement(
+                status=status, method="legacy", areas=sorted(areas), threshold=0.5, message=""
+            )  # type: ignore[arg-type]
         else:
             pl = place(p, fw, side_features(p)[0].flags)
         want, got = set(case["areas"]), set(pl.areas)
@@ -131,9 +133,7 @@ def measure(fw: Framework, split: str, *, legacy: bool = False) -> Figures:
         if not want:
             f.no_area += 1
             f.no_area_placed += bool(got)
-        conf = (
-            {a: 1.0 for a in got} if legacy else {c.area: c.confidence for c in pl.candidates}
-        )
+        conf = {a: 1.0 for a in got} if legacy else {c.area: c.confidence for c in pl.candidates}
         for area in fw.area_index:
             sq += (conf.get(area, 0.0) - (area in want)) ** 2
             pairs += 1

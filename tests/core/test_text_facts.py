@@ -24,14 +24,34 @@ A, N, H, Q = Polarity.affirmed, Polarity.negated, Polarity.hypothetical, Polarit
 
 CASES: list[tuple[str, str, Polarity, bool]] = [
     # elicitation techniques shared
-    ("elicitation_shared", "The teams will exchange their tuned agent scaffolds and elicitation prompts.", A, True),
+    (
+        "elicitation_shared",
+        "The teams will exchange their tuned agent scaffolds and elicitation prompts.",
+        A,
+        True,
+    ),
     ("elicitation_shared", "Each side hands over its elicitation toolkit to the other.", A, True),
     ("elicitation_shared", "Elicitation methods are shared between the red teams.", A, True),
     ("elicitation_shared", "The partners will not share elicitation methods.", N, False),
-    ("elicitation_shared", "No elicitation techniques, scaffolds or model access are exchanged.", N, False),
+    (
+        "elicitation_shared",
+        "No elicitation techniques, scaffolds or model access are exchanged.",
+        N,
+        False,
+    ),
     ("elicitation_shared", "Elicitation prompts will not be shared with anyone.", N, False),
-    ("elicitation_shared", "If we later decide to share elicitation prompts, we will ask the board.", H, False),
-    ("elicitation_shared", "The partners may exchange elicitation recipes in a second phase.", H, False),
+    (
+        "elicitation_shared",
+        "If we later decide to share elicitation prompts, we will ask the board.",
+        H,
+        False,
+    ),
+    (
+        "elicitation_shared",
+        "The partners may exchange elicitation recipes in a second phase.",
+        H,
+        False,
+    ),
     # model weights shared or handed over
     ("weights_shared", "Example University hands its model weights to Example Daxue.", A, True),
     ("weights_shared", "The visiting researcher gets access to internal checkpoints.", A, True),
@@ -40,11 +60,21 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
     ("weights_shared", "Weights are not shared.", N, False),
     ("weights_shared", "Neither side gets the other's weights.", N, False),
     ("weights_shared", "If the pilot succeeds, the lab could share model weights.", H, False),
-    ("weights_shared", "Should we later decide to transfer checkpoints, a new review is needed.", H, False),
+    (
+        "weights_shared",
+        "Should we later decide to transfer checkpoints, a new review is needed.",
+        H,
+        False,
+    ),
     # administrative access to infrastructure
     ("admin_access", "Example Daxue has root access to the shared cluster.", A, True),
     ("admin_access", "The cluster is administered by Example Daxue.", A, True),
-    ("admin_access", "Example Daxue staff will have no administrative access to the cluster.", N, False),
+    (
+        "admin_access",
+        "Example Daxue staff will have no administrative access to the cluster.",
+        N,
+        False,
+    ),
     ("admin_access", "Example Daxue might later receive administrative access.", H, False),
     # biological / chemical (CBRN) focus
     ("bio_chem_focus", "We red-team models on biological weapons tasks.", A, True),
@@ -55,7 +85,12 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
     # nuclear focus
     ("nuclear_focus", "The dialogue concerns AI in nuclear command and control.", A, True),
     ("nuclear_focus", "Nuclear matters are out of scope.", N, False),
-    ("nuclear_focus", "Inspired by nuclear arms control verification, we design a protocol.", Q, False),
+    (
+        "nuclear_focus",
+        "Inspired by nuclear arms control verification, we design a protocol.",
+        Q,
+        False,
+    ),
     ("nuclear_focus", "A later phase could address nuclear early-warning systems.", H, False),
     # joint code development
     ("joint_code", "The two teams jointly develop the verification software.", A, True),
@@ -63,7 +98,12 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
     ("joint_code", "We will not jointly develop any code.", N, False),
     ("joint_code", "The partners might co-develop a reference implementation.", H, False),
     # personnel exchange / visiting researchers
-    ("personnel_exchange", "Two visiting researchers from Example Daxue spend six months in the lab.", A, True),
+    (
+        "personnel_exchange",
+        "Two visiting researchers from Example Daxue spend six months in the lab.",
+        A,
+        True,
+    ),
     ("personnel_exchange", "The project includes a secondment of two engineers.", A, True),
     ("personnel_exchange", "There will be no personnel exchange.", N, False),
     ("personnel_exchange", "The partners may later host visiting scholars.", H, False),
@@ -71,7 +111,9 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
 
 
 @pytest.mark.parametrize(("fact", "sentence", "polarity", "applied"), CASES)
-def test_fact_polarity(fw: Framework, fact: str, sentence: str, polarity: Polarity, applied: bool) -> None:
+def test_fact_polarity(
+    fw: Framework, fact: str, sentence: str, polarity: Polarity, applied: bool
+) -> None:
     p = proposal("evaluations", description=sentence)
     facts = {f.id: f for f in read_text(p, fw).facts}
     assert fact in facts, f"{fact} not read from {sentence!r}: {list(facts)}"

@@ -24,8 +24,8 @@ from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
-from detente.assessment.proposal import Proposal
 from detente.assessment.placement import UNDETERMINED, place
+from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import Predicate, compile_condition, fired_flags

@@ -136,9 +136,7 @@ class _Config(BaseModel):
 def config() -> _Config:
     import yaml
 
-    text = (
-        resources.files("detente.assessment").joinpath("data/placement.yaml").read_text("utf-8")
-    )
+    text = resources.files("detente.assessment").joinpath("data/placement.yaml").read_text("utf-8")
     return _Config.model_validate(yaml.safe_load(text))
 
 
@@ -243,8 +241,10 @@ _COEFS = ("intercept", "phrase", "word", "generic", "signals")
 
 def confidence(counts: Counts, classifier: float | None = None) -> float:
     """The calibrated confidence of one area from its evidence (see data/placement.yaml)."""
-    c = config().calibration
-    z = sum(c[k] * x for k, x in zip(_COEFS, counts.vector(), strict=True))  # type: ignore[index]
+    c: dict[str, float] = {str(k): v for k, v in config().calibration.items()}
+    z = 0.0
+    for k, x in zip(_COEFS, counts.vector(), strict=True):
+        z += c[k] * x
     if classifier is not None:
         z += c["classifier"] * _logit(classifier)
     return _sigmoid(z)
@@ -280,7 +280,7 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
                     continue
                 found.seen.add(key)
                 wk = "word" if t.weight_kind == "keyword" else t.weight_kind
-                w = cfg.calibration[wk]  # type: ignore[index]
+                w = cfg.calibration[wk]
                 found.counts[wk] = found.counts.get(wk, 0) + 1
                 found.strong = found.strong or wk != "generic"
                 kind: Literal["phrase", "keyword", "generic"] = t.weight_kind
@@ -329,9 +329,7 @@ def place(
         found = kw.get(area) or _Found([], set(), {})
         signals = [s for s in c.signals[area] if s in flags]
         ev = list(found.evidence)
-        ev += [
-            Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals
-        ]
+        ev += [Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals]
         score = clf.get(area)
         if score is not None:
             ev.append(
@@ -368,8 +366,8 @@ def place(
     by_area = {x.area: x for x in candidates}
     topics: list[OutsideTopic] = []
     for topic in cfg.outside:
-        found = out.get(topic.id)
-        ev = list(found.evidence) if found else []
+        topic_found = out.get(topic.id)
+        ev = list(topic_found.evidence) if topic_found else []
         form_ev = [f"form.{f}" for f in topic.forms]
         declared_forms = [f for f in flags if f.startswith("form.")]
         if form_ev and declared_forms and set(declared_forms) <= set(form_ev):
@@ -380,7 +378,7 @@ def place(
                     weight=cfg.calibration["signals"],
                 )
             )
-        if not found or not ev:
+        if not topic_found or not ev:
             continue
         near = by_area.get(topic.nearest)
         applied = topic.nearest in placed_ids

@@ -96,8 +96,8 @@ def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     start = 0
     for m in _SENTENCE_END.finditer(text, 0, pos):
         start = m.end()
-    m = _SENTENCE_END.search(text, pos)
-    end = m.end() if m else len(text)
+    nxt = _SENTENCE_END.search(text, pos)
+    end = nxt.end() if nxt else len(text)
     return start, end
 
 
@@ -151,7 +151,9 @@ def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str
     return Polarity.affirmed, None, quote
 
 
-def find(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> list[Span]:
+def find(
+    pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> list[Span]:
     """Every match of ``pattern`` in ``text`` (optionally within ``pos:endpos``) with its polarity."""
     out = []
     for m in pattern.finditer(text, pos, len(text) if endpos is None else endpos):

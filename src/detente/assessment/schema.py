@@ -90,9 +90,7 @@ def valid_ids_markdown(fw: Framework | None = None) -> str:
         ("`purposes`", Purpose),
     ):
         out.append(f"| {label} | " + ", ".join(f"`{m.value}`" for m in enum) + " |")
-    out.append(
-        "| `safeguards` | " + ", ".join(f"`{s.id}`" for s in fw.catalogue.safeguards) + " |"
-    )
+    out.append("| `safeguards` | " + ", ".join(f"`{s.id}`" for s in fw.catalogue.safeguards) + " |")
     out.append("")
     out.append(END)
     return "\n".join(out)

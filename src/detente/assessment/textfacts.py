@@ -129,9 +129,7 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
     """The fact rules, compiled once: (version, compiled facts)."""
     import yaml
 
-    text = (
-        resources.files("detente.assessment").joinpath("data/text_facts.yaml").read_text("utf-8")
-    )
+    text = resources.files("detente.assessment").joinpath("data/text_facts.yaml").read_text("utf-8")
     doc = _FactsDoc.model_validate(yaml.safe_load(text))
     out = []
     for f in doc.facts:
@@ -207,9 +205,7 @@ def _whole(text: str, word: str) -> tuple[int, int] | None:
     return None
 
 
-def _party_roles(
-    p: Proposal, quote: str, receiving: bool = False
-) -> tuple[list[str], list[str]]:
+def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list[str], list[str]]:
     """Parties named in ``quote``: (givers, receivers) by the words around each mention.
 
     "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named
@@ -301,7 +297,7 @@ def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list
         spans: list[Span] = _find(c, text)
         out.extend(
             Mention(
-                field=field,  # type: ignore[arg-type]
+                field=field,
                 quote=s.quote,
                 matched=" ".join(s.matched.split()),
                 polarity=s.polarity,

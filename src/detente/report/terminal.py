@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.assessment.result import Assessment
-from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 from detente.framework.model import Framework
+from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 
 LEVEL_STYLE = {"low": "black on green3", "moderate": "black on gold1", "high": "white on red3"}
 VERDICT_STYLE = {

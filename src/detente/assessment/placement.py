@@ -284,7 +284,9 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
                 found.counts[wk] = found.counts.get(wk, 0) + 1
                 found.strong = found.strong or wk != "generic"
                 kind: Literal["phrase", "keyword", "generic"] = t.weight_kind
-                found.evidence.append(Evidence(kind=kind, text=key, quote=quote, weight=w))
+                found.evidence.append(
+                    Evidence.model_construct(kind=kind, text=key, quote=quote, weight=w)
+                )
     return areas, outside
 
 
@@ -329,11 +331,14 @@ def place(
         found = kw.get(area) or _Found([], set(), {})
         signals = [s for s in c.signals[area] if s in flags]
         ev = list(found.evidence)
-        ev += [Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals]
+        ev += [
+            Evidence.model_construct(kind="signal", text=s, weight=cfg.calibration["signals"])
+            for s in signals
+        ]
         score = clf.get(area)
         if score is not None:
             ev.append(
-                Evidence(
+                Evidence.model_construct(
                     kind="classifier",
                     text=f"score {score[0]:.2f}: " + ", ".join(score[1][:6]),
                     weight=score[0],
@@ -352,7 +357,7 @@ def place(
             why_not = f"confidence {conf:.2f} is below the threshold {cfg.threshold:.2f}"
         if placed or conf >= cfg.candidate_floor or ev:
             candidates.append(
-                AreaCandidate(
+                AreaCandidate.model_construct(
                     area=area,
                     name=c.names[area],
                     confidence=round(conf, 3),
@@ -372,7 +377,7 @@ def place(
         declared_forms = [f for f in flags if f.startswith("form.")]
         if form_ev and declared_forms and set(declared_forms) <= set(form_ev):
             ev.append(
-                Evidence(
+                Evidence.model_construct(
                     kind="signal",
                     text="forms only " + ", ".join(sorted(f[5:] for f in declared_forms)),
                     weight=cfg.calibration["signals"],
@@ -396,7 +401,7 @@ def place(
                 + " ".join(topic.why.split())
             )
         topics.append(
-            OutsideTopic(
+            OutsideTopic.model_construct(
                 topic=topic.id,
                 name=topic.name,
                 evidence=ev,

@@ -297,7 +297,7 @@ def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list
         spans: list[Span] = _find(c, text)
         out.extend(
             Mention.model_construct(
-                field=field,
+                field=field,  # type: ignore[arg-type]
                 quote=s.quote,
                 matched=" ".join(s.matched.split()),
                 polarity=s.polarity,

@@ -302,3 +302,24 @@ def test_cli_prints_not_determined(tmp_path: Path) -> None:
     text = re.sub(r"\s+", " ", out.output.replace("│", " "))
     assert "areas not determined — a reviewer must classify" in text
     assert "Needs senior review" in text
+
+
+def test_cli_classifier_option_without_a_trained_model_uses_keywords(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detente.cli.main import app
+
+    monkeypatch.setenv("DETENTE_HOME", str(tmp_path / "home"))
+    f = tmp_path / "bench.yaml"
+    f.write_text(
+        "title: A benchmark for honesty\nsummary: We design a benchmark and evaluations.\n"
+        "parties:\n  - {name: A Uni, country: US}\n  - {name: B Uni, country: CN}\n",
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(
+        app,
+        ["assess", str(f), "--no-screen", "--infer-areas", "classifier", "-q"],
+        terminal_width=200,
+    )
+    assert out.exit_code == 0, out.output
+    assert "evaluations*" in out.output

@@ -19,6 +19,10 @@ from detente.framework.model import AreaDef, Framework
 
 __all__ = ["AreaClassifier", "area_placements", "keyword_hits", "place_areas"]
 
+_DECLARED: dict[
+    tuple[int, tuple[tuple[str, tuple[str, ...]], ...]], tuple[Framework, tuple[AreaPlacement, ...]]
+] = {}
+
 
 @lru_cache(maxsize=4096)
 def _pattern(keyword: str) -> re.Pattern[str]:
@@ -37,18 +41,28 @@ def _subtopics(area: AreaDef, text: str) -> list[str]:
 def area_placements(p: Proposal, fw: Framework, placement: Placement) -> list[AreaPlacement]:
     """The assessed areas of ``placement`` in the assessment's ``areas`` shape."""
     if placement.status == "declared":
-        return [
-            AreaPlacement(
-                id=ref.id,
-                name=fw.area_index[ref.id].name,
-                inferred=False,
-                method="declared in the proposal",
-                evidence=[],
-                subtopics=list(ref.subtopics),
-                paper_conclusion=fw.area_index[ref.id].paper_conclusion,
+        key = tuple((ref.id, tuple(ref.subtopics)) for ref in p.areas)
+        hit = _DECLARED.get((id(fw), key))
+        if hit is None or hit[0] is not fw:
+            if len(_DECLARED) > 1024:
+                _DECLARED.clear()
+            # frozen objects: one list per framework and set of declared areas
+            hit = _DECLARED[(id(fw), key)] = (
+                fw,
+                tuple(
+                    AreaPlacement(
+                        id=area_id,
+                        name=fw.area_index[area_id].name,
+                        inferred=False,
+                        method="declared in the proposal",
+                        evidence=[],
+                        subtopics=list(subs),
+                        paper_conclusion=fw.area_index[area_id].paper_conclusion,
+                    )
+                    for area_id, subs in key
+                ),
             )
-            for ref in p.areas
-        ]
+        return list(hit[1])
     text = p.text()
     by_area = {c.area: c for c in placement.candidates}
     out = []

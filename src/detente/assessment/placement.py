@@ -241,8 +241,10 @@ _COEFS = ("intercept", "phrase", "word", "generic", "signals")
 
 def confidence(counts: Counts, classifier: float | None = None) -> float:
     """The calibrated confidence of one area from its evidence (see data/placement.yaml)."""
-    c = config().calibration
-    z = sum(c[k] * x for k, x in zip(_COEFS, counts.vector(), strict=True))  # type: ignore[index]
+    c: dict[str, float] = {str(k): v for k, v in config().calibration.items()}
+    z = 0.0
+    for k, x in zip(_COEFS, counts.vector(), strict=True):
+        z += c[k] * x
     if classifier is not None:
         z += c["classifier"] * _logit(classifier)
     return _sigmoid(z)
@@ -278,11 +280,13 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
                     continue
                 found.seen.add(key)
                 wk = "word" if t.weight_kind == "keyword" else t.weight_kind
-                w = cfg.calibration[wk]  # type: ignore[index]
+                w = cfg.calibration[wk]
                 found.counts[wk] = found.counts.get(wk, 0) + 1
                 found.strong = found.strong or wk != "generic"
                 kind: Literal["phrase", "keyword", "generic"] = t.weight_kind
-                found.evidence.append(Evidence(kind=kind, text=key, quote=quote, weight=w))
+                found.evidence.append(
+                    Evidence.model_construct(kind=kind, text=key, quote=quote, weight=w)
+                )
     return areas, outside
 
 
@@ -327,11 +331,14 @@ def place(
         found = kw.get(area) or _Found([], set(), {})
         signals = [s for s in c.signals[area] if s in flags]
         ev = list(found.evidence)
-        ev += [Evidence(kind="signal", text=s, weight=cfg.calibration["signals"]) for s in signals]
+        ev += [
+            Evidence.model_construct(kind="signal", text=s, weight=cfg.calibration["signals"])
+            for s in signals
+        ]
         score = clf.get(area)
         if score is not None:
             ev.append(
-                Evidence(
+                Evidence.model_construct(
                     kind="classifier",
                     text=f"score {score[0]:.2f}: " + ", ".join(score[1][:6]),
                     weight=score[0],
@@ -350,7 +357,7 @@ def place(
             why_not = f"confidence {conf:.2f} is below the threshold {cfg.threshold:.2f}"
         if placed or conf >= cfg.candidate_floor or ev:
             candidates.append(
-                AreaCandidate(
+                AreaCandidate.model_construct(
                     area=area,
                     name=c.names[area],
                     confidence=round(conf, 3),
@@ -364,19 +371,19 @@ def place(
     by_area = {x.area: x for x in candidates}
     topics: list[OutsideTopic] = []
     for topic in cfg.outside:
-        found = out.get(topic.id)
-        ev = list(found.evidence) if found else []
+        topic_found = out.get(topic.id)
+        ev = list(topic_found.evidence) if topic_found else []
         form_ev = [f"form.{f}" for f in topic.forms]
         declared_forms = [f for f in flags if f.startswith("form.")]
         if form_ev and declared_forms and set(declared_forms) <= set(form_ev):
             ev.append(
-                Evidence(
+                Evidence.model_construct(
                     kind="signal",
                     text="forms only " + ", ".join(sorted(f[5:] for f in declared_forms)),
                     weight=cfg.calibration["signals"],
                 )
             )
-        if not found or not ev:
+        if not topic_found or not ev:
             continue
         near = by_area.get(topic.nearest)
         applied = topic.nearest in placed_ids
@@ -394,7 +401,7 @@ def place(
                 + " ".join(topic.why.split())
             )
         topics.append(
-            OutsideTopic(
+            OutsideTopic.model_construct(
                 topic=topic.id,
                 name=topic.name,
                 evidence=ev,

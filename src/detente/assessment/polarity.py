@@ -96,8 +96,8 @@ def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     start = 0
     for m in _SENTENCE_END.finditer(text, 0, pos):
         start = m.end()
-    m = _SENTENCE_END.search(text, pos)
-    end = m.end() if m else len(text)
+    nxt = _SENTENCE_END.search(text, pos)
+    end = nxt.end() if nxt else len(text)
     return start, end
 
 

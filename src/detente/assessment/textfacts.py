@@ -296,7 +296,7 @@ def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list
         text: str = getattr(p, field)
         spans: list[Span] = _find(c, text)
         out.extend(
-            Mention(
+            Mention.model_construct(
                 field=field,  # type: ignore[arg-type]
                 quote=s.quote,
                 matched=" ".join(s.matched.split()),
@@ -392,7 +392,7 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 if not givers:
                     question = " ".join(f.question.split())
         facts.append(
-            TextFact(
+            TextFact.model_construct(
                 id=f.id,
                 label=f.label,
                 target=_target(f.target),
@@ -473,7 +473,7 @@ def _check_safeguards(
             or (f.id == "weights_shared" and "model_access.weights" in why)
         ] or applied
         out.append(
-            ContradictedSafeguard(
+            ContradictedSafeguard.model_construct(
                 safeguard=sid,
                 name=sg.name,
                 contradicted_by=why,

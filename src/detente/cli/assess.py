@@ -90,9 +90,14 @@ def assess_cmd(
             raise typer.Exit(exit_code_for(exc)) from None
     classifier: AreaClassifier | None = None
     if infer_areas == "classifier":
-        from detente.landscape import infer_areas as classify
+        from detente.landscape.classifier import Classifier
+        from detente.landscape.taxonomy import FRAMEWORK_AREAS
 
-        classifier = classify
+        model = Classifier.load()  # loaded once for the whole batch, not per proposal
+        if model is not None:
+
+            def classifier(text: str) -> Any:
+                return model.infer_areas(text, FRAMEWORK_AREAS) if text.strip() else []
 
     options = AssessOptions(
         as_of=as_of_date,

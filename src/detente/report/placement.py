@@ -29,7 +29,11 @@ def placement_lines(a: Assessment) -> list[str]:
     pl = a.placement
     if pl is None or pl.status == "declared":
         return []
-    lines = [f"Placement: {STATUS_LABEL[pl.status]}. {pl.message}"]
+    lines = [
+        f"Placement: {pl.message}"
+        if pl.status == "placed"
+        else f"Placement: {STATUS_LABEL[pl.status]}. {pl.message}"
+    ]
     for c in pl.candidates:
         ev = ", ".join(
             f"'{e.text}'" if e.kind in ("phrase", "keyword", "generic") else e.text

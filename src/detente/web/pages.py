@@ -26,6 +26,7 @@ from detente.errors import (
 )
 from detente.report.diligence import diligence_rows
 from detente.report.html import heatmap
+from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 from detente.store.accounts import new_secret
 from detente.store.models import OUTCOMES, ROLES, STATUSES
 from detente.store.service import Workflow
@@ -313,6 +314,9 @@ def _view_model(a: Assessment) -> dict[str, Any]:
         "heat": heatmap(a),
         "dd": diligence_rows(a.due_diligence) if a.due_diligence is not None else None,
         "short": {r.risk: r.short for r in a.risks},
+        "placement": placement_lines(a),
+        "facts": fact_rows(a),
+        "not_credited": not_credited_lines(a),
     }
 
 

@@ -57,33 +57,37 @@ def test_five_failures_then_429_page_per_user_name_and_per_address(db_file: str)
     wf.create_user("alice", PASSWORDS["alice"], "submitter")
     wf.create_user("bob", PASSWORDS["bob"], "submitter")
     with make_client(application) as c:
-        for i in range(5):
-            r = _try(c, "alice", "wrong-password", f"10.0.0.{i}")
+        for _ in range(3):
+            r = _try(c, "alice", "wrong-password", "10.0.0.1")
             assert r.status_code == 401 and "wrong user name or password" in r.text
-        r = _try(c, "alice", PASSWORDS["alice"], "10.0.0.99")
+        r = _try(c, "alice", PASSWORDS["alice"], "10.0.0.1")  # the guesser's address waits
         assert r.status_code == 429
         assert "too many failed sign-ins for this user name" in r.text
         assert '<form method="post" action="/login"' in r.text  # still the readable login page
-        assert 0 < int(r.headers["retry-after"]) <= 901
+        assert 0 < int(r.headers["retry-after"]) <= 30
         # JSON clients get the one error shape
         r = _try(
-            c, "alice", PASSWORDS["alice"], "10.0.0.99", headers={"Accept": "application/json"}
+            c, "alice", PASSWORDS["alice"], "10.0.0.1", headers={"Accept": "application/json"}
         )
         assert r.status_code == 429
         err = r.json()["error"]
-        assert err["code"] == "too_many_requests" and "try again in 15 minutes" in err["message"]
-        assert _try(c, "bob", PASSWORDS["bob"], "10.0.0.99").status_code == 303
-        # per address: five failures for assorted names from one address block everyone there
+        assert err["code"] == "too_many_requests" and "try again in" in err["message"]
+        # the right password from a new address is never held back: no lock-out
+        assert _try(c, "alice", PASSWORDS["alice"], "10.0.0.99").status_code == 303
         c.cookies.clear()
-        for n in range(5):
+        assert _try(c, "bob", PASSWORDS["bob"], "10.0.0.99").status_code == 303
+        # per address: failures for assorted names from one address delay it, briefly
+        c.cookies.clear()
+        for n in range(6):
             assert _try(c, f"guess{n}", "x" * 10, "198.51.100.5").status_code == 401
-        assert _try(c, "bob", PASSWORDS["bob"], "198.51.100.5").status_code == 429
+        r = _try(c, "bob", PASSWORDS["bob"], "198.51.100.5")
+        assert r.status_code == 429 and int(r.headers["retry-after"]) <= 60
         assert _try(c, "bob", PASSWORDS["bob"], "198.51.100.6").status_code == 303
-        clock.now += timedelta(minutes=16)
+        clock.now += timedelta(seconds=61)
         c.cookies.clear()
         assert _try(c, "alice", PASSWORDS["alice"], "198.51.100.5").status_code == 303
     assert any(
-        e.action == "auth.login_failed" and e.details.get("client") == "10.0.0.0"
+        e.action == "auth.login_failed" and e.details.get("client") == "10.0.0.1"
         for e in wf.audit_entries(limit=100)[0]
     )
     wf.db.dispose()
@@ -94,7 +98,7 @@ def test_the_count_is_shared_by_workers_through_the_database(db_file: str) -> No
     wf: Workflow = one.state.workflow
     wf.create_user("alice", PASSWORDS["alice"], "submitter")
     with make_client(one) as c1, make_client(two) as c2:
-        for i in range(5):
+        for i in range(3):
             c = c1 if i % 2 else c2
             assert _try(c, "alice", "wrong-password", "ignored").status_code == 401
         assert _try(c1, "alice", PASSWORDS["alice"], "ignored").status_code == 429
@@ -108,7 +112,7 @@ def test_without_a_trusted_proxy_forwarded_for_is_ignored(db_file: str) -> None:
     wf: Workflow = application.state.workflow
     wf.create_user("bob", PASSWORDS["bob"], "submitter")
     with make_client(application) as c:
-        for n in range(5):  # a client cannot dodge the address limit by inventing hops
+        for n in range(6):  # a client cannot dodge the address limit by inventing hops
             assert _try(c, f"guess{n}", "x" * 10, f"10.1.1.{n}").status_code == 401
         assert _try(c, "bob", PASSWORDS["bob"], "10.1.1.200").status_code == 429
     wf.db.dispose()

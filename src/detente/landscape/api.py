@@ -7,10 +7,8 @@ where it stopped and a finished one is not fetched again unless ``restart``.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from typing import Any
 import httpx
 import orjson
 
+from detente._retry import RetryPolicy, retry_after_seconds
 from detente.errors import DataSourceError, InputError
 from detente.landscape.ingest import IngestReport, _seq, _Tally, iter_batches
 from detente.landscape.sources import Item
@@ -46,20 +45,6 @@ OFFLINE_HINT = (
     "no network access to the API? Ingest an OpenAlex snapshot or a file instead: "
     "`detente landscape ingest PATH…` (snapshot folder, JSONL, API pages, Parquet)"
 )
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    v = value.strip()
-    if v.isdigit():
-        return float(v)
-    try:
-        when = email.utils.parsedate_to_datetime(v)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def query_key(filter_: str | None, search: str | None, base_url: str) -> str:
@@ -115,9 +100,8 @@ def _get_page(
                 )
         if attempt == cfg.max_retries:
             break
-        if wait is None:
-            wait = min(cfg.max_backoff, cfg.backoff * (2**attempt)) * (0.5 + random.random() / 2)
-        sleep(min(wait, cfg.max_backoff))
+        policy = RetryPolicy(retries=cfg.max_retries, backoff=cfg.backoff, max_wait=cfg.max_backoff)
+        sleep(min(wait, cfg.max_backoff) if wait is not None else policy.wait(attempt))
     raise DataSourceError(f"OpenAlex API failed after {cfg.max_retries + 1} attempts: {last}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from detente.assessment.result import Assessment
@@ -19,6 +20,20 @@ _RISK_SHORT = {
 
 def _esc(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
+def _no_raw_html(markdown: str) -> str:
+    """Escape ``<`` outside code spans, so no text from a proposal (a title, a party's name, a
+    reviewer's note) reaches a Markdown viewer as raw HTML; the report itself emits none."""
+    return "".join(
+        part
+        if part.startswith("`") and part.endswith("`") and len(part) > 1
+        else part.replace("<", "&lt;")
+        for part in _CODE_SPAN.split(markdown)
+    )
 
 
 def _short(a: Assessment, rid: str) -> str:
@@ -227,7 +242,7 @@ def render_markdown(a: Assessment, record: doc.Record | None = None) -> str:
     w("")
     w(f"*{a.disclaimer}*")
     w("")
-    return "\n".join(out)
+    return _no_raw_html("\n".join(out))
 
 
 def _record_md(record: doc.Record | None) -> str:

@@ -8,11 +8,13 @@ Otherwise the previous snapshot stays in use and the outcome says why.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from detente._retry import RETRY_STATUS, RetryPolicy, retrying
 from detente.errors import DetenteError
 from detente.screening.registry import Registry, SourceSpec, load_registry
 from detente.screening.store import (
@@ -41,34 +43,50 @@ class DownloadError(Exception):
     pass
 
 
-def _fetch(client: object, url: str, retries: int) -> bytes:
+def _fetch(
+    client: object,
+    url: str,
+    retries: int,
+    sleep: Callable[[float], None] | None = None,
+    policy: RetryPolicy | None = None,
+) -> bytes:
+    """GET ``url`` with the shared retry policy: 429/5xx and network errors are retried after
+    a backoff (or the server's ``Retry-After``), other 4xx fail at once."""
     import httpx
 
     assert isinstance(client, httpx.Client)
+    pol = policy or RetryPolicy(retries=retries)
     last = ""
-    for _attempt in range(retries + 1):
+    got: list[bytes] = []
+
+    def once(_attempt: int) -> tuple[bool, str | None]:
+        nonlocal last
         try:
             resp = client.get(url)
-            if resp.status_code != 200:
-                last = f"HTTP {resp.status_code} from {url}"
-                if resp.status_code < 500 and resp.status_code != 429:
-                    break
-                continue
-            data = resp.content
-            expected = resp.headers.get("content-length")
-            if (
-                expected is not None
-                and resp.headers.get("content-encoding") in (None, "identity")
-                and int(expected) != len(data)
-            ):
-                last = f"truncated download from {url}: {len(data)} of {expected} bytes"
-                continue
-            if not data:
-                last = f"empty response from {url}"
-                continue
-            return data
         except httpx.HTTPError as exc:
             last = f"{type(exc).__name__} fetching {url}: {exc}"
+            return False, None
+        if resp.status_code != 200:
+            last = f"HTTP {resp.status_code} from {url}"
+            return resp.status_code not in RETRY_STATUS, resp.headers.get("retry-after")
+        data = resp.content
+        expected = resp.headers.get("content-length")
+        if (
+            expected is not None
+            and resp.headers.get("content-encoding") in (None, "identity")
+            and int(expected) != len(data)
+        ):
+            last = f"truncated download from {url}: {len(data)} of {expected} bytes"
+            return False, None
+        if not data:
+            last = f"empty response from {url}"
+            return False, None
+        got.append(data)
+        return True, None
+
+    retrying(once, pol, sleep or time.sleep)
+    if got:
+        return got[0]
     raise DownloadError(last or f"could not fetch {url}")
 
 

@@ -7,6 +7,8 @@ two writers queue instead of failing half-way.  PostgreSQL uses psycopg 3.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +24,21 @@ from detente.store.config import database_url, redact
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _IMMEDIATE = "detente_write"
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by its owner only: 0600 / 0700.
+
+    The WAL and shared-memory files SQLite makes next to it inherit the file's mode.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process created it first
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        p = path.with_name(path.name + suffix)
+        if p.exists() and p.stat().st_mode & 0o077:
+            p.chmod(0o600)
 
 
 class StoreError(DetenteError):
@@ -59,8 +76,8 @@ class Database:
         self.dialect = u.get_backend_name()
         kwargs: dict[str, Any] = {"future": True}
         if self.dialect == "sqlite":
-            if u.database and u.database != ":memory:":
-                Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+                _create_private(Path(u.database).expanduser())
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             kwargs["pool_size"] = 20
             kwargs["max_overflow"] = 40

@@ -93,8 +93,9 @@ def to_detente_error(exc: Exception) -> tuple[DetenteError, int]:
         elif code == 413:
             err = PayloadTooLargeError(detail or "the request body is too large")
         elif code == 405:
+            allow = (exc.headers or {}).get("Allow", "")
             return MethodNotAllowedError(
-                f"this path does not accept the method {detail or ''}".strip()
+                "this path does not accept this method" + (f"; it accepts {allow}" if allow else "")
             ), 405
         elif 400 <= code < 500:
             err = InputError(f"the request could not be read: {detail or 'bad request'}")
@@ -104,6 +105,35 @@ def to_detente_error(exc: Exception) -> tuple[DetenteError, int]:
     log.exception("unexpected error", exc_info=exc)
     err = DetenteError("an unexpected error occurred; it has been logged")
     return err, http_status_for(err)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route accepts on this path (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    def leaves(routes: Any) -> Any:
+        for r in routes:
+            if getattr(r, "methods", None):
+                yield r
+                continue
+            sub = getattr(r, "routes", None) or getattr(
+                getattr(r, "original_router", None) or getattr(r, "router", None), "routes", None
+            )
+            if sub and not getattr(r, "path", ""):  # included routers (no prefix), not mounts
+                yield from leaves(sub)
+
+    methods: set[str] = set()
+    for route in leaves(request.app.routes):
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if route_methods and match != Match.NONE:
+            methods |= set(route_methods)
+        elif route_methods:
+            for m in route_methods:
+                if route.matches({**request.scope, "method": m})[0] == Match.FULL:
+                    methods.add(m)
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return ", ".join(sorted(methods, key=lambda m: order.index(m) if m in order else 99))
 
 
 def wants_json(request: Request) -> bool:
@@ -118,6 +148,13 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     """The single exception handler registered for everything."""
     err, status = to_detente_error(exc)
     headers = retry_headers(err)
+    if isinstance(err, MethodNotAllowedError) and isinstance(exc, StarletteHTTPException):
+        allow = _allowed_methods(request) or (exc.headers or {}).get("Allow")
+        if allow:
+            headers["Allow"] = allow
+            err = MethodNotAllowedError(
+                f"{request.method} is not allowed on {request.url.path}; it accepts {allow}"
+            )
     if wants_json(request):
         if isinstance(err, AuthenticationError) and not headers:
             headers = {"WWW-Authenticate": "Bearer"}

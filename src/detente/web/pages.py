@@ -58,6 +58,16 @@ from detente.web.screening_admin import ListJobs
 router = APIRouter(include_in_schema=False)
 
 Id = Annotated[int, Query(ge=1, le=2_147_483_647)]
+MAX_ID = 2_147_483_647
+
+
+def _bounded(value: int, what: str = "proposal") -> int:
+    """Ids beyond the database's integer range cannot exist: 404, like the API (not a 500)."""
+    if not 1 <= value <= MAX_ID:
+        raise NotFoundError(f"no {what} with id {value}")
+    return value
+
+
 PAGE_SIZE = 25
 
 
@@ -253,6 +263,7 @@ def create_proposal(request: Request, actor: PageActor, form: CsrfForm) -> Respo
 
 @router.get("/proposals/{proposal_id}/revise", response_class=HTMLResponse)
 def revise_page(request: Request, proposal_id: int, actor: PageActor) -> Response:
+    _bounded(proposal_id, "proposal")
     wf = _wf(request)
     detail = wf.get(actor, proposal_id)
     if detail.owner_id != actor.id and not actor.is_admin:
@@ -274,6 +285,7 @@ def revise_page(request: Request, proposal_id: int, actor: PageActor) -> Respons
 
 @router.post("/proposals/{proposal_id}/revise", response_class=HTMLResponse)
 def revise_submit(request: Request, proposal_id: int, actor: PageActor, form: CsrfForm) -> Response:
+    _bounded(proposal_id, "proposal")
     wf = _wf(request)
     raw_base = str(form.get("base_revision") or "")
     if not raw_base.isdigit() or not (1 <= int(raw_base) <= 2_147_483_647):
@@ -327,6 +339,7 @@ def proposal_page(
     actor: PageActor,
     rev: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
+    _bounded(proposal_id, "proposal")
     wf = _wf(request)
     detail = wf.get(actor, proposal_id)
     meta, a = wf.assessment(actor, proposal_id, rev)
@@ -352,6 +365,7 @@ def compare_page(
     a: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     b: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
+    _bounded(proposal_id, "proposal")
     wf = _wf(request)
     detail = wf.get(actor, proposal_id)
     nb = b or detail.current_revision
@@ -399,6 +413,7 @@ def compare_page(
 def comment_submit(
     request: Request, proposal_id: int, actor: PageActor, form: CsrfForm
 ) -> Response:
+    _bounded(proposal_id, "proposal")
     kind = str(form.get("kind") or "comment")
     _wf(request).comment(
         actor,
@@ -414,6 +429,7 @@ def comment_submit(
 def decision_submit(
     request: Request, proposal_id: int, actor: PageActor, form: CsrfForm
 ) -> Response:
+    _bounded(proposal_id, "proposal")
     raw_base = str(form.get("base_revision") or "")
     if not raw_base.isdigit() or not (1 <= int(raw_base) <= 2_147_483_647):
         raise InputError("the form has no valid base revision: reload the page")
@@ -436,6 +452,7 @@ def export(
     actor: PageActor,
     rev: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
+    _bounded(proposal_id, "proposal")
     return export_response(_wf(request), actor, proposal_id, fmt, rev)
 
 
@@ -461,6 +478,7 @@ def token_create(request: Request, actor: PageActor, form: CsrfForm) -> Response
 
 @router.post("/account/tokens/{token_id}/revoke")
 def token_revoke(request: Request, token_id: int, actor: PageActor, form: CsrfForm) -> Response:
+    _bounded(token_id, "API token")
     _wf(request).revoke_token(actor, token_id)
     return _redirect("/account?done=revoked")
 
@@ -496,6 +514,7 @@ def users_create(request: Request, actor: PageActor, form: CsrfForm) -> Response
 
 @router.post("/admin/users/{user_id}")
 def users_update(request: Request, user_id: int, actor: PageActor, form: CsrfForm) -> Response:
+    _bounded(user_id, "user")
     _require_admin(actor)
     role = str(form.get("role") or "") or None
     active_raw = str(form.get("active") or "")

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import socket
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -211,7 +213,11 @@ class ListJobs:
                 UPDATE_START,
                 "lists",
                 "update",
-                {"sources": ids or "all with download URLs", "mirror": mirror or ""},
+                {
+                    "sources": ids or "all with download URLs",
+                    "mirror": mirror or "",
+                    "worker": WORKER,
+                },
             )
             t = threading.Thread(
                 target=self._run_update,
@@ -358,9 +364,50 @@ class ListJobs:
             self._release()
 
 
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+STALE_AFTER = timedelta(hours=2)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def stale_reason(start: AuditView, now: datetime | None = None) -> str:
+    """Why an update with no recorded end can no longer be running ('' if it may still be)."""
+    worker = str(start.details.get("worker") or "")
+    host, _, pid = worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        if int(pid) == os.getpid():
+            alive = any(
+                t.name == f"detente-lists-update-{start.seq}" and t.is_alive()
+                for t in threading.enumerate()
+            )
+            if not alive:
+                return "the update's thread ended without recording a result"
+        elif not _pid_alive(int(pid)):
+            return f"the worker process {pid} that ran the update has stopped"
+    try:
+        started = datetime.fromisoformat(start.at)
+    except ValueError:
+        return ""
+    if (now or _now()) - started > STALE_AFTER:
+        return f"no result after {int(STALE_AFTER.total_seconds() // 3600)} hours"
+    return ""
+
+
 def _job_of(start: AuditView, end: AuditView | None) -> dict[str, Any]:
     if start.action == UPDATE_START:
-        d = end.details if end else {}
+        d: dict[str, Any] = dict(end.details) if end else {}
+        if end is None:
+            why = stale_reason(start)
+            if why:
+                d = {"state": "failed", "error": f"stale: {why}; start the update again"}
         return {
             "id": start.seq,
             "kind": "update",

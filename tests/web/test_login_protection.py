@@ -66,9 +66,7 @@ def test_five_failures_then_429_page_per_user_name_and_per_address(db_file: str)
         assert '<form method="post" action="/login"' in r.text  # still the readable login page
         assert 0 < int(r.headers["retry-after"]) <= 30
         # JSON clients get the one error shape
-        r = _try(
-            c, "alice", PASSWORDS["alice"], "10.0.0.1", headers={"Accept": "application/json"}
-        )
+        r = _try(c, "alice", PASSWORDS["alice"], "10.0.0.1", headers={"Accept": "application/json"})
         assert r.status_code == 429
         err = r.json()["error"]
         assert err["code"] == "too_many_requests" and "try again in" in err["message"]

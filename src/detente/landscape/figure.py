@@ -275,7 +275,9 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
         fontsize=7,
         title_fontsize=7,
         frameon=False,
-        loc="upper left",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.09),
+        ncol=3,
     )
     ax.spines[["top", "right"]].set_visible(False)
     if two:
@@ -311,13 +313,16 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
             fontsize=7,
             title_fontsize=7,
             frameon=False,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.09),
+            ncol=4,
         )
         ax2.spines[["top", "right"]].set_visible(False)
-    fig.text(0.01, 0.01, textwrap.fill(footer(result), 190), fontsize=6.5, color="#444")
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout()
+    fig.text(0.01, -0.02, textwrap.fill(footer(result), 190), fontsize=6.5, color="#444", va="top")
     base = out_dir / stem(result)
     paths = [base.with_suffix(".svg"), base.with_suffix(".png")]
     for path in paths:
-        fig.savefig(path)
+        fig.savefig(path, bbox_inches="tight")  # keeps the legends and footer below the axes
     plt.close(fig)
     return paths

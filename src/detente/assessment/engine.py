@@ -305,17 +305,24 @@ def _prepare(
     c: _Compiled, areas: Sequence[str], sides: Sequence[SideFeatures]
 ) -> tuple[_Cell, ...]:
     cells = []
+    # which safeguards are credited depends on the side's flags only, not on the area
+    per_side: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    for side in sides:
+        credited = frozenset(sid for sid, req in c.requires.items() if req(side.flags))
+        per_side[side.side] = (
+            credited,
+            frozenset().union(*(c.counters[sid] for sid in credited)),
+        )
     for area in areas:
         for side in sides:
             flags = side.flags
             fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
-            credited = frozenset(sid for sid, req in c.requires.items() if req(flags))
+            credited, counterable = per_side[side.side]
             lowers = {
                 sid: tuple(cl for cl in cls if cl.holds(flags))
                 for sid, cls in c.lowers_by_area[area].items()
                 if sid in credited
             }
-            counterable = frozenset().union(*(c.counters[sid] for sid in credited))
             cells.append(
                 _Cell(
                     (area, side.side),

@@ -184,11 +184,16 @@ def main() -> None:
 
         return loop
 
-    timed("engine", args.n, run(lambda p: assess(p, fw)), base)
+    engine = timed("engine", args.n, run(lambda p: assess(p, fw)), base)
     timed(
         "engine (no what-if)", args.n, run(lambda p: assess(p, fw, analyse_safeguards=False)), base
     )
     timed("engine + JSON", args.n, run(lambda p: render_json(assess(p, fw))), base)
+    print(
+        f"targets (issue 9): engine >= 2,000/s: {'met' if engine >= 2000 else 'NOT met'}"
+        f" ({engine:,.0f}/s); within 3x the parse baseline:"
+        f" {'met' if base / engine <= 3 else 'NOT met'} ({base / engine:.2f}x)"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:,.0f} MiB")
 

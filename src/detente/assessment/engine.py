@@ -305,17 +305,24 @@ def _prepare(
     c: _Compiled, areas: Sequence[str], sides: Sequence[SideFeatures]
 ) -> tuple[_Cell, ...]:
     cells = []
+    # which safeguards are credited depends on the side's flags only, not on the area
+    per_side: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    for side in sides:
+        credited = frozenset(sid for sid, req in c.requires.items() if req(side.flags))
+        per_side[side.side] = (
+            credited,
+            frozenset().union(*(c.counters[sid] for sid in credited)),
+        )
     for area in areas:
         for side in sides:
             flags = side.flags
             fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
-            credited = frozenset(sid for sid, req in c.requires.items() if req(flags))
+            credited, counterable = per_side[side.side]
             lowers = {
                 sid: tuple(cl for cl in cls if cl.holds(flags))
                 for sid, cls in c.lowers_by_area[area].items()
                 if sid in credited
             }
-            counterable = frozenset().union(*(c.counters[sid] for sid in credited))
             cells.append(
                 _Cell(
                     (area, side.side),
@@ -686,8 +693,9 @@ def _safeguard_analysis(
     n = len(c.risks)
 
     # The verdict depends on the levels only through the combined levels (the context is fixed
-    # within this assessment): memoise it on them.
-    memo: dict[tuple[int, ...], int] = {}
+    # within this assessment), and on those only through the residual flags: memoise on them.
+    memo: dict[tuple[bool, ...], int] = {}
+    inh = inherent.combined
 
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
@@ -730,7 +738,16 @@ def _safeguard_analysis(
             for i in idx:
                 by_cell[cells[i].key] = _cell_levels(c, cells[i], chosen)
             lv = _combine(by_cell, n)
-        key = tuple(lv.combined)
+        # the verdict reads the levels only through _verdict_flags' five residual flags
+        comb = lv.combined
+        highs = comb.count(2)
+        key = (
+            highs >= 2,
+            highs > 0,
+            1 in comb,
+            not any(comb),
+            any(i > r for i, r in zip(inh, comb, strict=True)),
+        )
         rank = memo.get(key)
         if rank is None:
             rank = _verdict_rank(c, _verdict_flags(lv, inherent, context))

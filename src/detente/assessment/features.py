@@ -85,6 +85,12 @@ _SELF_GIVES = {a: f"self.gives.{a.value}" for a in Asset}
 _SELF_GETS = {a: f"self.receives.{a.value}" for a in Asset}
 _OTHER_GIVES = {a: f"other.gives.{a.value}" for a in Asset}
 _OTHER_GETS = {a: f"other.receives.{a.value}" for a in Asset}
+# flag names of enum members, built once (an enum's .value is a slow descriptor in a hot loop)
+_FORM_FLAG = {x: f"form.{x.value}" for x in Form}
+_ACTIVITY_FLAG = {x: f"activity.{x.value}" for x in Activity}
+_STRATEGIC_FLAG = {x: f"strategic.{x.value}" for x in StrategicTech}
+_PURPOSE_FLAG = {x: f"purpose.{x.value}" for x in Purpose}
+_GIVES_FLAG = {a: f"any.gives.{a.value}" for a in Asset}
 _HANDS_ON_OTHER = frozenset(f"other.gets.model.{lv.value}" for lv in _HANDS_ON_LEVELS)
 _STABILITY_PURPOSES = frozenset(
     {
@@ -233,11 +239,11 @@ class SideFeatures:
 def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> set[str]:
     f: set[str] = set()
     forms = set(p.forms)
-    f.update(f"form.{x.value}" for x in forms)
-    f.update(f"activity.{x.value}" for x in p.activities)
+    f.update(_FORM_FLAG[x] for x in forms)
+    f.update(_ACTIVITY_FLAG[x] for x in p.activities)
     if p.model_access is not ModelAccess.none:
         f.add(f"model_access.{p.model_access.value}")
-    f.update(f"strategic.{x.value}" for x in p.strategic_intersections)
+    f.update(_STRATEGIC_FLAG[x] for x in p.strategic_intersections)
     if p.strategic_intersections:
         f.add("strategic.any")
     if {StrategicTech.nuclear, StrategicTech.bio_chem} & set(p.strategic_intersections):
@@ -254,7 +260,7 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
         f.add("infra.national")
     if p.governance is not None:
         f.add(f"governance.{p.governance.value}")
-    f.update(f"purpose.{x.value}" for x in p.purposes)
+    f.update(_PURPOSE_FLAG[x] for x in p.purposes)
     if _STABILITY_PURPOSES & set(p.purposes):
         f.add("purpose.stability_aim")
     f.update(f"funding.{x.type.value}" for x in p.funding)
@@ -267,7 +273,7 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
     if any(x.type is OrgType.military_affiliated for x in p.parties):
         f.add("party.military_affiliated")
     for party in p.parties:
-        f.update(f"any.gives.{a.value}" for a in party.contributes)
+        f.update(_GIVES_FLAG[a] for a in party.contributes)
     if {Form.personnel_exchange, Form.visiting_researchers} & forms:
         f.add("form.people_move")
     f.update(SAFEGUARD_PREFIX + s for s in safeguards)

@@ -34,8 +34,23 @@ def keyword_hits(text: str, keywords: list[str]) -> list[str]:
     return [k for k in dict.fromkeys(keywords) if _pattern(k).search(low)]
 
 
+@lru_cache(maxsize=4096)
+def _any_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation for a keyword list: it matches where any one of :func:`_pattern` does."""
+    if not keywords:
+        return None
+    alts = "|".join(re.escape(k.lower()) for k in dict.fromkeys(keywords))
+    return re.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])")
+
+
 def _subtopics(area: AreaDef, text: str) -> list[str]:
-    return [s.id for s in area.subtopics if keyword_hits(text, s.keywords)]
+    low = text.lower()
+    out = []
+    for s in area.subtopics:
+        pat = _any_pattern(tuple(s.keywords))
+        if pat is not None and pat.search(low):
+            out.append(s.id)
+    return out
 
 
 def area_placements(p: Proposal, fw: Framework, placement: Placement) -> list[AreaPlacement]:

@@ -15,7 +15,12 @@ AsyncClients for ``--duration`` seconds each:
 Prints requests per second, p50/p95/p99 latency and errors for each phase.
 Only loopback addresses are used; the load is bounded in clients and time.
 
-Usage: python bench/bench_web.py [--clients 50] [--duration 30] [--workers 1]
+A third phase submits proposals (``POST /api/v1/proposals``: parse, assess,
+store the revision, assessment, screening and audit entry).  ``--postgres URL``
+runs the same phases on the loopback PostgreSQL too, in the same run.
+
+Usage: python bench/bench_web.py [--clients 20] [--duration 15] [--workers 1]
+       [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ publication: open
 class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    resets: int = 0
     conflicts: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -77,7 +83,7 @@ class Stats:
         extra = f", 409 conflicts {self.conflicts}" if self.conflicts else ""
         return (
             f"{name:<9} {n / seconds:8.1f} req/s  p50 {ms[0]:7.1f} ms  p95 {ms[1]:7.1f} ms  "
-            f"p99 {ms[2]:7.1f} ms  requests {n}  errors {self.errors}{extra}"
+            f"p99 {ms[2]:7.1f} ms  requests {n}  errors {self.errors}  resets {self.resets}{extra}"
         )
 
 
@@ -125,6 +131,10 @@ async def _phase(
                 t0 = time.perf_counter()
                 try:
                     kind, resp = await pick(client, rng)
+                except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectError):
+                    stats.errors += 1
+                    stats.resets += 1
+                    continue
                 except httpx.HTTPError:
                     stats.errors += 1
                     continue
@@ -143,24 +153,67 @@ async def _phase(
     return stats, time.perf_counter() - start
 
 
+def _pg_schema(url: str) -> tuple[str, Callable[[], None]]:
+    """A fresh schema on the loopback PostgreSQL for this run, and how to drop it."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.host not in (None, "127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the benchmark only talks to loopback databases")
+    info = f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username or 'postgres'} dbname={u.database or 'test'}"
+    schema = f"detente_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(info, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+
+    def drop() -> None:
+        with psycopg.connect(info, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}", drop
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--clients", type=int, default=50, help="concurrent clients (max 200)")
-    ap.add_argument("--duration", type=float, default=30.0, help="seconds per phase (max 120)")
+    ap.add_argument("--clients", type=int, default=20, help="concurrent clients (max 200)")
+    ap.add_argument("--duration", type=float, default=15.0, help="seconds per phase (max 120)")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (max 8)")
-    ap.add_argument("--proposals", type=int, default=50, help="proposals stored before the run")
+    ap.add_argument("--proposals", type=int, default=30, help="proposals stored before the run")
     ap.add_argument(
         "--database-url", default=None, help="default: a fresh SQLite file in a temp dir"
     )
+    ap.add_argument(
+        "--postgres",
+        default=None,
+        help="also run on this loopback PostgreSQL (a fresh schema, dropped after), e.g. "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    )
     args = ap.parse_args()
+    runs: list[str | None] = [args.database_url]
+    if args.postgres:
+        runs.append(args.postgres)
+    for url in runs:
+        drop: Callable[[], None] | None = None
+        if url is not None and url.startswith("postgresql"):
+            url, drop = _pg_schema(url)
+        try:
+            run_one(args, url)
+        finally:
+            if drop is not None:
+                drop()
+
+
+def run_one(args: argparse.Namespace, db_url: str | None) -> None:
     clients = max(1, min(args.clients, 200))
     duration = max(1.0, min(args.duration, 120.0))
     workers = max(1, min(args.workers, 8))
 
     home = Path(tempfile.mkdtemp(prefix="detente-bench-"))
-    url = args.database_url or f"sqlite:///{home / 'bench.sqlite3'}"
+    url = db_url or f"sqlite:///{home / 'bench.sqlite3'}"
     os.environ["DETENTE_HOME"] = str(home)
     token, ids = _seed(url, max(1, args.proposals))
     port = _free_port()
@@ -239,6 +292,19 @@ def main() -> None:
         print(
             "mixed requests by kind: "
             + ", ".join(f"{k} {v}" for k, v in sorted(s2.by_kind.items()))
+        )
+        counter = iter(range(10**9))
+
+        async def submit(c: httpx.AsyncClient, rng: random.Random) -> tuple[str, httpx.Response]:
+            n = next(counter)
+            return "submit", await c.post(
+                "/api/v1/proposals", json={"source": PROPOSAL.format(n=f"s{n}")}
+            )
+
+        s3, t3 = asyncio.run(_phase(base, headers, clients, duration, submit))
+        print(s3.report("submit", t3) + "   (POST /api/v1/proposals: assess + store + audit)")
+        print(
+            f"mixed / healthz throughput: {len(s2.latencies) / t2 / max(1e-9, len(s1.latencies) / t1):.2f}"
         )
     finally:
         proc.terminate()

@@ -28,7 +28,7 @@ class RetryPolicy:
         told = retry_after_seconds(retry_after)
         if told is not None:
             return min(told, self.max_wait)
-        base = min(self.max_wait, self.backoff * (2**attempt))
+        base = float(min(self.max_wait, self.backoff * (2.0**attempt)))
         return base * (0.5 + random.random() / 2) if self.jitter else base
 
 

@@ -173,8 +173,8 @@ class _CappedScanner(yaml.scanner.Scanner):
 
     def fetch_flow_collection_start(self, TokenClass: Any) -> None:
         if self.flow_level >= self.flow_cap:
-            raise _FlowTooDeep(self.get_mark())
-        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+            raise _FlowTooDeep(self.get_mark())  # type: ignore[attr-defined]
+        super().fetch_flow_collection_start(TokenClass)
 
 
 class _FlowTooDeep(Exception):

@@ -100,10 +100,7 @@ def test_direct_edits_are_named_by_verify(
     wf: Workflow, db: Database, reviewed: dict[str, int], case: str
 ) -> None:
     sql, key, expected = TAMPER[case]
-    if key is None:
-        rid = wf.get_user("alice").id
-    else:
-        rid = reviewed[key]
+    rid = wf.get_user("alice").id if key is None else reviewed[key]
     with db.write() as s:
         s.execute(text(sql), {"id": rid})
     r = wf.verify_audit()

@@ -174,3 +174,27 @@ def test_downloads_back_off_and_honour_retry_after(httpserver: Any) -> None:
     with httpx.Client() as client, pytest.raises(DownloadError):
         _fetch(client, httpserver.url_for("/gone.csv"), 2, sleep=waits.append)
     assert waits == []  # a 404 is not retried
+
+
+def test_an_admin_unlocks_a_user_from_the_users_page(client: Any, wf: Workflow) -> None:
+    from datetime import UTC, datetime
+
+    from detente.errors import AuthenticationError
+    from detente.store.service import LoginThrottledError
+
+    fixed = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    wf.clock = lambda: fixed
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            wf.authenticate("alice", "wrong-password", client="10.0.0.1")
+    with pytest.raises(LoginThrottledError):
+        wf.authenticate("alice", PASSWORDS["alice"], client="10.0.0.1")
+    csrf = login(client, "ada")
+    uid = wf.get_user("alice").id
+    r = client.post(f"/admin/users/{uid}/unlock", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert wf.authenticate("alice", PASSWORDS["alice"], client="10.0.0.1").username == "alice"
+    client.cookies.clear()
+    csrf = login(client, "rita")
+    r = client.post(f"/admin/users/{uid}/unlock", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 403

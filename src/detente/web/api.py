@@ -175,6 +175,11 @@ class VerifyOut(BaseModel):
     first_broken: int | None
     reason: str
     head_hash: str
+    problems: list[str] = Field(
+        default_factory=list,
+        description="Every altered, deleted or unrecorded record the content check found.",
+    )
+    records_checked: int = 0
 
 
 def _wf(request: Request) -> Workflow:
@@ -505,6 +510,8 @@ def audit_verify(request: Request, actor: ApiActor) -> VerifyOut:
         first_broken=r.first_broken,
         reason=r.reason,
         head_hash=r.head_hash,
+        problems=list(r.problems),
+        records_checked=r.records_checked,
     )
 
 

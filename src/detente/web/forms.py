@@ -16,7 +16,7 @@ import yaml
 from starlette.datastructures import FormData, UploadFile
 
 from detente.assessment import proposal as pm
-from detente.errors import PayloadTooLargeError, Problem, ProposalError
+from detente.errors import InputError, PayloadTooLargeError, Problem, ProposalError
 from detente.framework.model import Framework
 
 PARTY_ROWS_MIN = 3
@@ -235,7 +235,7 @@ def to_yaml(doc: dict[str, Any]) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
-def form_problems(err: ProposalError) -> list[Problem]:
+def form_problems(err: InputError) -> list[Problem]:
     """Problems of a form-built document: the field path is what matters, not the generated YAML's lines."""
     return [Problem(p.message, field=p.field) for p in err.problems] or [Problem(err.message)]
 

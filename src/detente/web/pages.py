@@ -562,6 +562,16 @@ def dispositions_submit(request: Request, actor: PageActor, form: CsrfForm) -> R
         schema=str(form.get("type") or "org"),
     )
     return _redirect("/dispositions?done=recorded")
+@router.post("/admin/users/{user_id}/unlock")
+def users_unlock(request: Request, user_id: int, actor: PageActor, form: CsrfForm) -> Response:
+    _bounded(user_id, "user")
+    _require_admin(actor)
+    wf = _wf(request)
+    name = next((u.username for u in wf.list_users() if u.id == user_id), None)
+    if name is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    wf.unlock_user(actor, name)
+    return _redirect("/admin/users?done=unlocked")
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

@@ -562,6 +562,8 @@ def dispositions_submit(request: Request, actor: PageActor, form: CsrfForm) -> R
         schema=str(form.get("type") or "org"),
     )
     return _redirect("/dispositions?done=recorded")
+
+
 @router.post("/admin/users/{user_id}/unlock")
 def users_unlock(request: Request, user_id: int, actor: PageActor, form: CsrfForm) -> Response:
     _bounded(user_id, "user")

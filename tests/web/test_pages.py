@@ -47,6 +47,9 @@ def test_guided_form_creates_and_assesses(client, wf: Workflow) -> None:  # type
         "name_native": None,
         "affiliation": "Institute Two",
         "role": "lead",
+        "birth_date": None,  # optional identifiers of a person (issue 8), unset
+        "nationality": None,
+        "identifiers": None,
     }
     assert rev.source_format == "yaml"
 

@@ -277,7 +277,8 @@ def test_person_false_positive_from_a_file_clears_the_person(tmp_path: Path) -> 
     prop = Proposal.model_validate(prop.model_dump(by_alias=True))
     dd = diligence_for(prop, home=home, as_of=AS_OF)
     jane = dd.people[0]
-    assert jane.status == "hit" and jane.name == "Jane Example"
+    # a name alone never confirms a person: potential, for a reviewer to dispose of
+    assert jane.status == "potential" and jane.name == "Jane Example"
     m = jane.matches[0]
     f = tmp_path / "d.csv"
     f.write_text(

@@ -108,28 +108,24 @@ def test_direct_edits_are_named_by_verify(
     assert any(expected.format(id=rid) in p for p in r.problems), r.problems
 
 
-def test_disposition_table_is_covered_once_it_exists(wf: Workflow, db: Database) -> None:
-    """The registry's placeholder for the dispositions table (migration 0003 of the lists work)."""
+def test_an_edited_disposition_is_named(wf: Workflow, db: Database) -> None:
+    """A reviewer's disposition (migration 0003) is covered with its content."""
     ada = _actor(wf, "ada", "admin")
-    with db.write() as s:
-        s.execute(
-            text(
-                "CREATE TABLE dispositions (id INTEGER PRIMARY KEY, match_key VARCHAR(100), "
-                "status VARCHAR(32), reason TEXT)"
-            )
-        )
-        s.execute(
-            text(
-                "INSERT INTO dispositions (id, match_key, status, reason) "
-                "VALUES (1, 'ofac:123', 'false_positive', 'different birth date')"
-            )
-        )
-    wf.record(ada, "disposition.record", "match", "ofac:123", records=[("dispositions", 1)])
+    d = wf.record_disposition(
+        ada,
+        subject="Example Lab",
+        entry="ofac_sdn:123",
+        entry_fingerprint="f" * 64,
+        decision="false_positive",
+        reason="different birth date",
+    )
     assert wf.verify_audit().ok
     with db.write() as s:
-        s.execute(text("UPDATE dispositions SET status = 'confirmed' WHERE id = 1"))
+        s.execute(
+            text("UPDATE dispositions SET decision = 'true_match' WHERE id = :i"), {"i": d.id}
+        )
     r = wf.verify_audit()
-    assert not r.ok and "match disposition 1 (dispositions) was altered" in r.reason
+    assert not r.ok and f"match disposition {d.id} (dispositions) was altered" in r.reason
 
 
 def _disable_guard(db: Database) -> None:

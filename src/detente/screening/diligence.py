@@ -23,6 +23,7 @@ from detente.screening.models import (
     SideDiligence,
     SideFinding,
     Status,
+    automated_status,
 )
 from detente.screening.normalize import has_cjk, rules
 from detente.screening.registry import Registry, load_registry
@@ -329,12 +330,17 @@ def side_jurisdictions(proposal: Proposal) -> dict[str, list[str]]:
 
 
 def _side_status(matches: list[ListMatch], threshold: float) -> str:
-    direct = [m for m in matches if not m.related]
-    if any(m.score >= threshold for m in direct):
+    """A subject's status on one side's lists, by the same rule as its overall status."""
+    st = [
+        (m, m.effective_status if m.confirmed_by == "reviewer" else automated_status(m, threshold))
+        for m in matches
+    ]
+    direct = [s for m, s in st if not m.related]
+    if "hit" in direct:
         return "hit"
-    if any(m.related and m.score >= threshold for m in matches):
+    if any(m.related and m.score >= threshold and s != "cleared" for m, s in st):
         return "related"
-    return "possible" if direct else "clear"
+    return "potential" if "potential" in direct else "clear"
 
 
 def side_views(

@@ -21,7 +21,7 @@ from sqlalchemy import Table, inspect, select, update
 from sqlalchemy.orm import Session
 
 from detente.errors import IntegrityError
-from detente.store.models import AuditEntry, AuditHead, Base
+from detente.store.models import DISPOSITION_CONTENT, AuditEntry, AuditHead, Base
 
 GENESIS = "0" * 64
 
@@ -106,13 +106,8 @@ AUDITED_TABLES: dict[str, AuditedTable] = {
             "decision",
         ),
         AuditedTable("users", ("username", "role", "active", "created_at"), "user account"),
-        # Match dispositions (migration 0003_dispositions); covered as soon as the table exists.
-        AuditedTable(
-            "dispositions",
-            ("*",),
-            "match disposition",
-            optional=True,
-        ),
+        # Reviewers' match dispositions (migration 0003_dispositions).
+        AuditedTable("dispositions", DISPOSITION_CONTENT, "match disposition"),
     )
 }
 

@@ -1204,6 +1204,7 @@ class Workflow:
                         json.dumps(content, sort_keys=True, ensure_ascii=False)
                     ),
                 },
+                records=[("dispositions", row.id)],
             )
             return self._disposition_view(row)
 

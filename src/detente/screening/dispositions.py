@@ -59,8 +59,25 @@ _FINGERPRINT_FIELDS = (
 )
 
 
+_FP_CACHE: dict[int, tuple[ListEntry, str]] = {}
+
+
 def entry_fingerprint(e: ListEntry) -> str:
-    """A stable hash of the entry's listed content (sha256 of canonical JSON, 24 hex digits)."""
+    """A stable hash of the entry's listed content (sha256 of canonical JSON, 24 hex digits).
+
+    Memoised per entry object (entries are immutable once indexed): screening the same entry
+    again costs a dictionary look-up, not a deep copy and a hash."""
+    hit = _FP_CACHE.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    fp = _fingerprint(e)
+    if len(_FP_CACHE) > 200_000:
+        _FP_CACHE.clear()
+    _FP_CACHE[id(e)] = (e, fp)
+    return fp
+
+
+def _fingerprint(e: ListEntry) -> str:
     d = asdict(e)
     data = {k: d[k] for k in _FINGERPRINT_FIELDS}
     canon = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

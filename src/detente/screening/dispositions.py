@@ -23,7 +23,7 @@ import io
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -78,8 +78,9 @@ def entry_fingerprint(e: ListEntry) -> str:
 
 
 def _fingerprint(e: ListEntry) -> str:
-    d = asdict(e)
-    data = {k: d[k] for k in _FINGERPRINT_FIELDS}
+    # every field is a str, bool, None or a tuple of them: JSON renders tuples as lists, so this
+    # is the same canonical text as ``asdict`` without its deep copy
+    data = {k: getattr(e, k) for k in _FINGERPRINT_FIELDS}
     canon = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:24]
 

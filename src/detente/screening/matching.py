@@ -185,9 +185,17 @@ def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], 
     return cq, cn
 
 
-def _may_reach(q: NameForm, n: NameForm, schema: str, weights: Weights, floor: float) -> bool:
+def _may_reach(
+    q: NameForm,
+    n: NameForm,
+    schema: str,
+    weights: Weights,
+    floor: float,
+    wq: list[float] | None = None,
+) -> bool:
     """Cheap upper bound: can this pair reach *floor*?  (the token alignment decides most of
-    the score; Jaro-Winkler, phonetic and the core-name rule are counted at their best)"""
+    the score; Jaro-Winkler, phonetic and the core-name rule are counted at their best).
+    *wq* are the query's token weights when the caller has them already."""
     if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
         return True
     if not q.toks or not n.toks:
@@ -196,14 +204,21 @@ def _may_reach(q: NameForm, n: NameForm, schema: str, weights: Weights, floor: f
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
     else:
         cq, cn = _token_credit(q.toks, n.toks)
-    return _bound(q, n, cq, cn, schema, weights) >= floor
+    return _bound(q, n, cq, cn, schema, weights, wq) >= floor
 
 
 def _bound(
-    q: NameForm, n: NameForm, cq: list[float], cn: list[float], schema: str, weights: Weights
+    q: NameForm,
+    n: NameForm,
+    cq: list[float],
+    cn: list[float],
+    schema: str,
+    weights: Weights,
+    wq: list[float] | None = None,
 ) -> float:
     r = rules()
-    wq = [weights(t) for t in q.toks]
+    if wq is None:
+        wq = [weights(t) for t in q.toks]
     wn = [weights(t) for t in n.toks]
     if schema == "person":
         # optimistic credits make the person score an upper bound (see _score_person)
@@ -1101,10 +1116,11 @@ class Matcher:
         person = schema == "person"
         for qtext in queries:
             qf = prepare(qtext, person=person)
+            wq = [self.weights(t) for t in qf.toks]
             for i in self.candidates(qf, schema):
                 rec = self.names[i]
                 e = self.entries[rec.entry]
-                if not _may_reach(qf, rec.form, schema, self.weights, floor):
+                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq):
                     continue
                 ps = score_forms(
                     qf,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from detente.cli._common import cli_errors, console
+from detente.cli._common import cli_errors, console, emit
 from detente.errors import InputError
 
 framework_app = typer.Typer(
@@ -73,11 +73,7 @@ def export(
         text = export_markdown(fw)
     else:
         raise InputError(f"unknown format {fmt!r} (use json or md)")
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {out}")
+    emit(text, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from detente.cli._common import cli_errors, console
+from detente.cli._common import cli_errors, console, emit
 from detente.errors import InputError
 
 packs_app = typer.Typer(
@@ -111,11 +111,7 @@ def export_cmd(
         text = export_markdown(packs)
     else:
         raise InputError(f"unknown format {fmt!r} (use json or md)")
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {out}")
+    emit(text, out)
 
 
 @cli_errors

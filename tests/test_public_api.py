@@ -2,10 +2,54 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from importlib.metadata import version
+from pathlib import Path
 
 import detente
+
+# The curated public namespace, pinned exactly (httpx's test_exported_members): adding or removing
+# a public name is a deliberate change to this list, the module docstring and the CHANGELOG.
+EXPORTED = [
+    "Assessment",
+    "AuthenticationError",
+    "ConflictError",
+    "DataSourceError",
+    "DetenteError",
+    "Framework",
+    "FrameworkError",
+    "InputError",
+    "IntegrityError",
+    "ListFormatError",
+    "NotFoundError",
+    "Party",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "Person",
+    "Proposal",
+    "ProposalError",
+    "RecordFormatError",
+    "__version__",
+    "assess",
+    "get_framework",
+    "load_framework",
+    "load_proposal",
+    "parse_proposal",
+    "render",
+]
+
+
+def test_exported_members() -> None:
+    assert detente.__all__ == EXPORTED
+    assert sorted(dir(detente)) == sorted(EXPORTED)
+
+
+def test_version_is_single_sourced() -> None:
+    assert detente.__version__ == version("detente")
+    source = (Path(detente.__file__).parent / "_version.py").read_text(encoding="utf-8")
+    assert re.search(r"\d+\.\d+", source) is None, "the version is written only in pyproject.toml"
 
 
 def test_every_public_name_resolves() -> None:

@@ -166,6 +166,27 @@ def _hit_text(h: ListHit) -> str:
     return f"'{h.matched_name}' = {h.entry_name} on {h.list_name} ({h.edition}; {state})"
 
 
+def _found(ev: list[str], missing: list[str], *, confirmed: bool = True) -> CheckResult:
+    """The usual ending: holds with the evidence; otherwise unknown while facts are missing."""
+    if ev:
+        return CheckResult(True, ev, confirmed=confirmed, missing=missing)
+    return CheckResult(None if missing else False, [], missing=missing)
+
+
+def _listed(
+    ctx: Context, lists: Sequence[str], names: list[tuple[str, str, str | None]]
+) -> tuple[list[str], bool]:
+    """Look up (label, name, country) triples on *lists*: evidence lines and whether any match
+    is confirmed."""
+    ev: list[str] = []
+    confirmed = False
+    for label, name, country in names:
+        for h in _lookup(ctx, name, lists, country):
+            confirmed = confirmed or h.confirmed
+            ev.append(f"{label}{_hit_text(h)}")
+    return ev, confirmed
+
+
 _WHAT_FIELD = {
     "talent-programme participation": "talent_programmes",
     "other support": "other_support",
@@ -268,9 +289,7 @@ def _talent_any(ctx: Context, params: dict[str, Any], years: int | None) -> Chec
             acts = ", ".join(a.value for a in t.actions) or "none stated"
             ev.append(f"{p.name}: '{t.name}' ({t.sponsor_country}; actions: {acts})")
     missing = _ask_people(ctx, "talent-programme participation")
-    if ev:
-        return CheckResult(True, ev, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing)
 
 
 @check(
@@ -291,9 +310,7 @@ def _support(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
         if s.funder_country in countries and _active(s.start, s.end, since, ctx.as_of)
     ]
     missing = _ask_people(ctx, "other support")
-    if ev:
-        return CheckResult(True, ev, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing)
 
 
 @check(
@@ -321,9 +338,7 @@ def _patents(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
             if why:
                 ev.append(f"{p.name}: patent '{pt.title or '?'}' " + ", ".join(why))
     missing = _ask_people(ctx, "patents")
-    if ev:
-        return CheckResult(True, ev, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing)
 
 
 @check(
@@ -334,23 +349,21 @@ def _patents(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRe
 def _affiliation(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResult:
     lists = params.get("lists") or []
     since = _window_start(ctx, years)
-    ev: list[str] = []
-    confirmed = False
-    for p in _people(ctx):
-        if p.disclosures is None:
-            continue
-        for a in p.disclosures.appointments:
-            if not _active(a.start, a.end, since, ctx.as_of):
-                continue
-            for h in _lookup(ctx, a.organisation, lists, a.country):
-                confirmed = confirmed or h.confirmed
-                ev.append(f"{p.name}: {a.kind} at {_hit_text(h)}")
+    ev, confirmed = _listed(
+        ctx,
+        lists,
+        [
+            (f"{p.name}: {a.kind} at ", a.organisation, a.country)
+            for p in _people(ctx)
+            if p.disclosures is not None
+            for a in p.disclosures.appointments
+            if _active(a.start, a.end, since, ctx.as_of)
+        ],
+    )
     missing = _ask_people(ctx, "appointments") + [
         f"list {x} not loaded" for x in _lists_missing(ctx, lists)
     ]
-    if ev:
-        return CheckResult(True, ev, confirmed=confirmed, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing, confirmed=confirmed)
 
 
 @check(
@@ -361,23 +374,21 @@ def _affiliation(ctx: Context, params: dict[str, Any], years: int | None) -> Che
 def _support_listed(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResult:
     lists = params.get("lists") or []
     since = _window_start(ctx, years)
-    ev: list[str] = []
-    confirmed = False
-    for p in _people(ctx):
-        if p.disclosures is None:
-            continue
-        for s in p.disclosures.other_support:
-            if not _active(s.start, s.end, since, ctx.as_of):
-                continue
-            for h in _lookup(ctx, s.funder, lists, s.funder_country):
-                confirmed = confirmed or h.confirmed
-                ev.append(f"{p.name}: support from {_hit_text(h)}")
+    ev, confirmed = _listed(
+        ctx,
+        lists,
+        [
+            (f"{p.name}: support from ", s.funder, s.funder_country)
+            for p in _people(ctx)
+            if p.disclosures is not None
+            for s in p.disclosures.other_support
+            if _active(s.start, s.end, since, ctx.as_of)
+        ],
+    )
     missing = _ask_people(ctx, "other support") + [
         f"list {x} not loaded" for x in _lists_missing(ctx, lists)
     ]
-    if ev:
-        return CheckResult(True, ev, confirmed=confirmed, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing, confirmed=confirmed)
 
 
 @check(
@@ -472,16 +483,11 @@ def _equipment(ctx: Context, params: dict[str, Any], years: int | None) -> Check
     lists = params.get("lists") or []
     if rs is None:
         return CheckResult(None, [], missing=["equipment makers not stated"])
-    ev: list[str] = []
-    confirmed = False
-    for maker in rs.equipment_makers:
-        for h in _lookup(ctx, maker, lists):
-            confirmed = confirmed or h.confirmed
-            ev.append(f"equipment maker {_hit_text(h)}")
+    ev, confirmed = _listed(
+        ctx, lists, [("equipment maker ", m, None) for m in rs.equipment_makers]
+    )
     missing = [f"list {x} not loaded" for x in _lists_missing(ctx, lists)]
-    if ev:
-        return CheckResult(True, ev, confirmed=confirmed, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing, confirmed=confirmed)
 
 
 @check(
@@ -495,9 +501,7 @@ def _collaborator(ctx: Context, params: dict[str, Any], years: int | None) -> Ch
     ev = a.evidence + b.evidence
     missing = list(dict.fromkeys(a.missing + b.missing))
     confirmed = (a.holds is True and a.confirmed) or (b.holds is True and b.confirmed)
-    if ev:
-        return CheckResult(True, ev, confirmed=confirmed, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing, confirmed=confirmed)
 
 
 # -- project facts ---------------------------------------------------------------------------
@@ -557,9 +561,7 @@ def _deemed(ctx: Context, params: dict[str, Any], years: int | None) -> CheckRes
             f"{p.name}: release of {', '.join(controlled)} in the US would be a deemed export to "
             f"{most_recent} (§734.13(b): most recent citizenship or permanent residency)"
         )
-    if ev:
-        return CheckResult(True, ev, missing=missing)
-    return CheckResult(None if missing else False, [], missing=missing)
+    return _found(ev, missing)
 
 
 def _us_and_concern(ctx: Context, countries: Sequence[str]) -> tuple[bool, bool]:
@@ -657,15 +659,16 @@ def _strac(ctx: Context, params: dict[str, Any], years: int | None) -> CheckResu
         )
     lists = params.get("lists") or []
     c = _collaborator(ctx, {"lists": lists}, years)
-    support: list[str] = []
-    support_confirmed = False
-    for p in _people(ctx):
-        if p.disclosures is None:
-            continue
-        for s in p.disclosures.other_support:
-            for h in _lookup(ctx, s.funder, lists):
-                support_confirmed = support_confirmed or h.confirmed
-                support.append(f"{p.name}: funding or in-kind support from {_hit_text(h)}")
+    support, support_confirmed = _listed(
+        ctx,
+        lists,
+        [
+            (f"{p.name}: funding or in-kind support from ", s.funder, None)
+            for p in _people(ctx)
+            if p.disclosures is not None
+            for s in p.disclosures.other_support
+        ],
+    )
     ev = c.evidence + support
     area = ", ".join(rs.advances_sensitive_technology)
     if ev:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 FORMAT_HELP = (
     "Report formats to write with --out (repeatable): json, md, html, text, pdf (the pdf extra) "
-    "or any renderer a plugin registers (`detente formats`)."
+    "or any renderer a plugin registers (`detente providers renderer`)."
 )
 
 

@@ -200,3 +200,27 @@ def test_assessment_records_the_providers_that_ran() -> None:
     a = run_assessment(EXAMPLE.read_text(), options=AssessOptions(screen=True)).assessment
     got = {(p.kind, p.name) for p in a.providers}
     assert got in ({("enricher", "screening"), ("pack", "bundled")}, set())
+
+
+def test_the_core_commands_import_no_extra(tmp_path: Path) -> None:
+    """`detente assess` and `detente screen` run without importing any extra's library."""
+    import subprocess
+    import sys
+
+    heavy = sorted({m for mods in registry.EXTRA_MODULES.values() for m in mods})
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from typer.testing import CliRunner
+        from detente.cli.main import app
+        r = CliRunner()
+        out = r.invoke(app, ["assess", {str(EXAMPLE)!r}, "-q", "--out", {str(tmp_path)!r}])
+        assert out.exit_code == 0, out.output
+        out = r.invoke(app, ["screen", "Example Frontier AI Lab", "--home", {str(tmp_path)!r}])
+        assert out.exit_code == 0, out.output
+        print(sorted(m for m in {heavy!r} if m in sys.modules))
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[]"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up Détente in ./.venv from the pinned lock file.
-#   scripts/setup.sh         the tool itself (runtime dependencies)
-#   scripts/setup.sh --test  plus developer tools, and the system packages the tests need
+#   scripts/setup.sh         the app: the core plus the landscape, pdf, web and postgres extras
+#   scripts/setup.sh --test  every extra (spark too), the developer tools, and the system packages the tests need
 #                            (Debian's Chromium for the browser tests, CJK fonts for reports,
 #                            poppler-utils for pictures of report pages)
 set -euo pipefail
@@ -12,13 +12,14 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-extra=""
-[ "$mode" = "--test" ] && extra="[dev]"
-stamp=.venv/.detente-installed${extra:+-dev}
+# the library's ranges are in pyproject.toml; requirements.lock pins the app's exact tree
+extra="[landscape,pdf,web,postgres]"
+[ "$mode" = "--test" ] && extra="[all,dev]"
+stamp=.venv/.detente-installed${mode:+-dev}
 want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  # requirements.lock pins every transitive dependency; pyproject pins the direct ones.
+  # requirements.lock pins every transitive dependency (used as constraints).
   .venv/bin/python -m pip install --quiet -c requirements.lock -e ".${extra}"
   echo "$want" > "$stamp"
 fi

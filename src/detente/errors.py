@@ -20,6 +20,7 @@ errors to exit codes or statuses.
     ├── ConflictError                 exit 2   HTTP 409   a stale revision (optimistic locking)
     ├── AuthenticationError           exit 2   HTTP 401   no or bad credentials
     ├── PermissionDeniedError         exit 2   HTTP 403   authenticated, but not allowed (CSRF too)
+    ├── MissingExtraError             exit 2   HTTP 501   a provider needs an optional extra: pip install 'detente[X]'
     ├── DataSourceError               exit 1   HTTP 502   an official source could not be fetched or validated
     └── IntegrityError                exit 1   HTTP 500   stored data failed a check (audit chain broken)
 """
@@ -164,6 +165,28 @@ class PermissionDeniedError(DetenteError):
     code = "forbidden"
 
 
+class MissingExtraError(DetenteError):
+    """A provider (renderer, enricher, list loader, pack) needs an optional extra that is not installed.
+
+    ``extra`` names it; the message says ``pip install 'detente[<extra>]'``.
+    """
+
+    code = "missing_extra"
+
+    def __init__(self, what: str, extra: str, *, missing: str = "") -> None:
+        because = f" ({missing} is not installed)" if missing else ""
+        super().__init__(
+            f"{what} needs the '{extra}' extra{because}: pip install 'detente[{extra}]'"
+        )
+        self.extra = extra
+        self.missing = missing
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["error"]["extra"] = self.extra
+        return out
+
+
 class DataSourceError(DetenteError):
     """An official source could not be fetched, or what came back did not validate."""
 
@@ -190,6 +213,7 @@ _TABLE: tuple[tuple[type[DetenteError], _Mapping], ...] = (
     (ConflictError, _Mapping(2, 409)),
     (AuthenticationError, _Mapping(2, 401)),
     (PermissionDeniedError, _Mapping(2, 403)),
+    (MissingExtraError, _Mapping(2, 501)),
     (DataSourceError, _Mapping(1, 502)),
     (IntegrityError, _Mapping(1, 500)),
     (DetenteError, _Mapping(1, 500)),

@@ -7,15 +7,19 @@ assessment — byte for byte — whichever door it comes through.
 Placement happens inside the engine (:func:`detente.assessment.engine.assess`, with the optional
 area classifier); screening, when it cannot run, is reported as *not checked* with the reason,
 never as clean.
+
+The stages besides the engine are enrichers looked up by name in :mod:`detente.registry`
+(``screening``, ``landscape``, ``placement``); the assessment records the ones that ran, with
+the distribution and version that provided them, in ``providers``.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from detente import registry
 from detente.assessment.engine import assess
 from detente.assessment.loader import parse_proposal
 from detente.assessment.proposal import Proposal
@@ -46,6 +50,9 @@ class AssessOptions:
     """Reviewers' dispositions of earlier screening matches (passed to screening when given)."""
     area_classifier: AreaClassifier | None = field(default=None, compare=False)
     """Optional text classifier for placement (keywords otherwise)."""
+    infer_areas: str = "keywords"
+    """How to place a proposal that declares no area: ``keywords``, or ``classifier`` (the
+    ``placement`` enricher, which needs the landscape extra; keywords when no model is trained)."""
     analyse_safeguards: bool = True
 
 
@@ -62,41 +69,31 @@ def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]
     if not options.screen:
         return None, "screening was switched off"
     try:
-        mod = importlib.import_module("detente.screening")
-    except ImportError:
-        return None, "the screening capability is not installed"
-    fn = getattr(mod, "diligence_for", None)
-    if fn is None:
-        return None, "the screening capability is not available in this version"
-    kwargs: dict[str, Any] = {"as_of": options.as_of, "max_age_days": options.max_list_age_days}
-    if options.dispositions is not None:
-        kwargs["dispositions"] = options.dispositions
-    try:
-        dd = fn(proposal, **kwargs)
-        from detente.packs.diligence import with_packs
-
-        # research-security rule packs in force on the as-of date, as pack.* flags (issue 13)
-        return with_packs(dd, proposal, options.as_of), ""
+        return registry.get("enricher", "screening").run(proposal, options), ""
     except DetenteError as exc:
         return None, f"screening could not run: {exc.message}"
 
 
-def landscape_section(proposal: Proposal) -> dict[str, Any] | None:
+def landscape_section(
+    proposal: Proposal, options: AssessOptions | None = None
+) -> dict[str, Any] | None:
     """The co-authorship landscape for the proposal's countries and areas, when available."""
-    try:
-        from detente import landscape as land
-    except ImportError:  # pragma: no cover
-        return None
-    fn = getattr(land, "section_for", None)
-    if fn is None:
-        return None
-    countries = sorted({p.country for p in proposal.parties})
-    areas = [a.id for a in proposal.areas]
-    section = fn(countries, areas)
-    if section is None:
-        return None
-    dumped: dict[str, Any] = section.model_dump(mode="json")
-    return dumped
+    section: dict[str, Any] | None = registry.get("enricher", "landscape").run(
+        proposal, options or AssessOptions()
+    )
+    return section
+
+
+def area_classifier(options: AssessOptions) -> AreaClassifier | None:
+    """The classifier placement uses: the one given, the ``placement`` enricher's or None.
+
+    Raises :class:`~detente.errors.MissingExtraError` when ``infer_areas="classifier"`` and the
+    landscape extra is not installed.  Call it once per batch: the model loads once.
+    """
+    if options.area_classifier is not None or options.infer_areas != "classifier":
+        return options.area_classifier
+    clf: AreaClassifier | None = registry.get("enricher", "placement").run(None, options)
+    return clf
 
 
 def run_assessment(
@@ -110,14 +107,24 @@ def run_assessment(
     fw = framework or get_framework()
     opts = options or AssessOptions()
     proposal = source if isinstance(source, Proposal) else parse_proposal(source, source_name, fw)
+    ran: list[registry.ProviderStamp] = []
     diligence, reason = screen(proposal, opts)
-    land = landscape_section(proposal) if opts.landscape else None
+    if diligence is not None:
+        ran.append(registry.stamp("enricher", "screening"))
+        ran.extend(registry.stamp("pack", name) for name in registry.names("pack"))
+    land = None
+    if opts.landscape:
+        land = landscape_section(proposal, opts)
+        ran.append(registry.stamp("enricher", "landscape"))
+    classifier = area_classifier(opts)
+    if classifier is not None and opts.infer_areas == "classifier":
+        ran.append(registry.stamp("enricher", "placement"))
     a = assess(
         proposal,
         fw,
         diligence=diligence,
         landscape=land,
         analyse_safeguards=opts.analyse_safeguards,
-        area_classifier=opts.area_classifier,
+        area_classifier=classifier,
     )
-    return PipelineResult(proposal, a, reason)
+    return PipelineResult(proposal, a.model_copy(update={"providers": ran}), reason)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detente import registry
 from detente.errors import ListFormatError
 from detente.screening.loaders import (
-    LOADERS,
     detect_source,
     load_csl_json,
     load_ofac_xml,
@@ -149,7 +149,7 @@ def test_loaders_never_crash_on_arbitrary_bytes(data: bytes) -> None:
         ("ofac_xml", {"sdn.xml": data}),
     ):
         with contextlib.suppress(ListFormatError):
-            LOADERS[fmt](files, "x")
+            registry.get("list_loader", fmt).load(files, "x")
 
 
 @settings(max_examples=150, deadline=None)
@@ -179,7 +179,10 @@ def test_real_files_load(shared_lists: Path) -> None:
         "kaist_restricted_parties",
         "cn_countermeasures",
     }
-    parsed = {sid: LOADERS[reg.source(sid).format](files, sid) for sid, files in groups.items()}
+    parsed = {
+        sid: registry.get("list_loader", reg.source(sid).format).load(files, sid)
+        for sid, files in groups.items()
+    }
     sdn = parsed["ofac_sdn"]
     assert sdn.rows["sdn.csv"] == 14965  # CRLF + 0x1A EOF marker handled, no junk last row
     assert any("vintage mismatch" in n for n in sdn.notes)

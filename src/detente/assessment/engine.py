@@ -971,4 +971,4 @@ def reproduce(
         else None
     )
     again = assess(proposal, fw, diligence=dd, landscape=stored.landscape)
-    return again, diffs
+    return again.model_copy(update={"providers": stored.providers}), diffs

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from detente.assessment.placement import Placement
 from detente.assessment.textfacts import ContradictedSafeguard, TextFact
 from detente.framework.model import Level, Verdict
+from detente.registry import ProviderStamp
 
 ASSESSMENT_SCHEMA_VERSION = "detente.assessment/1"
 
@@ -200,6 +201,11 @@ class Assessment(_Out):
     due_diligence: dict[str, Any] | None
     due_diligence_flags: list[str]
     landscape: dict[str, Any] | None = None
+    providers: list[ProviderStamp] = Field(
+        default_factory=list,
+        description="The registered providers (enrichers, rule-pack sources) that ran, with the "
+        "distribution and version that provided them (detente.registry).",
+    )
     disclaimer: str = DISCLAIMER
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

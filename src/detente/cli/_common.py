@@ -46,3 +46,15 @@ def emit(text: str, out: Path | None) -> None:
     else:
         out.write_text(text, encoding="utf-8")
         console.print(f"Wrote {out}")
+
+
+def needs_extra(extra: str, what: str) -> None:
+    """Exit 2 with ``pip install 'detente[<extra>]'`` when an optional extra is not installed."""
+    from detente import registry
+    from detente.errors import MissingExtraError
+
+    try:
+        registry.require_extra(extra, what)
+    except MissingExtraError as exc:
+        print_error(exc)
+        raise typer.Exit(2) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,10 @@ from detente.errors import DetenteError, InputError, exit_code_for
 if TYPE_CHECKING:
     from detente.assessment.infer import AreaClassifier
 
-FORMAT_HELP = "Report formats to write with --out (repeatable): json, md, html, text, pdf."
+FORMAT_HELP = (
+    "Report formats to write with --out (repeatable): json, md, html, text, pdf (the pdf extra) "
+    "or any renderer a plugin registers (`detente providers renderer`)."
+)
 
 
 def assess_cmd(
@@ -53,10 +57,11 @@ def assess_cmd(
     ),
 ) -> None:
     """Assess cooperation proposals and write reports you can file."""
+    from detente import registry
     from detente.assessment.loader import iter_proposal_files, load_proposal
     from detente.framework.loader import get_framework
-    from detente.pipeline import AssessOptions, run_assessment
-    from detente.report import SUFFIX, render, render_pdf
+    from detente.pipeline import AssessOptions, area_classifier, run_assessment
+    from detente.report import render_bytes
     from detente.report.terminal import assessment_renderable, summary_table
 
     try:
@@ -64,10 +69,11 @@ def assess_cmd(
     except DetenteError as exc:
         print_error(exc)
         raise typer.Exit(exit_code_for(exc)) from None
-    bad = [f for f in fmt if f not in (*SUFFIX, "pdf")]
-    if bad:
-        print_error(InputError(f"unknown format {bad[0]!r} (use json, md, html, text or pdf)"))
-        raise typer.Exit(2)
+    try:  # every format known and its extra installed before anything is assessed
+        renderers = {kind: registry.get("renderer", kind) for kind in dict.fromkeys(fmt)}
+    except DetenteError as exc:
+        print_error(exc)
+        raise typer.Exit(exit_code_for(exc)) from None
     try:
         as_of_date = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -88,25 +94,20 @@ def assess_cmd(
         except DetenteError as exc:
             print_error(exc)
             raise typer.Exit(exit_code_for(exc)) from None
-    classifier: AreaClassifier | None = None
-    if infer_areas == "classifier":
-        from detente.landscape.classifier import Classifier
-        from detente.landscape.taxonomy import FRAMEWORK_AREAS
-
-        model = Classifier.load()  # loaded once for the whole batch, not per proposal
-        if model is not None:
-
-            def classifier(text: str) -> Any:
-                return model.infer_areas(text, FRAMEWORK_AREAS) if text.strip() else []
-
     options = AssessOptions(
         as_of=as_of_date,
         max_list_age_days=max_age_days,
         screen=screen,
         landscape=landscape,
         dispositions=disp,
-        area_classifier=classifier,
+        infer_areas=infer_areas,
     )
+    try:  # the model is loaded once for the whole batch, not per proposal
+        classifier: AreaClassifier | None = area_classifier(options)
+    except DetenteError as exc:
+        print_error(exc)
+        raise typer.Exit(exit_code_for(exc)) from None
+    options = replace(options, area_classifier=classifier)
     files = list(iter_proposal_files(paths))
     if not files:
         print_error(InputError("no proposal files (.yaml, .yml, .json) found in the given paths"))
@@ -123,13 +124,10 @@ def assess_cmd(
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             stem = f.stem
-            for kind in dict.fromkeys(fmt):
-                if kind == "pdf":
-                    (out / f"{stem}.pdf").write_bytes(render_pdf(result, paper=paper))
-                else:
-                    (out / f"{stem}{SUFFIX[kind]}").write_text(
-                        render(result, kind), encoding="utf-8"
-                    )
+            for kind, renderer in renderers.items():
+                (out / f"{stem}{renderer.suffix}").write_bytes(
+                    render_bytes(result, kind, paper=paper)
+                )
     if len(files) == 1 and results and not quiet:
         console.print(assessment_renderable(results[0][1]))
     elif results:

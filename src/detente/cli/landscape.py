@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from detente.cli._common import cli_errors, console, err_console
+from detente.cli._common import cli_errors, console, err_console, needs_extra
 from detente.errors import InputError, NotFoundError
 
 landscape_app = typer.Typer(
@@ -19,6 +19,13 @@ classifier_app = typer.Typer(
     help="Train and evaluate the AI-safety text classifier.", no_args_is_help=True
 )
 landscape_app.add_typer(classifier_app, name="classifier")
+
+
+@landscape_app.callback()
+def _landscape_extra() -> None:
+    """Collaboration landscape (the paper's Figure 1): who co-authors AI-safety research with whom."""
+    needs_extra("landscape", "`detente landscape`")
+
 
 DB_OPT = typer.Option(
     None, "--db", help="Landscape DuckDB file (default: $DETENTE_HOME/landscape/landscape.duckdb)."

@@ -17,6 +17,7 @@ from detente.cli import framework as _framework
 from detente.cli import landscape as _landscape
 from detente.cli import packs as _packs
 from detente.cli import plan as _plan
+from detente.cli import providers as _providers
 from detente.cli import screening as _screening
 from detente.cli import web as _web
 from detente.cli._common import print_error
@@ -54,6 +55,7 @@ _screening.register(app)
 _landscape.register(app)
 _web.register(app)
 _packs.register(app)
+_providers.register(app)
 
 
 def report_error(exc: DetenteError) -> int:

@@ -39,6 +39,10 @@ def plan_cmd(
         raise InputError(f"unknown plan format {bad[0]!r} (use {', '.join(PLAN_FORMATS)})")
     if paper not in PAPERS:
         raise InputError(f"--paper {paper!r}: use A4 or letter")
+    if "pdf" in fmt:
+        from detente.registry import require_extra
+
+        require_extra("pdf", "a PDF plan")
     try:
         as_of_date = date.fromisoformat(as_of) if as_of else None
     except ValueError:

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from detente.cli._common import cli_errors, console, err_console
+from detente.cli._common import cli_errors, console, err_console, needs_extra
 
 ROLES = ("submitter", "reviewer", "admin")
 
@@ -21,6 +21,14 @@ db_app = typer.Typer(
 )
 users_app = typer.Typer(help="Accounts of the web app and REST API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+def _web_extra() -> None:
+    needs_extra("web", "the web app and its database (`detente serve`, `db`, `users`, `audit`)")
+
+
+for _sub in (db_app, users_app, audit_app):
+    _sub.callback()(_web_extra)
 
 DB_OPTION = typer.Option(
     None,
@@ -54,6 +62,7 @@ def serve(
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
 ) -> None:
     """Run the web app and REST API (migrates the database first)."""
+    _web_extra()
     import uvicorn
 
     from detente.store.config import database_url as resolve

@@ -73,10 +73,20 @@ def load_pack_file(path: Path) -> Pack:
     return pack
 
 
+def registered_pack_paths() -> list[Path]:
+    """Files and folders of every registered pack source (``detente.packs`` entry points)."""
+    from detente import registry
+
+    out: list[Path] = []
+    for _name, source in registry.all_of("pack"):
+        out.extend(source.paths())
+    return out
+
+
 def load_packs(paths: Iterable[Path] | None = None) -> list[Pack]:
-    """Load packs from files or folders (default: the bundled packs), sorted by id."""
+    """Load packs from files or folders (default: every registered pack source), sorted by id."""
     files: list[Path] = []
-    for p in paths if paths is not None else [default_packs_dir()]:
+    for p in paths if paths is not None else registered_pack_paths():
         if p.is_dir():
             files.extend(sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml")))
         else:
@@ -93,8 +103,15 @@ def load_packs(paths: Iterable[Path] | None = None) -> list[Pack]:
     return sorted(packs, key=lambda p: p.id)
 
 
-@lru_cache(maxsize=1)
 def bundled_packs() -> tuple[Pack, ...]:
+    """The packs of every registered pack source (read once per change of the registry)."""
+    from detente import registry
+
+    return _registered_packs(registry.generation())
+
+
+@lru_cache(maxsize=1)
+def _registered_packs(generation: int) -> tuple[Pack, ...]:
     return tuple(load_packs())
 
 

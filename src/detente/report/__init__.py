@@ -1,5 +1,8 @@
 """Reports of an assessment: JSON, Markdown, self-contained HTML, PDF and the terminal.
 
+The formats are renderers registered by name (:mod:`detente.registry`, entry-point group
+``detente.renderers``); a third-party distribution adds one the same way.
+
 Every renderer reads only the :class:`~detente.assessment.result.Assessment`,
 so a stored assessment re-renders exactly as it was first shown.
 """
@@ -14,6 +17,7 @@ from detente.report.document import Record
 
 Format = Literal["json", "md", "html", "text"]
 FORMATS: tuple[str, ...] = ("json", "md", "html", "text")
+"""The built-in text formats (every registered renderer: ``registry.names("renderer")``)."""
 SUFFIX = {"json": ".json", "md": ".md", "html": ".html", "text": ".txt"}
 
 
@@ -23,57 +27,53 @@ def render_json(a: Assessment) -> str:
 
 
 def render(a: Assessment, fmt: str = "json", *, record: Record | None = None) -> str:
-    """Render an assessment as ``json``, ``md``, ``html`` or ``text`` (plain terminal text).
+    """Render an assessment as text: ``json``, ``md``, ``html``, ``text`` or a registered format.
 
     ``record`` (the web app's decision and audit-chain head) fills the decision record of the
     Markdown and HTML reports; without it the reviewer block is left blank for signing.
+    Binary formats (``pdf``) come from :func:`render_bytes`.
     """
-    if fmt == "json":
-        return render_json(a)
-    if fmt == "md":
-        from detente.report.markdown import render_markdown
+    from detente import registry
 
-        return render_markdown(a, record)
-    if fmt == "html":
-        from detente.report.html import render_html
+    r = registry.get("renderer", fmt)
+    if r.binary:
+        from detente.errors import InputError
 
-        return render_html(a, record=record)
-    if fmt == "text":
-        from detente.report.terminal import render_text
+        raise InputError(f"{fmt!r} is a binary format; use render_bytes (or render_pdf)")
+    out = r.render(a, registry.RenderOptions(record=record))
+    return out if isinstance(out, str) else out.decode("utf-8")
 
-        return render_text(a)
-    from detente.errors import InputError
 
-    raise InputError(f"unknown report format {fmt!r} (use one of {', '.join(FORMATS)})")
+def render_bytes(
+    a: Assessment, fmt: str, *, paper: str = "A4", record: Record | None = None
+) -> bytes:
+    """Render an assessment in any registered format, as bytes (text formats in UTF-8)."""
+    from detente import registry
+
+    out = registry.get("renderer", fmt).render(
+        a, registry.RenderOptions(record=record, paper=paper)
+    )
+    return out.encode("utf-8") if isinstance(out, str) else out
 
 
 PAPERS: tuple[str, ...] = ("A4", "letter")
-TOC_ABOVE_PAGES = 4
 
 
 def render_pdf(a: Assessment, *, paper: str = "A4", record: Record | None = None) -> bytes:
-    """The report printed to PDF with WeasyPrint, on A4 or US Letter.
+    """The report printed to PDF with WeasyPrint (the ``pdf`` extra), on A4 or US Letter.
 
-    Page numbers and a running header on every page; a table of contents when the report runs
-    over four pages (laid out once to count the pages, then again with the contents).
+    Raises :class:`~detente.errors.MissingExtraError` when WeasyPrint is not installed.
     """
-    from weasyprint import HTML
-
-    from detente.report.html import render_html
-
-    if paper not in PAPERS:
-        from detente.errors import InputError
-
-        raise InputError(f"unknown paper size {paper!r} (use A4 or letter)")
-    # Most reports run over four pages: lay out with the contents first, and only when that
-    # fits in TOC_ABOVE_PAGES + 1 pages see whether the report without contents is short enough.
-    doc = HTML(string=render_html(a, for_print=True, paper=paper, record=record, toc=True)).render()
-    if len(doc.pages) <= TOC_ABOVE_PAGES + 1:
-        short = HTML(string=render_html(a, for_print=True, paper=paper, record=record)).render()
-        if len(short.pages) <= TOC_ABOVE_PAGES:
-            doc = short
-    pdf: bytes = doc.write_pdf()
-    return pdf
+    return render_bytes(a, "pdf", paper=paper, record=record)
 
 
-__all__ = ["FORMATS", "PAPERS", "SUFFIX", "Record", "render", "render_json", "render_pdf"]
+__all__ = [
+    "FORMATS",
+    "PAPERS",
+    "SUFFIX",
+    "Record",
+    "render",
+    "render_bytes",
+    "render_json",
+    "render_pdf",
+]

@@ -190,6 +190,9 @@ def plan_html(plan: Plan, *, paper: str = "A4") -> str:
 
 
 def plan_pdf(plan: Plan, *, paper: str = "A4") -> bytes:
+    from detente.registry import require_extra
+
+    require_extra("pdf", "a PDF plan")  # MissingExtraError: pip install 'detente[pdf]'
     from weasyprint import HTML
 
     pdf: bytes = HTML(string=plan_html(plan, paper=paper)).write_pdf()

@@ -1,5 +1,8 @@
 """Readers for the list formats Détente knows, and detection of which source a file is.
 
+Each format is registered as a list loader (``detente.list_loaders`` entry points, see
+:mod:`detente.screening.providers`); a third-party loader may claim files with ``detect``.
+
 Each reader takes the files of one source (name -> bytes) and returns a :class:`ParsedSource`.
 A file that cannot be read raises :class:`~detente.errors.ListFormatError` naming the file,
 line and field.  Readers never guess a person's country from their name.
@@ -11,7 +14,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -1184,21 +1187,6 @@ def load_user_csv(files: Files, source_id: str) -> ParsedSource:
     return ParsedSource(source_id, tuple(entries), rows)
 
 
-LOADERS: dict[str, Callable[[Files, str], ParsedSource]] = {
-    "ofac_csv": load_ofac_csv,
-    "ofac_xml": load_ofac_xml,
-    "csl_csv": load_csl_csv,
-    "csl_json": load_csl_json,
-    "os_1260h_csv": load_os_1260h,
-    "os_special_leg_csv": load_os_special_leg,
-    "os_mieu_csv": load_os_mieu,
-    "el_universities_json": load_el_universities,
-    "kaist_json": load_kaist,
-    "os_cn_sanctions_csv": load_os_cn_sanctions,
-    "user_csv": load_user_csv,
-}
-
-
 # ---- detection -------------------------------------------------------------------------------
 
 
@@ -1239,6 +1227,8 @@ def detect_source(path: Path) -> str:
         text.startswith("[") and '"source"' in text
     ):
         return "trade_gov_csl_json"
+    for sid in _plugin_detections(path, head):
+        return sid
     cols = [c.strip().lower() for c in first.split(",")]
     if "name" in cols:
         return "user_csv"
@@ -1246,3 +1236,12 @@ def detect_source(path: Path) -> str:
         f"{path}: cannot tell which list this is; pass --source ID",
         problems=[Problem("unrecognised header or format", file=str(path), line=1)],
     )
+
+
+def _plugin_detections(path: Path, head: bytes) -> Iterator[str]:
+    """Source ids that registered list loaders with a ``detect`` claim for a file."""
+    from detente import registry
+
+    for _name, loader in registry.all_of("list_loader"):
+        if loader.detect is not None and (sid := loader.detect(path, head)):
+            yield sid

@@ -10,9 +10,9 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from detente.errors import FrameworkError, NotFoundError, Problem
 
@@ -25,19 +25,18 @@ class Severity(StrEnum):
 
 SEVERITY_RANK = {Severity.blocking: 3, Severity.restricting: 2, Severity.informational: 1}
 
-Format = Literal[
-    "ofac_csv",
-    "ofac_xml",
-    "csl_csv",
-    "csl_json",
-    "os_1260h_csv",
-    "os_special_leg_csv",
-    "os_mieu_csv",
-    "el_universities_json",
-    "kaist_json",
-    "os_cn_sanctions_csv",
-    "user_csv",
-]
+
+def _registered_format(name: str) -> str:
+    from detente import registry
+
+    known = registry.names("list_loader")
+    if name not in known:
+        raise ValueError(f"unknown list format {name!r} (registered: {', '.join(known)})")
+    return name
+
+
+Format = Annotated[str, AfterValidator(_registered_format)]
+"""The name of a registered list loader (``detente.list_loaders`` entry points)."""
 
 
 class _M(BaseModel):
@@ -119,22 +118,40 @@ class Registry(_M):
 
 
 def load_registry(path: Path | None = None) -> Registry:
-    """Load and validate a registry file (the packaged one by default)."""
+    """Load and validate a registry file (by default the packaged one, with the lists and
+    sources that registered list loaders add)."""
     if path is None:
-        return _packaged()
+        from detente import registry
+
+        return _packaged(registry.generation())
     return _parse(path.read_text(encoding="utf-8"), str(path))
 
 
 @lru_cache(maxsize=1)
-def _packaged() -> Registry:
+def _packaged(generation: int) -> Registry:
+    from detente import registry
+
     text = resources.files("detente.screening").joinpath("data/sources.yaml").read_text("utf-8")
-    return _parse(text, "detente/screening/data/sources.yaml")
+    where = "detente/screening/data/sources.yaml"
+    from detente._yamlio import load_yaml
+
+    raw: Any = load_yaml(text, where, FrameworkError, "source registry")
+    added = [(name, ld) for name, ld in registry.all_of("list_loader") if ld.lists or ld.sources]
+    if not added:
+        return _validate(raw, where)
+    raw = dict(raw)
+    raw["lists"] = [*raw.get("lists", []), *(dict(x) for _n, ld in added for x in ld.lists)]
+    raw["sources"] = [*raw.get("sources", []), *(dict(x) for _n, ld in added for x in ld.sources)]
+    return _validate(raw, where + " + list loaders " + ", ".join(n for n, _ld in added))
 
 
 def _parse(text: str, where: str) -> Registry:
     from detente._yamlio import load_yaml
 
-    raw = load_yaml(text, where, FrameworkError, "source registry")
+    return _validate(load_yaml(text, where, FrameworkError, "source registry"), where)
+
+
+def _validate(raw: Any, where: str) -> Registry:
     try:
         return Registry.model_validate(raw)
     except ValidationError as exc:

@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict
 
 from detente.errors import DataSourceError, NotFoundError
 from detente.screening.entries import ListEntry, ParsedSource, entry_from_json, entry_to_json
-from detente.screening.loaders import LOADERS
 from detente.screening.registry import Registry, load_registry
 
 if TYPE_CHECKING:
@@ -117,7 +116,9 @@ def parse_files(registry: Registry, source_id: str, files: Mapping[str, bytes]) 
     missing = [f for f in spec.required if f not in files]
     if missing and spec.format not in {"csl_csv", "csl_json", "ofac_xml"}:
         raise DataSourceError(f"source {source_id}: required file(s) missing: {', '.join(missing)}")
-    return LOADERS[spec.format](files, source_id)
+    from detente import registry as providers
+
+    return providers.get("list_loader", spec.format).load(files, source_id)
 
 
 def save_snapshot(

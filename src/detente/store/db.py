@@ -82,6 +82,9 @@ class Database:
             kwargs["pool_size"] = 20
             kwargs["max_overflow"] = 40
         elif self.dialect == "postgresql":
+            from detente.registry import require_extra
+
+            require_extra("postgres", f"the database {redact(self.url)}")
             kwargs["pool_size"] = 10
             kwargs["max_overflow"] = 30
             kwargs["pool_pre_ping"] = True

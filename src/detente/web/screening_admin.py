@@ -12,7 +12,6 @@ One update or load at a time per server process; a second one gets 409.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -44,24 +43,10 @@ JOB_ACTIONS = (UPDATE_START, UPDATE_DONE, LOAD, LOAD_FAILED)
 
 
 def list_status() -> dict[str, Any]:
+    from detente.screening import list_status as status  # screening is part of the core install
+
     try:
-        mod = importlib.import_module("detente.screening")
-    except ImportError:
-        return {
-            "available": False,
-            "reason": "the screening capability is not installed",
-            "lists": [],
-        }
-    fn = getattr(mod, "list_status", None)
-    if fn is None:
-        return {
-            "available": False,
-            "reason": "this version's screening capability offers no list status; "
-            "update lists with the `detente lists` commands on the server",
-            "lists": [],
-        }
-    try:
-        lists = list(fn())
+        lists = list(status())
     except Exception as exc:  # a broken list store must not break the admin page
         return {
             "available": False,

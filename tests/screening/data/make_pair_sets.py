@@ -18,7 +18,8 @@ import re
 import sys
 from pathlib import Path
 
-from detente.screening.loaders import LOADERS, detect_source
+from detente import registry
+from detente.screening.loaders import detect_source
 from detente.screening.registry import load_registry
 
 HERE = Path(__file__).parent
@@ -137,7 +138,7 @@ def load_entries(root: Path) -> list[object]:
             groups.setdefault(sid, {})[p.name] = p.read_bytes()
     out: list[object] = []
     for sid, files in sorted(groups.items()):
-        out.extend(LOADERS[reg.source(sid).format](files, sid).entries)
+        out.extend(registry.get("list_loader", reg.source(sid).format).load(files, sid).entries)
     return out
 
 

@@ -15,7 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-from detente.screening.loaders import LOADERS, detect_source
+from detente import registry
+from detente.screening.loaders import detect_source
 from detente.screening.normalize import tokens
 from detente.screening.registry import load_registry
 
@@ -271,7 +272,7 @@ def main(root: Path) -> None:
     entries = []
     all_names: set[str] = set()
     for sid, files in groups.items():
-        parsed = LOADERS[reg.source(sid).format](files, sid)
+        parsed = registry.get("list_loader", reg.source(sid).format).load(files, sid)
         for e in parsed.entries:
             for n in (e.name, *e.aliases):
                 all_names.add(" ".join(tokens(n)))

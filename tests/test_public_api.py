@@ -23,6 +23,7 @@ EXPORTED = [
     "InputError",
     "IntegrityError",
     "ListFormatError",
+    "MissingExtraError",
     "NotFoundError",
     "Party",
     "PayloadTooLargeError",

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from detente.assessment.engine import assess
 from detente.assessment.loader import parse_proposal
-from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
 from detente.errors import DetenteError
 from detente.framework.loader import get_framework
 from detente.framework.model import Framework
+from detente.model.diligence import DueDiligence
+from detente.model.landscape import LandscapeSection
+from detente.model.proposal import Proposal
 
 if TYPE_CHECKING:
     from detente.assessment.infer import AreaClassifier
@@ -57,7 +59,7 @@ class PipelineResult:
     """Why screening did not run ('' when it ran; a partial run is in the assessment's flags)."""
 
 
-def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]:
+def screen(proposal: Proposal, options: AssessOptions) -> tuple[DueDiligence | None, str]:
     """Due diligence for a proposal, or (None, why) when it cannot run: reported as NOT CHECKED."""
     if not options.screen:
         return None, "screening was switched off"
@@ -72,7 +74,7 @@ def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]
     if options.dispositions is not None:
         kwargs["dispositions"] = options.dispositions
     try:
-        dd = fn(proposal, **kwargs)
+        dd: DueDiligence = fn(proposal, **kwargs)
         from detente.packs.diligence import with_packs
 
         # research-security rule packs in force on the as-of date, as pack.* flags (issue 13)
@@ -81,7 +83,7 @@ def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]
         return None, f"screening could not run: {exc.message}"
 
 
-def landscape_section(proposal: Proposal) -> dict[str, Any] | None:
+def landscape_section(proposal: Proposal) -> LandscapeSection | None:
     """The co-authorship landscape for the proposal's countries and areas, when available."""
     try:
         from detente import landscape as land
@@ -92,11 +94,8 @@ def landscape_section(proposal: Proposal) -> dict[str, Any] | None:
         return None
     countries = sorted({p.country for p in proposal.parties})
     areas = [a.id for a in proposal.areas]
-    section = fn(countries, areas)
-    if section is None:
-        return None
-    dumped: dict[str, Any] = section.model_dump(mode="json")
-    return dumped
+    section: LandscapeSection | None = fn(countries, areas)
+    return section
 
 
 def run_assessment(

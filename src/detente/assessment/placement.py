@@ -40,8 +40,8 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.assessment.polarity import Polarity, polarity
-from detente.assessment.proposal import Proposal
 from detente.framework.model import Framework
+from detente.model.proposal import Proposal
 
 PLACEMENT_FIELDS = ("title", "summary", "description")
 UNDETERMINED = "areas not determined — a reviewer must classify"

@@ -37,9 +37,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.polarity import Polarity, Span, find
-from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
+from detente.model.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
 
 TEXT_FIELDS = ("title", "summary", "description")
 

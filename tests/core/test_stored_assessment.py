@@ -48,3 +48,21 @@ def test_a_due_diligence_without_packs_records_no_research_security_key() -> Non
     bare = a.due_diligence.model_copy(update={"research_security": None})
     assert "research_security" not in bare.recorded()
     assert "pack.cannot_tell" in a.due_diligence.flags() and "pack.cannot_tell" not in bare.flags()
+
+
+def test_the_recorded_json_validates_against_the_published_schema() -> None:
+    """docs/schema/assessment.schema.json spells out the due diligence as it is recorded."""
+    import json
+
+    import pytest
+
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "docs" / "schema" / "assessment.schema.json").read_text("utf-8"))
+    validator = jsonschema_rs.validator_for(schema)
+    recorded = json.loads(STORED.read_text(encoding="utf-8"))
+    assert validator.is_valid(recorded)
+    assert schema["$defs"]["DueDiligence"]["properties"]["research_security"]
+    bad = json.loads(STORED.read_text(encoding="utf-8"))
+    bad["due_diligence"]["parties"][0]["list_nam"] = "typo"  # a guessed key is now an error
+    assert not validator.is_valid(bad)

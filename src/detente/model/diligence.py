@@ -46,7 +46,7 @@ class MatchScore(_M):
         return f"{self.score:.3f} ({self.via}): " + ", ".join(parts)
 
 
-class Evidence(_M):
+class MatchEvidence(_M):
     """One piece of evidence for or against a match (shown to the reviewer)."""
 
     kind: str = Field(
@@ -56,6 +56,9 @@ class Evidence(_M):
     direction: Literal["for", "against", "neutral"]
     detail: str
     weight: float = 0.0
+
+
+Evidence = MatchEvidence  # the old name (distinct from placement's Evidence in the schema)
 
 
 class Disposition(_M):
@@ -110,7 +113,7 @@ class ListMatch(_M):
     match_status: MatchStatus = Field(
         "hit", description="Automated status from the evidence (before any reviewer disposition)"
     )
-    evidence: list[Evidence] = []
+    evidence: list[MatchEvidence] = []
     why: str = ""
     entry_fingerprint: str | None = None
     disposition: Disposition | None = None
@@ -138,6 +141,20 @@ def automated_status(m: ListMatch, threshold: float) -> MatchStatus:
     return m.match_status
 
 
+def _as_recorded(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a screening result as an assessment records it: the field name
+    ``schema_`` (not the alias) and the computed ``explanation``."""
+    props = schema.get("properties", {})
+    if "schema" in props:
+        props["schema_"] = props.pop("schema")
+    props["explanation"] = {
+        "description": "Why this status (computed: the note, or the best match's meaning)",
+        "readOnly": True,
+        "title": "Explanation",
+        "type": "string",
+    }
+
+
 class ScreeningResult(_M):
     subject: Literal["party", "person", "name"]
     key: str
@@ -154,7 +171,9 @@ class ScreeningResult(_M):
     )
     note: str = ""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, json_schema_extra=_as_recorded
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, field_serializer
 
-from detente.assessment.placement import Placement
-from detente.assessment.textfacts import ContradictedSafeguard, TextFact
 from detente.framework.model import Level, Verdict
 from detente.model.diligence import DueDiligence
 from detente.model.landscape import LandscapeSection
+from detente.model.placement import Placement
+from detente.model.textfacts import ContradictedSafeguard, TextFact
 
 ASSESSMENT_SCHEMA_VERSION = "detente.assessment/1"
 

@@ -3,7 +3,8 @@
 The lowest layer of Détente: it imports only pydantic, the standard library and itself, and every
 capability (framework, assessment, screening, landscape, packs) and every door (report, store, web,
 CLI) may import it.  It holds the proposal schema, the flag vocabulary the rules are written in and
-the typed results of the enrichers (due diligence, research-security packs, landscape).  See
+the typed results of the enrichers (due diligence, research-security packs, landscape, placement,
+facts read from the text).  See
 design/contracts.md; tests/core/test_layers.py enforces the layering.
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 from detente.model.diligence import DueDiligence, ListMatch, ScreeningResult
 from detente.model.landscape import LandscapeRow, LandscapeSection
 from detente.model.packs import PacksReport
+from detente.model.placement import Placement
 from detente.model.proposal import DEFAULT_RIVALRY, Party, Person, Proposal, Rivalry
+from detente.model.textfacts import ContradictedSafeguard, Polarity, TextFact
 from detente.model.vocabulary import DILIGENCE_FLAGS, SAFEGUARD_PREFIX, VERDICT_FLAGS, VOCABULARY
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "SAFEGUARD_PREFIX",
     "VERDICT_FLAGS",
     "VOCABULARY",
+    "ContradictedSafeguard",
     "DueDiligence",
     "LandscapeRow",
     "LandscapeSection",
@@ -28,7 +32,10 @@ __all__ = [
     "PacksReport",
     "Party",
     "Person",
+    "Placement",
+    "Polarity",
     "Proposal",
     "Rivalry",
     "ScreeningResult",
+    "TextFact",
 ]

@@ -108,11 +108,13 @@ def research_security_for(
 def with_packs(
     base: DueDiligence | None, proposal: Proposal, as_of: date | None = None, **kw: Any
 ) -> DueDiligence | None:
-    """Wrap a due-diligence result with the packs (None stays None: nothing was checked)."""
+    """The due-diligence result with the packs recorded in it (None stays None: nothing was checked)."""
     if base is None:
         return None
     if kw.get("db") is None:
         from detente.landscape.paths import default_db_path
 
         kw["db"] = default_db_path()
-    return PackDiligence(base, research_security_for(proposal, as_of, **kw))
+    return base.model_copy(
+        update={"research_security": research_security_for(proposal, as_of, **kw)}
+    )

@@ -109,7 +109,7 @@ class ScreeningView(_View):
     status: Literal["checked", "not_checked"]
     reason: str
     flags: list[str]
-    data: DueDiligence | None
+    data: DueDiligence | None = Field(title="Data")
 
     @field_serializer("data")
     def _recorded(self, dd: DueDiligence | None, info: SerializationInfo) -> dict[str, Any] | None:

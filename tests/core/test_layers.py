@@ -1,9 +1,11 @@
 """The import graph has no arrow pointing up (design/contracts.md).
 
 Every module of ``src/detente`` belongs to a layer; a module may import its own layer and the
-layers below, never one above.  Imports are read with ``ast`` (function-level and
-``TYPE_CHECKING`` imports included: a lazy import is still a dependency), so the test needs no
-optional dependency installed.  A new top-level package must be placed in :data:`LAYERS`.
+layers below, never one above.  Imports are read with ``ast`` (function-level imports included: a
+lazy import is still a dependency), so the test needs no optional dependency installed.  Imports
+under ``if TYPE_CHECKING:`` are not arrows of the running program and may name a higher layer's
+types (a plugin protocol naming the Assessment it receives); ``detente.model`` has none at all.
+A new top-level package must be placed in :data:`LAYERS`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ PKG = SRC / "detente"
 #: Lowest first.  Capabilities in one layer may import each other (no cycle is checked here).
 LAYERS: list[tuple[str, frozenset[str]]] = [
     ("contracts", frozenset({"model"})),
-    ("infrastructure", frozenset({"_version", "errors", "_retry", "_yamlio"})),
+    ("infrastructure", frozenset({"_version", "errors", "_retry", "_yamlio", "registry"})),
     ("data", frozenset({"framework"})),
     ("capabilities", frozenset({"assessment", "screening", "landscape", "packs", "researcher"})),
     ("pipeline", frozenset({"pipeline"})),
@@ -51,13 +53,30 @@ def _is_module(dotted: str) -> bool:
     return (PKG / rel).with_suffix(".py").is_file() or (PKG / rel / "__init__.py").is_file()
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    """(line, imported module) for every import of the file, relative imports resolved."""
+def _type_only_lines(tree: ast.AST) -> set[int]:
+    """Lines of the statements under ``if TYPE_CHECKING:``."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in {
+            "TYPE_CHECKING",
+            "typing.TYPE_CHECKING",
+        }:
+            for stmt in node.body:
+                lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
+
+
+def _imports(path: Path, *, type_only: bool = True) -> list[tuple[int, str]]:
+    """(line, imported module) for every import of the file, relative imports resolved
+    (without the ``TYPE_CHECKING`` ones when ``type_only`` is False)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     me = _module_name(path)
     package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    skip = set() if type_only else _type_only_lines(tree)
     out: list[tuple[int, str]] = []
     for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in skip:
+            continue
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -100,7 +119,7 @@ def _upward(me: str, imports: list[tuple[int, str]]) -> list[str]:
 
 @pytest.mark.parametrize("path", MODULES, ids=[_module_name(p) for p in MODULES])
 def test_no_import_points_up(path: Path) -> None:
-    up = _upward(_module_name(path), _imports(path))
+    up = _upward(_module_name(path), _imports(path, type_only=False))
     assert not up, "imports pointing up a layer:\n" + "\n".join(up)
 
 
@@ -128,3 +147,6 @@ def test_the_checker_sees_an_upward_import() -> None:
     # relative and ``from detente import x`` imports are resolved to the module they name
     found = [m for _, m in _imports(PKG / "pipeline.py")]
     assert "detente.assessment.engine" in found
+    # the pipeline's ``if TYPE_CHECKING:`` import is left out of the runtime arrows only
+    runtime = [m for _, m in _imports(PKG / "pipeline.py", type_only=False)]
+    assert "detente.assessment.infer" in found and "detente.assessment.infer" not in runtime

@@ -27,7 +27,9 @@ from typing import Any
 from detente.assessment.engine import assess
 from detente.assessment.features import side_features
 from detente.assessment.loader import parse_proposal
-from detente.assessment.proposal import (
+from detente.framework.loader import get_framework
+from detente.framework.model import Framework
+from detente.model.proposal import (
     AccessLevel,
     AccessOf,
     Activity,
@@ -43,8 +45,6 @@ from detente.assessment.proposal import (
     StrategicTech,
     Track,
 )
-from detente.framework.loader import get_framework
-from detente.framework.model import Framework
 from detente.report import render_json
 
 AREAS = ["verification", "protocols", "infrastructure", "evaluations"]

@@ -23,7 +23,6 @@ from detente._version import __version__
 if TYPE_CHECKING:  # the names below are imported on first use, so `detente --help` stays fast
     from detente.assessment.engine import assess
     from detente.assessment.loader import load_proposal, parse_proposal
-    from detente.assessment.proposal import Party, Person, Proposal
     from detente.assessment.result import Assessment
     from detente.errors import (
         AuthenticationError,
@@ -43,15 +42,16 @@ if TYPE_CHECKING:  # the names below are imported on first use, so `detente --he
     )
     from detente.framework.loader import get_framework, load_framework
     from detente.framework.model import Framework
+    from detente.model.proposal import Party, Person, Proposal
     from detente.report import render
 
 _LAZY: dict[str, str] = {
     "assess": "detente.assessment.engine",
     "load_proposal": "detente.assessment.loader",
     "parse_proposal": "detente.assessment.loader",
-    "Party": "detente.assessment.proposal",
-    "Person": "detente.assessment.proposal",
-    "Proposal": "detente.assessment.proposal",
+    "Party": "detente.model.proposal",
+    "Person": "detente.model.proposal",
+    "Proposal": "detente.model.proposal",
     "Assessment": "detente.assessment.result",
     "get_framework": "detente.framework.loader",
     "load_framework": "detente.framework.loader",

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 from detente import registry
 from detente.assessment.engine import assess
 from detente.assessment.loader import parse_proposal
-from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
 from detente.errors import DetenteError
 from detente.framework.loader import get_framework
 from detente.framework.model import Framework
+from detente.model.diligence import DueDiligence
+from detente.model.landscape import LandscapeSection
+from detente.model.proposal import Proposal
 
 if TYPE_CHECKING:
     from detente.assessment.infer import AreaClassifier
@@ -64,7 +66,7 @@ class PipelineResult:
     """Why screening did not run ('' when it ran; a partial run is in the assessment's flags)."""
 
 
-def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]:
+def screen(proposal: Proposal, options: AssessOptions) -> tuple[DueDiligence | None, str]:
     """Due diligence for a proposal, or (None, why) when it cannot run: reported as NOT CHECKED."""
     if not options.screen:
         return None, "screening was switched off"
@@ -76,9 +78,9 @@ def screen(proposal: Proposal, options: AssessOptions) -> tuple[Any | None, str]
 
 def landscape_section(
     proposal: Proposal, options: AssessOptions | None = None
-) -> dict[str, Any] | None:
+) -> LandscapeSection | None:
     """The co-authorship landscape for the proposal's countries and areas, when available."""
-    section: dict[str, Any] | None = registry.get("enricher", "landscape").run(
+    section: LandscapeSection | None = registry.get("enricher", "landscape").run(
         proposal, options or AssessOptions()
     )
     return section

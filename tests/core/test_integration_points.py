@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from detente.assessment.engine import assess
+from detente.assessment.result import Assessment
 from detente.framework.model import Framework
-from detente.report import render
+from detente.report import render, render_json
 
 from .conftest import proposal
 
@@ -63,15 +64,34 @@ def test_declared_areas_ignore_the_classifier(fw: Framework) -> None:
 
 
 def test_landscape_section_is_rendered(fw: Framework) -> None:
-    land = {
-        "title": "US–CN co-authored AI-safety works",
-        "columns": ["year", "works", "share"],
-        "rows": [{"year": 2021, "works": 12, "share": "8.1%"}],
-        "definition": "A work counts when it has an author affiliated in each country.",
-        "explanation": "From 38,392 records.",
-    }
+    from detente.model.landscape import LandscapeRow, LandscapeSection
+
+    row = LandscapeRow(
+        country_a="US",
+        country_b="CN",
+        area="all",
+        coauthored_works=12,
+        share_of_a_pct=8.1,
+        share_of_b_pct=2.5,
+        works_a=148,
+        works_b=480,
+    )
+    land = LandscapeSection(
+        title="US–CN co-authored AI-safety works",
+        countries=["US", "CN"],
+        areas=[],
+        year_from=2015,
+        year_to=2024,
+        definition="A work counts when it has an author affiliated in each country.",
+        columns=list(LandscapeRow.model_fields),
+        rows=[row],
+        explanation="From 38,392 records.",
+    )
     a = assess(proposal("verification"), fw, landscape=land)
     md = render(a, "md")
-    assert "## Collaboration landscape" in md and "| 2021 | 12 | 8.1% |" in md
+    assert "## Collaboration landscape" in md and "| US | CN | all | 12 | 8.1 | 2.5 |" in md
     html = render(a, "html")
-    assert "US–CN co-authored AI-safety works" in html and "<td>8.1%</td>" in html
+    assert "US–CN co-authored AI-safety works" in html and "<td>8.1</td>" in html
+    # recorded as the same JSON and read back as the same section
+    again = Assessment.model_validate_json(render_json(a))
+    assert again.landscape == land and render_json(again) == render_json(a)

@@ -6,6 +6,7 @@ case here fails ``test_every_*_has_a_case``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from detente.assessment.engine import assess
 from detente.assessment.proposal import Proposal
 from detente.framework.model import Framework
+from detente.model.diligence import DueDiligence
 
 from .conftest import proposal, side_level, without
 
@@ -334,17 +336,17 @@ SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
 }
 
 
-class FakeDiligence:
-    """Stands in for a screening result: only the flags matter to the verdict rules."""
-
-    def __init__(self, *flags: str) -> None:
-        self._flags = set(flags)
-
-    def flags(self) -> set[str]:
-        return set(self._flags)
-
-    def model_dump(self, *, mode: str = "python") -> dict[str, Any]:
-        return {"parties": [], "people": [], "flags": sorted(self._flags)}
+def fake_diligence() -> DueDiligence:
+    """Stands in for a screening result: only the flags (passed beside it) matter to the verdict."""
+    return DueDiligence(
+        as_of=date(2026, 1, 1),
+        index_built=True,
+        threshold=0.9,
+        possible_threshold=0.8,
+        rules_version="test",
+        registry_version="test",
+        max_age_days=90,
+    )
 
 
 # verdict rule id -> (area, fields, diligence flags, verdict with the rule, verdict without it)
@@ -518,9 +520,9 @@ def test_safeguard_lowers_residual(fw: Framework, sg: str) -> None:
 def test_verdict_rule(fw: Framework, vid: str) -> None:
     area, fields, flags, with_rule, without_rule = VERDICT_CASES[vid]
     p = proposal(area, **fields)
-    a = assess(p, fw, diligence=FakeDiligence(*flags))
+    a = assess(p, fw, diligence=fake_diligence(), diligence_flags=flags)
     assert a.verdict.level == with_rule
-    b = assess(p, without(fw, verdict=vid), diligence=FakeDiligence(*flags))
+    b = assess(p, without(fw, verdict=vid), diligence=fake_diligence(), diligence_flags=flags)
     assert b.verdict.level == without_rule
     if fw.rules.verdicts[[v.id for v in fw.rules.verdicts].index(vid)].op == "condition":
         # a condition rule adds a condition (a review item), never a worse verdict

@@ -96,8 +96,8 @@ def test_section_for_on_paperlists(paperlists_db: Path, tmp_path: Path) -> None:
     assert s is not None
     assert s.countries == ["US", "CN", "GB"] and s.areas == ["verification", "evaluations"]
     first = s.rows[0]
-    assert (first["country_a"], first["country_b"], first["area"]) == ("US", "CN", "all")
-    assert first["coauthored_works"] > 0 and "US" in s.explanation and "CN" in s.explanation
+    assert (first.country_a, first.country_b, first.area) == ("US", "CN", "all")
+    assert first.coauthored_works > 0 and "US" in s.explanation and "CN" in s.explanation
     assert len(s.rows) == 3 * 3
     assert s.model_dump_json()
 

@@ -78,10 +78,14 @@ def test_web_disposition_clears_the_match_in_the_next_assessment(wf: Workflow) -
     load_paths([FIX], source="user_csv", retrieved_at=datetime(2026, 11, 28, tzinfo=UTC), home=home)
     _, a, _ = wf.assess_text(PROPOSAL)
     assert "dd.restricting_hit" in a.due_diligence_flags
-    lab = next(p for p in a.due_diligence["parties"] if p["name"] == "Example Frontier AI Lab")  # type: ignore[index]
-    fp = lab["matches"][0]["entry_fingerprint"]
+    assert a.due_diligence is not None
+    lab = next(p for p in a.due_diligence.parties if p.name == "Example Frontier AI Lab")
+    fp = lab.matches[0].entry_fingerprint
+    assert fp is not None
     wf.record_disposition(actor(wf, "rita"), **_body(fp))
     _, a2, _ = wf.assess_text(PROPOSAL)
     assert "dd.restricting_hit" not in a2.due_diligence_flags
-    lab2 = next(p for p in a2.due_diligence["parties"] if p["name"] == "Example Frontier AI Lab")  # type: ignore[index]
-    assert lab2["matches"][0]["disposition"]["reviewer"] == "rita"
+    assert a2.due_diligence is not None
+    lab2 = next(p for p in a2.due_diligence.parties if p.name == "Example Frontier AI Lab")
+    disposition = lab2.matches[0].disposition
+    assert disposition is not None and disposition.reviewer == "rita"

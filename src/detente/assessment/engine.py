@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -25,7 +25,6 @@ from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
-from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
@@ -40,6 +39,9 @@ from detente.framework.model import (
     Rule,
     Safeguard,
 )
+from detente.model.diligence import DueDiligence
+from detente.model.landscape import LandscapeSection
+from detente.model.proposal import Proposal
 
 VERDICT_LABELS = {
     "suitable": "Suitable",
@@ -47,14 +49,6 @@ VERDICT_LABELS = {
     "needs_senior_review": "Needs senior review",
     "not_advisable": "Not advisable",
 }
-
-
-class Diligence(Protocol):
-    """What the engine needs from a due-diligence result (see detente.screening)."""
-
-    def flags(self) -> set[str]: ...
-
-    def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,12 +409,17 @@ def assess(
     proposal: Proposal,
     framework: Framework | None = None,
     *,
-    diligence: Diligence | None = None,
-    landscape: dict[str, Any] | None = None,
+    diligence: DueDiligence | None = None,
+    diligence_flags: Iterable[str] | None = None,
+    landscape: LandscapeSection | None = None,
     analyse_safeguards: bool = True,
     area_classifier: AreaClassifier | None = None,
 ) -> Assessment:
-    """Assess one proposal. Pure and deterministic: same input and versions, same output."""
+    """Assess one proposal. Pure and deterministic: same input and versions, same output.
+
+    The verdict rules read ``diligence_flags`` when given (a stored assessment's recorded flags),
+    else the flags of ``diligence``; with neither, due diligence counts as not checked.
+    """
     fw = framework or get_framework()
     base_sides = side_features(proposal, rivalry=fw.rivalry)
     check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
@@ -452,7 +451,10 @@ def assess(
     by_side = {s.side: s for s in sides}
     inherent = _traced_levels(c, cells, by_side, (), trace)
     residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
-    dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
+    if diligence_flags is not None:
+        dd_flags = sorted(set(diligence_flags))
+    else:
+        dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
     union: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else extra
     benefits, considered = _benefits(c, union)
     motives = {b["motive"] for b in benefits}
@@ -533,7 +535,7 @@ def assess(
             benefits_considered=considered,
             safeguards=safeguards,
             verdict=verdict,
-            due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
+            due_diligence=diligence,
             due_diligence_flags=dd_flags,
             landscape=landscape,
         ),
@@ -928,20 +930,6 @@ def _verdict(
     )
 
 
-class StoredDiligence:
-    """A due-diligence result read back from a stored assessment (for exact re-computation)."""
-
-    def __init__(self, data: dict[str, Any], flags: Sequence[str]) -> None:
-        self._data = data
-        self._flags = set(flags)
-
-    def flags(self) -> set[str]:
-        return set(self._flags)
-
-    def model_dump(self, *, mode: str = "json") -> dict[str, Any]:
-        return dict(self._data)
-
-
 def reproduce(
     stored: Assessment, framework: Framework | None = None
 ) -> tuple[Assessment, list[str]]:
@@ -965,10 +953,7 @@ def reproduce(
     if stored.tool_version != __version__:
         diffs.append(f"tool: recorded Détente {stored.tool_version}, now {__version__}")
     proposal = Proposal.model_validate(stored.proposal)
-    dd = (
-        StoredDiligence(stored.due_diligence, stored.due_diligence_flags)
-        if stored.due_diligence is not None
-        else None
-    )
-    again = assess(proposal, fw, diligence=dd, landscape=stored.landscape)
+    dd = stored.due_diligence
+    flags = stored.due_diligence_flags if dd is not None else None
+    again = assess(proposal, fw, diligence=dd, diligence_flags=flags, landscape=stored.landscape)
     return again.model_copy(update={"providers": stored.providers}), diffs

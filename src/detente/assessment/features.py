@@ -6,7 +6,7 @@ country, or of one declared side).  Flags that do not depend on the side
 ``self.*`` and ``other.*`` flags describe the side being assessed and the
 other sides, because R2 and R3 are not symmetric: who leads, who gives what.
 
-:data:`VOCABULARY` documents every flag; rule files are checked against it on
+:data:`~detente.model.vocabulary.VOCABULARY` documents every flag; rule files are checked against it on
 load, so a misspelt flag in a rule pack is an error, not a silently dead rule.
 """
 
@@ -14,26 +14,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detente.assessment.proposal import (
+from detente.model.proposal import (
     TALK_FORMS,
     AccessLevel,
     AccessOf,
     Activity,
     Asset,
     Form,
-    FundingType,
-    Governance,
-    Hosting,
-    Maturity,
     ModelAccess,
     OrgType,
     Proposal,
-    Publication,
     Purpose,
     Rivalry,
     StrategicTech,
-    Track,
 )
+
+# The vocabulary moved to the contracts layer; re-exported for old import paths.
+from detente.model.vocabulary import DILIGENCE_FLAGS as DILIGENCE_FLAGS
+from detente.model.vocabulary import SAFEGUARD_PREFIX as SAFEGUARD_PREFIX
+from detente.model.vocabulary import VERDICT_FLAGS as VERDICT_FLAGS
+from detente.model.vocabulary import VOCABULARY as VOCABULARY
 
 _GOVERNMENT = {OrgType.government_lab, OrgType.government_agency, OrgType.military_affiliated}
 
@@ -102,131 +102,6 @@ _STABILITY_PURPOSES = frozenset(
         Purpose.accident_prevention,
     }
 )
-
-
-def _enum_flags(prefix: str, enum: type, what: str) -> dict[str, str]:
-    return {f"{prefix}.{m.value}": f"{what}: {m.value.replace('_', ' ')}" for m in enum}  # type: ignore[attr-defined]
-
-
-def _vocabulary() -> dict[str, str]:
-    v: dict[str, str] = {}
-    v.update(_enum_flags("form", Form, "form of cooperation"))
-    v.update(_enum_flags("activity", Activity, "activity"))
-    v.update(
-        _enum_flags(
-            "model_access",
-            ModelAccess,
-            "model access across sides (from model_access, access grants or model assets exchanged)",
-        )
-    )
-    for of in AccessOf:
-        for lv in AccessLevel:
-            if lv is AccessLevel.none:
-                continue
-            v[f"access.{of.value}.{lv.value}"] = (
-                f"some party gets {lv.value.replace('_', ' ')} access to another side's {of.value}"
-            )
-            v[f"other.gets.{of.value}.{lv.value}"] = (
-                f"another side gets {lv.value.replace('_', ' ')} access to the assessed side's {of.value}"
-            )
-    v["access.hands_on"] = (
-        "hands-on access to a system across sides (supervised on-site, internals or weights, "
-        "or joint red-teaming)"
-    )
-    v["other.gets.hands_on"] = "another side gets hands-on access to the assessed side's models"
-    v["form.dialogue_only"] = (
-        "the cooperation only talks and writes (dialogue, workshop, statement, publication, "
-        "standards drafting): no system touched, no access, nothing but knowledge exchanged"
-    )
-    v["form.people_move"] = "researchers visit or are exchanged between the parties"
-    v.update(_enum_flags("track", Track, "diplomatic track"))
-    v["costs.pooled"] = (
-        "costs are pooled: cost sharing is a stated purpose, or parties on two or more sides "
-        "fund or contribute compute"
-    )
-    v["purpose.stability_aim"] = (
-        "the stated purpose is restraint or confidence-building (verification of commitments, "
-        "reducing uncertainty, crisis communication, accident prevention)"
-    )
-    v["shared.sensitive"] = (
-        "something shared cannot be explained without revealing sensitive detail "
-        "(weights, internals, data, elicitation techniques, hardware, operational or non-public know-how)"
-    )
-    v["leader.shares"] = "the side that leads in the capability contributes to the other side"
-    v.update(_enum_flags("strategic", StrategicTech, "intersects strategic technology"))
-    v["strategic.any"] = "intersects any other strategic technology"
-    v["strategic.cbrn"] = "intersects nuclear or biological/chemical technology"
-    v.update(_enum_flags("maturity", Maturity, "maturity"))
-    v["maturity.unstated"] = "maturity not stated"
-    v.update(_enum_flags("publication", Publication, "publication plan"))
-    v.update(_enum_flags("hosting", Hosting, "hosting of shared infrastructure"))
-    v["infra.safety_specific"] = "infrastructure is narrowly safety-specific tooling"
-    v["infra.general_purpose"] = (
-        "infrastructure is general-purpose (compute, training or data pipelines)"
-    )
-    v["infra.national"] = "builds on national or government infrastructure"
-    v.update(_enum_flags("governance", Governance, "governance of the process"))
-    v.update(_enum_flags("purpose", Purpose, "stated purpose"))
-    v.update(_enum_flags("funding", FundingType, "funding"))
-    v["lead.parity"] = "the parties are at parity in the relevant capability"
-    v["lead.unknown"] = "no side is declared to lead"
-    v["lead.declared"] = "one side is declared to lead"
-    v["sides.multiple"] = "parties on more than one side"
-    v["party.military_affiliated"] = "a party is military-affiliated"
-    for a in Asset:
-        v[f"any.gives.{a.value}"] = f"some party contributes {a.value.replace('_', ' ')}"
-        v[f"self.gives.{a.value}"] = f"the assessed side contributes {a.value.replace('_', ' ')}"
-        v[f"other.gives.{a.value}"] = f"another side contributes {a.value.replace('_', ' ')}"
-        v[f"self.receives.{a.value}"] = f"the assessed side receives {a.value.replace('_', ' ')}"
-        v[f"other.receives.{a.value}"] = f"another side receives {a.value.replace('_', ' ')}"
-    v["neutral.hosts"] = "a neutral or third party hosts the shared infrastructure"
-    v["neutral.administers"] = (
-        "a neutral or third party operates or administers shared infrastructure"
-    )
-    for who in ("self", "other"):
-        label = "the assessed side" if who == "self" else "another side"
-        v[f"{who}.leads"] = f"{label} leads in the relevant capability"
-        v[f"{who}.administers"] = f"{label} operates or administers shared infrastructure"
-        v[f"{who}.hosts"] = f"{label} hosts the shared infrastructure"
-        v[f"{who}.military_affiliated"] = f"{label} includes a military-affiliated party"
-        v[f"{who}.government"] = f"{label} includes a government or military body"
-    return v
-
-
-VOCABULARY: dict[str, str] = _vocabulary()
-"""Every flag a rule may test, with its meaning (safeguard.*, dd.*, residual.* are added below)."""
-
-SAFEGUARD_PREFIX = "safeguard."
-DILIGENCE_FLAGS: dict[str, str] = {
-    "dd.blocking_hit": "a party is a confirmed match on a blocking list (e.g. OFAC SDN)",
-    "dd.restricting_hit": "a party is a confirmed match on a restricting list (Entity List, §1286, 1260H, MEU …)",
-    "dd.potential_match": "a party or person has a potential (unconfirmed) list match: a review "
-    "item for a reviewer's disposition, never a worse verdict by itself",
-    "dd.informational_hit": "a party is a confirmed match on an informational list (another "
-    "jurisdiction's list, no legal effect for the side): a review item",
-    "dd.related_entity": "a party is related to (parent or sibling of) a listed entity",
-    "dd.not_checked": "some list could not be checked",
-    "dd.stale": "some list snapshot is older than the configured age",
-    "dd.controlled_tech": "the work touches export-controlled technology",
-    "dd.investment_review": "the arrangement may trigger investment review (CFIUS, outbound rules)",
-    # research-security rule packs (issue 13; see detente.packs.diligence.PACK_FLAGS)
-    "pack.prohibited": "a research-security rule pack in force prohibits part of the cooperation",
-    "pack.mitigation_required": "a research-security rule pack in force requires mitigation",
-    "pack.mitigation_suggested": "a research-security rule pack suggests mitigation (or a possible match needs review)",
-    "pack.cannot_tell": "a research-security clause could not be evaluated: facts not stated",
-}
-VERDICT_FLAGS: dict[str, str] = {
-    "residual.two_or_more_high": "two or more risks are high after the planned safeguards",
-    "residual.any_high": "some risk is high after the planned safeguards",
-    "residual.any_moderate": "some risk is moderate after the planned safeguards",
-    "residual.all_low": "every risk is low after the planned safeguards",
-    "inherent.above_residual": "the planned safeguards lowered at least one risk",
-    "areas.undetermined": "no area was declared and none could be placed with confidence: a reviewer must classify",
-    "areas.outside": "the work is outside the paper's four areas (interpretability, alignment research, governance dialogue)",
-    "benefit.none": "no motive of framework.md §2 is served with its precedent's conditions met",
-    "benefit.some": "at least one motive of framework.md §2 is served with its conditions met",
-    "benefit.strong": "two or more distinct motives of framework.md §2 are served with their conditions met",
-}
 
 
 @dataclass(frozen=True, slots=True)

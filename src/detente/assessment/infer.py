@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from detente.assessment.features import side_features
 from detente.assessment.placement import AreaClassifier, Placement, place
-from detente.assessment.proposal import Proposal
 from detente.assessment.result import AreaPlacement
 from detente.framework.model import AreaDef, Framework
+from detente.model.proposal import Proposal
 
 __all__ = ["AreaClassifier", "area_placements", "keyword_hits", "place_areas"]
 

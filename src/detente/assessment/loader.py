@@ -15,10 +15,10 @@ from pydantic import ValidationError
 
 from detente._yamlio import DOCUMENT_LIMITS, LineMap, line_for, parse_document, path_str
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.proposal import Proposal
 from detente.errors import InputLimitError, NotFoundError, Problem, ProposalError
 from detente.framework.conditions import describe, fired_flags
 from detente.framework.model import Framework
+from detente.model.proposal import Proposal
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_PROPOSAL_BYTES = 1_000_000

@@ -37,61 +37,18 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from detente.assessment.polarity import Polarity, polarity
-from detente.assessment.proposal import Proposal
 from detente.framework.model import Framework
+from detente.model.placement import AreaCandidate as AreaCandidate
+from detente.model.placement import Evidence as Evidence
+from detente.model.placement import OutsideTopic as OutsideTopic
+from detente.model.placement import Placement as Placement
+from detente.model.proposal import Proposal
 
 PLACEMENT_FIELDS = ("title", "summary", "description")
 UNDETERMINED = "areas not determined — a reviewer must classify"
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Evidence(_Out):
-    kind: Literal["keyword", "phrase", "generic", "signal", "classifier"]
-    text: str = Field(description="The keyword, the declared field, or the classifier's terms.")
-    quote: str | None = Field(None, description="The sentence the keyword was found in.")
-    weight: float
-
-
-class AreaCandidate(_Out):
-    area: str
-    name: str
-    confidence: float = Field(description="Calibrated probability that the area applies (0–1).")
-    placed: bool
-    evidence: list[Evidence]
-    why_not: str | None = Field(None, description="Why a candidate was not placed.")
-
-
-class OutsideTopic(_Out):
-    topic: str
-    name: str
-    evidence: list[Evidence]
-    nearest_area: str
-    nearest_applied: bool
-    why: str
-
-
-class Placement(_Out):
-    """Where the proposal sits in the framework, and how sure the tool is."""
-
-    status: Literal["declared", "placed", "not_placed", "outside"]
-    method: str
-    areas: list[str] = Field(description="The areas assessed (declared, or placed by inference).")
-    candidates: list[AreaCandidate] = Field(
-        default_factory=list, description="Every area with evidence, placed or not, best first."
-    )
-    outside: list[OutsideTopic] = Field(default_factory=list)
-    threshold: float
-    message: str
-
-    @property
-    def undetermined(self) -> bool:
-        return not self.areas
 
 
 class AreaGuessLike(Protocol):

@@ -27,15 +27,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Polarity(StrEnum):
-    affirmed = "affirmed"
-    negated = "negated"
-    hypothetical = "hypothetical"
-    ambiguous = "ambiguous"
-
+from detente.model.textfacts import Polarity as Polarity
 
 _SENTENCE_END = re.compile(
     r"(?<!\be\.g)(?<!\bi\.e)(?<!\bDr)(?<!\bProf)(?<!\bvs)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bU\.S)"

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, field_serializer
 
-from detente.assessment.placement import Placement
-from detente.assessment.textfacts import ContradictedSafeguard, TextFact
 from detente.framework.model import Level, Verdict
+from detente.model.diligence import DueDiligence
+from detente.model.landscape import LandscapeSection
+from detente.model.placement import Placement
+from detente.model.textfacts import ContradictedSafeguard, TextFact
 from detente.registry import ProviderStamp
 
 ASSESSMENT_SCHEMA_VERSION = "detente.assessment/1"
@@ -171,6 +173,9 @@ class Assessment(_Out):
     statement: str = Field(
         "", description="The benefit–risk statement: one paragraph in plain language, shown first."
     )
+    # The proposal as it was assessed, recorded as plain JSON on purpose: it is the input's record
+    # (hashed into ``proposal_sha256``) and must load even when a later schema would reject it;
+    # ``reproduce`` validates it again as a Proposal.  Free-form by design, not a typed seam.
     proposal: dict[str, Any]
     areas: list[AreaPlacement]
     placement: Placement | None = Field(
@@ -198,9 +203,9 @@ class Assessment(_Out):
     )
     safeguards: list[SafeguardResult]
     verdict: VerdictResult
-    due_diligence: dict[str, Any] | None
+    due_diligence: DueDiligence | None
     due_diligence_flags: list[str]
-    landscape: dict[str, Any] | None = None
+    landscape: LandscapeSection | None = None
     providers: list[ProviderStamp] = Field(
         default_factory=list,
         description="The registered providers (enrichers, rule-pack sources) that ran, with the "
@@ -209,3 +214,11 @@ class Assessment(_Out):
     disclaimer: str = DISCLAIMER
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @field_serializer("due_diligence")
+    def _recorded_diligence(
+        self, dd: DueDiligence | None, info: SerializationInfo
+    ) -> dict[str, Any] | None:
+        # recorded as screening has always written it (field names such as ``schema_``, no
+        # ``research_security`` when the packs did not run): stored JSON stays byte-identical
+        return dd.recorded(mode=info.mode) if dd is not None else None

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from detente.assessment.features import SideFeatures
-from detente.assessment.proposal import TALK_FORMS, Proposal, Track
 from detente.assessment.result import AreaPlacement
 from detente.framework.model import Framework
+from detente.model.proposal import TALK_FORMS, Proposal, Track
 
 #: The four risks in a dean's words (framework.md §5).
 PLAIN_RISK = {

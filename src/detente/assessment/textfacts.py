@@ -33,60 +33,18 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.polarity import Polarity, Span, find
-from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
+from detente.model.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
+from detente.model.textfacts import ContradictedSafeguard as ContradictedSafeguard
+from detente.model.textfacts import Mention as Mention
+from detente.model.textfacts import TextFact as TextFact
 
 TEXT_FIELDS = ("title", "summary", "description")
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Mention(_Out):
-    field: Literal["title", "summary", "description"]
-    quote: str = Field(description="The sentence the fact was read in.")
-    matched: str
-    polarity: Polarity
-    cue: str | None = Field(None, description="The word(s) that decided the polarity.")
-
-
-class TextFact(_Out):
-    """A fact read from the proposal's text."""
-
-    id: str
-    label: str
-    target: str = Field(description="The proposal field it maps onto, e.g. 'asset:model_weights'.")
-    quote: str = Field(description="The sentence that decided the fact.")
-    polarity: Polarity
-    declared: bool = Field(description="The proposal's fields already state it.")
-    applied: bool = Field(description="Added to the features the rules read.")
-    applied_as: list[str] = Field(default_factory=list)
-    question: str | None = None
-    mentions: list[Mention] = Field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        if self.applied:
-            return "stated in the text, not declared"
-        if self.polarity is Polarity.negated:
-            return "ruled out by the text"
-        return "question for the reviewer"
-
-
-class ContradictedSafeguard(_Out):
-    """A planned safeguard that facts stated in the text contradict: not credited."""
-
-    safeguard: str
-    name: str
-    contradicted_by: list[str] = Field(description="Features from the text that contradict it.")
-    facts: list[str]
-    quotes: list[str]
 
 
 class _FactDef(BaseModel):

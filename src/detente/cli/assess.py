@@ -148,8 +148,8 @@ def schema_cmd(
     what: str = typer.Argument("proposal", help="proposal | assessment"),
 ) -> None:
     """Print the JSON Schema of a proposal (or of an assessment)."""
-    from detente.assessment.proposal import Proposal
     from detente.assessment.result import Assessment
+    from detente.model.proposal import Proposal
 
     models: dict[str, Any] = {"proposal": Proposal, "assessment": Assessment}
     if what not in models:

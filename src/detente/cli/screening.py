@@ -13,8 +13,8 @@ import typer
 from detente.cli._common import cli_errors, console, err_console
 
 if TYPE_CHECKING:
+    from detente.model.diligence import ScreeningResult
     from detente.screening.dispositions import DispositionRecord
-    from detente.screening.models import ScreeningResult
 
 lists_app = typer.Typer(
     help="Restricted-party lists: load, update, status, diff.", no_args_is_help=True
@@ -195,7 +195,7 @@ def screen_cmd(
 
 def disposition_line(m: object, threshold: float) -> str:
     """'automated: …' or 'confirmed by reviewer …' (or an expired disposition) for one match."""
-    from detente.screening.models import ListMatch, automated_status
+    from detente.model.diligence import ListMatch, automated_status
 
     assert isinstance(m, ListMatch)
     d = m.disposition
@@ -222,8 +222,8 @@ def _dispose(
     import getpass
 
     from detente.errors import InputError
+    from detente.model.diligence import ScreeningResult
     from detente.screening.dispositions import make_record, record, subject_key
-    from detente.screening.models import ScreeningResult
 
     assert isinstance(res, ScreeningResult)
     if not entry:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from detente.assessment.features import DILIGENCE_FLAGS, VERDICT_FLAGS, VOCABULARY
 from detente.framework.conditions import describe
 from detente.framework.model import Framework
+from detente.model.vocabulary import DILIGENCE_FLAGS, VERDICT_FLAGS, VOCABULARY
 
 
 def export_json(fw: Framework) -> str:

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from detente._yamlio import LineMap, line_for, parse_document, path_str
-from detente.assessment.features import DILIGENCE_FLAGS, SAFEGUARD_PREFIX, VERDICT_FLAGS, VOCABULARY
 from detente.errors import FrameworkError, NotFoundError, Problem
 from detente.framework.conditions import ConditionSyntaxError, compile_condition, flags_used
 from detente.framework.model import (
@@ -22,6 +21,7 @@ from detente.framework.model import (
     RulePackDoc,
     VersionStamp,
 )
+from detente.model.vocabulary import DILIGENCE_FLAGS, SAFEGUARD_PREFIX, VERDICT_FLAGS, VOCABULARY
 
 DEFAULT_FRAMEWORK = "framework.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -132,7 +132,7 @@ def _cross_check(
     for i, v in enumerate(rules.verdicts):
         check_cond("rules", ("verdicts", i, "when"), v.when, known_with_verdict)
     if fw.rivalry is not None:
-        from detente.assessment.proposal import Rivalry
+        from detente.model.proposal import Rivalry
 
         try:
             Rivalry.model_validate(fw.rivalry)

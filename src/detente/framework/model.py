@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from detente.assessment.proposal import DEFAULT_RIVALRY, Rivalry
 from detente.framework.conditions import Condition, Predicate, compile_condition
+from detente.model.proposal import DEFAULT_RIVALRY, Rivalry
 
 LEVELS: tuple[str, ...] = ("low", "moderate", "high")
 Level = Literal["low", "moderate", "high"]

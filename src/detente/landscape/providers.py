@@ -13,19 +13,16 @@ from detente.registry import Enricher
 
 if TYPE_CHECKING:
     from detente.assessment.infer import AreaClassifier
-    from detente.assessment.proposal import Proposal
+    from detente.model.landscape import LandscapeSection
+    from detente.model.proposal import Proposal
 
 
-def _section(proposal: Proposal, options: Any) -> dict[str, Any] | None:
+def _section(proposal: Proposal, options: Any) -> LandscapeSection | None:
     from detente.landscape.section import section_for
 
     countries = sorted({p.country for p in proposal.parties})
     areas = [a.id for a in proposal.areas]
-    section = section_for(countries, areas)
-    if section is None:
-        return None
-    dumped: dict[str, Any] = section.model_dump(mode="json")
-    return dumped
+    return section_for(countries, areas)
 
 
 def _classifier(proposal: Proposal | None, options: Any) -> AreaClassifier | None:

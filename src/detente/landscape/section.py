@@ -6,25 +6,11 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from detente.landscape.classifier import AreaGuess, Classifier
 from detente.landscape.paths import default_db_path
 from detente.landscape.taxonomy import ALL_AREAS, FRAMEWORK_AREAS
-
-
-class LandscapeSection(BaseModel):
-    """Co-authorship evidence for the parties of a proposal, ready for a report."""
-
-    title: str
-    countries: list[str]
-    areas: list[str]
-    year_from: int
-    year_to: int
-    definition: str
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    explanation: str
+from detente.model.landscape import LandscapeRow
+from detente.model.landscape import LandscapeSection as LandscapeSection
 
 
 def infer_areas(text: str) -> list[AreaGuess]:
@@ -102,43 +88,43 @@ def _build(con: Any, codes: list[str], wanted: list[str]) -> LandscapeSection | 
             "GROUP BY 1, 2, 3"
         ).fetchall():
             area_pairs[(str(a), str(x), str(y))] = int(n)
-    rows: list[dict[str, Any]] = []
+    rows: list[LandscapeRow] = []
     for a, b in itertools.combinations(codes, 2):
         lo, hi = sorted((a, b))
         n = int(pairs.get((lo, hi), 0))
         ta, tb = int(totals.get(a, 0)), int(totals.get(b, 0))
         rows.append(
-            {
-                "country_a": a,
-                "country_b": b,
-                "area": "all",
-                "coauthored_works": n,
-                "share_of_a_pct": round(100 * n / ta, 2) if ta else 0.0,
-                "share_of_b_pct": round(100 * n / tb, 2) if tb else 0.0,
-                "works_a": ta,
-                "works_b": tb,
-            }
+            LandscapeRow(
+                country_a=a,
+                country_b=b,
+                area="all",
+                coauthored_works=n,
+                share_of_a_pct=round(100 * n / ta, 2) if ta else 0.0,
+                share_of_b_pct=round(100 * n / tb, 2) if tb else 0.0,
+                works_a=ta,
+                works_b=tb,
+            )
         )
         for area in wanted:
             m = area_pairs.get((area, lo, hi), 0)
             rows.append(
-                {
-                    "country_a": a,
-                    "country_b": b,
-                    "area": area,
-                    "coauthored_works": m,
-                    "share_of_a_pct": round(100 * m / ta, 2) if ta else 0.0,
-                    "share_of_b_pct": round(100 * m / tb, 2) if tb else 0.0,
-                    "works_a": ta,
-                    "works_b": tb,
-                }
+                LandscapeRow(
+                    country_a=a,
+                    country_b=b,
+                    area=area,
+                    coauthored_works=m,
+                    share_of_a_pct=round(100 * m / ta, 2) if ta else 0.0,
+                    share_of_b_pct=round(100 * m / tb, 2) if tb else 0.0,
+                    works_a=ta,
+                    works_b=tb,
+                )
             )
     first = rows[0]
     expl = (
-        f"Between {y0} and {y1}, {first['coauthored_works']:,} AI-safety works in the landscape "
-        f"database had authors affiliated in both {first['country_a']} and {first['country_b']} "
-        f"({first['share_of_a_pct']}% of {first['country_a']}'s {first['works_a']:,} and "
-        f"{first['share_of_b_pct']}% of {first['country_b']}'s {first['works_b']:,} AI-safety works). "
+        f"Between {y0} and {y1}, {first.coauthored_works:,} AI-safety works in the landscape "
+        f"database had authors affiliated in both {first.country_a} and {first.country_b} "
+        f"({first.share_of_a_pct}% of {first.country_a}'s {first.works_a:,} and "
+        f"{first.share_of_b_pct}% of {first.country_b}'s {first.works_b:,} AI-safety works). "
         f"AI safety is defined by the {method} method; a work counts for a pair when at least one "
         "author is affiliated in each country. Coverage depends on the ingested records."
     )
@@ -149,7 +135,7 @@ def _build(con: Any, codes: list[str], wanted: list[str]) -> LandscapeSection | 
         year_from=y0,
         year_to=y1,
         definition=method,
-        columns=list(rows[0].keys()),
+        columns=list(LandscapeRow.model_fields),
         rows=rows,
         explanation=expl,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from detente.assessment.proposal import Asset, ModelAccess, Person, Proposal
+from detente.model.proposal import Asset, ModelAccess, Person, Proposal
 from detente.packs.model import Outcome
 
 FCOC = ("CN", "HK", "MO", "RU", "KP", "IR")

@@ -1,6 +1,6 @@
 """The packs' hook into the assessment: pack outcomes as due-diligence flags.
 
-:func:`with_packs` wraps a due-diligence result so the engine reads the pack flags
+:func:`with_packs` records the packs in a due-diligence result so the engine reads the pack flags
 (``pack.prohibited``, ``pack.mitigation_required``, ``pack.mitigation_suggested``,
 ``pack.cannot_tell``) the same way it reads the screening flags, and the stored due diligence
 carries the research-security report under ``research_security`` (rendered by the reports).
@@ -12,9 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from detente.assessment.proposal import Proposal
+from detente.model.diligence import DueDiligence
+from detente.model.packs import PacksReport
+from detente.model.proposal import Proposal
 from detente.packs.checks import CoPublication
-from detente.packs.evaluate import PacksReport, evaluate
+from detente.packs.evaluate import evaluate
 
 PACK_FLAGS: dict[str, str] = {
     "pack.prohibited": "a research-security rule pack in force prohibits part of the cooperation",
@@ -24,23 +26,13 @@ PACK_FLAGS: dict[str, str] = {
 }
 
 
-class PackDiligence:
-    """A due-diligence result plus the research-security packs (engine's Diligence protocol)."""
+def PackDiligence(base: DueDiligence, report: PacksReport) -> DueDiligence:
+    """A due-diligence result with the research-security packs recorded in it.
 
-    def __init__(self, base: Any, report: PacksReport) -> None:
-        self.base = base
-        self.report = report
-
-    def flags(self) -> set[str]:
-        return set(self.base.flags()) | self.report.flags()
-
-    def model_dump(self, *, mode: str = "python") -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.base.model_dump(mode=mode))
-        data["research_security"] = self.report.model_dump(mode="json")
-        return data
-
-    def __getattr__(self, name: str) -> Any:  # anything else reads the base result
-        return getattr(self.base, name)
+    Once a wrapper class (hence the name); the result is now one typed :class:`DueDiligence` whose
+    ``research_security`` field holds the report and whose flags include the pack flags.
+    """
+    return base.model_copy(update={"research_security": report})
 
 
 def lookback_for(
@@ -113,12 +105,16 @@ def research_security_for(
     )
 
 
-def with_packs(base: Any, proposal: Proposal, as_of: date | None = None, **kw: Any) -> Any:
-    """Wrap a due-diligence result with the packs (None stays None: nothing was checked)."""
+def with_packs(
+    base: DueDiligence | None, proposal: Proposal, as_of: date | None = None, **kw: Any
+) -> DueDiligence | None:
+    """The due-diligence result with the packs recorded in it (None stays None: nothing was checked)."""
     if base is None:
         return None
     if kw.get("db") is None:
         from detente.landscape.paths import default_db_path
 
         kw["db"] = default_db_path()
-    return PackDiligence(base, research_security_for(proposal, as_of, **kw))
+    return base.model_copy(
+        update={"research_security": research_security_for(proposal, as_of, **kw)}
+    )

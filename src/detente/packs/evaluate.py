@@ -10,115 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from detente.assessment.proposal import FundingType, Proposal
+from detente.model.packs import Applicability as Applicability
+from detente.model.packs import ClauseResult as ClauseResult
+from detente.model.packs import ClauseState as ClauseState
+from detente.model.packs import Outcome
+from detente.model.packs import PackResult as PackResult
+from detente.model.packs import PacksReport as PacksReport
+from detente.model.packs import WorkEvidence as WorkEvidence
+from detente.model.proposal import FundingType, Proposal
 from detente.packs.checks import CHECKS, Context, CoPublication, ListLookup
-from detente.packs.model import Outcome, Pack, Source, Status, effective_outcome
-
-ClauseState = Literal["holds", "does_not_hold", "cannot_tell", "not_yet_in_effect"]
-Applicability = Literal["applies", "not_applicable", "undetermined", "not_in_force"]
+from detente.packs.model import Pack, effective_outcome
 
 _FUNDER_ALIASES = {"dow": "dod", "department of defense": "dod", "department of war": "dod"}
 
 
 class _M(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class WorkEvidence(_M):
-    person: str
-    work_id: str
-    title: str
-    year: int
-    venue: str
-    coauthor: str
-    raw_affiliation: str
-    list_id: str
-    entry_name: str
-    edition: str
-    in_force_on_publication: bool | None
-    confidence: str
-    attribution: str
-
-
-class ClauseResult(_M):
-    id: str
-    title: str
-    state: ClauseState
-    outcome: Outcome
-    stated_outcome: Outcome = Field(description="The pack's outcome before the honesty caps")
-    wording: str
-    condition: str
-    needs: list[str]
-    verified: bool
-    verification: str
-    window_years: int | None
-    window_verified: bool
-    caps: list[str] = []
-    evidence: list[str] = []
-    missing: list[str] = []
-    works: list[WorkEvidence] = []
-    source: Source
-
-
-class PackResult(_M):
-    pack_id: str
-    title: str
-    jurisdiction: str
-    view: str
-    kind: str
-    applicability: Applicability
-    reason: str
-    version: str | None = None
-    status: Status | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    dates_verified: bool | None = None
-    basis: Source | None = None
-    outcome: Outcome = Outcome.none
-    clauses: list[ClauseResult] = []
-    pending: list[str] = []
-
-    @property
-    def cannot_tell(self) -> list[ClauseResult]:
-        return [c for c in self.clauses if c.state == "cannot_tell"]
-
-
-class PacksReport(_M):
-    as_of: date
-    packs: list[PackResult]
-    lists_loaded: list[str]
-    lookback_run: bool
-    notes: list[str] = []
-
-    def applicable(self) -> list[PackResult]:
-        return [p for p in self.packs if p.applicability == "applies"]
-
-    def flags(self) -> set[str]:
-        """Flags for the verdict rules (pack.prohibited, pack.mitigation_required, …)."""
-        out: set[str] = set()
-        for p in self.applicable():
-            for c in p.clauses:
-                if c.state == "holds" and c.outcome.rank >= Outcome.mitigation_suggested.rank:
-                    out.add(f"pack.{c.outcome.value}")
-                if c.state == "cannot_tell":
-                    out.add("pack.cannot_tell")
-        return out
-
-    def reasons(self) -> list[str]:
-        """One line per clause that fired: pack, version, clause, outcome, basis."""
-        out = []
-        for p in self.applicable():
-            for c in p.clauses:
-                if c.state == "holds" and c.outcome.rank >= Outcome.mitigation_suggested.rank:
-                    out.append(
-                        f"{p.title} ({p.version}), {c.title}: {c.outcome.value.replace('_', ' ')} — "
-                        f"{c.wording} [{c.source.citation}]"
-                    )
-        return out
 
 
 def _funder_key(s: str) -> str:

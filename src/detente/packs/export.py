@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from detente.model.packs import PacksReport
 from detente.packs.checks import CHECKS
 from detente.packs.model import Outcome, Pack, PackVersion
 
@@ -136,42 +137,41 @@ def in_force_table(packs: Sequence[Pack], as_of: date) -> list[dict[str, Any]]:
     return rows
 
 
-def results_markdown(report: dict[str, Any]) -> str:
-    """The research-security section of a report, from a PacksReport dumped to JSON."""
-    lines = [f"As of {report.get('as_of')}. Guidance, not a legal determination.", ""]
-    packs = report.get("packs") or []
-    applied = [p for p in packs if p.get("applicability") == "applies"]
+def results_markdown(report: PacksReport) -> str:
+    """The research-security section of a report, from the recorded PacksReport."""
+    lines = [f"As of {report.as_of}. Guidance, not a legal determination.", ""]
+    applied = report.applicable()
     if not applied:
         lines.append("No research-security pack applies (or none could be determined).")
     for p in applied:
-        basis = p.get("basis") or {}
-        dv = "" if p.get("dates_verified") else " (dates not verified)"
+        dv = "" if p.dates_verified else " (dates not verified)"
+        citation = p.basis.citation if p.basis is not None else ""
         lines += [
-            f"**{_esc(p['title'])}** — version {p.get('version')} ({str(p.get('status', '')).replace('_', ' ')}, "
-            f"from {p.get('valid_from')}{dv}); {p['view']} side; outcome **{str(p.get('outcome')).replace('_', ' ')}**. "
-            f"Basis: {_esc(basis.get('citation', ''))}.",
+            f"**{_esc(p.title)}** — version {p.version} ({str(p.status).replace('_', ' ')}, "
+            f"from {p.valid_from}{dv}); {p.view} side; outcome **{p.outcome.value.replace('_', ' ')}**. "
+            f"Basis: {_esc(citation)}.",
             "",
             "| clause | state | outcome | regime's wording | evidence / missing | source |",
             "|---|---|---|---|---|---|",
         ]
-        for c in p.get("clauses") or []:
-            if c["state"] == "does_not_hold" and c["outcome"] == "none":
+        for c in p.clauses:
+            if c.state == "does_not_hold" and c.outcome == Outcome.none:
                 continue
-            ev = list(c.get("evidence") or []) + [f"missing: {m}" for m in c.get("missing") or []]
-            ev += [f"cap: {x}" for x in c.get("caps") or []]
-            ver = "" if c.get("verified") else " (unverified rule)"
+            ev = [*c.evidence, *(f"missing: {m}" for m in c.missing)]
+            ev += [f"cap: {x}" for x in c.caps]
+            ver = "" if c.verified else " (unverified rule)"
             lines.append(
-                f"| {_esc(c['title'])}{ver} | {c['state'].replace('_', ' ')} | {c['outcome'].replace('_', ' ')} | "
-                f"{_esc(c['wording'])} | {_esc('; '.join(ev[:8]) or '—')} | {_esc(c['source']['citation'])} |"
+                f"| {_esc(c.title)}{ver} | {c.state.replace('_', ' ')} | {c.outcome.value.replace('_', ' ')} | "
+                f"{_esc(c.wording)} | {_esc('; '.join(ev[:8]) or '—')} | {_esc(c.source.citation)} |"
             )
         lines.append("")
-    other = [p for p in packs if p.get("applicability") in ("undetermined",)]
+    other = [p for p in report.packs if p.applicability == "undetermined"]
     if other:
         lines.append(
             "Could not tell whether these apply: "
-            + "; ".join(f"{p['title']} ({p['reason']})" for p in other)
+            + "; ".join(f"{p.title} ({p.reason})" for p in other)
         )
         lines.append("")
-    for n in report.get("notes") or []:
+    for n in report.notes:
         lines.append(f"- {_esc(n)}")
     return "\n".join(lines).rstrip() + "\n"

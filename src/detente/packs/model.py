@@ -23,6 +23,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from detente.model.packs import OUTCOME_RANK as OUTCOME_RANK
+from detente.model.packs import Outcome as Outcome
+from detente.model.packs import Source as Source
+from detente.model.packs import Status as Status
+from detente.model.packs import Verification as Verification
+
 PACK_SCHEMA_VERSION = "detente.pack/1"
 
 
@@ -30,46 +36,8 @@ class _M(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Outcome(StrEnum):
-    """The normalised outcome scale, most severe first."""
-
-    prohibited = "prohibited"
-    mitigation_required = "mitigation_required"
-    mitigation_suggested = "mitigation_suggested"
-    note = "note"
-    none = "none"
-
-    @property
-    def rank(self) -> int:
-        return OUTCOME_RANK[self]
-
-
-OUTCOME_RANK: dict[Outcome, int] = {
-    Outcome.none: 0,
-    Outcome.note: 1,
-    Outcome.mitigation_suggested: 2,
-    Outcome.mitigation_required: 3,
-    Outcome.prohibited: 4,
-}
-
-
 def cap(outcome: Outcome, ceiling: Outcome) -> Outcome:
     return outcome if outcome.rank <= ceiling.rank else ceiling
-
-
-class Status(StrEnum):
-    in_force = "in_force"
-    not_enforced = "not_enforced"
-    pending = "pending"
-    superseded = "superseded"
-
-
-class Verification(StrEnum):
-    """How a clause (or a date) was checked: read in the primary text, second-hand, or not at all."""
-
-    verified = "verified"
-    reported = "reported"
-    unverified = "unverified"
 
 
 class Need(StrEnum):
@@ -77,15 +45,6 @@ class Need(StrEnum):
     project_facts = "project_facts"
     list_matches = "list_matches"
     co_publications = "co_publications"
-
-
-class Source(_M):
-    citation: str = Field(min_length=1, description="The legal or funder text, as cited.")
-    url: str | None = Field(None, description="Where the text (or the copy read) can be found.")
-    verification: Verification = Field(
-        description="verified: read in the primary text; reported: second-hand; unverified: not checked."
-    )
-    note: str = ""
 
 
 class Clause(_M):

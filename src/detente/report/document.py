@@ -325,36 +325,29 @@ class MatchNote:
 def match_notes(a: Assessment) -> list[MatchNote]:
     """One note per list match in the stored due diligence (formerly listed history excluded)."""
     dd = a.due_diligence
-    if not dd:
+    if dd is None:
         return []
     out: list[MatchNote] = []
-    for key in ("parties", "people"):
-        for s in dd.get(key) or []:
-            if not isinstance(s, dict):
-                continue
-            for m in s.get("matches") or []:
-                if not isinstance(m, dict):
-                    continue
-                d = m.get("disposition")
-                live = isinstance(d, dict) and not d.get("expired")
-                status = str(m.get("match_status") or s.get("status") or "")
-                if live and isinstance(d, dict):
-                    status = "hit" if d.get("decision") == "true_match" else "cleared"
-                out.append(
-                    MatchNote(
-                        subject=str(s.get("name", "?")),
-                        list_name=str(m.get("list_name") or m.get("list_id") or "?"),
-                        entry=str(m.get("entry_name") or ""),
-                        status=status,
-                        confirmed_by="reviewer" if live else "automated",
-                        reviewer=str(d.get("reviewer")) if live and isinstance(d, dict) else None,
-                        decision=str(d.get("decision")) if live and isinstance(d, dict) else None,
-                        decided_at=str(d.get("decided_at"))
-                        if live and isinstance(d, dict)
-                        else None,
-                        reason=str(d.get("reason")) if live and isinstance(d, dict) else None,
-                    )
+    for s in dd.results():
+        for m in s.matches:
+            d = m.disposition
+            live = d if d is not None and not d.expired else None
+            status: str = m.match_status or s.status
+            if live is not None:
+                status = "hit" if live.decision == "true_match" else "cleared"
+            out.append(
+                MatchNote(
+                    subject=s.name,
+                    list_name=m.list_name or m.list_id or "?",
+                    entry=m.entry_name,
+                    status=status,
+                    confirmed_by="reviewer" if live is not None else "automated",
+                    reviewer=live.reviewer if live is not None else None,
+                    decision=live.decision if live is not None else None,
+                    decided_at=live.decided_at if live is not None else None,
+                    reason=live.reason if live is not None else None,
                 )
+            )
     return out
 
 
@@ -415,16 +408,14 @@ class Basis:
 def basis(a: Assessment) -> Basis:
     resp = responsibilities()
     lists: list[str] = []
-    dd = a.due_diligence or {}
-    for v in dd.get("list_versions") or dd.get("lists") or []:
-        if isinstance(v, dict):
-            title = v.get("title") or v.get("source_id") or "?"
-            snap = v.get("snapshot_id") or ""
-            digest = str(v.get("content_hash") or "")[:12]
-            when = v.get("published") or v.get("retrieved_at") or ""
-            sha = f"sha256 {digest}" if digest and digest not in str(snap) else ""
-            bits = [str(x) for x in (snap and f"snapshot {snap}", when and f"of {when}", sha) if x]
-            lists.append(f"{title} ({', '.join(bits)})" if bits else str(title))
+    for v in a.due_diligence.list_versions if a.due_diligence is not None else []:
+        snap = v.snapshot_id
+        digest = v.content_hash[:12]
+        when = v.published or v.retrieved_at
+        sha = f"sha256 {digest}" if digest and digest not in snap else ""
+        bits = [str(x) for x in (snap and f"snapshot {snap}", when and f"of {when}", sha) if x]
+        title = v.title or v.source_id or "?"
+        lists.append(f"{title} ({', '.join(bits)})" if bits else title)
     dispositions = [
         f"{n.subject} × {n.entry or n.list_name}: {n.decision} by {n.reviewer}"
         + (f" on {n.decided_at[:10]}" if n.decided_at else "")
@@ -441,7 +432,7 @@ def basis(a: Assessment) -> Basis:
         proposal=f"{a.proposal_id} (sha256 {a.proposal_sha256[:12]})",
         lists=lists,
         dispositions=dispositions,
-        screening_as_of=str(dd.get("as_of")) if dd.get("as_of") else None,
+        screening_as_of=a.due_diligence.as_of.isoformat() if a.due_diligence is not None else None,
     )
 
 
@@ -497,9 +488,8 @@ def as_of(a: Assessment, record: Record | None = None, *, today: bool = False) -
     With ``today`` the print date stands in when neither is known (paper needs a date on every
     page); text formats leave it out so the same assessment gives the same bytes.
     """
-    dd = a.due_diligence or {}
-    if dd.get("as_of"):
-        return str(dd["as_of"])
+    if a.due_diligence is not None:
+        return a.due_diligence.as_of.isoformat()
     if record is not None and record.exported_at:
         return record.exported_at[:10]
     return date.today().isoformat() if today else None

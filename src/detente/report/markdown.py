@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from detente.assessment.result import Assessment
+from detente.model.landscape import LandscapeSection
 from detente.report import document as doc
 from detente.report.placement import fact_rows, not_credited_lines, placement_lines
 from detente.report.plan import mitigation_plan, plan_markdown
@@ -298,7 +298,7 @@ def _basis_md(a: Assessment, record: doc.Record | None) -> str:
 
 
 def _diligence_md(a: Assessment) -> str:
-    dd: dict[str, Any] | None = a.due_diligence
+    dd = a.due_diligence
     if dd is None:
         return (
             "**Not checked.** No restricted-party screening was run for this assessment; "
@@ -357,32 +357,32 @@ def _diligence_md(a: Assessment) -> str:
                 lines.append(f"- {_esc(f)}")
     lines.append("")
     lines.append("Flags: " + (", ".join(f"`{f}`" for f in a.due_diligence_flags) or "none"))
-    if dd.get("research_security"):  # issue 13: research-security rule packs beside the verdict
+    if dd.research_security is not None:  # issue 13: research-security packs beside the verdict
         from detente.packs.export import results_markdown
 
         lines += [
             "",
             "**Research-security rule packs**",
             "",
-            results_markdown(dd["research_security"]),
+            results_markdown(dd.research_security),
         ]
     return "\n".join(lines)
 
 
-def _landscape_md(land: dict[str, Any]) -> str:
-    lines = [f"**{land.get('title', 'Co-authorship')}**", ""]
-    cols = [str(c) for c in land.get("columns") or []]
-    rows = land.get("rows") or []
-    if cols and rows:
+def _landscape_md(land: LandscapeSection) -> str:
+    lines = [f"**{land.title}**", ""]
+    cols = land.columns
+    if cols and land.rows:
         lines.append("| " + " | ".join(cols) + " |")
         lines.append("|" + "---|" * len(cols))
-        for r in rows:
-            lines.append("| " + " | ".join(_esc(str(r.get(c, ""))) for c in cols) + " |")
+        for r in land.rows:
+            row = r.model_dump()  # the section names its columns: the row's field names
+            lines.append("| " + " | ".join(_esc(str(row.get(c, ""))) for c in cols) + " |")
         lines.append("")
-    if land.get("definition"):
-        lines.append(f"*Definition of AI safety used:* {_esc(str(land['definition']))}")
+    if land.definition:
+        lines.append(f"*Definition of AI safety used:* {_esc(land.definition)}")
         lines.append("")
-    if land.get("explanation"):
-        lines.append(_esc(str(land["explanation"])))
+    if land.explanation:
+        lines.append(_esc(land.explanation))
         lines.append("")
     return "\n".join(lines).rstrip()

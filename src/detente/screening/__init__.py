@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from detente.assessment.proposal import Proposal
+    from detente.model.diligence import DueDiligence, MatchScore, ScreeningResult
+    from detente.model.proposal import Proposal
     from detente.screening.dispositions import DispositionSet
-    from detente.screening.models import DueDiligence, MatchScore, ScreeningResult
 
 __all__ = ["diligence_for", "list_status", "score_pair", "screen_name"]
 
@@ -38,9 +38,9 @@ def score_pair(
     needed); with ``use_index_weights=True`` the rare-token weights of the loaded index are used,
     exactly as screening does.
     """
+    from detente.model.diligence import MatchScore
     from detente.screening.diligence import _features
     from detente.screening.matching import score_pair as _sp
-    from detente.screening.models import MatchScore
     from detente.screening.store import open_index
 
     weights = None

@@ -8,12 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from detente.assessment.proposal import Proposal
-from detente.screening.dispositions import DispositionSet, apply, entry_fingerprint, load_all
-from detente.screening.evidence import Subject, assess
-from detente.screening.identifiers import subject_ids
-from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher
-from detente.screening.models import (
+from detente.model.diligence import (
     DueDiligence,
     FeatureContribution,
     ListCoverage,
@@ -25,6 +20,11 @@ from detente.screening.models import (
     Status,
     automated_status,
 )
+from detente.model.proposal import Proposal
+from detente.screening.dispositions import DispositionSet, apply, entry_fingerprint, load_all
+from detente.screening.evidence import Subject, assess
+from detente.screening.identifiers import subject_ids
+from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher
 from detente.screening.normalize import has_cjk, rules
 from detente.screening.registry import Registry, load_registry
 from detente.screening.store import LoadedIndex, age_days, open_index

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from detente.errors import InputError, Problem
+from detente.model.diligence import Disposition, ListMatch, ScreeningResult
 from detente.screening.entries import ListEntry
-from detente.screening.models import Disposition, ListMatch, ScreeningResult
 
 Decision = Literal["true_match", "false_positive"]
 DECISIONS: tuple[str, ...] = ("true_match", "false_positive")

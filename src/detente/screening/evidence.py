@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from detente.model.diligence import Evidence, MatchStatus
 from detente.screening.entries import ListEntry
 from detente.screening.identifiers import PersonIds, compare, entry_ids
-from detente.screening.models import Evidence, MatchStatus
 from detente.screening.normalize import _read_data, has_cjk, pinyin_key, rules, tokens
 
 

@@ -12,7 +12,8 @@ from detente.registry import Enricher, ListLoader
 from detente.screening import loaders
 
 if TYPE_CHECKING:
-    from detente.assessment.proposal import Proposal
+    from detente.model.diligence import DueDiligence
+    from detente.model.proposal import Proposal
 
 
 ofac_csv = ListLoader(
@@ -47,7 +48,7 @@ user_csv = ListLoader(
 )
 
 
-def _screen(proposal: Proposal, options: Any) -> Any:
+def _screen(proposal: Proposal, options: Any) -> DueDiligence | None:
     from detente.packs.diligence import with_packs
     from detente.screening import diligence_for
 

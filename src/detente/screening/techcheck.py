@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.assessment.polarity import first_affirmed
-from detente.assessment.proposal import Proposal
-from detente.screening.models import GUIDANCE, RegFlag
+from detente.model.diligence import GUIDANCE, RegFlag
+from detente.model.proposal import Proposal
 
 
 class _Cond(BaseModel):

@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from detente.assessment.loader import parse_proposal
-from detente.assessment.proposal import Proposal as ProposalModel
 from detente.assessment.result import Assessment
 from detente.errors import (
     AuthenticationError,
@@ -35,6 +34,8 @@ from detente.errors import (
 )
 from detente.framework.loader import get_framework
 from detente.framework.model import Framework
+from detente.model.diligence import DueDiligence
+from detente.model.proposal import Proposal as ProposalModel
 from detente.pipeline import AssessOptions, run_assessment, screen
 from detente.store import audit
 from detente.store.accounts import (
@@ -121,7 +122,7 @@ def _fmt_for(source: str, text: str) -> str:
 
 def run_diligence(
     proposal: ProposalModel, options: AssessOptions | None = None
-) -> tuple[Any | None, str]:
+) -> tuple[DueDiligence | None, str]:
     """Screening for a proposal, or (None, reason) when it cannot run: shown as NOT CHECKED.
 
     The same function the CLI uses (:func:`detente.pipeline.screen`)."""
@@ -135,19 +136,8 @@ def screening_status(a: Assessment, not_run_reason: str = "") -> tuple[str, str]
         return "not_checked", not_run_reason or "screening was not run"
     if "dd.not_checked" not in a.due_diligence_flags:
         return "checked", ""
-    notes: list[str] = []
-    for subject in [*(dd.get("parties") or []), *(dd.get("people") or [])]:
-        if (
-            isinstance(subject, dict)
-            and subject.get("status") == "not_checked"
-            and subject.get("note")
-        ):
-            notes.append(str(subject["note"]))
-    missing = [
-        str(c.get("list_name") or c.get("list_id"))
-        for c in dd.get("coverage") or []
-        if isinstance(c, dict) and c.get("status") == "not_checked"
-    ]
+    notes = [r.note for r in dd.results() if r.status == "not_checked" and r.note]
+    missing = [c.list_name or c.list_id for c in dd.coverage if c.status == "not_checked"]
     reason = notes[0] if notes else "some restricted-party lists were not checked"
     if missing:
         reason += f" Lists not checked: {len(missing)} ({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})."
@@ -639,7 +629,7 @@ class Workflow:
                 status=status,
                 reason=reason,
                 flags=list(a.due_diligence_flags),
-                data=a.due_diligence,
+                data=a.due_diligence.recorded() if a.due_diligence is not None else None,
                 created_at=utcnow(),
             )
         )
@@ -993,7 +983,7 @@ class Workflow:
                 status=row.status,
                 reason=row.reason,
                 flags=list(row.flags),
-                data=dict(row.data) if row.data is not None else None,
+                data=DueDiligence.model_validate(row.data) if row.data is not None else None,
             )
 
     # ------------------------------------------------------------------ review

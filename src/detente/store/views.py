@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, field_serializer
+
+from detente.model.diligence import DueDiligence
 
 
 class _View(BaseModel):
@@ -84,6 +86,8 @@ class RevisionMeta(_View):
 
 class RevisionView(RevisionMeta):
     source_text: str
+    # the proposal document as submitted (the form and the editor start from it): free-form input
+    # on purpose, it is validated as a Proposal only when assessed
     data: dict[str, Any]
 
 
@@ -105,7 +109,11 @@ class ScreeningView(_View):
     status: Literal["checked", "not_checked"]
     reason: str
     flags: list[str]
-    data: dict[str, Any] | None
+    data: DueDiligence | None = Field(title="Data")
+
+    @field_serializer("data")
+    def _recorded(self, dd: DueDiligence | None, info: SerializationInfo) -> dict[str, Any] | None:
+        return dd.recorded(mode=info.mode) if dd is not None else None  # as stored, byte for byte
 
 
 class CommentView(_View):

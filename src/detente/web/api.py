@@ -98,6 +98,8 @@ class ProposalIn(BaseModel):
     source: str | None = Field(
         None, max_length=MAX_TEXT, description="The proposal's YAML or JSON text."
     )
+    # raw input, free-form on purpose: parsed and validated as a Proposal with the same
+    # field-located problems as the YAML/JSON text
     proposal: dict[str, Any] | None = Field(None, description="The proposal as a JSON object.")
     filename: str = Field(
         "proposal.yaml", max_length=200, description="Name used in problem locations."
@@ -154,6 +156,8 @@ class DispositionIn(BaseModel):
 
 class AssessmentOut(BaseModel):
     meta: AssessmentMeta
+    # the stored record verbatim (what the audit chain hashed), not a re-serialisation; the typed
+    # Assessment is Workflow.assessment(), and docs/schema/assessment.schema.json describes it
     assessment: dict[str, Any] = Field(
         description="The stored Assessment JSON (schema detente.assessment/1)."
     )

@@ -134,7 +134,8 @@ def nodes(obj: Any) -> int:
 @given(tree=trees, as_json=st.booleans())
 def test_nested_documents_load_exactly_when_within_limits(tree: Any, as_json: bool) -> None:
     doc = {"root": tree}
-    text = json.dumps(doc) if as_json else json.dumps(doc).replace('":', '": ')
+    # YAML as a block mapping: a text starting with "{" is read as JSON whatever its name
+    text = json.dumps(doc) if as_json else "root: " + json.dumps(tree)
     name = "t.json" if as_json else "t.yaml"
     ok = depth(doc) <= SMALL.max_depth and nodes(doc) <= SMALL.max_nodes
     try:

@@ -24,7 +24,9 @@ def test_a_stored_assessment_loads_typed_and_re_renders_byte_for_byte() -> None:
     a = Assessment.model_validate_json(text)
     assert isinstance(a.due_diligence, DueDiligence)
     assert isinstance(a.due_diligence.research_security, PacksReport)
-    assert render_json(a) == text  # field names (``schema_``), computed ``explanation`` kept
+    # field names (``schema_``), computed ``explanation`` kept; the only addition since f511a39 is
+    # the providers stamp (empty: that version recorded none)
+    assert render_json(a) == text.replace('  "disclaimer"', '  "providers": [],\n  "disclaimer"', 1)
     assert render(a, "md") == (DATA / "stored-assessment-f511a39.md").read_text(encoding="utf-8")
 
 

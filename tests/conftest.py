@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from detente.researcher.editions import EditionIndex, Listing
 
 REPO = Path(__file__).resolve().parents[1]
+LISTS_LOADED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def shared_root() -> Path | None:
@@ -44,6 +45,23 @@ def shared_lists(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_biblio(shared: Path) -> Path:
     return shared / "data" / "biblio"
+
+
+@pytest.fixture(scope="session")
+def shared_lists_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Détente home with every shared list loaded, built once per session (read it only)."""
+    from detente.screening.store import load_paths
+
+    home = tmp_path_factory.mktemp("detente-home")
+    files = sorted(p for p in shared_lists.glob("*/*") if p.name != "SOURCE.md")
+    load_paths(files, source=None, retrieved_at=LISTS_LOADED_AT, home=home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def shared_editions(shared_lists: Path) -> EditionIndex:
+    """The dated list editions of the shared lists, read once per session."""
+    return EditionIndex.from_dir(shared_lists)
 
 
 # ---- fast tests: cheap password hashing and a migrated template database ---------------------

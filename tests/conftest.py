@@ -7,7 +7,8 @@ that need it are skipped, with the reason shown, when it is absent.
 from __future__ import annotations
 
 import os
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from detente.researcher.editions import EditionIndex, Listing
 
 REPO = Path(__file__).resolve().parents[1]
+LISTS_LOADED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def shared_root() -> Path | None:
@@ -43,6 +45,70 @@ def shared_lists(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_biblio(shared: Path) -> Path:
     return shared / "data" / "biblio"
+
+
+@pytest.fixture(scope="session")
+def shared_lists_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Détente home with every shared list loaded, built once per session (read it only)."""
+    from detente.screening.store import load_paths
+
+    home = tmp_path_factory.mktemp("detente-home")
+    files = sorted(p for p in shared_lists.glob("*/*") if p.name != "SOURCE.md")
+    load_paths(files, source=None, retrieved_at=LISTS_LOADED_AT, home=home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def shared_editions(shared_lists: Path) -> EditionIndex:
+    """The dated list editions of the shared lists, read once per session."""
+    return EditionIndex.from_dir(shared_lists)
+
+
+# ---- fast tests: cheap password hashing and a migrated template database ---------------------
+# Production hashes passwords with argon2-cffi's defaults (RFC 9106 low-memory profile:
+# time_cost=3, memory_cost=64 MiB, parallelism=4); tests use the cheapest valid parameters.
+# Every test that migrates a fresh SQLite file gets a copy of one database migrated once per
+# session (per xdist worker: the template lives under that worker's tmp_path_factory).
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    from argon2 import PasswordHasher
+
+    from detente.store import accounts
+
+    accounts.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    accounts.use_password_hasher(None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrate_from_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    from detente.store.db import Database
+
+    real_upgrade = Database.upgrade
+    template: list[Path] = []
+
+    def migrated_template() -> Path:
+        if not template:
+            path = tmp_path_factory.mktemp("sqlite-template") / "migrated.sqlite3"
+            db = Database(f"sqlite:///{path}")
+            real_upgrade(db)
+            db.dispose()  # the last connection checkpoints the WAL into the file
+            template.append(path)
+        return template[0]
+
+    def upgrade(self: Database, target: str = "head") -> str | None:
+        path = self.engine.url.database if self.dialect == "sqlite" else None
+        if target == "head" and path and path != ":memory:" and not path.startswith("file:"):
+            p = Path(path)
+            fresh = p.exists() and p.stat().st_size == 0
+            if fresh and not p.with_name(p.name + "-wal").exists():
+                self.engine.dispose()
+                p.write_bytes(migrated_template().read_bytes())  # keeps the file's 0600 mode
+        return real_upgrade(self, target)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Database, "upgrade", upgrade)
+        yield
 
 
 # ---- dated list editions shared by the packs and researcher tests --------------------------

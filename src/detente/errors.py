@@ -1,10 +1,12 @@
 """Détente's one error hierarchy.
 
-Every error the library raises on purpose is a :class:`DetenteError`.  The CLI
-turns each into one line for people and an exit code; the web app and REST API
-turn each into one JSON error shape and an HTTP status, both through the
-single table :data:`HTTP_STATUS` below.  Nothing else in the code base maps
-errors to exit codes or statuses.
+Every error the library raises on purpose is a :class:`DetenteError`.  Each class
+carries its own ``exit_code`` (the CLI turns the error into one line for people
+and that exit code) and ``http_status`` (the web app and REST API turn it into one
+JSON error shape and that status); an instance may also carry HTTP headers
+(``Retry-After`` when the client should wait, ``Allow`` for a wrong method) through
+:meth:`DetenteError.headers`.  Nothing else in the code base maps errors to exit
+codes, statuses or headers.
 
 ::
 
@@ -17,19 +19,22 @@ errors to exit codes or statuses.
     │   └── InputLimitError                               a document over a size / depth / alias / node limit
     ├── PayloadTooLargeError          exit 2   HTTP 413   an upload over the size limit
     ├── NotFoundError                 exit 2   HTTP 404   an id, file or snapshot that does not exist
+    ├── MethodNotAllowedError         exit 2   HTTP 405   a path that exists, but not with this method (+ Allow)
     ├── ConflictError                 exit 2   HTTP 409   a stale revision (optimistic locking)
     ├── AuthenticationError           exit 2   HTTP 401   no or bad credentials
+    │   └── LoginThrottledError       exit 2   HTTP 429   too many failed sign-ins: wait (+ Retry-After)
     ├── PermissionDeniedError         exit 2   HTTP 403   authenticated, but not allowed (CSRF too)
     ├── MissingExtraError             exit 2   HTTP 501   a provider needs an optional extra: pip install 'detente[X]'
     ├── DataSourceError               exit 1   HTTP 502   an official source could not be fetched or validated
-    └── IntegrityError                exit 1   HTTP 500   stored data failed a check (audit chain broken)
+    ├── IntegrityError                exit 1   HTTP 500   stored data failed a check (audit chain broken)
+    └── StoreError                    exit 1   HTTP 500   the database cannot be reached or is at the wrong schema
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,21 @@ class DetenteError(Exception):
     """Base class of every error Détente raises on purpose."""
 
     code: str = "error"
+    exit_code: ClassVar[int] = 1
+    http_status: ClassVar[int] = 500
+    #: Seconds the client should wait before trying again (sent as ``Retry-After``).
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.problems: tuple[Problem, ...] = tuple(problems)
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers this error carries (``Retry-After`` when set)."""
+        if self.retry_after is None:
+            return {}
+        return {"Retry-After": str(self.retry_after)}
 
     def __str__(self) -> str:
         if not self.problems:
@@ -100,6 +115,8 @@ class InputError(DetenteError):
     """Input from a person (a file, a form, a request body) is not valid."""
 
     code = "invalid_input"
+    exit_code = 2
+    http_status = 422
 
 
 class ProposalError(InputError):
@@ -147,22 +164,58 @@ class InputLimitError(InputError):
 
 class PayloadTooLargeError(DetenteError):
     code = "payload_too_large"
+    exit_code = 2
+    http_status = 413
 
 
 class NotFoundError(DetenteError):
     code = "not_found"
+    exit_code = 2
+    http_status = 404
+
+
+class MethodNotAllowedError(DetenteError):
+    """The path exists but not with this method; ``allow`` names the methods it accepts."""
+
+    code = "method_not_allowed"
+    exit_code = 2
+    http_status = 405
+
+    def __init__(self, message: str, *, allow: str = "") -> None:
+        super().__init__(message)
+        self.allow = allow
+
+    def headers(self) -> dict[str, str]:
+        return {**super().headers(), **({"Allow": self.allow} if self.allow else {})}
 
 
 class ConflictError(DetenteError):
     code = "conflict"
+    exit_code = 2
+    http_status = 409
 
 
 class AuthenticationError(DetenteError):
     code = "unauthenticated"
+    exit_code = 2
+    http_status = 401
+
+
+class LoginThrottledError(AuthenticationError):
+    """Too many failed sign-ins for a user name or from a client address (HTTP 429)."""
+
+    code = "too_many_requests"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class PermissionDeniedError(DetenteError):
     code = "forbidden"
+    exit_code = 2
+    http_status = 403
 
 
 class MissingExtraError(DetenteError):
@@ -172,6 +225,8 @@ class MissingExtraError(DetenteError):
     """
 
     code = "missing_extra"
+    exit_code = 2
+    http_status = 501
 
     def __init__(self, what: str, extra: str, *, missing: str = "") -> None:
         because = f" ({missing} is not installed)" if missing else ""
@@ -191,6 +246,7 @@ class DataSourceError(DetenteError):
     """An official source could not be fetched, or what came back did not validate."""
 
     code = "data_source_error"
+    http_status = 502
 
 
 class IntegrityError(DetenteError):
@@ -199,42 +255,39 @@ class IntegrityError(DetenteError):
     code = "integrity_error"
 
 
-@dataclass(frozen=True)
-class _Mapping:
-    exit_code: int
-    http_status: int
+class StoreError(DetenteError):
+    """The database cannot be reached or is not at the expected schema."""
+
+    code = "store_error"
 
 
-# The single place where errors meet exit codes and HTTP statuses (most specific first).
-_TABLE: tuple[tuple[type[DetenteError], _Mapping], ...] = (
-    (PayloadTooLargeError, _Mapping(2, 413)),
-    (InputError, _Mapping(2, 422)),
-    (NotFoundError, _Mapping(2, 404)),
-    (ConflictError, _Mapping(2, 409)),
-    (AuthenticationError, _Mapping(2, 401)),
-    (PermissionDeniedError, _Mapping(2, 403)),
-    (MissingExtraError, _Mapping(2, 501)),
-    (DataSourceError, _Mapping(1, 502)),
-    (IntegrityError, _Mapping(1, 500)),
-    (DetenteError, _Mapping(1, 500)),
-)
-
-HTTP_STATUS: dict[type[DetenteError], int] = {cls: m.http_status for cls, m in _TABLE}
-
-
-def _lookup(exc: DetenteError) -> _Mapping:
-    for cls, mapping in _TABLE:
-        if isinstance(exc, cls):
-            return mapping
-    return _Mapping(1, 500)  # pragma: no cover - DetenteError is in the table
+#: Every error class's HTTP status (derived from the classes' own ``http_status``).
+HTTP_STATUS: dict[type[DetenteError], int] = {
+    cls: cls.http_status
+    for cls in (
+        DetenteError,
+        InputError,
+        PayloadTooLargeError,
+        NotFoundError,
+        MethodNotAllowedError,
+        ConflictError,
+        AuthenticationError,
+        LoginThrottledError,
+        PermissionDeniedError,
+        MissingExtraError,
+        DataSourceError,
+        IntegrityError,
+        StoreError,
+    )
+}
 
 
 def exit_code_for(exc: DetenteError) -> int:
-    return _lookup(exc).exit_code
+    return exc.exit_code
 
 
 def http_status_for(exc: DetenteError) -> int:
-    return _lookup(exc).http_status
+    return exc.http_status
 
 
 @dataclass

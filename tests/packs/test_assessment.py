@@ -190,12 +190,14 @@ def test_us_party_on_the_real_uel(shared_lists: Path, tmp_path: Path) -> None:
     assert c.state == "does_not_hold"
 
 
-def test_real_author_real_lists(shared_lists: Path, shared_biblio: Path, tmp_path: Path) -> None:
+def test_real_author_real_lists(
+    shared_editions: EditionIndex, shared_biblio: Path, tmp_path: Path
+) -> None:
     """A real US author (Lehigh) whose 2024 papers have UESTC co-authors (§1286 since FY22)."""
     f = shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz"
     if not f.is_file():
         pytest.skip(f"{f} not found")
-    idx = EditionIndex.from_dir(shared_lists)
+    idx = shared_editions
     d = json.loads(json.dumps(DOW))
     d["parties"][0] = {
         "id": "lehigh",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 from detente.assessment.engine import assess
 from detente.assessment.loader import load_proposal
 from detente.assessment.result import Assessment
-from detente.errors import DetenteError
 from detente.framework.loader import get_framework
 from detente.framework.model import Framework
 
@@ -34,22 +32,9 @@ def assessed(fw: Framework) -> dict[str, Assessment]:
 
 
 @pytest.fixture(scope="session")
-def lists_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared lists loaded as in tests/screening (one source folder at a time).
-
-    A folder whose format the loader does not read is left out with a warning, and shows in the
-    reports as not checked; the test that needs a list skips if it is missing.
-    """
-    from detente.screening.store import load_paths
-
-    home = tmp_path_factory.mktemp("detente-report-home")
-    for folder in sorted(p for p in shared_lists.iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.iterdir() if p.name != "SOURCE.md")
-        try:
-            load_paths(files, source=None, retrieved_at=FIXED_NOW, home=home)
-        except DetenteError as exc:
-            warnings.warn(f"{folder.name} not loaded: {str(exc).splitlines()[0]}", stacklevel=1)
-    return home
+def lists_home(shared_lists_home: Path) -> Path:
+    """The shared lists loaded as in tests/screening (the session's one load, tests/conftest.py)."""
+    return shared_lists_home
 
 
 @pytest.fixture(scope="session")

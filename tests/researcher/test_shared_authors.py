@@ -100,8 +100,8 @@ def source(shared_biblio: Path) -> RecordsSource:
 
 
 @pytest.fixture(scope="module")
-def real_index(shared_lists: Path) -> EditionIndex:
-    return EditionIndex.from_dir(shared_lists)
+def real_index(shared_editions: EditionIndex) -> EditionIndex:
+    return shared_editions
 
 
 def test_table_of_hand_checked_authors(source: RecordsSource, real_index: EditionIndex) -> None:

@@ -15,12 +15,9 @@ def list_files(shared_lists: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def real_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from detente.screening.store import load_paths
-
-    home = tmp_path_factory.mktemp("detente-home")
-    load_paths(list_files(shared_lists), source=None, retrieved_at=FIXED_NOW, home=home)
-    return home
+def real_home(shared_lists_home: Path) -> Path:
+    """Every shared list loaded at FIXED_NOW (the session's one load, tests/conftest.py)."""
+    return shared_lists_home
 
 
 @pytest.fixture(scope="session")

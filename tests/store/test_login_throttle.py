@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from detente.errors import AuthenticationError, PermissionDeniedError
+from detente.errors import AuthenticationError, LoginThrottledError, PermissionDeniedError
 from detente.store.db import Database, open_database
 from detente.store.models import LoginFailure, WebSession
-from detente.store.service import LoginThrottledError, Workflow
+from detente.store.service import Workflow
 
 
 class Clock:

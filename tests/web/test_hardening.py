@@ -179,8 +179,7 @@ def test_downloads_back_off_and_honour_retry_after(httpserver: Any) -> None:
 def test_an_admin_unlocks_a_user_from_the_users_page(client: Any, wf: Workflow) -> None:
     from datetime import UTC, datetime
 
-    from detente.errors import AuthenticationError
-    from detente.store.service import LoginThrottledError
+    from detente.errors import AuthenticationError, LoginThrottledError
 
     fixed = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     wf.clock = lambda: fixed

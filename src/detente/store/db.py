@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from detente.errors import DetenteError
+from detente.errors import StoreError
 from detente.store.config import database_url, redact
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -39,12 +39,6 @@ def _create_private(path: Path) -> None:
         p = path.with_name(path.name + suffix)
         if p.exists() and p.stat().st_mode & 0o077:
             p.chmod(0o600)
-
-
-class StoreError(DetenteError):
-    """The database cannot be reached or is not at the expected schema."""
-
-    code = "store_error"
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -3,8 +3,9 @@
 Every exception reaching the app — Détente's own errors, FastAPI's request
 validation errors, Starlette's HTTP errors (unknown route, wrong method, a
 body that cannot be parsed) and anything unexpected — is first turned into a
-:class:`~detente.errors.DetenteError`; its HTTP status comes from
-:func:`detente.errors.http_status_for` and its body from ``to_dict()``.  API
+:class:`~detente.errors.DetenteError`; its HTTP status, its headers (``Retry-After``,
+``Allow``) and its body come from the error itself (``http_status``, ``headers()``,
+``to_dict()``).  API
 paths get JSON, pages get a readable HTML page with the same content (and an
 unauthenticated page request is sent to the login page).
 """
@@ -24,21 +25,15 @@ from detente.errors import (
     AuthenticationError,
     DetenteError,
     InputError,
+    MethodNotAllowedError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
     Problem,
     http_status_for,
 )
-from detente.store.service import LoginThrottledError
 
 log = logging.getLogger("detente.web")
-
-
-class MethodNotAllowedError(DetenteError):
-    """The path exists but not with this method (keeps Starlette's 405 status)."""
-
-    code = "method_not_allowed"
 
 
 def _loc_str(loc: tuple[Any, ...]) -> str:
@@ -62,20 +57,13 @@ def from_validation(exc: RequestValidationError) -> InputError:
     return InputError("the request is not valid", problems=problems)
 
 
-def status_for(err: DetenteError) -> int:
-    """The HTTP status of a DetenteError: the shared table, except throttled sign-ins (429)."""
-    if isinstance(err, LoginThrottledError):
-        return 429
-    return http_status_for(err)
-
-
 def to_detente_error(exc: Exception) -> tuple[DetenteError, int]:
     """The DetenteError an exception stands for, and its HTTP status."""
     if isinstance(exc, DetenteError):
-        return exc, status_for(exc)
+        return exc, http_status_for(exc)
     cause = exc.__cause__
     if isinstance(cause, DetenteError):
-        return cause, status_for(cause)
+        return cause, http_status_for(cause)
     if isinstance(exc, RequestValidationError):
         err: DetenteError = from_validation(exc)
         return err, http_status_for(err)
@@ -94,9 +82,11 @@ def to_detente_error(exc: Exception) -> tuple[DetenteError, int]:
             err = PayloadTooLargeError(detail or "the request body is too large")
         elif code == 405:
             allow = (exc.headers or {}).get("Allow", "")
-            return MethodNotAllowedError(
-                "this path does not accept this method" + (f"; it accepts {allow}" if allow else "")
-            ), 405
+            err = MethodNotAllowedError(
+                "this path does not accept this method"
+                + (f"; it accepts {allow}" if allow else ""),
+                allow=allow,
+            )
         elif 400 <= code < 500:
             err = InputError(f"the request could not be read: {detail or 'bad request'}")
         else:
@@ -147,19 +137,19 @@ def wants_json(request: Request) -> bool:
 async def handle_error(request: Request, exc: Exception) -> Response:
     """The single exception handler registered for everything."""
     err, status = to_detente_error(exc)
-    headers = retry_headers(err)
     if isinstance(err, MethodNotAllowedError) and isinstance(exc, StarletteHTTPException):
         allow = _allowed_methods(request) or (exc.headers or {}).get("Allow")
         if allow:
-            headers["Allow"] = allow
             err = MethodNotAllowedError(
-                f"{request.method} is not allowed on {request.url.path}; it accepts {allow}"
+                f"{request.method} is not allowed on {request.url.path}; it accepts {allow}",
+                allow=allow,
             )
+    headers = err.headers()
     if wants_json(request):
-        if isinstance(err, AuthenticationError) and not headers:
-            headers = {"WWW-Authenticate": "Bearer"}
+        if status == 401:
+            headers.setdefault("WWW-Authenticate", "Bearer")
         return JSONResponse(err.to_dict(), status_code=status, headers=headers or None)
-    if isinstance(err, AuthenticationError) and not headers and request.method == "GET":
+    if status == 401 and request.method == "GET":
         nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(nxt, safe='')}", status_code=303)
     from detente.web.render import error_page
@@ -167,12 +157,6 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     resp = error_page(request, err, status)
     resp.headers.update(headers)
     return resp
-
-
-def retry_headers(err: DetenteError) -> dict[str, str]:
-    if isinstance(err, LoginThrottledError):
-        return {"Retry-After": str(err.retry_after)}
-    return {}
 
 
 def install(app: FastAPI) -> None:

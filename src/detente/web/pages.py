@@ -42,7 +42,7 @@ from detente.web.deps import (
     settings,
     workflow,
 )
-from detente.web.errors import retry_headers, status_for, wants_json
+from detente.web.errors import wants_json
 from detente.web.exports import export_response
 from detente.web.forms import (
     FormState,
@@ -127,13 +127,13 @@ def login_submit(request: Request, form: LoginForm) -> Response:
         failed = page(
             request,
             "login.html.j2",
-            status_code=status_for(exc),
+            status_code=http_status_for(exc),
             login_csrf=token,
             next=nxt,
             error=exc,
             username=username,
         )
-        failed.headers.update(retry_headers(exc))
+        failed.headers.update(exc.headers())
         return failed
     token, _csrf = _wf(request).create_session(actor)
     resp = _redirect(nxt)

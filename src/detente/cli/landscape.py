@@ -442,6 +442,11 @@ def _print_eval(ev: Any) -> None:
             f"{m.positives} / {m.negatives}",
         )
     console.print(held)
+    if ev.validation:
+        val = ", ".join(f"{m.split} {m.f1:.3f}" for m in ev.validation)
+        console.print(
+            f"validation split (threshold chosen here, in-sample): F1 {val}", markup=False
+        )
     if ev.ethics_flagged_as_safety is not None:
         base = ev.baseline_ethics_flagged_as_safety
         console.print(

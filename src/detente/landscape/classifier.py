@@ -24,13 +24,14 @@ forecasting) and ``other`` (general AI).  Sources and how each is labelled:
 normalised title (60 % train, 20 % validation, 20 % test), so the same paper in two
 sources lands in the same split and the split does not depend on sampling order.
 
-**Model.** Genre-robust text (title + abstract; section headings such as "Background:",
-copyright lines, URLs and numbers removed; lower-cased), word 1–2-gram TF-IDF, logistic
-regression with class- and source-balanced weights, calibrated by
-``CalibratedClassifierCV`` (sigmoid, 3 folds).  The decision threshold on the calibrated
-probability is chosen on the validation split (the mean F1 of the three balanced
-validation sets below); the test split is used once, for the figures.  A second model of
-the same form scores ethics/governance.
+**Model.** The technical-safety probability is the mean of two calibrated members
+(:data:`SAFETY_MEMBERS`): word 1–2-gram TF-IDF of the raw title + abstract with logistic
+regression (C = 4), and the same on genre-robust text (section headings such as
+"Background:", copyright lines, URLs and numbers removed; lower-cased; C = 16); both
+class-balanced and calibrated by ``CalibratedClassifierCV`` (sigmoid, 3 folds).  The
+decision threshold on the mean probability is chosen on the validation split (the mean F1
+of the three balanced validation sets below); the test split is used once, for the
+figures.  A second model (genre-robust features) scores ethics/governance.
 
 **Baseline** trained in the same run on the same training documents: the previous
 model (TF-IDF + logistic regression, class-balanced, threshold 0.5, raw text).
@@ -69,7 +70,7 @@ from detente.landscape.taxonomy import (
     compiled,
 )
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 HUMAN_AREAS = ("verification", "interpretability", "robustness", "alignment", "governance")
 WEAK_AREAS = tuple(a for a in ALL_AREAS if a not in HUMAN_AREAS)
 NOT_TRAINED = "classifier not trained; using keyword definition"
@@ -150,6 +151,7 @@ class Evaluation(BaseModel):
     ethics_flagged_as_safety: float | None = None
     baseline_ethics_flagged_as_safety: float | None = None
     held_out: list[SplitMetrics] = []
+    validation: list[SplitMetrics] = []  # the split the threshold was chosen on
     threshold: float = 0.5
     areas: list[BinaryMetrics] = []
     weak_areas: list[BinaryMetrics] = []
@@ -365,6 +367,27 @@ def _calibrated(c: float = 16.0) -> Any:
     return CalibratedClassifierCV(LogisticRegression(C=c, max_iter=3000), method="sigmoid", cv=3)
 
 
+# The technical-safety score is the mean of the calibrated probabilities of these members
+# (features, C of the logistic regression).  Chosen on the validation split only
+# (docs/landscape.md lists what was compared); every member is class-balanced.
+SAFETY_MEMBERS: tuple[tuple[str, float], ...] = (("raw", 4.0), ("robust", 16.0))
+
+
+def _member_vectorizer(kind: str) -> Any:
+    return _vectorizer() if kind == "raw" else _robust_vectorizer()
+
+
+def _mean_scores(members: list[tuple[Any, Any]], texts: list[str]) -> list[float]:
+    """Mean calibrated probability of the members ((vectorizer, model) pairs)."""
+    if not texts:
+        return []
+    total = [0.0] * len(texts)
+    for vec, model in members:
+        for i, p in enumerate(model.predict_proba(vec.transform(texts))[:, 1]):
+            total[i] += float(p)
+    return [t / len(members) for t in total]
+
+
 def _weights(docs: list[Doc], positive: Label) -> list[float]:
     """Class-balanced weights: positives and negatives weigh the same in total."""
     groups = Counter(d.label == positive for d in docs)
@@ -497,17 +520,18 @@ def train(
     base_vec = _vectorizer()
     base = _lr().fit(base_vec.fit_transform(texts), y_safety)
 
+    w_safety = _weights(train_docs, SAFETY)
+    members: list[tuple[Any, Any]] = []
+    for kind, c in SAFETY_MEMBERS:
+        mvec = _member_vectorizer(kind)
+        mx = mvec.fit_transform(texts)
+        members.append((mvec, _calibrated(c).fit(mx, y_safety, sample_weight=w_safety)))
     vec = _robust_vectorizer()
     x = vec.fit_transform(texts)
-    safety_model = _calibrated().fit(x, y_safety, sample_weight=_weights(train_docs, SAFETY))
     ethics_model = _calibrated().fit(x, y_ethics, sample_weight=_weights(train_docs, ETHICS))
 
     def ours(ds: list[Doc]) -> list[float]:
-        if not ds:
-            return []
-        return [
-            float(p) for p in safety_model.predict_proba(vec.transform([d.text for d in ds]))[:, 1]
-        ]
+        return _mean_scores(members, [d.text for d in ds])
 
     def baseline(ds: list[Doc]) -> list[float]:
         if not ds:
@@ -517,11 +541,9 @@ def train(
         ]
 
     val = eval_sets(docs, "val", seed)
-    thr = (
-        threshold
-        if threshold is not None
-        else _choose_threshold({n: (ours(p), ours(q)) for n, (p, q) in val.items()})
-    )
+    val_scored = {n: (ours(p), ours(q)) for n, (p, q) in val.items()}
+    thr = threshold if threshold is not None else _choose_threshold(val_scored)
+    validation = [_scored_metrics(n, "detente", *val_scored[n], thr) for n in val_scored]
     held_out: list[SplitMetrics] = []
     for name, (pos, neg) in eval_sets(docs, "test", seed).items():
         held_out.append(_scored_metrics(name, "detente", ours(pos), ours(neg), thr))
@@ -556,6 +578,7 @@ def train(
             test_size=primary.positives + primary.negatives,
         ),
         held_out=held_out,
+        validation=validation,
         threshold=round(thr, 2),
         train_size=len(train_docs),
         test_size=sum(1 for d in docs if d.split == "test"),
@@ -604,7 +627,8 @@ def train(
         "version": MODEL_VERSION,
         "vectorizer": area_vec,
         "safety_vectorizer": vec,
-        "safety": safety_model,
+        "safety_members": members,
+        "safety_member_kinds": [k for k, _ in SAFETY_MEMBERS],
         "ethics": ethics_model,
         "areas": area_models,
         "threshold": round(thr, 2),
@@ -657,8 +681,9 @@ class Classifier:
     def __init__(self, bundle: dict[str, Any]) -> None:
         self.bundle = bundle
         self.vec = bundle["vectorizer"]  # the area models' features
-        self.safety_vec = bundle["safety_vectorizer"]
-        self.safety = bundle["safety"]
+        self.safety_vec = bundle["safety_vectorizer"]  # the ethics model's features
+        self.members: list[tuple[Any, Any]] = bundle["safety_members"]
+        self.member_kinds: list[str] = bundle["safety_member_kinds"]
         self.ethics = bundle["ethics"]
         self.areas: dict[str, Any] = bundle["areas"]
         self.threshold = float(bundle["threshold"])
@@ -675,10 +700,7 @@ class Classifier:
 
     def safety_scores(self, texts: list[str]) -> list[float]:
         """Calibrated probability that each text is technical AI safety."""
-        if not texts:
-            return []
-        x = self.safety_vec.transform(texts)
-        return [float(p) for p in self.safety.predict_proba(x)[:, 1]]
+        return _mean_scores(self.members, texts)
 
     def ethics_scores(self, texts: list[str]) -> list[float]:
         """Calibrated probability that each text is AI ethics / fairness / governance."""
@@ -704,10 +726,12 @@ class Classifier:
 
     def top_terms(self, which: str = "safety", n: int = 20) -> list[tuple[str, float]]:
         if which in ("safety", "ethics"):
-            model = self.safety if which == "safety" else self.ethics
+            # safety: the genre-robust member's weights (the members' features differ)
+            i = self.member_kinds.index("robust") if "robust" in self.member_kinds else 0
+            vec, model = self.members[i] if which == "safety" else (self.safety_vec, self.ethics)
             coefs = [c.estimator.coef_[0] for c in model.calibrated_classifiers_]
             coef = sum(coefs) / len(coefs)
-            names = self.safety_vec.get_feature_names_out()
+            names = vec.get_feature_names_out()
         else:
             coef = self.areas[which].coef_[0]
             names = self._names

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from detente.model.packs import PacksReport
 from detente.packs.checks import CHECKS
@@ -117,8 +117,25 @@ def export_markdown(packs: Sequence[Pack]) -> str:
     return "\n".join(lines)
 
 
-def in_force_table(packs: Sequence[Pack], as_of: date) -> list[dict[str, Any]]:
-    rows = []
+InForceRow = TypedDict(
+    "InForceRow",
+    {
+        "id": str,
+        "title": str,
+        "view": str,
+        "version": str,
+        "status": str,
+        "from": str,
+        "dates_verified": bool | None,
+        "clauses": int,
+        "pending": list[str],
+    },
+)
+"""One pack's row in ``detente packs list`` (functional form: ``from`` is a keyword)."""
+
+
+def in_force_table(packs: Sequence[Pack], as_of: date) -> list[InForceRow]:
+    rows: list[InForceRow] = []
     for p in packs:
         v = p.version_at(as_of)
         rows.append(

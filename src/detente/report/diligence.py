@@ -6,9 +6,43 @@ stored assessment is parsed back into it), field by field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from detente.model.diligence import DueDiligence, ListMatch, RegFlag, SideFinding
+
+
+class SideRow(TypedDict):
+    name: str
+    kind: str
+    cells: list[str]
+
+
+class SideTable(TypedDict):
+    """Each side's lists side by side (one column per side)."""
+
+    headers: list[str]
+    rows: list[SideRow]
+    coverage: list[str]
+
+
+class ScreeningRow(TypedDict):
+    name: str
+    kind: str
+    status: str
+    list: str
+    meaning: str
+    score: str
+
+
+class DiligenceRows(TypedDict):
+    """What every report format (and the web page) shows of a recorded due diligence."""
+
+    sides: SideTable
+    screening: list[ScreeningRow]
+    lists: list[str]
+    not_checked: list[str]
+    controlled: list[str]
+    investment: list[str]
 
 
 def _flag_text(f: RegFlag) -> str:
@@ -70,14 +104,14 @@ def _side_cell(f: SideFinding | None, threshold: float | None) -> str:
     return f"{status}: " + " · ".join(parts) + more
 
 
-def side_rows(dd: DueDiligence) -> dict[str, Any]:
+def side_rows(dd: DueDiligence) -> SideTable:
     """Each side's lists side by side: one column per side, one row per screened subject."""
     sides = dd.sides
     threshold = dd.threshold
     if not sides:
         return {"headers": [], "rows": [], "coverage": []}
-    headers = []
-    cover = []
+    headers: list[str] = []
+    cover: list[str] = []
     for sd in sides:
         jur = ", ".join(sd.jurisdictions) or "?"
         headers.append(f"{sd.side} side ({jur} lists)")
@@ -95,7 +129,7 @@ def side_rows(dd: DueDiligence) -> dict[str, Any]:
         cover.append(
             f"{text}" + (f" — {summary}" if summary else "") + (f". {sd.note}" if sd.note else "")
         )
-    rows = []
+    rows: list[SideRow] = []
     n = max(len(sd.findings) for sd in sides)
     for i in range(n):
         cells = []
@@ -109,9 +143,9 @@ def side_rows(dd: DueDiligence) -> dict[str, Any]:
     return {"headers": headers, "rows": rows, "coverage": cover}
 
 
-def diligence_rows(dd: DueDiligence) -> dict[str, Any]:
+def diligence_rows(dd: DueDiligence) -> DiligenceRows:
     """Rows for screening results, list versions, unchecked lists and technology/investment flags."""
-    screening: list[dict[str, str]] = []
+    screening: list[ScreeningRow] = []
     subjects = [("organisation", s) for s in dd.parties] + [("person", s) for s in dd.people]
     for kind, s in subjects:
         if not s.matches:

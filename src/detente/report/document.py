@@ -11,6 +11,7 @@ Owners, compliance checks and review dates are data (``data/responsibilities.yam
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -436,7 +437,7 @@ def basis(a: Assessment) -> Basis:
     )
 
 
-def footnoted(rows: list[dict[str, Any]], key: str = "meaning") -> dict[str, Any]:
+def footnoted(rows: Sequence[Mapping[str, Any]], key: str = "meaning") -> dict[str, Any]:
     """Give each distinct explanation once, as a numbered note the rows refer to.
 
     A long list's rows often share the same explanation (what a status or a list means); on paper

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TypedDict
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from detente.assessment.result import Assessment
+from detente.assessment.result import AreaPlacement, Assessment
+from detente.framework.model import Level
 from detente.report import document as doc
 from detente.report.diligence import diligence_rows
 from detente.report.placement import fact_rows, not_credited_lines, placement_lines
@@ -27,11 +28,23 @@ def _env() -> Environment:
     return env
 
 
-def heatmap(a: Assessment) -> list[dict[str, Any]]:
+class HeatCell(TypedDict):
+    risk: str
+    baseline: Level
+    inherent: Level
+    residual: Level
+
+
+class HeatRow(TypedDict):
+    area: AreaPlacement
+    cells: list[HeatCell]
+
+
+def heatmap(a: Assessment) -> list[HeatRow]:
     """Rows of the Figure-2-style heatmap: one per area, worst side, baseline/inherent/residual."""
-    rows = []
+    rows: list[HeatRow] = []
     for p in a.areas:
-        cells = []
+        cells: list[HeatCell] = []
         for r in a.risks:
             cs = [c.cells[r.risk] for c in a.cells if c.area == p.id]
             cells.append(

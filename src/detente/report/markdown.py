@@ -346,14 +346,14 @@ def _diligence_md(a: Assessment) -> str:
     if rows["not_checked"]:
         lines.append("")
         lines.append("**Not checked** (not loaded): " + ", ".join(rows["not_checked"]))
-    for title, key in (
-        ("Controlled technology", "controlled"),
-        ("Investment review", "investment"),
+    for title, flags in (
+        ("Controlled technology", rows["controlled"]),
+        ("Investment review", rows["investment"]),
     ):
-        if rows[key]:
+        if flags:
             lines.append("")
             lines.append(f"{title} (guidance, not a legal determination):")
-            for f in rows[key]:
+            for f in flags:
                 lines.append(f"- {_esc(f)}")
     lines.append("")
     lines.append("Flags: " + (", ".join(f"`{f}`" for f in a.due_diligence_flags) or "none"))

@@ -142,9 +142,9 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
             for h in sides["headers"]:
                 ts.add_column(h, overflow="fold")
             ts.add_row("lists checked", *sides["coverage"])
-            for r in sides["rows"]:
-                if any(c not in {"clear"} for c in r["cells"]):
-                    ts.add_row(f"{r['name']} ({r['kind']})", *r["cells"])
+            for srow in sides["rows"]:
+                if any(c not in {"clear"} for c in srow["cells"]):
+                    ts.add_row(f"{srow['name']} ({srow['kind']})", *srow["cells"])
             parts.append(ts)
     parts.append(
         Text(

@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from detente.screening.entries import ListEntry, entry_from_json, entry_to_json
 from detente.screening.normalize import (
@@ -34,6 +34,8 @@ from detente.screening.normalize import (
     rules,
     tokens,
 )
+
+_T = TypeVar("_T")
 
 KIND_PRIMARY = "primary"
 KIND_ALIAS = "alias"
@@ -143,6 +145,31 @@ def _indel(a: str, b: str) -> float:
     return float(_rf()[1](a, b))
 
 
+def _pair_similarity(t: str, u: str, r: Any) -> float | None:
+    """Fuzzy similarity of two different tokens as :func:`_token_credit` counts it (None: the
+    pair may not be credited at all)."""
+    lt, lu = len(t), len(u)
+    min_len = r.fuzzy_min_len
+    if lt < min_len or lu < min_len or abs(lu - lt) > 2:
+        return None
+    locs = r.locations
+    # a place matches only a misspelling of itself, never another place
+    # (Hunan / Henan, Shanxi / Shaanxi)
+    t_loc = t in locs
+    u_loc = u in locs
+    if (u_loc or t_loc) and ((t_loc and u_loc) or min(lt, lu) < 6 or _osa(t, u) > 1):
+        return None
+    jw, indel = _rf()
+    s = float(jw(t, u))
+    if s < r.fuzzy_min:
+        s = max(s, float(indel(t, u)))
+    if r.fuzzy_min > s >= 0.8 and lt >= 5 and lu >= 5 and _osa(t, u) <= 1:
+        s = r.fuzzy_min  # one typo (insertion, deletion, substitution, transposition)
+    if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
+        s = r.fuzzy_min
+    return s
+
+
 def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
     r = rules()
     jw, indel = _rf()
@@ -192,19 +219,107 @@ def _may_reach(
     weights: Weights,
     floor: float,
     wq: list[float] | None = None,
+    ctx: _QueryPairs | None = None,
 ) -> bool:
     """Cheap upper bound: can this pair reach *floor*?  (the token alignment decides most of
     the score; Jaro-Winkler, phonetic and the core-name rule are counted at their best).
-    *wq* are the query's token weights when the caller has them already."""
+    *wq* are the query's token weights when the caller has them already; *ctx* the query's
+    token-pair similarities over the candidate names (:class:`_QueryPairs`), which give the
+    same credits as :func:`_token_credit` without comparing each pair of tokens again."""
     if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
         return True
     if not q.toks or not n.toks:
         return False
+    if ctx is not None:
+        cq, cn = ctx.credit(n.toks)
+        if schema == "person":
+            cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
+        return _bound(q, n, cq, cn, schema, weights, wq, ctx.wmap) >= floor
     if schema == "person":
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
     else:
         cq, cn = _token_credit(q.toks, n.toks)
     return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+
+
+class _QueryPairs:
+    """One query's fuzzy token similarities, computed once over the tokens of all its candidate
+    names (not once per candidate): for each query token, the list tokens that
+    :func:`_token_credit` would credit it against (similarity at least ``fuzzy_min``), with that
+    similarity.  :meth:`credit` then reproduces :func:`_token_credit` exactly: the same exact
+    matches, and for each remaining query token the first best-scoring unmatched list token.
+    Lives for one query only (nothing is kept across screens)."""
+
+    __slots__ = ("fuzzy", "q", "qpos", "wmap")
+
+    def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm], weights: Weights) -> None:
+        r = rules()
+        self.q = q
+        self.qpos = {t: i for i, t in enumerate(q)}
+        self.wmap: dict[str, float] = {}
+        wmap = self.wmap
+        known = weights._cache
+        for f in forms:
+            for u in f.toks:
+                if u not in wmap:
+                    w = known.get(u)
+                    wmap[u] = weights(u) if w is None else w
+        min_len = r.fuzzy_min_len
+        pool = [u for u in self.wmap if len(u) >= min_len]
+        self.fuzzy: list[dict[str, float] | None] = [None] * len(q)
+        if not pool:
+            return
+        from rapidfuzz import process
+        from rapidfuzz.distance import Indel, JaroWinkler
+
+        # Only a pair whose Jaro-Winkler or Indel similarity reaches 0.8 can end at fuzzy_min
+        # (the typo and phonetic lifts start at 0.8); rapidfuzz finds those in one call per
+        # query token, with a margin, and each is then scored exactly as _token_credit does.
+        cut = min(0.8, r.fuzzy_min) - 0.01
+        for i, t in enumerate(q):
+            if len(t) < min_len:
+                continue
+            near = {
+                c
+                for scorer in (JaroWinkler.similarity, Indel.normalized_similarity)
+                for c, _s, _k in process.extract(
+                    t, pool, scorer=scorer, score_cutoff=cut, limit=None
+                )
+            }
+            near.discard(t)
+            got = {}
+            for u in near:
+                s = _pair_similarity(t, u, r)
+                if s is not None and s >= r.fuzzy_min:
+                    got[u] = s
+            if got:
+                self.fuzzy[i] = got
+
+    def credit(self, n: tuple[str, ...]) -> tuple[list[float], list[float]]:
+        """:func:`_token_credit` of the query against list tokens *n* (all in the pool)."""
+        r = rules()
+        q = self.q
+        cq = [0.0] * len(q)
+        cn = [0.0] * len(n)
+        qpos = self.qpos
+        for j, u in enumerate(n):
+            i = qpos.get(u)
+            if i is not None and cq[i] == 0.0:
+                cq[i] = cn[j] = 1.0
+        for i, fz in enumerate(self.fuzzy):
+            if fz is None or cq[i]:
+                continue
+            best, bj = 0.0, -1
+            for j, u in enumerate(n):
+                if cn[j]:
+                    continue
+                s = fz.get(u)
+                if s is not None and s > best:
+                    best, bj = s, j
+            if bj >= 0 and best >= r.fuzzy_min:
+                credit = max(r.fuzzy_floor, best) if best < 1.0 else 1.0
+                cq[i] = cn[bj] = credit
+        return cq, cn
 
 
 def _bound(
@@ -215,28 +330,37 @@ def _bound(
     schema: str,
     weights: Weights,
     wq: list[float] | None = None,
+    wmap: Mapping[str, float] | None = None,
 ) -> float:
     r = rules()
     if wq is None:
         wq = [weights(t) for t in q.toks]
-    wn = [weights(t) for t in n.toks]
+    # (sums over lists, in the same order as the scorer's: the same floating-point values)
+    credited = any(cq)  # credits come in pairs: none on the query side, none on the list side
     if schema == "person":
+        if not credited:
+            return 0.0
+        wn = [wmap[t] for t in n.toks] if wmap is not None else [weights(t) for t in n.toks]
         # optimistic credits make the person score an upper bound (see _score_person)
         pn = r.person_name
-        matched = sum(1 for c in cq if c > 0)
+        matched = sum([1 for c in cq if c > 0])
         extra = pn["extra_part_weight"] if matched >= 2 else 1.0
-        got = sum(c * w for c, w in zip(cq, wq, strict=True))
-        got_n = sum(c * w for c, w in zip(cn, wn, strict=True))
-        den_q = sum(w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True))
-        den_n = sum(w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True))
+        got = sum([c * w for c, w in zip(cq, wq, strict=True)])
+        got_n = sum([c * w for c, w in zip(cn, wn, strict=True)])
+        den_q = sum([w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True)])
+        den_n = sum([w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True)])
         return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (den_n or 1.0)
     fw = r.weights["org"]
-    p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
-    rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
-    tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+    if credited:
+        wn = [wmap[t] for t in n.toks] if wmap is not None else [weights(t) for t in n.toks]
+        p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sum(wq) or 1.0)
+        rc = sum([c * w for c, w in zip(cn, wn, strict=True)]) / (sum(wn) or 1.0)
+        tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+    else:
+        tok = 0.0  # p = rc = 0
     bound = tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
     legal = r.discount
-    if any(c >= 1.0 for c in cq) and (
+    if 1.0 in cq and (
         all(c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True))
         or all(c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True))
     ):
@@ -342,13 +466,16 @@ def score_forms(
 
 
 def _person_credit(
-    q: tuple[str, ...], n: tuple[str, ...]
+    q: tuple[str, ...],
+    n: tuple[str, ...],
+    credits: tuple[list[float], list[float]] | None = None,
 ) -> tuple[list[float], list[float], list[bool], list[bool]]:
     """Credits of aligned person-name parts (any order): equal or variant spelling (as for
     organisations), initials ("j" ~ "john"), and two parts written as one ("xiao ming" ~
-    "xiaoming").  Also returns which query / list parts are bare initials."""
+    "xiaoming").  Also returns which query / list parts are bare initials.  *credits*: the
+    :func:`_token_credit` of the pair when the caller has it (modified in place)."""
     pn = rules().person_name
-    cq, cn = _token_credit(q, n)
+    cq, cn = credits if credits is not None else _token_credit(q, n)
     iq = [len(t) == 1 for t in q]
     inn = [len(u) == 1 for u in n]
     for i, t in enumerate(q):
@@ -795,6 +922,17 @@ class StrMultiMap(Mapping[str, Sequence[int]]):
             raise KeyError(key)
         return self.ids[self.starts[i] : self.starts[i + 1]]
 
+    @overload
+    def get(self, key: str, /) -> Sequence[int] | None: ...
+    @overload
+    def get(self, key: str, default: Sequence[int], /) -> Sequence[int]: ...
+    @overload
+    def get(self, key: str, default: _T, /) -> Sequence[int] | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        """As ``Mapping.get``, without its ``KeyError`` round trip (blocking calls it a lot)."""
+        i = self._find(key)
+        return default if i < 0 else self.ids[self.starts[i] : self.starts[i + 1]]
+
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._find(key) >= 0
 
@@ -859,6 +997,10 @@ class LazyNames(Sequence[NameRec]):
 
     def __len__(self) -> int:
         return len(self._text)
+
+    def entry_of(self, i: int) -> int:
+        """The entry a name belongs to (without preparing the name)."""
+        return self._entry[i]
 
     @overload
     def __getitem__(self, i: int) -> NameRec: ...
@@ -1084,11 +1226,14 @@ class Matcher:
             ids.extend(self.by_pinyin.get(q.pinyin, ()))
         out: list[int] = []
         seen: set[int] = set()
+        names = self.names
         for i in ids:
             if i in seen:
                 continue
             seen.add(i)
-            es = self._schema_of(self.names[i].entry)
+            es = self._schema_of(
+                names.entry_of(i) if isinstance(names, LazyNames) else names[i].entry
+            )
             if schema == "person" and es not in {"person", "unknown"}:
                 continue
             if schema != "person" and es == "person":
@@ -1117,11 +1262,13 @@ class Matcher:
         for qtext in queries:
             qf = prepare(qtext, person=person)
             wq = [self.weights(t) for t in qf.toks]
-            for i in self.candidates(qf, schema):
-                rec = self.names[i]
-                e = self.entries[rec.entry]
-                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq):
+            ids = self.candidates(qf, schema)
+            recs = [self.names[i] for i in ids]
+            ctx = _QueryPairs(qf.toks, (rec.form for rec in recs), self.weights)
+            for rec in recs:
+                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq, ctx):
                     continue
+                e = self.entries[rec.entry]
                 ps = score_forms(
                     qf,
                     rec.form,

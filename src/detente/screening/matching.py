@@ -234,7 +234,7 @@ def _may_reach(
         cq, cn = ctx.credit(n.toks)
         if schema == "person":
             cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
-        return _bound(q, n, cq, cn, schema, weights, wq, ctx.wmap) >= floor
+        return _bound(q, n, cq, cn, schema, weights, wq) >= floor
     if schema == "person":
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
     else:
@@ -250,23 +250,17 @@ class _QueryPairs:
     matches, and for each remaining query token the first best-scoring unmatched list token.
     Lives for one query only (nothing is kept across screens)."""
 
-    __slots__ = ("fuzzy", "q", "qpos", "wmap")
+    __slots__ = ("fuzzy", "q", "qpos")
 
-    def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm], weights: Weights) -> None:
+    def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm]) -> None:
         r = rules()
         self.q = q
         self.qpos = {t: i for i, t in enumerate(q)}
-        self.wmap: dict[str, float] = {}
-        wmap = self.wmap
-        known = weights._cache
-        for f in forms:
-            for u in f.toks:
-                if u not in wmap:
-                    w = known.get(u)
-                    wmap[u] = weights(u) if w is None else w
         min_len = r.fuzzy_min_len
-        pool = [u for u in self.wmap if len(u) >= min_len]
         self.fuzzy: list[dict[str, float] | None] = [None] * len(q)
+        if not any(len(t) >= min_len for t in q):
+            return
+        pool = list({u for f in forms for u in f.toks if len(u) >= min_len})
         if not pool:
             return
         from rapidfuzz import process
@@ -330,7 +324,6 @@ def _bound(
     schema: str,
     weights: Weights,
     wq: list[float] | None = None,
-    wmap: Mapping[str, float] | None = None,
 ) -> float:
     r = rules()
     if wq is None:
@@ -340,7 +333,8 @@ def _bound(
     if schema == "person":
         if not credited:
             return 0.0
-        wn = [wmap[t] for t in n.toks] if wmap is not None else [weights(t) for t in n.toks]
+        known = weights._cache.get  # a weight is computed once, then read from its memo
+        wn = [known(t) or weights(t) for t in n.toks]
         # optimistic credits make the person score an upper bound (see _score_person)
         pn = r.person_name
         matched = sum([1 for c in cq if c > 0])
@@ -352,7 +346,8 @@ def _bound(
         return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (den_n or 1.0)
     fw = r.weights["org"]
     if credited:
-        wn = [wmap[t] for t in n.toks] if wmap is not None else [weights(t) for t in n.toks]
+        known = weights._cache.get  # a weight is computed once, then read from its memo
+        wn = [known(t) or weights(t) for t in n.toks]
         p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sum(wq) or 1.0)
         rc = sum([c * w for c, w in zip(cn, wn, strict=True)]) / (sum(wn) or 1.0)
         tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
@@ -393,7 +388,8 @@ def score_forms(
     if q.toks and n.toks:
         cq, cn = _token_credit(q.toks, n.toks)
         wq = [weights(t) for t in q.toks]
-        wn = [weights(t) for t in n.toks]
+        known = weights._cache.get  # a weight is computed once, then read from its memo
+        wn = [known(t) or weights(t) for t in n.toks]
         p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
         rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
         if schema == "person":
@@ -600,13 +596,23 @@ def _score_person(
     return PairScore(round(max(0.0, min(1.0, score)), 4), tuple(feats), via)
 
 
+_LEGAL: list[tuple[Any, frozenset[str]]] = []
+
+
+def _legal_words(r: Any) -> frozenset[str]:
+    """Legal-form words (discount at most 0.1) of these rules, computed once per rules object."""
+    if not _LEGAL or _LEGAL[0][0] is not r:
+        _LEGAL[:] = [(r, frozenset(t for t, d in r.discount.items() if d <= 0.1))]
+    return _LEGAL[0][1]
+
+
 def _org_structure(
     q: NameForm, n: NameForm, cq: list[float], cn: list[float], base: float, feats: list[Feature]
 ) -> float:
     """Distinguishing words of organisation names: conflicts, qualifiers, descriptors added."""
     r = rules()
     on = r.org_name
-    legal = {t for t, d in r.discount.items() if d <= 0.1}
+    legal = _legal_words(r)
 
     def cls(t: str) -> str:
         if t in legal:
@@ -933,6 +939,11 @@ class StrMultiMap(Mapping[str, Sequence[int]]):
         i = self._find(key)
         return default if i < 0 else self.ids[self.starts[i] : self.starts[i + 1]]
 
+    def count(self, key: str) -> int:
+        """How many ids *key* maps to (0 when absent), without copying them."""
+        i = self._find(key)
+        return 0 if i < 0 else self.starts[i + 1] - self.starts[i]
+
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._find(key) >= 0
 
@@ -1052,6 +1063,7 @@ def _smm(m: Mapping[str, Sequence[int]]) -> tuple[list[str], array[int], array[i
 
 _SCHEMA_CODE = {"person": 112, "org": 111, "unknown": 117}  # p, o, u (other: x)
 _SCHEMA_NAME = {v: k for k, v in _SCHEMA_CODE.items()}
+_PERSON, _UNKNOWN = _SCHEMA_CODE["person"], _SCHEMA_CODE["unknown"]
 TABLES_FORMAT = 3  # bump when the layout of Matcher.tables() changes
 
 
@@ -1080,6 +1092,16 @@ class Matcher:
     max_block_df: int = 3000
     top_k: int = 20
     pool_max: int = 200  # issue 8: names tied with the top_k-th are kept too, up to this many
+    name_schema: bytes = b""  # per name: its entry's schema code (filled in by __post_init__)
+
+    def __post_init__(self) -> None:
+        es = self.entry_schema
+        if not self.name_schema and es and len(es) == len(self.entries):
+            names = self.names
+            if isinstance(names, LazyNames):
+                self.name_schema = bytes([es[e] for e in names._entry])
+            else:
+                self.name_schema = bytes([es[r.entry] for r in names])
 
     @classmethod
     def build(
@@ -1122,6 +1144,8 @@ class Matcher:
                     m.acr_explicit.setdefault(k, []).append(ei)
         m.acr_derived = derived or {}
         m.entry_schema = bytes(_SCHEMA_CODE.get(e.schema, 120) for e in m.entries)
+        m.name_schema = b""
+        m.__post_init__()
         return m
 
     def tables(self) -> dict[str, Any]:
@@ -1198,11 +1222,11 @@ class Matcher:
     def candidates(self, q: NameForm, schema: str) -> list[int]:
         acc: dict[int, float] = {}
         toks = q.toks
-        rare = [
-            t
-            for t in toks
-            if len(self.postings.get(t, ())) <= self.max_block_df and discount(t) >= 1.0
-        ]
+        post_of = self.postings
+        df = (
+            post_of.count if isinstance(post_of, StrMultiMap) else lambda t: len(post_of.get(t, ()))
+        )
+        rare = [t for t in toks if df(t) <= self.max_block_df and discount(t) >= 1.0]
         use = rare or list(toks)
         for t in use:
             w = self.weights(t)
@@ -1211,8 +1235,12 @@ class Matcher:
                 if not post or (len(post) > self.max_block_df and u != t):
                     continue
                 inc = w * f
+                if not acc:
+                    acc = dict.fromkeys(post, inc)  # = 0.0 + inc for each (a name once per token)
+                    continue
+                get = acc.get
                 for i in post:
-                    acc[i] = acc.get(i, 0.0) + inc
+                    acc[i] = get(i, 0.0) + inc
         # When the top_k names all tie with the best (siblings sharing the query's one
         # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
         # drop the right entry among them.
@@ -1227,6 +1255,18 @@ class Matcher:
         out: list[int] = []
         seen: set[int] = set()
         names = self.names
+        ns = self.name_schema
+        if len(ns) == len(names):  # the same filter, on the per-name schema codes
+            person = schema == "person"
+            for i in ids:
+                if i in seen:
+                    continue
+                seen.add(i)
+                c = ns[i]
+                if (c != _PERSON and c != _UNKNOWN) if person else c == _PERSON:
+                    continue
+                out.append(i)
+            return out
         for i in ids:
             if i in seen:
                 continue
@@ -1249,8 +1289,12 @@ class Matcher:
         country: str | None = None,
         aliases: Iterable[str] = (),
         floor: float | None = None,
+        prepared: dict[tuple[str, bool], NameForm] | None = None,
     ) -> list[Candidate]:
-        """Best candidate per (entry, direct/parent), at or above *floor* (default: possible)."""
+        """Best candidate per (entry, direct/parent), at or above *floor* (default: possible).
+
+        *prepared*: the query forms already prepared for this same screen (one screen matches
+        against current and formerly listed entries); filled in as the names are prepared."""
         r = rules()
         floor = r.possible if floor is None else floor
         best: dict[tuple[int, bool], Candidate] = {}
@@ -1259,12 +1303,20 @@ class Matcher:
             main, inner = split_brackets(text)
             queries += [x for x in (main, *inner) if x not in queries]
         person = schema == "person"
+        forms = {} if prepared is None else prepared
         for qtext in queries:
-            qf = prepare(qtext, person=person)
+            qf = forms.get((qtext, person))
+            if qf is None:
+                qf = forms[(qtext, person)] = prepare(qtext, person=person)
             wq = [self.weights(t) for t in qf.toks]
             ids = self.candidates(qf, schema)
-            recs = [self.names[i] for i in ids]
-            ctx = _QueryPairs(qf.toks, (rec.form for rec in recs), self.weights)
+            names = self.names
+            if isinstance(names, LazyNames):
+                memo = names._memo.get  # prepared list names (per index), else prepare them
+                recs = [memo(i) or names[i] for i in ids]
+            else:
+                recs = [names[i] for i in ids]
+            ctx = _QueryPairs(qf.toks, (rec.form for rec in recs))
             for rec in recs:
                 if not _may_reach(qf, rec.form, schema, self.weights, floor, wq, ctx):
                     continue

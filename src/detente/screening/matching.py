@@ -296,8 +296,9 @@ class _QueryPairs:
         cq = [0.0] * len(q)
         cn = [0.0] * len(n)
         qpos = self.qpos
-        for j, u in enumerate(n):
-            i = qpos.get(u)
+        # from the end: a token repeated in *n* pairs with its last occurrence, as there
+        for j in range(len(n) - 1, -1, -1):
+            i = qpos.get(n[j])
             if i is not None and cq[i] == 0.0:
                 cq[i] = cn[j] = 1.0
         for i, fz in enumerate(self.fuzzy):

@@ -7,7 +7,8 @@ nomenklatura ships for screening) and logic-v1, on the same names in the same ru
 Prints: precision / recall / F1 of each algorithm on the labelled person and organisation pairs
 (tests/screening/data, in-sample and held-out, separately); index build/open times; then, each
 in its own process so that peak RSS is its own: names per second per core (CPU time, best of
---repeat passes) screening synthetic names against every list, and peak RSS.  nomenklatura is a
+--repeat passes; wall time too, and the load average, since the machine may be shared)
+screening synthetic names against every list, and peak RSS.  nomenklatura is a
 pair scorer: it gets a plain token-index blocking over the same entries (:class:`NkScreener`).
 nomenklatura's processes also hold Détente's opened index (they read the entries from it).
 """
@@ -15,6 +16,7 @@ nomenklatura's processes also hold Détente's opened index (they read the entrie
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -178,20 +180,27 @@ def _child(args: argparse.Namespace) -> None:
     idx = open_index(args.home)
     assert idx is not None
     names = synthetic_names(idx, args.names)
-    best = 0.0
+    best = best_wall = 0.0
     statuses: dict[str, int] = {}
     if args.child == "detente":
+        first = 0.0
         for _ in range(args.repeat):
             statuses = {}
-            c0 = time.process_time()
+            c0, w0 = time.process_time(), time.perf_counter()
             for name, typ, cc in names:
                 r = screen(idx, name, schema=typ, country=cc)
                 statuses[r.status] = statuses.get(r.status, 0) + 1
-            best = max(best, len(names) / (time.process_time() - c0))
+            rate = len(names) / (time.process_time() - c0)
+            first = first or rate
+            best = max(best, rate)
+            best_wall = max(best_wall, len(names) / (time.perf_counter() - w0))
         c0 = time.process_time()
         for name, typ, cc in names:
             idx.matcher.match(name, schema=typ, country=cc)
-        extra = f"; matcher alone {len(names) / (time.process_time() - c0):.0f} names/s"
+        extra = (
+            f"; first pass {first:.0f} names/s CPU (list names prepared on first use); "
+            f"matcher alone {len(names) / (time.process_time() - c0):.0f} names/s CPU"
+        )
     else:
         c0 = time.process_time()
         nk = NkScreener(idx, args.child)
@@ -200,16 +209,18 @@ def _child(args: argparse.Namespace) -> None:
         nk.screen("Warm Up", "person", None)
         names = names[: args.nk_names]
         for _ in range(args.repeat):
-            c0 = time.process_time()
+            c0, w0 = time.process_time(), time.perf_counter()
             n_hit = 0
             for name, typ, cc in names:
                 n_hit += nk.screen(name, typ, cc) >= 0.7
             best = max(best, len(names) / (time.process_time() - c0))
+            best_wall = max(best_wall, len(names) / (time.perf_counter() - w0))
         statuses = {"score>=0.7": n_hit}
         extra = f"; entities + token index built in {prep:.1f}s CPU"
     print(
-        f"RESULT {args.child:10} {len(names):>6} names  {best:>8.0f} names/s per core "
-        f"(best of {args.repeat})  peak RSS {rss_mb():.0f} MB  {statuses}{extra}",
+        f"RESULT {args.child:10} {len(names):>6} names  {best:>8.0f} names/s per core (CPU time), "
+        f"{best_wall:.0f} names/s wall (best of {args.repeat}; load average "
+        f"{os.getloadavg()[0]:.1f})  peak RSS {rss_mb():.0f} MB  {statuses}{extra}",
         flush=True,
     )
 

@@ -125,3 +125,74 @@ def test_normalisers_never_crash(text: str) -> None:
 def test_score_pair_symmetric_bounds(a: str, b: str) -> None:
     for schema in ("org", "person"):
         assert 0.0 <= score_pair(a, b, schema=schema).score <= 1.0
+
+
+# The per-query token-pair table (issue 8 perf) must give exactly the per-pair credits.
+_WORDS = [
+    "beijing",
+    "bejing",
+    "peking",
+    "hunan",
+    "henan",
+    "shanxi",
+    "shaanxi",
+    "institute",
+    "institue",
+    "technology",
+    "technolgy",
+    "university",
+    "univeristy",
+    "zhang",
+    "zhan",
+    "wang",
+    "wong",
+    "huawei",
+    "hauwei",
+    "ivanov",
+    "ivanow",
+    "aerospace",
+    "aerospce",
+    "co",
+    "ltd",
+    "smith",
+    "smyth",
+    "science",
+    "sciences",
+    "j",
+    "li",
+    "lee",
+    "xiao",
+    "ming",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5, unique=True),
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6), min_size=1, max_size=4),
+)
+def test_query_pair_table_gives_the_per_pair_credits(q: list[str], ns: list[list[str]]) -> None:
+    from detente.screening.matching import (
+        NameForm,
+        Weights,
+        _may_reach,
+        _QueryPairs,
+        _token_credit,
+    )
+
+    def form(toks: tuple[str, ...]) -> NameForm:
+        return NameForm(
+            " ".join(toks), toks, " ".join(sorted(toks)), "".join(toks), "", frozenset(), False
+        )
+
+    qt = tuple(q)
+    forms = [form(tuple(n)) for n in ns]  # list names may repeat a token
+    ctx = _QueryPairs(qt, forms)
+    w = Weights()
+    for f in forms:
+        assert ctx.credit(f.toks) == _token_credit(qt, f.toks)
+        for schema in ("org", "person"):
+            for floor in (0.5, 0.7, 0.84):
+                assert _may_reach(form(qt), f, schema, w, floor, None, ctx) == _may_reach(
+                    form(qt), f, schema, w, floor
+                )

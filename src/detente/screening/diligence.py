@@ -24,7 +24,7 @@ from detente.model.proposal import Proposal
 from detente.screening.dispositions import DispositionSet, apply, entry_fingerprint, load_all
 from detente.screening.evidence import Subject, assess
 from detente.screening.identifiers import subject_ids
-from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher
+from detente.screening.matching import KIND_PARENT, Candidate, Feature, Matcher, NameForm
 from detente.screening.normalize import has_cjk, rules
 from detente.screening.registry import Registry, load_registry
 from detente.screening.store import LoadedIndex, age_days, open_index
@@ -183,7 +183,10 @@ def screen(
         return ScreeningResult(
             **base, status="not_checked", note="No list index has been built; nothing was checked."
         )
-    cands = idx.matcher.match(name, schema=schema, country=cty, aliases=names[1:], floor=possible)
+    forms: dict[tuple[str, bool], NameForm] = {}  # this screen's query names, prepared once
+    cands = idx.matcher.match(
+        name, schema=schema, country=cty, aliases=names[1:], floor=possible, prepared=forms
+    )
     cands = _dedupe(cands, idx.matcher)
     snaps = {m.source_id: m.snapshot_id for m in idx.manifests}
     subj = Subject(
@@ -196,7 +199,9 @@ def screen(
     kw: dict[str, Any] = dict(schema=schema, subject=subj, hit=hit, country=cty)
     matches = [_to_match(idx.matcher, reg, c, snaps, **kw) for c in cands]
     # formerly listed entries: history at hit strength, kept apart from the matches
-    old = idx.former.match(name, schema=schema, country=cty, aliases=names[1:], floor=hit)
+    old = idx.former.match(
+        name, schema=schema, country=cty, aliases=names[1:], floor=hit, prepared=forms
+    )
     history = [_to_match(idx.former, reg, c, snaps, **kw) for c in _dedupe(old, idx.former)]
     history.sort(key=lambda m: (-m.score, m.list_id, m.entry_id))
     status = result_status(matches, hit)

@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from detente.screening.entries import ListEntry, entry_from_json, entry_to_json
 from detente.screening.normalize import (
@@ -34,6 +34,8 @@ from detente.screening.normalize import (
     rules,
     tokens,
 )
+
+_T = TypeVar("_T")
 
 KIND_PRIMARY = "primary"
 KIND_ALIAS = "alias"
@@ -143,6 +145,31 @@ def _indel(a: str, b: str) -> float:
     return float(_rf()[1](a, b))
 
 
+def _pair_similarity(t: str, u: str, r: Any) -> float | None:
+    """Fuzzy similarity of two different tokens as :func:`_token_credit` counts it (None: the
+    pair may not be credited at all)."""
+    lt, lu = len(t), len(u)
+    min_len = r.fuzzy_min_len
+    if lt < min_len or lu < min_len or abs(lu - lt) > 2:
+        return None
+    locs = r.locations
+    # a place matches only a misspelling of itself, never another place
+    # (Hunan / Henan, Shanxi / Shaanxi)
+    t_loc = t in locs
+    u_loc = u in locs
+    if (u_loc or t_loc) and ((t_loc and u_loc) or min(lt, lu) < 6 or _osa(t, u) > 1):
+        return None
+    jw, indel = _rf()
+    s = float(jw(t, u))
+    if s < r.fuzzy_min:
+        s = max(s, float(indel(t, u)))
+    if r.fuzzy_min > s >= 0.8 and lt >= 5 and lu >= 5 and _osa(t, u) <= 1:
+        s = r.fuzzy_min  # one typo (insertion, deletion, substitution, transposition)
+    if r.fuzzy_min > s >= 0.8 and phonetic(t) == phonetic(u):
+        s = r.fuzzy_min
+    return s
+
+
 def _token_credit(q: tuple[str, ...], n: tuple[str, ...]) -> tuple[list[float], list[float]]:
     r = rules()
     jw, indel = _rf()
@@ -192,19 +219,102 @@ def _may_reach(
     weights: Weights,
     floor: float,
     wq: list[float] | None = None,
+    ctx: _QueryPairs | None = None,
 ) -> bool:
     """Cheap upper bound: can this pair reach *floor*?  (the token alignment decides most of
     the score; Jaro-Winkler, phonetic and the core-name rule are counted at their best).
-    *wq* are the query's token weights when the caller has them already."""
+    *wq* are the query's token weights when the caller has them already; *ctx* the query's
+    token-pair similarities over the candidate names (:class:`_QueryPairs`), which give the
+    same credits as :func:`_token_credit` without comparing each pair of tokens again."""
     if (q.pinyin and q.pinyin == n.pinyin) or (len(q.compact) >= 6 and q.compact == n.compact):
         return True
     if not q.toks or not n.toks:
         return False
+    if ctx is not None:
+        cq, cn = ctx.credit(n.toks)
+        if schema == "person":
+            cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
+        return _bound(q, n, cq, cn, schema, weights, wq) >= floor
     if schema == "person":
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
     else:
         cq, cn = _token_credit(q.toks, n.toks)
     return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+
+
+class _QueryPairs:
+    """One query's fuzzy token similarities, computed once over the tokens of all its candidate
+    names (not once per candidate): for each query token, the list tokens that
+    :func:`_token_credit` would credit it against (similarity at least ``fuzzy_min``), with that
+    similarity.  :meth:`credit` then reproduces :func:`_token_credit` exactly: the same exact
+    matches, and for each remaining query token the first best-scoring unmatched list token.
+    Lives for one query only (nothing is kept across screens)."""
+
+    __slots__ = ("fuzzy", "q", "qpos")
+
+    def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm]) -> None:
+        r = rules()
+        self.q = q
+        self.qpos = {t: i for i, t in enumerate(q)}
+        min_len = r.fuzzy_min_len
+        self.fuzzy: list[dict[str, float] | None] = [None] * len(q)
+        if not any(len(t) >= min_len for t in q):
+            return
+        pool = list({u for f in forms for u in f.toks if len(u) >= min_len})
+        if not pool:
+            return
+        from rapidfuzz import process
+        from rapidfuzz.distance import Indel, JaroWinkler
+
+        # Only a pair whose Jaro-Winkler or Indel similarity reaches 0.8 can end at fuzzy_min
+        # (the typo and phonetic lifts start at 0.8); rapidfuzz finds those in one call per
+        # query token, with a margin, and each is then scored exactly as _token_credit does.
+        cut = min(0.8, r.fuzzy_min) - 0.01
+        for i, t in enumerate(q):
+            if len(t) < min_len:
+                continue
+            near = {
+                c
+                for scorer in (JaroWinkler.similarity, Indel.normalized_similarity)
+                for c, _s, _k in process.extract(
+                    t, pool, scorer=scorer, score_cutoff=cut, limit=None
+                )
+            }
+            near.discard(t)
+            got = {}
+            for u in near:
+                s = _pair_similarity(t, u, r)
+                if s is not None and s >= r.fuzzy_min:
+                    got[u] = s
+            if got:
+                self.fuzzy[i] = got
+
+    def credit(self, n: tuple[str, ...]) -> tuple[list[float], list[float]]:
+        """:func:`_token_credit` of the query against list tokens *n* (all in the pool)."""
+        r = rules()
+        q = self.q
+        cq = [0.0] * len(q)
+        cn = [0.0] * len(n)
+        qpos = self.qpos
+        # from the end: a token repeated in *n* pairs with its last occurrence, as there
+        for j in range(len(n) - 1, -1, -1):
+            i = qpos.get(n[j])
+            if i is not None and cq[i] == 0.0:
+                cq[i] = cn[j] = 1.0
+        for i, fz in enumerate(self.fuzzy):
+            if fz is None or cq[i]:
+                continue
+            best, bj = 0.0, -1
+            for j, u in enumerate(n):
+                if cn[j]:
+                    continue
+                s = fz.get(u)
+                if s is not None and s > best:
+                    best, bj = s, j
+            if bj >= 0 and best >= r.fuzzy_min:
+                credit = max(r.fuzzy_floor, best) if best < 1.0 else 1.0
+                cq[i] = cn[bj] = credit
+        return cq, cn
 
 
 def _bound(
@@ -219,24 +329,34 @@ def _bound(
     r = rules()
     if wq is None:
         wq = [weights(t) for t in q.toks]
-    wn = [weights(t) for t in n.toks]
+    # (sums over lists, in the same order as the scorer's: the same floating-point values)
+    credited = any(cq)  # credits come in pairs: none on the query side, none on the list side
     if schema == "person":
+        if not credited:
+            return 0.0
+        known = weights._cache.get  # a weight is computed once, then read from its memo
+        wn = [known(t) or weights(t) for t in n.toks]
         # optimistic credits make the person score an upper bound (see _score_person)
         pn = r.person_name
-        matched = sum(1 for c in cq if c > 0)
+        matched = sum([1 for c in cq if c > 0])
         extra = pn["extra_part_weight"] if matched >= 2 else 1.0
-        got = sum(c * w for c, w in zip(cq, wq, strict=True))
-        got_n = sum(c * w for c, w in zip(cn, wn, strict=True))
-        den_q = sum(w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True))
-        den_n = sum(w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True))
+        got = sum([c * w for c, w in zip(cq, wq, strict=True)])
+        got_n = sum([c * w for c, w in zip(cn, wn, strict=True)])
+        den_q = sum([w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True)])
+        den_n = sum([w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True)])
         return pn["p_weight"] * got / (den_q or 1.0) + (1 - pn["p_weight"]) * got_n / (den_n or 1.0)
     fw = r.weights["org"]
-    p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
-    rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
-    tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+    if credited:
+        known = weights._cache.get  # a weight is computed once, then read from its memo
+        wn = [known(t) or weights(t) for t in n.toks]
+        p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sum(wq) or 1.0)
+        rc = sum([c * w for c, w in zip(cn, wn, strict=True)]) / (sum(wn) or 1.0)
+        tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+    else:
+        tok = 0.0  # p = rc = 0
     bound = tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
     legal = r.discount
-    if any(c >= 1.0 for c in cq) and (
+    if 1.0 in cq and (
         all(c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True))
         or all(c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True))
     ):
@@ -269,7 +389,8 @@ def score_forms(
     if q.toks and n.toks:
         cq, cn = _token_credit(q.toks, n.toks)
         wq = [weights(t) for t in q.toks]
-        wn = [weights(t) for t in n.toks]
+        known = weights._cache.get  # a weight is computed once, then read from its memo
+        wn = [known(t) or weights(t) for t in n.toks]
         p = sum(c * w for c, w in zip(cq, wq, strict=True)) / (sum(wq) or 1.0)
         rc = sum(c * w for c, w in zip(cn, wn, strict=True)) / (sum(wn) or 1.0)
         if schema == "person":
@@ -342,13 +463,16 @@ def score_forms(
 
 
 def _person_credit(
-    q: tuple[str, ...], n: tuple[str, ...]
+    q: tuple[str, ...],
+    n: tuple[str, ...],
+    credits: tuple[list[float], list[float]] | None = None,
 ) -> tuple[list[float], list[float], list[bool], list[bool]]:
     """Credits of aligned person-name parts (any order): equal or variant spelling (as for
     organisations), initials ("j" ~ "john"), and two parts written as one ("xiao ming" ~
-    "xiaoming").  Also returns which query / list parts are bare initials."""
+    "xiaoming").  Also returns which query / list parts are bare initials.  *credits*: the
+    :func:`_token_credit` of the pair when the caller has it (modified in place)."""
     pn = rules().person_name
-    cq, cn = _token_credit(q, n)
+    cq, cn = credits if credits is not None else _token_credit(q, n)
     iq = [len(t) == 1 for t in q]
     inn = [len(u) == 1 for u in n]
     for i, t in enumerate(q):
@@ -473,13 +597,23 @@ def _score_person(
     return PairScore(round(max(0.0, min(1.0, score)), 4), tuple(feats), via)
 
 
+_LEGAL: list[tuple[Any, frozenset[str]]] = []
+
+
+def _legal_words(r: Any) -> frozenset[str]:
+    """Legal-form words (discount at most 0.1) of these rules, computed once per rules object."""
+    if not _LEGAL or _LEGAL[0][0] is not r:
+        _LEGAL[:] = [(r, frozenset(t for t, d in r.discount.items() if d <= 0.1))]
+    return _LEGAL[0][1]
+
+
 def _org_structure(
     q: NameForm, n: NameForm, cq: list[float], cn: list[float], base: float, feats: list[Feature]
 ) -> float:
     """Distinguishing words of organisation names: conflicts, qualifiers, descriptors added."""
     r = rules()
     on = r.org_name
-    legal = {t for t, d in r.discount.items() if d <= 0.1}
+    legal = _legal_words(r)
 
     def cls(t: str) -> str:
         if t in legal:
@@ -795,6 +929,22 @@ class StrMultiMap(Mapping[str, Sequence[int]]):
             raise KeyError(key)
         return self.ids[self.starts[i] : self.starts[i + 1]]
 
+    @overload
+    def get(self, key: str, /) -> Sequence[int] | None: ...
+    @overload
+    def get(self, key: str, default: Sequence[int], /) -> Sequence[int]: ...
+    @overload
+    def get(self, key: str, default: _T, /) -> Sequence[int] | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        """As ``Mapping.get``, without its ``KeyError`` round trip (blocking calls it a lot)."""
+        i = self._find(key)
+        return default if i < 0 else self.ids[self.starts[i] : self.starts[i + 1]]
+
+    def count(self, key: str) -> int:
+        """How many ids *key* maps to (0 when absent), without copying them."""
+        i = self._find(key)
+        return 0 if i < 0 else self.starts[i + 1] - self.starts[i]
+
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._find(key) >= 0
 
@@ -860,6 +1010,10 @@ class LazyNames(Sequence[NameRec]):
     def __len__(self) -> int:
         return len(self._text)
 
+    def entry_of(self, i: int) -> int:
+        """The entry a name belongs to (without preparing the name)."""
+        return self._entry[i]
+
     @overload
     def __getitem__(self, i: int) -> NameRec: ...
     @overload
@@ -910,6 +1064,7 @@ def _smm(m: Mapping[str, Sequence[int]]) -> tuple[list[str], array[int], array[i
 
 _SCHEMA_CODE = {"person": 112, "org": 111, "unknown": 117}  # p, o, u (other: x)
 _SCHEMA_NAME = {v: k for k, v in _SCHEMA_CODE.items()}
+_PERSON, _UNKNOWN = _SCHEMA_CODE["person"], _SCHEMA_CODE["unknown"]
 TABLES_FORMAT = 3  # bump when the layout of Matcher.tables() changes
 
 
@@ -938,6 +1093,16 @@ class Matcher:
     max_block_df: int = 3000
     top_k: int = 20
     pool_max: int = 200  # issue 8: names tied with the top_k-th are kept too, up to this many
+    name_schema: bytes = b""  # per name: its entry's schema code (filled in by __post_init__)
+
+    def __post_init__(self) -> None:
+        es = self.entry_schema
+        if not self.name_schema and es and len(es) == len(self.entries):
+            names = self.names
+            if isinstance(names, LazyNames):
+                self.name_schema = bytes([es[e] for e in names._entry])
+            else:
+                self.name_schema = bytes([es[r.entry] for r in names])
 
     @classmethod
     def build(
@@ -980,6 +1145,8 @@ class Matcher:
                     m.acr_explicit.setdefault(k, []).append(ei)
         m.acr_derived = derived or {}
         m.entry_schema = bytes(_SCHEMA_CODE.get(e.schema, 120) for e in m.entries)
+        m.name_schema = b""
+        m.__post_init__()
         return m
 
     def tables(self) -> dict[str, Any]:
@@ -1056,11 +1223,11 @@ class Matcher:
     def candidates(self, q: NameForm, schema: str) -> list[int]:
         acc: dict[int, float] = {}
         toks = q.toks
-        rare = [
-            t
-            for t in toks
-            if len(self.postings.get(t, ())) <= self.max_block_df and discount(t) >= 1.0
-        ]
+        post_of = self.postings
+        df = (
+            post_of.count if isinstance(post_of, StrMultiMap) else lambda t: len(post_of.get(t, ()))
+        )
+        rare = [t for t in toks if df(t) <= self.max_block_df and discount(t) >= 1.0]
         use = rare or list(toks)
         for t in use:
             w = self.weights(t)
@@ -1069,8 +1236,12 @@ class Matcher:
                 if not post or (len(post) > self.max_block_df and u != t):
                     continue
                 inc = w * f
+                if not acc:
+                    acc = dict.fromkeys(post, inc)  # = 0.0 + inc for each (a name once per token)
+                    continue
+                get = acc.get
                 for i in post:
-                    acc[i] = acc.get(i, 0.0) + inc
+                    acc[i] = get(i, 0.0) + inc
         # When the top_k names all tie with the best (siblings sharing the query's one
         # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
         # drop the right entry among them.
@@ -1084,11 +1255,26 @@ class Matcher:
             ids.extend(self.by_pinyin.get(q.pinyin, ()))
         out: list[int] = []
         seen: set[int] = set()
+        names = self.names
+        ns = self.name_schema
+        if len(ns) == len(names):  # the same filter, on the per-name schema codes
+            person = schema == "person"
+            for i in ids:
+                if i in seen:
+                    continue
+                seen.add(i)
+                c = ns[i]
+                if (c != _PERSON and c != _UNKNOWN) if person else c == _PERSON:
+                    continue
+                out.append(i)
+            return out
         for i in ids:
             if i in seen:
                 continue
             seen.add(i)
-            es = self._schema_of(self.names[i].entry)
+            es = self._schema_of(
+                names.entry_of(i) if isinstance(names, LazyNames) else names[i].entry
+            )
             if schema == "person" and es not in {"person", "unknown"}:
                 continue
             if schema != "person" and es == "person":
@@ -1104,8 +1290,12 @@ class Matcher:
         country: str | None = None,
         aliases: Iterable[str] = (),
         floor: float | None = None,
+        prepared: dict[tuple[str, bool], NameForm] | None = None,
     ) -> list[Candidate]:
-        """Best candidate per (entry, direct/parent), at or above *floor* (default: possible)."""
+        """Best candidate per (entry, direct/parent), at or above *floor* (default: possible).
+
+        *prepared*: the query forms already prepared for this same screen (one screen matches
+        against current and formerly listed entries); filled in as the names are prepared."""
         r = rules()
         floor = r.possible if floor is None else floor
         best: dict[tuple[int, bool], Candidate] = {}
@@ -1114,14 +1304,24 @@ class Matcher:
             main, inner = split_brackets(text)
             queries += [x for x in (main, *inner) if x not in queries]
         person = schema == "person"
+        forms = {} if prepared is None else prepared
         for qtext in queries:
-            qf = prepare(qtext, person=person)
+            qf = forms.get((qtext, person))
+            if qf is None:
+                qf = forms[(qtext, person)] = prepare(qtext, person=person)
             wq = [self.weights(t) for t in qf.toks]
-            for i in self.candidates(qf, schema):
-                rec = self.names[i]
-                e = self.entries[rec.entry]
-                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq):
+            ids = self.candidates(qf, schema)
+            names = self.names
+            if isinstance(names, LazyNames):
+                memo = names._memo.get  # prepared list names (per index), else prepare them
+                recs = [memo(i) or names[i] for i in ids]
+            else:
+                recs = [names[i] for i in ids]
+            ctx = _QueryPairs(qf.toks, (rec.form for rec in recs))
+            for rec in recs:
+                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq, ctx):
                     continue
+                e = self.entries[rec.entry]
                 ps = score_forms(
                     qf,
                     rec.form,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detente.assessment.engine import assess
-from detente.assessment.proposal import Proposal
+from detente.assessment.proposal import Person, Proposal
 from detente.cli.main import app
 from detente.report import render
 from detente.screening import diligence_for
@@ -272,9 +272,8 @@ def test_dispose_needs_a_known_entry_and_reason(tmp_path: Path) -> None:
 def test_person_false_positive_from_a_file_clears_the_person(tmp_path: Path) -> None:
     home = _home(tmp_path)
     prop = _proposal().model_copy(
-        update={"people": [{"name": "Dr. Jane Example", "affiliation": "Example University"}]}
+        update={"people": [Person(name="Dr. Jane Example", affiliation="Example University")]}
     )
-    prop = Proposal.model_validate(prop.model_dump(by_alias=True))
     dd = diligence_for(prop, home=home, as_of=AS_OF)
     jane = dd.people[0]
     # a name alone never confirms a person: potential, for a reviewer to dispose of

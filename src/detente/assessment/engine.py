@@ -26,7 +26,7 @@ from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
 from detente.assessment.proposal import Proposal
-from detente.assessment.result import Assessment
+from detente.assessment.result import Assessment, BenefitResult, Stamp
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import Predicate, compile_condition, fired_flags, flags_used
@@ -88,9 +88,11 @@ class _Compiled:
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
-    benefits: tuple[tuple[dict[str, Any], Predicate, Predicate], ...]
+    # (result as data for the statement, the same as a frozen model for the Assessment, when, requires)
+    benefits: tuple[tuple[dict[str, Any], BenefitResult, Predicate, Predicate], ...]
     requires: dict[str, Predicate]
     verdict_vocab: frozenset[str]  # the flags verdict rules read
+    stamps: tuple[Stamp, Stamp, Stamp]  # framework, rules, safeguards: static, built once
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -148,8 +150,14 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         for s in fw.catalogue.safeguards
     }
     benefits = tuple(
-        (_benefit_result(fw, b), compile_condition(b.when), compile_condition(b.requires))
+        (
+            result,
+            BenefitResult.model_validate(result, strict=True),
+            compile_condition(b.when),
+            compile_condition(b.requires),
+        )
         for b in fw.rules.benefits
+        for result in (_benefit_result(fw, b),)
     )
     requires = {s.id: compile_condition(s.requires) for s in fw.catalogue.safeguards}
     verdict_vocab = frozenset().union(*(flags_used(v.when) for v in fw.rules.verdicts))
@@ -166,6 +174,11 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         benefits,
         requires,
         verdict_vocab,
+        (
+            Stamp.model_validate(fw.stamps["framework"].model_dump()),
+            Stamp.model_validate(fw.stamps["rules"].model_dump()),
+            Stamp.model_validate(fw.stamps["safeguards"].model_dump()),
+        ),
     )
 
 
@@ -357,10 +370,6 @@ def _combine(by_cell: dict[tuple[str, str], list[int]], n: int) -> _Levels:
     return _Levels(by_cell, combined)
 
 
-def _fast_levels(c: _Compiled, cells: Sequence[_Cell], planned: Sequence[str], n: int) -> _Levels:
-    return _combine({cell.key: _cell_levels(c, cell, planned) for cell in cells}, n)
-
-
 def _verdict_flags(
     residual: _Levels,
     inherent: _Levels,
@@ -454,7 +463,8 @@ def assess(
     residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
     dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
     union: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else extra
-    benefits, considered = _benefits(c, union)
+    met, unmet = _benefits(c, union)
+    benefits = [b[0] for b in met]
     motives = {b["motive"] for b in benefits}
     benefit_flag = (
         "benefit.strong" if len(motives) >= 2 else "benefit.some" if motives else "benefit.none"
@@ -473,6 +483,7 @@ def assess(
         cells,
         planned,
         inherent,
+        residual,
         context,
         fired_rule_ids,
         analyse_safeguards,
@@ -493,14 +504,13 @@ def assess(
         proposal, fw, placements, sides, risks, benefits, verdict, safeguards, dd_flags
     )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    stamps = fw.stamps
     # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
     return Assessment.model_validate(
         dict(
             tool_version=__version__,
-            framework=dict(**stamps["framework"].model_dump()),
-            rules=dict(**stamps["rules"].model_dump()),
-            safeguards_catalogue=dict(**stamps["safeguards"].model_dump()),
+            framework=c.stamps[0],  # frozen models built with the framework: passed as they are
+            rules=c.stamps[1],
+            safeguards_catalogue=c.stamps[2],
             proposal_id=proposal.key,
             proposal_title=proposal.title,
             proposal_sha256=_proposal_digest(proposal_data),
@@ -529,8 +539,8 @@ def assess(
                 for s in sides
             ],
             trace=trace,
-            benefits=benefits,
-            benefits_considered=considered,
+            benefits=[b[1] for b in met],
+            benefits_considered=[b[1] for b in unmet],
             safeguards=safeguards,
             verdict=verdict,
             due_diligence=diligence.model_dump(mode="json") if diligence is not None else None,
@@ -663,20 +673,23 @@ def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
     )
 
 
+_BenefitEntry = tuple[dict[str, Any], BenefitResult, Predicate, Predicate]
+
+
 def _benefits(
     c: _Compiled, flags: frozenset[str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[_BenefitEntry], list[_BenefitEntry]]:
     """(benefits served, precedents considered whose condition is not met)."""
-    met: list[dict[str, Any]] = []
-    unmet: list[dict[str, Any]] = []
-    for result, holds, requires in c.benefits:
-        if holds(flags):
-            (met if requires(flags) else unmet).append(result)
+    met: list[_BenefitEntry] = []
+    unmet: list[_BenefitEntry] = []
+    for entry in c.benefits:
+        if entry[2](flags):
+            (met if entry[3](flags) else unmet).append(entry)
     return met, unmet
 
 
-def _score(rank: int, lv: _Levels) -> tuple[int, int, int]:
-    return (rank, sum(1 for x in lv.combined if x == 2), sum(lv.combined))
+def _score(rank: int, combined: list[int]) -> tuple[int, int, int]:
+    return (rank, combined.count(2), sum(combined))
 
 
 def _safeguard_analysis(
@@ -686,12 +699,11 @@ def _safeguard_analysis(
     cells: Sequence[_Cell],
     planned: Sequence[str],
     inherent: _Levels,
+    residual: _Levels,
     context: frozenset[str],
     fired: set[str],
     analyse: bool,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
-    n = len(c.risks)
-
     # The verdict depends on the levels only through the combined levels (the context is fixed
     # within this assessment), and on those only through the residual flags: memoise on them.
     memo: dict[tuple[bool, ...], int] = {}
@@ -699,7 +711,7 @@ def _safeguard_analysis(
 
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
-    base = _fast_levels(c, cells, planned, n)
+    base = residual  # the planned levels (computed by the traced run with the same cells)
     # For each cell, the credited safeguards that can change it (they counter a rule that fired
     # there, or lower a level there); a candidate re-computes only its cells.
     cell_sids = [
@@ -728,18 +740,22 @@ def _safeguard_analysis(
 
     n_planned = len(planned)
 
-    def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
+    base_rows = [base.by_cell[cell.key] for cell in cells]
+
+    def evaluate(chosen: Sequence[str]) -> tuple[int, list[int]]:
+        """The verdict rank and the combined levels with ``chosen`` (only these are read)."""
         extra = chosen[n_planned:]
-        idx = {i for sid in extra for i in touches(sid)}
+        idx = touches(extra[0]) if len(extra) == 1 else {i for sid in extra for i in touches(sid)}
         if not idx:
-            lv = base
+            comb = base.combined
         else:
-            by_cell = dict(base.by_cell)
-            for i in idx:
-                by_cell[cells[i].key] = _cell_levels(c, cells[i], chosen)
-            lv = _combine(by_cell, n)
+            rows = [
+                _cell_levels(c, cell, chosen) if i in idx else base_rows[i]
+                for i, cell in enumerate(cells)
+            ]
+            # the maximum per risk over the cells (levels are never below 0)
+            comb = list(map(max, *rows)) if len(rows) > 1 else list(rows[0])
         # the verdict reads the levels only through _verdict_flags' five residual flags
-        comb = lv.combined
         highs = comb.count(2)
         key = (
             highs >= 2,
@@ -750,14 +766,14 @@ def _safeguard_analysis(
         )
         rank = memo.get(key)
         if rank is None:
-            rank = _verdict_rank(c, _verdict_flags(lv, inherent, context))
+            rank = _verdict_rank(c, _verdict_flags(_Levels({}, comb), inherent, context))
             memo[key] = rank
-        return rank, lv
+        return rank, comb
 
-    base_rank, base_lv = evaluate(planned)
+    base_rank, base_comb = evaluate(planned)
     results: list[dict[str, Any]] = []
     candidates: list[str] = []
-    single: dict[str, tuple[int, _Levels]] = {}
+    single: dict[str, tuple[int, list[int]]] = {}
     for sg in fw.catalogue.safeguards:
         is_planned = sg.id in planned
         if not is_planned and sg.id not in credited_anywhere:
@@ -791,10 +807,10 @@ def _safeguard_analysis(
         residual_if: dict[str, Any] | None = None
         if applicable and not is_planned and analyse:
             candidates.append(sg.id)
-            rank, lv = evaluate([*planned, sg.id])
-            single[sg.id] = (rank, lv)
+            rank, comb = evaluate([*planned, sg.id])
+            single[sg.id] = (rank, comb)
             verdict_if = VERDICTS[rank]
-            residual_if = {r: LEVELS[lv.combined[i]] for i, r in enumerate(c.risks)}
+            residual_if = {r: LEVELS[comb[i]] for i, r in enumerate(c.risks)}
         if applicable or is_planned:
             results.append(
                 dict(
@@ -822,7 +838,7 @@ def _safeguard_analysis(
     # the shortest prefix that reaches the best verdict found (safeguards that only lower levels
     # further are left to the table, not listed as needed for the verdict).
     chosen = list(planned)
-    best = _score(base_rank, base_lv)
+    best = _score(base_rank, base_comb)
     best_rank = base_rank
     added: list[str] = []
     reach = 0
@@ -836,8 +852,8 @@ def _safeguard_analysis(
     while remaining and analyse and best_rank > target:
         scored = []
         for sid in remaining:
-            rank, lv = single[sid] if len(chosen) == len(planned) else evaluate([*chosen, sid])
-            scored.append((_score(rank, lv), sid, rank))
+            rank, comb = single[sid] if len(chosen) == len(planned) else evaluate([*chosen, sid])
+            scored.append((_score(rank, comb), sid, rank))
         top = min(scored, key=lambda x: x[0])
         if top[0] >= best:
             break

@@ -29,7 +29,13 @@ from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment, BenefitResult, Stamp
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
-from detente.framework.conditions import Predicate, compile_condition, fired_flags, flags_used
+from detente.framework.conditions import (
+    Predicate,
+    compile_condition,
+    fired_flags,
+    flags_used,
+    positive_flags,
+)
 from detente.framework.loader import get_framework
 from detente.framework.model import (
     LEVELS,
@@ -67,6 +73,7 @@ class _CRule:
     holds: Predicate
     apply: Callable[[int], int]
     effect: str  # the effect described once, for the trace
+    positive: tuple[str, ...]  # the flags that can fire it, for the trace (see positive_flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,7 @@ class _CLower:
     risk: int
     holds: Predicate
     apply: Callable[[int], int]
+    positive: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +130,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
                 compile_condition(r.when),
                 r.effect.compiled(),
                 r.effect.describe(),
+                positive_flags(r.when),
             )
             for r in fw.rules.rules
             if r.applies_to(a)
@@ -131,7 +140,13 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     lowers_by_area = {
         a: {
             s.id: tuple(
-                _CLower(lw, pos[lw.risk], compile_condition(lw.when), lw.effect.compiled())
+                _CLower(
+                    lw,
+                    pos[lw.risk],
+                    compile_condition(lw.when),
+                    lw.effect.compiled(),
+                    positive_flags(lw.when),
+                )
                 for lw in s.lowers
                 if lw.applies_to(a)
             )
@@ -225,7 +240,7 @@ def _traced_cell(
                     before=LEVELS[before],
                     after=LEVELS[after],
                     effect=low.effect.describe(),
-                    fired_on=fired_flags(low.when, flags) or [f"safeguard.{sid}"],
+                    fired_on=[f for f in cl.positive if f in flags] or [f"safeguard.{sid}"],
                     reason=sg.description.strip(),
                     ref=sg.ref,
                 )
@@ -254,7 +269,7 @@ def _step(
         before=LEVELS[before],
         after=LEVELS[after],
         effect=cr.effect,
-        fired_on=fired_flags(rule.when, flags),
+        fired_on=[f for f in cr.positive if f in flags],
         reason=rule.reason,
         ref=rule.ref,
         countered_by=countered_by,
@@ -351,13 +366,19 @@ def _prepare(
 
 def _cell_levels(c: _Compiled, cell: _Cell, planned: Sequence[str]) -> list[int]:
     levels = list(cell.baseline)
-    countered = _cell_counters(c, cell, planned) if cell.counterable else frozenset()
-    for cr in cell.fired:
-        if cr.id not in countered:
+    if cell.counterable and planned:
+        countered = _cell_counters(c, cell, planned)
+        for cr in cell.fired:
+            if cr.id not in countered:
+                levels[cr.risk] = cr.apply(levels[cr.risk])
+    else:  # nothing can be countered here
+        for cr in cell.fired:
             levels[cr.risk] = cr.apply(levels[cr.risk])
-    for sid in planned:
-        for cl in cell.lowers.get(sid, ()):
-            levels[cl.risk] = cl.apply(levels[cl.risk])
+    if cell.lowers:
+        lowers = cell.lowers
+        for sid in planned:
+            for cl in lowers.get(sid, ()):
+                levels[cl.risk] = cl.apply(levels[cl.risk])
     return levels
 
 
@@ -432,7 +453,8 @@ def assess(
     """Assess one proposal. Pure and deterministic: same input and versions, same output."""
     fw = framework or get_framework()
     base_sides = side_features(proposal, rivalry=fw.rivalry)
-    check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
+    key = proposal.key  # a slug of the title when no id is given: computed once
+    check_against_framework(proposal, fw, f"proposal {key!r}", {}, base_sides)
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)
@@ -511,7 +533,7 @@ def assess(
             framework=c.stamps[0],  # frozen models built with the framework: passed as they are
             rules=c.stamps[1],
             safeguards_catalogue=c.stamps[2],
-            proposal_id=proposal.key,
+            proposal_id=key,
             proposal_title=proposal.title,
             proposal_sha256=_proposal_digest(proposal_data),
             statement=statement,

@@ -39,7 +39,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.assessment.polarity import Polarity, polarity
+from detente.assessment.polarity import Polarity, compile_scan, polarity
 from detente.assessment.proposal import Proposal
 from detente.framework.model import Framework
 
@@ -187,7 +187,7 @@ def _compiled(fw: Framework) -> _Compiled:
                 targets[key].append(t)
     words = sorted(targets, key=lambda k: (-len(k), k))
     pattern = (
-        re.compile(
+        compile_scan(
             r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
         )
         if words

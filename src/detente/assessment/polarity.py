@@ -28,6 +28,74 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from re import _constants as _C  # type: ignore[attr-defined]
+from re import _parser as _P  # type: ignore[attr-defined]
+from typing import Any
+
+_ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
+_REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT}
+
+
+def _first_of(items: Any) -> set[str] | None:
+    """Characters a match of the parsed sequence ``items`` can start with; None when unknown or
+    when the sequence can match the empty string (then no look-ahead is added)."""
+    for i, (op, av) in enumerate(items):
+        if op in _ZERO_WIDTH:
+            continue  # look-arounds and anchors consume nothing: the first character comes later
+        if op in _REPEATS:
+            lo, _hi, sub = av
+            head = _first_of(sub)
+            if lo >= 1 or head is None:
+                return head
+            rest = _first_of(items[i + 1 :])  # optional: the match may start after it
+            return None if rest is None else head | rest
+        return _first_one(op, av)
+    return None
+
+
+def _first_one(op: Any, av: Any) -> set[str] | None:
+    if op is _C.LITERAL:
+        return {chr(av)}
+    if op is _C.IN:
+        out: set[str] = set()
+        for iop, iav in av:
+            if iop is _C.LITERAL:
+                out.add(chr(iav))
+            elif iop is _C.RANGE and iav[1] - iav[0] < 64:
+                out.update(chr(x) for x in range(iav[0], iav[1] + 1))
+            else:
+                return None  # negated sets, categories (\w, \s) and wide ranges: not expanded
+        return out
+    if op is _C.BRANCH:
+        out = set()
+        for alt in av[1]:
+            f = _first_of(alt)
+            if f is None:
+                return None
+            out |= f
+        return out
+    if op is _C.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _first_of(sub)
+    return None
+
+
+def compile_scan(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` with a look-ahead for the characters a match can start with,
+    when they can be read from the pattern (e.g. ``(?=[acfinoprs])`` before an alternation of
+    words).  The matches are the same; the engine tries the pattern only where one can start,
+    which makes scanning a text for a long alternation several times faster."""
+    try:
+        first = _first_of(_P.parse(pattern, flags))
+    except re.error:
+        first = None
+    if not first:
+        return re.compile(pattern, flags)
+    chars = "".join(re.escape(ch) for ch in sorted(first))
+    try:
+        return re.compile(f"(?=[{chars}])(?:{pattern})", flags)
+    except re.error:  # e.g. inline global flags, which must stay at the start
+        return re.compile(pattern, flags)
 
 
 class Polarity(StrEnum):

@@ -36,7 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.polarity import Polarity, Span, find
+from detente.assessment.polarity import Polarity, Span, compile_scan, find
 from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
@@ -139,7 +139,8 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
             for k, v in subs.items():
                 p = p.replace("{" + k + "}", v)
             alts.append(p)
-        pattern = re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+        # compile_scan: the same matches, tried only where one can start (see polarity)
+        pattern = compile_scan("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
         windowed = len(f.patterns) > 1 and all("{OBJECT}" in p for p in f.patterns)
         out.append(
             _Compiled(
@@ -147,7 +148,7 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 tuple(t.lower() for t in f.trigger),
                 pattern,
                 _RECEIVING,
-                re.compile(f.object, re.IGNORECASE) if windowed else None,
+                compile_scan(f.object, re.IGNORECASE) if windowed else None,
             )
         )
     return doc.version, tuple(out)

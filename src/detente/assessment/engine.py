@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import gt
 from typing import Any, Protocol
 
 import orjson
@@ -93,6 +94,11 @@ class _Compiled:
     lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
     baseline: dict[str, tuple[int, ...]]
     verdicts: tuple[tuple[int, str, str, Predicate], ...]  # (rank, op, basis, holds)
+    # the levelled verdict rules grouped for the decision rule, the most decisive first
+    # (predicates are pure, so the first that holds in each group decides it)
+    at_most: tuple[tuple[int, Predicate], ...]  # cap: lowest rank first
+    at_least_dd: tuple[tuple[int, Predicate], ...]  # due diligence: highest rank first
+    at_least: tuple[tuple[int, Predicate], ...]  # the rest: highest rank first
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
@@ -183,6 +189,19 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         lowers_by_area,
         baseline,
         verdicts,
+        tuple(sorted(((r, h) for r, op, _b, h in verdicts if op == "at_most"), key=lambda x: x[0])),
+        tuple(
+            sorted(
+                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b == "diligence"),
+                key=lambda x: -x[0],
+            )
+        ),
+        tuple(
+            sorted(
+                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b != "diligence"),
+                key=lambda x: -x[0],
+            )
+        ),
         counters,
         incompatible,
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
@@ -402,16 +421,17 @@ def _verdict_flags(
     f: set[str] = set(context)
     if "areas.undetermined" in f:
         return frozenset(f)
-    highs = sum(1 for x in residual.combined if x == 2)
+    comb = residual.combined
+    highs = comb.count(2)
     if highs >= 2:
         f.add("residual.two_or_more_high")
     if highs:
         f.add("residual.any_high")
-    if any(x == 1 for x in residual.combined):
+    if 1 in comb:
         f.add("residual.any_moderate")
-    if all(x == 0 for x in residual.combined):
+    if not any(comb):
         f.add("residual.all_low")
-    if any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True)):
+    if any(map(gt, inherent.combined, comb)):
         f.add("inherent.above_residual")
     return frozenset(f)
 
@@ -419,20 +439,9 @@ def _verdict_flags(
 def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
     """The decision rule: the worst `at_least` verdict over risk, benefit, safeguards and form,
     capped by any `at_most` rule, then never better than the worst due-diligence verdict."""
-    main = 0
-    dd = 0
-    cap = len(VERDICTS) - 1
-    for r, op, basis, holds in c.verdicts:
-        if op == "condition":
-            continue
-        if op == "at_most":
-            if r < cap and holds(flags):
-                cap = r
-        elif basis == "diligence":
-            if r > dd and holds(flags):
-                dd = r
-        elif r > main and holds(flags):
-            main = r
+    main = next((r for r, holds in c.at_least if r > 0 and holds(flags)), 0)
+    cap = next((r for r, holds in c.at_most if holds(flags)), len(VERDICTS) - 1)
+    dd = next((r for r, holds in c.at_least_dd if r > 0 and holds(flags)), 0)
     return max(min(main, cap), dd)
 
 
@@ -784,7 +793,7 @@ def _safeguard_analysis(
             highs > 0,
             1 in comb,
             not any(comb),
-            any(i > r for i, r in zip(inh, comb, strict=True)),
+            any(map(gt, inh, comb)),
         )
         rank = memo.get(key)
         if rank is None:

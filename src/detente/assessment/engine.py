@@ -143,20 +143,25 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         )
         for a in areas
     }
+    # per area, the safeguards with a lowering there (catalogue order; the others lower nothing)
     lowers_by_area = {
         a: {
-            s.id: tuple(
-                _CLower(
-                    lw,
-                    pos[lw.risk],
-                    compile_condition(lw.when),
-                    lw.effect.compiled(),
-                    positive_flags(lw.when),
-                )
-                for lw in s.lowers
-                if lw.applies_to(a)
-            )
+            s.id: lws
             for s in fw.catalogue.safeguards
+            for lws in (
+                tuple(
+                    _CLower(
+                        lw,
+                        pos[lw.risk],
+                        compile_condition(lw.when),
+                        lw.effect.compiled(),
+                        positive_flags(lw.when),
+                    )
+                    for lw in s.lowers
+                    if lw.applies_to(a)
+                ),
+            )
+            if lws
         }
         for a in areas
     }
@@ -366,16 +371,18 @@ def _prepare(
             fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
             credited, counterable = per_side[side.side]
             lowers = {
-                sid: tuple(cl for cl in cls if cl.holds(flags))
+                sid: held
                 for sid, cls in c.lowers_by_area[area].items()
                 if sid in credited
+                for held in (tuple(cl for cl in cls if cl.holds(flags)),)
+                if held
             }
             cells.append(
                 _Cell(
                     (area, side.side),
                     c.baseline[area],
                     fired,
-                    {k: v for k, v in lowers.items() if v},
+                    lowers,
                     credited,
                     counterable,
                 )

@@ -1,16 +1,18 @@
-"""compile_scan (a first-character look-ahead before a pattern) finds exactly what re.compile finds."""
+"""compile_scan (a first-character look-ahead before a pattern) finds exactly what re.compile finds;
+compile_folded on fold(text) finds exactly what the case-insensitive pattern finds on text."""
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.assessment.placement import _compiled
-from detente.assessment.polarity import compile_scan
+from detente.assessment.polarity import _ASCII_FOLDING, compile_folded, compile_scan, fold
 from detente.assessment.textfacts import fact_definitions
 from detente.framework.loader import get_framework
 
@@ -67,3 +69,63 @@ def patterns(draw: st.DrawFn, depth: int = 3) -> str:
 def test_random_patterns_find_the_same_matches(pattern: str, text: str, icase: bool) -> None:
     flags = re.IGNORECASE if icase else 0
     assert _spans(compile_scan(pattern, flags), text) == _spans(re.compile(pattern, flags), text)
+
+
+def _folded_spans(pattern: str, text: str) -> list[tuple[int, int]] | None:
+    rx, low = compile_folded(pattern), fold(text)
+    return None if rx is None or low is None else _spans(rx, low)
+
+
+def test_engine_patterns_find_the_same_matches_folded() -> None:
+    fw = get_framework()
+    sources = [c.pattern.pattern for c in fact_definitions()[1]]
+    sources += [c.object.pattern for c in fact_definitions()[1] if c.object is not None]
+    placement = _compiled(fw).pattern
+    assert placement is not None
+    sources.append(placement.pattern)
+    texts = _texts()
+    texts += [t.upper() for t in texts] + ["ADMIN ACCESS to the Cluster; Weights are SHARED."]
+    for src in sources:
+        assert compile_folded(src) is not None, src[:40]  # every engine pattern folds
+        for t in texts:
+            expected = _spans(re.compile(src, re.IGNORECASE), t)
+            got = _folded_spans(src, t)
+            assert got is None or got == expected, (src[:40], t)
+    assert _compiled(fw).folded is not None
+    assert all(c.folded is not None for c in fact_definitions()[1])
+
+
+def test_fold_refuses_characters_that_fold_to_ascii() -> None:
+    """Every non-ASCII character that re.IGNORECASE matches with an ASCII letter, or that
+    lower-cases to ASCII or to more than one character, is in _ASCII_FOLDING; and lower-casing
+    keeps whether a character is a word, space or digit character."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    word, space, digit = re.compile(r"\w"), re.compile(r"\s"), re.compile(r"\d")
+    for cp in range(128, sys.maxunicode + 1):
+        ch = chr(cp)
+        low = ch.lower()
+        if letter.match(ch) or len(low) != 1 or low.isascii():
+            assert ch in _ASCII_FOLDING, hex(cp)
+            continue
+        for rx in (word, space, digit):
+            assert bool(rx.match(ch)) == bool(rx.match(low)), hex(cp)
+    assert fold("Kelvin \u212a") is None and fold("İstanbul") is None
+    assert fold("Détente’s WEIGHTS") == "détente’s weights"
+
+
+def test_compile_folded_refuses_what_it_cannot_show_equivalent() -> None:
+    assert compile_folded("abc", 0) is None  # not case-insensitive
+    assert compile_folded("aBc") is None  # an upper-case literal
+    assert compile_folded("[A-Z]x") is None
+    assert compile_folded("(a)\\1") is None  # a back-reference
+    assert compile_folded("(?i)abc") is None  # an inline flag
+    assert compile_folded("é") is None  # a non-ASCII literal
+    assert compile_folded(r"\bweights?\b") is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(patterns(), st.text(alphabet="abcKkſsSéÉ\u212a \n-_İı", max_size=12))
+def test_random_patterns_find_the_same_matches_folded(pattern: str, text: str) -> None:
+    got = _folded_spans(pattern, text)
+    if got is not None:
+        assert got == _spans(re.compile(pattern, re.IGNORECASE), text)

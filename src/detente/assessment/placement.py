@@ -39,7 +39,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.assessment.polarity import Polarity, compile_scan, polarity
+from detente.assessment.polarity import Polarity, compile_folded, compile_scan, fold, polarity
 from detente.assessment.proposal import Proposal
 from detente.framework.model import Framework
 
@@ -150,6 +150,7 @@ class _Target:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     pattern: re.Pattern[str] | None
+    folded: re.Pattern[str] | None  # the same, case-sensitive, for the lower-cased text
     targets: dict[str, tuple[_Target, ...]]
     signals: dict[str, tuple[str, ...]]
     names: dict[str, str]
@@ -186,15 +187,11 @@ def _compiled(fw: Framework) -> _Compiled:
             if t not in targets.setdefault(key, []):
                 targets[key].append(t)
     words = sorted(targets, key=lambda k: (-len(k), k))
-    pattern = (
-        compile_scan(
-            r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
-        )
-        if words
-        else None
-    )
+    source = r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])"
+    pattern = compile_scan(source, re.IGNORECASE) if words else None
     compiled = _Compiled(
         pattern,
+        compile_folded(source) if words else None,
         {k: tuple(v) for k, v in targets.items()},
         {a.id: tuple(a.signals) for a in fw.doc.areas},
         {a.id: a.name for a in fw.doc.areas},
@@ -268,8 +265,13 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
         text: str = getattr(p, field)
         if not text:
             continue
-        for m in c.pattern.finditer(text):
-            key = m.group(0).lower()
+        low = fold(text) if c.folded is not None else None
+        # the same matches: case-sensitive on the lower-cased text when that is equivalent
+        matches = (
+            c.folded.finditer(low) if c.folded and low is not None else c.pattern.finditer(text)
+        )
+        for m in matches:
+            key = text[m.start() : m.end()].lower()
             pol, _cue, quote = polarity(text, m.start(), m.end())
             if pol is not Polarity.affirmed:
                 continue

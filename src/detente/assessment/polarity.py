@@ -223,6 +223,20 @@ _ANALOGY = re.compile(
 )
 
 
+def _folded(rx: re.Pattern[str]) -> re.Pattern[str]:
+    folded = compile_folded(rx.pattern, rx.flags)
+    return rx if folded is None else folded
+
+
+# The cue patterns case-sensitive, for the lower-cased text (see fold): the same matches.
+_CLAUSE_BREAK_F = _folded(_CLAUSE_BREAK)
+_NEGATION_F = _folded(_NEGATION)
+_POST_EXCLUSION_F = _folded(_POST_EXCLUSION)
+_HYPOTHETICAL_PRE_F = _folded(_HYPOTHETICAL_PRE)
+_HYPOTHETICAL_POST_F = _folded(_HYPOTHETICAL_POST)
+_ANALOGY_F = _folded(_ANALOGY)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A match with its polarity and the sentence it was read in."""
@@ -270,8 +284,15 @@ def _words_before(text: str, lo: int, pos: int, n: int) -> int:
     return starts[-n] if len(starts) >= n else lo
 
 
-def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str]:
-    """Polarity of ``text[start:end]``, the cue that decided it, and the sentence (the quote)."""
+def polarity(
+    text: str, start: int, end: int, low: str | None = None
+) -> tuple[Polarity, str | None, str]:
+    """Polarity of ``text[start:end]``, the cue that decided it, and the sentence (the quote).
+
+    ``low``: the :func:`fold` of ``text``, when it applies (the cues are then read on it, with
+    the same matches, and quoted from ``text``)."""
+    if low is not None:
+        return _polarity_folded(text, low, start, end)
     s_start, s_end = sentence_bounds(text, start)
     c_start = _clause_start(text, s_start, start)
     c_end = _clause_end(text, end, s_end)
@@ -295,6 +316,35 @@ def polarity(text: str, start: int, end: int) -> tuple[Polarity, str | None, str
     return Polarity.affirmed, None, quote
 
 
+def _polarity_folded(text: str, low: str, start: int, end: int) -> tuple[Polarity, str | None, str]:
+    """:func:`polarity` with the cue patterns read case-sensitive on ``low``, ``text`` lower-cased
+    by :func:`fold` (position for position): the same result."""
+    s_start, s_end = sentence_bounds(text, start)  # case-sensitive: on the text itself
+    c_start = s_start
+    for br in _CLAUSE_BREAK_F.finditer(low, s_start, start):
+        c_start = br.end()
+    nxt = _CLAUSE_BREAK_F.search(low, end, s_end)
+    c_end = nxt.start() if nxt else s_end
+    quote = " ".join(text[s_start:s_end].split())
+    m = _HYPOTHETICAL_PRE_F.search(low, c_start, start)
+    if m:
+        return Polarity.hypothetical, text[m.start() : m.end()], quote
+    m = _ANALOGY_F.search(low[c_start:start])
+    if m:
+        return Polarity.ambiguous, text[c_start + m.start() : c_start + m.end()].split()[0], quote
+    m = _NEGATION_F.search(low, _words_before(text, c_start, start, NEGATION_SCOPE), end)
+    if m:
+        return Polarity.negated, text[m.start() : m.end()], quote
+    after = low[end:c_end]
+    m = _POST_EXCLUSION_F.search(after)
+    if m:
+        return Polarity.negated, text[end + m.start() : end + m.end()].strip(), quote
+    m = _HYPOTHETICAL_POST_F.search(after)
+    if m:
+        return Polarity.hypothetical, text[end + m.start() : end + m.end()].strip(), quote
+    return Polarity.affirmed, None, quote
+
+
 def find(
     pattern: re.Pattern[str],
     text: str,
@@ -313,7 +363,7 @@ def find(
     if folded is not None and low is not None:
         for m in folded.finditer(low, pos, end):
             a, b = m.span()
-            pol, cue, quote = polarity(text, a, b)
+            pol, cue, quote = polarity(text, a, b, low)
             out.append(Span(a, b, text[a:b], pol, quote, cue))
         return out
     for m in pattern.finditer(text, pos, end):

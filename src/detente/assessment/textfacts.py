@@ -295,9 +295,14 @@ def _triggers() -> tuple[tuple[str, frozenset[str]], ...]:
 def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
     """Per text field, the facts whose cheap pre-check holds (one pass over the trigger list)."""
     out: dict[str, set[str]] = {}
+    # first over the fields joined (no trigger contains NUL), then per field only what was found
+    joined = "\0".join(lowered.values())
+    found = [(t, ids) for t, ids in _triggers() if t in joined]
+    if not found:
+        return out
     for field, low in lowered.items():
         hit: set[str] = set()
-        for t, ids in _triggers():
+        for t, ids in found:
             if t in low:
                 hit |= ids
         if hit:

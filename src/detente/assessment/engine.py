@@ -107,6 +107,9 @@ class _Compiled:
     requires: dict[str, Predicate]
     verdict_vocab: frozenset[str]  # the flags verdict rules read
     stamps: tuple[Stamp, Stamp, Stamp]  # framework, rules, safeguards: static, built once
+    # per safeguard: (mechanism, why not credited when planned): static texts of its result
+    sg_texts: dict[str, tuple[str, str]]
+    baseline_reasons: dict[str, tuple[str, ...]]  # per area, per risk: the baseline's reason
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -218,6 +221,21 @@ def _compile_uncached(fw: Framework) -> _Compiled:
             Stamp.model_validate(fw.stamps["rules"].model_dump()),
             Stamp.model_validate(fw.stamps["safeguards"].model_dump()),
         ),
+        {
+            s.id: (
+                s.mechanism.strip(),
+                f"its precondition does not hold: {s.requires_text or 'see the catalogue'}",
+            )
+            for s in fw.catalogue.safeguards
+        },
+        {
+            a.id: tuple(
+                f"{a.name} baseline {a.baseline[r].level} ({a.baseline[r].ref}): "
+                f"{a.baseline[r].reasoning}"
+                for r in risks
+            )
+            for a in fw.doc.areas
+        },
     )
 
 
@@ -620,10 +638,7 @@ def _risk_results(
         reasons: list[str] = []
         for a in areas:
             if c.baseline[a][i] == base:
-                cell = fw.area_index[a].baseline[rid]
-                reasons.append(
-                    f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}"
-                )
+                reasons.append(c.baseline_reasons[a][i])
         reasons.extend(changes[rid])
         out.append(
             dict(
@@ -809,6 +824,15 @@ def _safeguard_analysis(
         return rank, comb
 
     base_rank, base_comb = evaluate(planned)
+    # the risks each safeguard lowers somewhere above low: one pass over the cells
+    lowers_of: dict[str, set[str]] = {}
+    for cell in cells:
+        if cell.lowers:
+            row = inherent.by_cell[cell.key]
+            for sid, cls in cell.lowers.items():
+                for cl in cls:
+                    if row[cl.risk] > 0:
+                        lowers_of.setdefault(sid, set()).add(c.risks[cl.risk])
     results: list[dict[str, Any]] = []
     candidates: list[str] = []
     single: dict[str, tuple[int, list[int]]] = {}
@@ -818,14 +842,7 @@ def _safeguard_analysis(
             continue  # its precondition holds nowhere: neither applicable nor planned
         here = counters_here.get(sg.id, set())
         counters_fired = [r for r in sg.counters if r in fired and r in here]
-        lowers = sorted(
-            {
-                c.risks[cl.risk]
-                for cell in cells
-                for cl in cell.lowers.get(sg.id, ())
-                if inherent.by_cell[cell.key][cl.risk] > 0
-            }
-        )
+        lowers = sorted(lowers_of.get(sg.id, ()))
         # a recommendation the current plan contradicts is a plan change: name what must go
         applicable = bool(counters_fired or lowers)
         contradicts = c.incompatible[sg.id]
@@ -850,6 +867,7 @@ def _safeguard_analysis(
             verdict_if = VERDICTS[rank]
             residual_if = {r: LEVELS[comb[i]] for i, r in enumerate(c.risks)}
         if applicable or is_planned:
+            mechanism, not_credited = c.sg_texts[sg.id]
             results.append(
                 dict(
                     id=sg.id,
@@ -862,12 +880,10 @@ def _safeguard_analysis(
                     residual_if_added=residual_if,
                     requires_dropping=plan_change,
                     cost=sg.cost,
-                    mechanism=sg.mechanism.strip(),
+                    mechanism=mechanism,
                     credited=sg.id in credited_anywhere,
                     not_credited_because=(
-                        None
-                        if sg.id in credited_anywhere or not is_planned
-                        else f"its precondition does not hold: {sg.requires_text or 'see the catalogue'}"
+                        None if sg.id in credited_anywhere or not is_planned else not_credited
                     ),
                 )
             )

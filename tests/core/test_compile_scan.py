@@ -161,3 +161,17 @@ def test_polarity_on_the_folded_text_is_the_same() -> None:
 @given(st.lists(st.sampled_from(CUE_WORDS), max_size=14))
 def test_polarity_on_the_folded_text_is_the_same_random(words: list[str]) -> None:
     _check_polarity(" ".join(words))
+
+
+def test_construct_is_model_construct() -> None:
+    from detente._construct import construct
+    from detente.assessment.placement import Evidence
+    from detente.assessment.polarity import Polarity
+    from detente.assessment.textfacts import Mention
+
+    values = dict(field="summary", quote="q", matched="m", polarity=Polarity.negated, cue="no")
+    a, b = construct(Mention, **values), Mention.model_construct(**values)
+    assert a == b and list(a.__dict__) == list(b.__dict__)
+    assert a.model_fields_set == b.model_fields_set and a.model_dump_json() == b.model_dump_json()
+    partial = construct(Evidence, kind="signal", text="x", weight=1.0)  # a default: model_construct
+    assert partial == Evidence.model_construct(kind="signal", text="x", weight=1.0)

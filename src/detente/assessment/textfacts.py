@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente._construct import construct
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.polarity import Polarity, Span, compile_folded, compile_scan, find, fold
 from detente.assessment.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
@@ -320,8 +321,9 @@ def _mentions(
         text: str = getattr(p, field)
         spans: list[Span] = _find(c, text, folded[field])
         out.extend(
-            Mention.model_construct(
-                field=field,  # type: ignore[arg-type]
+            construct(
+                Mention,
+                field=field,
                 quote=s.quote,
                 matched=" ".join(s.matched.split()),
                 polarity=s.polarity,
@@ -421,7 +423,8 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 if not givers:
                     question = " ".join(f.question.split())
         facts.append(
-            TextFact.model_construct(
+            construct(
+                TextFact,
                 id=f.id,
                 label=f.label,
                 target=_target(f.target),
@@ -502,7 +505,8 @@ def _check_safeguards(
             or (f.id == "weights_shared" and "model_access.weights" in why)
         ] or applied
         out.append(
-            ContradictedSafeguard.model_construct(
+            construct(
+                ContradictedSafeguard,
                 safeguard=sid,
                 name=sg.name,
                 contradicted_by=why,

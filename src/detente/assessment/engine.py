@@ -110,6 +110,7 @@ class _Compiled:
     # per safeguard: (mechanism, why not credited when planned): static texts of its result
     sg_texts: dict[str, tuple[str, str]]
     baseline_reasons: dict[str, tuple[str, ...]]  # per area, per risk: the baseline's reason
+    verdict_ids_unique: bool  # then two verdict rules are equal only if they are the same object
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -236,6 +237,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
             )
             for a in fw.doc.areas
         },
+        len({v.id for v in fw.rules.verdicts}) == len(fw.rules.verdicts),
     )
 
 
@@ -942,7 +944,11 @@ def _verdict(
     decisive = capped or [
         v for v in levelled if v.op == "at_least" and VERDICTS.index(v.verdict) == rank
     ]
-    also = [v for v in levelled if v not in decisive]
+    if c.verdict_ids_unique:  # identity is equality then (and cheaper than pydantic's __eq__)
+        decisive_ids = {id(v) for v in decisive}
+        also = [v for v in levelled if id(v) not in decisive_ids]
+    else:
+        also = [v for v in levelled if v not in decisive]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
     if planned and lowered:

@@ -14,6 +14,7 @@ from detente.framework.conditions import (
     describe,
     fired_flags,
     flags_used,
+    positive_flags,
 )
 
 FLAGS = ["a", "b", "c", "d", "e"]
@@ -37,6 +38,13 @@ def naive(cond: Any, flags: frozenset[str]) -> bool:
         return not naive(arg, flags)
     results = [naive(c, flags) for c in arg]
     return all(results) if op == "all" else any(results)
+
+
+@settings(max_examples=500, deadline=None)
+@given(conditions, st.frozensets(flag))
+def test_positive_flags_filtered_equal_fired_flags(cond: Any, flags: frozenset[str]) -> None:
+    # the engine lists a rule's positive flags once and filters them per side
+    assert [f for f in positive_flags(cond) if f in flags] == fired_flags(cond, flags)
 
 
 @settings(max_examples=500, deadline=None)

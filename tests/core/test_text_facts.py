@@ -239,3 +239,15 @@ def test_polarity_reader(sentence: str, polarity: Polarity) -> None:
     (span, *_) = find(pat, sentence)
     assert span.polarity is polarity, (span.cue, span.polarity)
     assert (first_affirmed(pat, sentence) is not None) is (polarity is A)
+
+
+def test_trigger_pre_check_over_joined_fields_is_per_field() -> None:
+    """_triggered scans the fields joined by NUL first: no trigger may contain one."""
+    from detente.assessment.textfacts import _triggered, _triggers
+
+    assert all("\0" not in t for t, _ in _triggers())
+    lowered = {"title": "cbrn", "summary": "jointly written code", "description": "chem"}
+    assert _triggered(lowered) == {
+        "title": {"bio_chem_focus", "nuclear_focus"},
+        "summary": {"joint_code"},
+    }

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import gt
 from typing import Any
 
 import orjson
@@ -25,10 +26,16 @@ from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
-from detente.assessment.result import Assessment
+from detente.assessment.result import Assessment, BenefitResult, Stamp
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
-from detente.framework.conditions import Predicate, compile_condition, fired_flags, flags_used
+from detente.framework.conditions import (
+    Predicate,
+    compile_condition,
+    fired_flags,
+    flags_used,
+    positive_flags,
+)
 from detente.framework.loader import get_framework
 from detente.framework.model import (
     LEVELS,
@@ -61,6 +68,7 @@ class _CRule:
     holds: Predicate
     apply: Callable[[int], int]
     effect: str  # the effect described once, for the trace
+    positive: tuple[str, ...]  # the flags that can fire it, for the trace (see positive_flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,7 @@ class _CLower:
     risk: int
     holds: Predicate
     apply: Callable[[int], int]
+    positive: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +88,23 @@ class _Compiled:
     lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
     baseline: dict[str, tuple[int, ...]]
     verdicts: tuple[tuple[int, str, str, Predicate], ...]  # (rank, op, basis, holds)
+    # the levelled verdict rules grouped for the decision rule, the most decisive first
+    # (predicates are pure, so the first that holds in each group decides it)
+    at_most: tuple[tuple[int, Predicate], ...]  # cap: lowest rank first
+    at_least_dd: tuple[tuple[int, Predicate], ...]  # due diligence: highest rank first
+    at_least: tuple[tuple[int, Predicate], ...]  # the rest: highest rank first
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
-    benefits: tuple[tuple[dict[str, Any], Predicate, Predicate], ...]
+    # (result as data for the statement, the same as a frozen model for the Assessment, when, requires)
+    benefits: tuple[tuple[dict[str, Any], BenefitResult, Predicate, Predicate], ...]
     requires: dict[str, Predicate]
     verdict_vocab: frozenset[str]  # the flags verdict rules read
+    stamps: tuple[Stamp, Stamp, Stamp]  # framework, rules, safeguards: static, built once
+    # per safeguard: (mechanism, why not credited when planned): static texts of its result
+    sg_texts: dict[str, tuple[str, str]]
+    baseline_reasons: dict[str, tuple[str, ...]]  # per area, per risk: the baseline's reason
+    verdict_ids_unique: bool  # then two verdict rules are equal only if they are the same object
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -114,20 +134,32 @@ def _compile_uncached(fw: Framework) -> _Compiled:
                 compile_condition(r.when),
                 r.effect.compiled(),
                 r.effect.describe(),
+                positive_flags(r.when),
             )
             for r in fw.rules.rules
             if r.applies_to(a)
         )
         for a in areas
     }
+    # per area, the safeguards with a lowering there (catalogue order; the others lower nothing)
     lowers_by_area = {
         a: {
-            s.id: tuple(
-                _CLower(lw, pos[lw.risk], compile_condition(lw.when), lw.effect.compiled())
-                for lw in s.lowers
-                if lw.applies_to(a)
-            )
+            s.id: lws
             for s in fw.catalogue.safeguards
+            for lws in (
+                tuple(
+                    _CLower(
+                        lw,
+                        pos[lw.risk],
+                        compile_condition(lw.when),
+                        lw.effect.compiled(),
+                        positive_flags(lw.when),
+                    )
+                    for lw in s.lowers
+                    if lw.applies_to(a)
+                ),
+            )
+            if lws
         }
         for a in areas
     }
@@ -142,8 +174,14 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         for s in fw.catalogue.safeguards
     }
     benefits = tuple(
-        (_benefit_result(fw, b), compile_condition(b.when), compile_condition(b.requires))
+        (
+            result,
+            BenefitResult.model_validate(result, strict=True),
+            compile_condition(b.when),
+            compile_condition(b.requires),
+        )
         for b in fw.rules.benefits
+        for result in (_benefit_result(fw, b),)
     )
     requires = {s.id: compile_condition(s.requires) for s in fw.catalogue.safeguards}
     verdict_vocab = frozenset().union(*(flags_used(v.when) for v in fw.rules.verdicts))
@@ -154,12 +192,46 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         lowers_by_area,
         baseline,
         verdicts,
+        tuple(sorted(((r, h) for r, op, _b, h in verdicts if op == "at_most"), key=lambda x: x[0])),
+        tuple(
+            sorted(
+                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b == "diligence"),
+                key=lambda x: -x[0],
+            )
+        ),
+        tuple(
+            sorted(
+                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b != "diligence"),
+                key=lambda x: -x[0],
+            )
+        ),
         counters,
         incompatible,
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
         benefits,
         requires,
         verdict_vocab,
+        (
+            Stamp.model_validate(fw.stamps["framework"].model_dump()),
+            Stamp.model_validate(fw.stamps["rules"].model_dump()),
+            Stamp.model_validate(fw.stamps["safeguards"].model_dump()),
+        ),
+        {
+            s.id: (
+                s.mechanism.strip(),
+                f"its precondition does not hold: {s.requires_text or 'see the catalogue'}",
+            )
+            for s in fw.catalogue.safeguards
+        },
+        {
+            a.id: tuple(
+                f"{a.name} baseline {a.baseline[r].level} ({a.baseline[r].ref}): "
+                f"{a.baseline[r].reasoning}"
+                for r in risks
+            )
+            for a in fw.doc.areas
+        },
+        len({v.id for v in fw.rules.verdicts}) == len(fw.rules.verdicts),
     )
 
 
@@ -206,7 +278,7 @@ def _traced_cell(
                     before=LEVELS[before],
                     after=LEVELS[after],
                     effect=low.effect.describe(),
-                    fired_on=fired_flags(low.when, flags) or [f"safeguard.{sid}"],
+                    fired_on=[f for f in cl.positive if f in flags] or [f"safeguard.{sid}"],
                     reason=sg.description.strip(),
                     ref=sg.ref,
                 )
@@ -235,7 +307,7 @@ def _step(
         before=LEVELS[before],
         after=LEVELS[after],
         effect=cr.effect,
-        fired_on=fired_flags(rule.when, flags),
+        fired_on=[f for f in cr.positive if f in flags],
         reason=rule.reason,
         ref=rule.ref,
         countered_by=countered_by,
@@ -313,16 +385,18 @@ def _prepare(
             fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
             credited, counterable = per_side[side.side]
             lowers = {
-                sid: tuple(cl for cl in cls if cl.holds(flags))
+                sid: held
                 for sid, cls in c.lowers_by_area[area].items()
                 if sid in credited
+                for held in (tuple(cl for cl in cls if cl.holds(flags)),)
+                if held
             }
             cells.append(
                 _Cell(
                     (area, side.side),
                     c.baseline[area],
                     fired,
-                    {k: v for k, v in lowers.items() if v},
+                    lowers,
                     credited,
                     counterable,
                 )
@@ -332,13 +406,19 @@ def _prepare(
 
 def _cell_levels(c: _Compiled, cell: _Cell, planned: Sequence[str]) -> list[int]:
     levels = list(cell.baseline)
-    countered = _cell_counters(c, cell, planned) if cell.counterable else frozenset()
-    for cr in cell.fired:
-        if cr.id not in countered:
+    if cell.counterable and planned:
+        countered = _cell_counters(c, cell, planned)
+        for cr in cell.fired:
+            if cr.id not in countered:
+                levels[cr.risk] = cr.apply(levels[cr.risk])
+    else:  # nothing can be countered here
+        for cr in cell.fired:
             levels[cr.risk] = cr.apply(levels[cr.risk])
-    for sid in planned:
-        for cl in cell.lowers.get(sid, ()):
-            levels[cl.risk] = cl.apply(levels[cl.risk])
+    if cell.lowers:
+        lowers = cell.lowers
+        for sid in planned:
+            for cl in lowers.get(sid, ()):
+                levels[cl.risk] = cl.apply(levels[cl.risk])
     return levels
 
 
@@ -349,10 +429,6 @@ def _combine(by_cell: dict[tuple[str, str], list[int]], n: int) -> _Levels:
             if x > combined[i]:
                 combined[i] = x
     return _Levels(by_cell, combined)
-
-
-def _fast_levels(c: _Compiled, cells: Sequence[_Cell], planned: Sequence[str], n: int) -> _Levels:
-    return _combine({cell.key: _cell_levels(c, cell, planned) for cell in cells}, n)
 
 
 def _verdict_flags(
@@ -366,16 +442,17 @@ def _verdict_flags(
     f: set[str] = set(context)
     if "areas.undetermined" in f:
         return frozenset(f)
-    highs = sum(1 for x in residual.combined if x == 2)
+    comb = residual.combined
+    highs = comb.count(2)
     if highs >= 2:
         f.add("residual.two_or_more_high")
     if highs:
         f.add("residual.any_high")
-    if any(x == 1 for x in residual.combined):
+    if 1 in comb:
         f.add("residual.any_moderate")
-    if all(x == 0 for x in residual.combined):
+    if not any(comb):
         f.add("residual.all_low")
-    if any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True)):
+    if any(map(gt, inherent.combined, comb)):
         f.add("inherent.above_residual")
     return frozenset(f)
 
@@ -383,20 +460,9 @@ def _verdict_flags(
 def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
     """The decision rule: the worst `at_least` verdict over risk, benefit, safeguards and form,
     capped by any `at_most` rule, then never better than the worst due-diligence verdict."""
-    main = 0
-    dd = 0
-    cap = len(VERDICTS) - 1
-    for r, op, basis, holds in c.verdicts:
-        if op == "condition":
-            continue
-        if op == "at_most":
-            if r < cap and holds(flags):
-                cap = r
-        elif basis == "diligence":
-            if r > dd and holds(flags):
-                dd = r
-        elif r > main and holds(flags):
-            main = r
+    main = next((r for r, holds in c.at_least if r > 0 and holds(flags)), 0)
+    cap = next((r for r, holds in c.at_most if holds(flags)), len(VERDICTS) - 1)
+    dd = next((r for r, holds in c.at_least_dd if r > 0 and holds(flags)), 0)
     return max(min(main, cap), dd)
 
 
@@ -422,7 +488,8 @@ def assess(
     """
     fw = framework or get_framework()
     base_sides = side_features(proposal, rivalry=fw.rivalry)
-    check_against_framework(proposal, fw, f"proposal {proposal.key!r}", {}, base_sides)
+    key = proposal.key  # a slug of the title when no id is given: computed once
+    check_against_framework(proposal, fw, f"proposal {key!r}", {}, base_sides)
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)
@@ -456,7 +523,8 @@ def assess(
     else:
         dd_flags = sorted(diligence.flags()) if diligence is not None else ["dd.not_checked"]
     union: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else extra
-    benefits, considered = _benefits(c, union)
+    met, unmet = _benefits(c, union)
+    benefits = [b[0] for b in met]
     motives = {b["motive"] for b in benefits}
     benefit_flag = (
         "benefit.strong" if len(motives) >= 2 else "benefit.some" if motives else "benefit.none"
@@ -475,6 +543,7 @@ def assess(
         cells,
         planned,
         inherent,
+        residual,
         context,
         fired_rule_ids,
         analyse_safeguards,
@@ -495,15 +564,14 @@ def assess(
         proposal, fw, placements, sides, risks, benefits, verdict, safeguards, dd_flags
     )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    stamps = fw.stamps
     # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
     return Assessment.model_validate(
         dict(
             tool_version=__version__,
-            framework=dict(**stamps["framework"].model_dump()),
-            rules=dict(**stamps["rules"].model_dump()),
-            safeguards_catalogue=dict(**stamps["safeguards"].model_dump()),
-            proposal_id=proposal.key,
+            framework=c.stamps[0],  # frozen models built with the framework: passed as they are
+            rules=c.stamps[1],
+            safeguards_catalogue=c.stamps[2],
+            proposal_id=key,
             proposal_title=proposal.title,
             proposal_sha256=_proposal_digest(proposal_data),
             statement=statement,
@@ -531,8 +599,8 @@ def assess(
                 for s in sides
             ],
             trace=trace,
-            benefits=benefits,
-            benefits_considered=considered,
+            benefits=[b[1] for b in met],
+            benefits_considered=[b[1] for b in unmet],
             safeguards=safeguards,
             verdict=verdict,
             due_diligence=diligence,
@@ -574,10 +642,7 @@ def _risk_results(
         reasons: list[str] = []
         for a in areas:
             if c.baseline[a][i] == base:
-                cell = fw.area_index[a].baseline[rid]
-                reasons.append(
-                    f"{fw.area_index[a].name} baseline {cell.level} ({cell.ref}): {cell.reasoning}"
-                )
+                reasons.append(c.baseline_reasons[a][i])
         reasons.extend(changes[rid])
         out.append(
             dict(
@@ -665,20 +730,23 @@ def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
     )
 
 
+_BenefitEntry = tuple[dict[str, Any], BenefitResult, Predicate, Predicate]
+
+
 def _benefits(
     c: _Compiled, flags: frozenset[str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[_BenefitEntry], list[_BenefitEntry]]:
     """(benefits served, precedents considered whose condition is not met)."""
-    met: list[dict[str, Any]] = []
-    unmet: list[dict[str, Any]] = []
-    for result, holds, requires in c.benefits:
-        if holds(flags):
-            (met if requires(flags) else unmet).append(result)
+    met: list[_BenefitEntry] = []
+    unmet: list[_BenefitEntry] = []
+    for entry in c.benefits:
+        if entry[2](flags):
+            (met if entry[3](flags) else unmet).append(entry)
     return met, unmet
 
 
-def _score(rank: int, lv: _Levels) -> tuple[int, int, int]:
-    return (rank, sum(1 for x in lv.combined if x == 2), sum(lv.combined))
+def _score(rank: int, combined: list[int]) -> tuple[int, int, int]:
+    return (rank, combined.count(2), sum(combined))
 
 
 def _safeguard_analysis(
@@ -688,12 +756,11 @@ def _safeguard_analysis(
     cells: Sequence[_Cell],
     planned: Sequence[str],
     inherent: _Levels,
+    residual: _Levels,
     context: frozenset[str],
     fired: set[str],
     analyse: bool,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
-    n = len(c.risks)
-
     # The verdict depends on the levels only through the combined levels (the context is fixed
     # within this assessment), and on those only through the residual flags: memoise on them.
     memo: dict[tuple[bool, ...], int] = {}
@@ -701,7 +768,7 @@ def _safeguard_analysis(
 
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
-    base = _fast_levels(c, cells, planned, n)
+    base = residual  # the planned levels (computed by the traced run with the same cells)
     # For each cell, the credited safeguards that can change it (they counter a rule that fired
     # there, or lower a level there); a candidate re-computes only its cells.
     cell_sids = [
@@ -730,50 +797,56 @@ def _safeguard_analysis(
 
     n_planned = len(planned)
 
-    def evaluate(chosen: Sequence[str]) -> tuple[int, _Levels]:
+    base_rows = [base.by_cell[cell.key] for cell in cells]
+
+    def evaluate(chosen: Sequence[str]) -> tuple[int, list[int]]:
+        """The verdict rank and the combined levels with ``chosen`` (only these are read)."""
         extra = chosen[n_planned:]
-        idx = {i for sid in extra for i in touches(sid)}
+        idx = touches(extra[0]) if len(extra) == 1 else {i for sid in extra for i in touches(sid)}
         if not idx:
-            lv = base
+            comb = base.combined
         else:
-            by_cell = dict(base.by_cell)
-            for i in idx:
-                by_cell[cells[i].key] = _cell_levels(c, cells[i], chosen)
-            lv = _combine(by_cell, n)
+            rows = [
+                _cell_levels(c, cell, chosen) if i in idx else base_rows[i]
+                for i, cell in enumerate(cells)
+            ]
+            # the maximum per risk over the cells (levels are never below 0)
+            comb = list(map(max, *rows)) if len(rows) > 1 else list(rows[0])
         # the verdict reads the levels only through _verdict_flags' five residual flags
-        comb = lv.combined
         highs = comb.count(2)
         key = (
             highs >= 2,
             highs > 0,
             1 in comb,
             not any(comb),
-            any(i > r for i, r in zip(inh, comb, strict=True)),
+            any(map(gt, inh, comb)),
         )
         rank = memo.get(key)
         if rank is None:
-            rank = _verdict_rank(c, _verdict_flags(lv, inherent, context))
+            rank = _verdict_rank(c, _verdict_flags(_Levels({}, comb), inherent, context))
             memo[key] = rank
-        return rank, lv
+        return rank, comb
 
-    base_rank, base_lv = evaluate(planned)
+    base_rank, base_comb = evaluate(planned)
+    # the risks each safeguard lowers somewhere above low: one pass over the cells
+    lowers_of: dict[str, set[str]] = {}
+    for cell in cells:
+        if cell.lowers:
+            row = inherent.by_cell[cell.key]
+            for sid, cls in cell.lowers.items():
+                for cl in cls:
+                    if row[cl.risk] > 0:
+                        lowers_of.setdefault(sid, set()).add(c.risks[cl.risk])
     results: list[dict[str, Any]] = []
     candidates: list[str] = []
-    single: dict[str, tuple[int, _Levels]] = {}
+    single: dict[str, tuple[int, list[int]]] = {}
     for sg in fw.catalogue.safeguards:
         is_planned = sg.id in planned
         if not is_planned and sg.id not in credited_anywhere:
             continue  # its precondition holds nowhere: neither applicable nor planned
         here = counters_here.get(sg.id, set())
         counters_fired = [r for r in sg.counters if r in fired and r in here]
-        lowers = sorted(
-            {
-                c.risks[cl.risk]
-                for cell in cells
-                for cl in cell.lowers.get(sg.id, ())
-                if inherent.by_cell[cell.key][cl.risk] > 0
-            }
-        )
+        lowers = sorted(lowers_of.get(sg.id, ()))
         # a recommendation the current plan contradicts is a plan change: name what must go
         applicable = bool(counters_fired or lowers)
         contradicts = c.incompatible[sg.id]
@@ -793,11 +866,12 @@ def _safeguard_analysis(
         residual_if: dict[str, Any] | None = None
         if applicable and not is_planned and analyse:
             candidates.append(sg.id)
-            rank, lv = evaluate([*planned, sg.id])
-            single[sg.id] = (rank, lv)
+            rank, comb = evaluate([*planned, sg.id])
+            single[sg.id] = (rank, comb)
             verdict_if = VERDICTS[rank]
-            residual_if = {r: LEVELS[lv.combined[i]] for i, r in enumerate(c.risks)}
+            residual_if = {r: LEVELS[comb[i]] for i, r in enumerate(c.risks)}
         if applicable or is_planned:
+            mechanism, not_credited = c.sg_texts[sg.id]
             results.append(
                 dict(
                     id=sg.id,
@@ -810,12 +884,10 @@ def _safeguard_analysis(
                     residual_if_added=residual_if,
                     requires_dropping=plan_change,
                     cost=sg.cost,
-                    mechanism=sg.mechanism.strip(),
+                    mechanism=mechanism,
                     credited=sg.id in credited_anywhere,
                     not_credited_because=(
-                        None
-                        if sg.id in credited_anywhere or not is_planned
-                        else f"its precondition does not hold: {sg.requires_text or 'see the catalogue'}"
+                        None if sg.id in credited_anywhere or not is_planned else not_credited
                     ),
                 )
             )
@@ -824,7 +896,7 @@ def _safeguard_analysis(
     # the shortest prefix that reaches the best verdict found (safeguards that only lower levels
     # further are left to the table, not listed as needed for the verdict).
     chosen = list(planned)
-    best = _score(base_rank, base_lv)
+    best = _score(base_rank, base_comb)
     best_rank = base_rank
     added: list[str] = []
     reach = 0
@@ -838,8 +910,8 @@ def _safeguard_analysis(
     while remaining and analyse and best_rank > target:
         scored = []
         for sid in remaining:
-            rank, lv = single[sid] if len(chosen) == len(planned) else evaluate([*chosen, sid])
-            scored.append((_score(rank, lv), sid, rank))
+            rank, comb = single[sid] if len(chosen) == len(planned) else evaluate([*chosen, sid])
+            scored.append((_score(rank, comb), sid, rank))
         top = min(scored, key=lambda x: x[0])
         if top[0] >= best:
             break
@@ -874,7 +946,11 @@ def _verdict(
     decisive = capped or [
         v for v in levelled if v.op == "at_least" and VERDICTS.index(v.verdict) == rank
     ]
-    also = [v for v in levelled if v not in decisive]
+    if c.verdict_ids_unique:  # identity is equality then (and cheaper than pydantic's __eq__)
+        decisive_ids = {id(v) for v in decisive}
+        also = [v for v in levelled if id(v) not in decisive_ids]
+    else:
+        also = [v for v in levelled if v not in decisive]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
     if planned and lowered:

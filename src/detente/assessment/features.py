@@ -21,12 +21,19 @@ from detente.model.proposal import (
     Activity,
     Asset,
     Form,
+    FundingType,
+    Governance,
+    Hosting,
+    InfraScope,
+    Maturity,
     ModelAccess,
     OrgType,
     Proposal,
+    Publication,
     Purpose,
     Rivalry,
     StrategicTech,
+    Track,
 )
 
 # The vocabulary moved to the contracts layer; re-exported for old import paths.
@@ -90,6 +97,17 @@ _FORM_FLAG = {x: f"form.{x.value}" for x in Form}
 _ACTIVITY_FLAG = {x: f"activity.{x.value}" for x in Activity}
 _STRATEGIC_FLAG = {x: f"strategic.{x.value}" for x in StrategicTech}
 _PURPOSE_FLAG = {x: f"purpose.{x.value}" for x in Purpose}
+# flag names of the single-valued fields, built once (no enum .value look-up per proposal)
+_MODEL_ACCESS_FLAG = {x: f"model_access.{x.value}" for x in ModelAccess}
+_ACCESS_MODEL_FLAG = {x: f"access.model.{x.value}" for x in ModelAccess}
+_OTHER_GETS_MODEL_FLAG = {x: f"other.gets.model.{x.value}" for x in ModelAccess}
+_MATURITY_FLAG = {x: f"maturity.{x.value}" for x in Maturity}
+_PUBLICATION_FLAG = {x: f"publication.{x.value}" for x in Publication}
+_TRACK_FLAG = {x: f"track.{x.value}" for x in Track}
+_HOSTING_FLAG = {x: f"hosting.{x.value}" for x in Hosting}
+_SCOPE_FLAG = {x: f"infra.{x.value}" for x in InfraScope}
+_GOVERNANCE_FLAG = {x: f"governance.{x.value}" for x in Governance}
+_FUNDING_FLAG = {x: f"funding.{x.value}" for x in FundingType}
 _GIVES_FLAG = {a: f"any.gives.{a.value}" for a in Asset}
 _HANDS_ON_OTHER = frozenset(f"other.gets.model.{lv.value}" for lv in _HANDS_ON_LEVELS)
 _STABILITY_PURPOSES = frozenset(
@@ -117,28 +135,28 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
     f.update(_FORM_FLAG[x] for x in forms)
     f.update(_ACTIVITY_FLAG[x] for x in p.activities)
     if p.model_access is not ModelAccess.none:
-        f.add(f"model_access.{p.model_access.value}")
+        f.add(_MODEL_ACCESS_FLAG[p.model_access])
     f.update(_STRATEGIC_FLAG[x] for x in p.strategic_intersections)
     if p.strategic_intersections:
         f.add("strategic.any")
     if {StrategicTech.nuclear, StrategicTech.bio_chem} & set(p.strategic_intersections):
         f.add("strategic.cbrn")
-    f.add(f"maturity.{p.maturity.value}" if p.maturity else "maturity.unstated")
-    f.add(f"publication.{p.publication.value}")
+    f.add(_MATURITY_FLAG[p.maturity] if p.maturity else "maturity.unstated")
+    f.add(_PUBLICATION_FLAG[p.publication])
     if p.track is not None:
-        f.add(f"track.{p.track.value}")
+        f.add(_TRACK_FLAG[p.track])
     infra = p.infrastructure
-    f.add(f"hosting.{infra.hosting.value}")
+    f.add(_HOSTING_FLAG[infra.hosting])
     if infra.scope is not None:
-        f.add(f"infra.{infra.scope.value}")
+        f.add(_SCOPE_FLAG[infra.scope])
     if infra.builds_on_national_infrastructure:
         f.add("infra.national")
     if p.governance is not None:
-        f.add(f"governance.{p.governance.value}")
+        f.add(_GOVERNANCE_FLAG[p.governance])
     f.update(_PURPOSE_FLAG[x] for x in p.purposes)
     if _STABILITY_PURPOSES & set(p.purposes):
         f.add("purpose.stability_aim")
-    f.update(f"funding.{x.type.value}" for x in p.funding)
+    f.update(_FUNDING_FLAG[x.type] for x in p.funding)
     if p.capability_lead == "parity":
         f.add("lead.parity")
     elif lead is None:
@@ -255,7 +273,7 @@ def side_features(
             base.add(f"model_access.{level.value}")
     # model_access (undirected) is access both ways
     if p.model_access is not ModelAccess.none:
-        access_flags.add(f"access.model.{p.model_access.value}")
+        access_flags.add(_ACCESS_MODEL_FLAG[p.model_access])
     if any(f"access.model.{lv.value}" in access_flags for lv in _HANDS_ON_LEVELS) or (
         Form.joint_red_teaming in p.forms
     ):
@@ -286,9 +304,7 @@ def side_features(
         as_self[side] = mine
         as_other[side] = theirs
     undirected = (
-        f"other.gets.model.{p.model_access.value}"
-        if p.model_access is not ModelAccess.none
-        else None
+        _OTHER_GETS_MODEL_FLAG[p.model_access] if p.model_access is not ModelAccess.none else None
     )
     out: list[SideFeatures] = []
     for side in sides:

@@ -39,7 +39,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from detente.assessment.polarity import Polarity, polarity
+from detente.assessment.polarity import Polarity, compile_folded, compile_scan, fold, polarity
 from detente.framework.model import Framework
 from detente.model.placement import AreaCandidate as AreaCandidate
 from detente.model.placement import Evidence as Evidence
@@ -107,6 +107,7 @@ class _Target:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     pattern: re.Pattern[str] | None
+    folded: re.Pattern[str] | None  # the same, case-sensitive, for the lower-cased text
     targets: dict[str, tuple[_Target, ...]]
     signals: dict[str, tuple[str, ...]]
     names: dict[str, str]
@@ -143,15 +144,11 @@ def _compiled(fw: Framework) -> _Compiled:
             if t not in targets.setdefault(key, []):
                 targets[key].append(t)
     words = sorted(targets, key=lambda k: (-len(k), k))
-    pattern = (
-        re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
-        )
-        if words
-        else None
-    )
+    source = r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])"
+    pattern = compile_scan(source, re.IGNORECASE) if words else None
     compiled = _Compiled(
         pattern,
+        compile_folded(source) if words else None,
         {k: tuple(v) for k, v in targets.items()},
         {a.id: tuple(a.signals) for a in fw.doc.areas},
         {a.id: a.name for a in fw.doc.areas},
@@ -225,9 +222,14 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
         text: str = getattr(p, field)
         if not text:
             continue
-        for m in c.pattern.finditer(text):
-            key = m.group(0).lower()
-            pol, _cue, quote = polarity(text, m.start(), m.end())
+        low = fold(text) if c.folded is not None else None
+        # the same matches: case-sensitive on the lower-cased text when that is equivalent
+        matches = (
+            c.folded.finditer(low) if c.folded and low is not None else c.pattern.finditer(text)
+        )
+        for m in matches:
+            key = text[m.start() : m.end()].lower()
+            pol, _cue, quote = polarity(text, m.start(), m.end(), low)
             if pol is not Polarity.affirmed:
                 continue
             for t in c.targets.get(key, ()):

@@ -35,8 +35,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from detente._construct import construct
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.polarity import Polarity, Span, find
+from detente.assessment.polarity import Polarity, Span, compile_folded, compile_scan, find, fold
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
 from detente.model.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
@@ -77,6 +78,9 @@ class _Compiled:
     pattern: re.Pattern[str]
     receiving: re.Pattern[str]
     object: re.Pattern[str] | None  # set when every pattern contains the object: search near it
+    # the same two compiled case-sensitive, for the lower-cased text (None: not equivalent)
+    folded: re.Pattern[str] | None
+    object_folded: re.Pattern[str] | None
 
 
 _RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load)", re.IGNORECASE)
@@ -97,15 +101,21 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
             for k, v in subs.items():
                 p = p.replace("{" + k + "}", v)
             alts.append(p)
-        pattern = re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+        # compile_scan: the same matches, tried only where one can start (see polarity)
+        source = "|".join(f"(?:{a})" for a in alts)
+        pattern = compile_scan(source, re.IGNORECASE)
         windowed = len(f.patterns) > 1 and all("{OBJECT}" in p for p in f.patterns)
+        object_folded = compile_folded(f.object) if windowed else None
         out.append(
             _Compiled(
                 f,
                 tuple(t.lower() for t in f.trigger),
                 pattern,
                 _RECEIVING,
-                re.compile(f.object, re.IGNORECASE) if windowed else None,
+                compile_scan(f.object, re.IGNORECASE) if windowed else None,
+                # both or neither: the windows come from one scan, the matches from the other
+                compile_folded(source) if object_folded or not windowed else None,
+                object_folded,
             )
         )
     return doc.version, tuple(out)
@@ -210,15 +220,23 @@ class TextReading:
 WINDOW = 120  # characters around an object mention that a verb-first or passive match can span
 
 
-def _find(c: _Compiled, text: str) -> list[Span]:
+def _find(c: _Compiled, text: str, low: str | None) -> list[Span]:
     """Matches of the fact's patterns; for verb…object patterns, only near an object mention
-    (the slow alternations then scan a few windows instead of the whole text)."""
+    (the slow alternations then scan a few windows instead of the whole text).  ``low`` is the
+    :func:`fold` of ``text``: scanned with the case-sensitive patterns when it applies."""
+    if c.folded is None:
+        low = None
     if c.object is None:
-        return find(c.pattern, text)
+        return find(c.pattern, text, folded=c.folded, low=low)
     spans: dict[tuple[int, int], Span] = {}
-    for m in c.object.finditer(text):
+    objects = (
+        c.object_folded.finditer(low)
+        if low is not None and c.object_folded is not None
+        else c.object.finditer(text)
+    )
+    for m in objects:
         lo, hi = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
-        for s in find(c.pattern, text, lo, hi):
+        for s in find(c.pattern, text, lo, hi, folded=c.folded, low=low):
             spans.setdefault((s.start, s.end), s)
     return sorted(spans.values(), key=lambda s: s.start)
 
@@ -236,9 +254,14 @@ def _triggers() -> tuple[tuple[str, frozenset[str]], ...]:
 def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
     """Per text field, the facts whose cheap pre-check holds (one pass over the trigger list)."""
     out: dict[str, set[str]] = {}
+    # first over the fields joined (no trigger contains NUL), then per field only what was found
+    joined = "\0".join(lowered.values())
+    found = [(t, ids) for t, ids in _triggers() if t in joined]
+    if not found:
+        return out
     for field, low in lowered.items():
         hit: set[str] = set()
-        for t, ids in _triggers():
+        for t, ids in found:
             if t in low:
                 hit |= ids
         if hit:
@@ -246,16 +269,19 @@ def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
     return out
 
 
-def _mentions(p: Proposal, c: _Compiled, triggered: dict[str, set[str]]) -> list[Mention]:
+def _mentions(
+    p: Proposal, c: _Compiled, triggered: dict[str, set[str]], folded: dict[str, str | None]
+) -> list[Mention]:
     out: list[Mention] = []
     for field, facts in triggered.items():
         if c.fact.id not in facts:
             continue  # the cheap pre-check: no pattern of this fact can match
         text: str = getattr(p, field)
-        spans: list[Span] = _find(c, text)
+        spans: list[Span] = _find(c, text, folded[field])
         out.extend(
-            Mention.model_construct(
-                field=field,  # type: ignore[arg-type]
+            construct(
+                Mention,
+                field=field,
                 quote=s.quote,
                 matched=" ".join(s.matched.split()),
                 polarity=s.polarity,
@@ -276,11 +302,16 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     strategic: list[StrategicTech] = []
     model_access: ModelAccess | None = None
     partisan = [x.key for x in p.parties if not x.neutral] or [x.key for x in p.parties]
-    triggered = _triggered({f: t.lower() for f in TEXT_FIELDS if (t := getattr(p, f))})
+    texts = {f: t for f in TEXT_FIELDS if (t := getattr(p, f))}
+    # fold: the text lower-cased when case-sensitive scans of it are equivalent (else None)
+    folded = {f: fold(t) for f, t in texts.items()}
+    triggered = _triggered(
+        {f: low if low is not None else texts[f].lower() for f, low in folded.items()}
+    )
     for c in compiled:
         if not triggered:
             break
-        mentions = _mentions(p, c, triggered)
+        mentions = _mentions(p, c, triggered, folded)
         if not mentions:
             continue
         f = c.fact
@@ -350,7 +381,8 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 if not givers:
                     question = " ".join(f.question.split())
         facts.append(
-            TextFact.model_construct(
+            construct(
+                TextFact,
                 id=f.id,
                 label=f.label,
                 target=_target(f.target),
@@ -431,7 +463,8 @@ def _check_safeguards(
             or (f.id == "weights_shared" and "model_access.weights" in why)
         ] or applied
         out.append(
-            ContradictedSafeguard.model_construct(
+            construct(
+                ContradictedSafeguard,
                 safeguard=sid,
                 name=sg.name,
                 contradicted_by=why,

@@ -113,6 +113,18 @@ def fired_flags(cond: Condition | None, flags: frozenset[str]) -> list[str]:
     return out
 
 
+def positive_flags(cond: Condition | None) -> tuple[str, ...]:
+    """The positive flags of ``cond`` (not under ``not``), each once, in the order
+    :func:`fired_flags` lists them: ``fired_flags(cond, flags)`` equals
+    ``[f for f in positive_flags(cond) if f in flags]`` (computed once per rule, for the engine)."""
+    if cond is None or isinstance(cond, str):
+        return () if cond is None else (cond,)
+    ((op, arg),) = cond.items()
+    if op == "not":
+        return ()
+    return tuple(dict.fromkeys(f for c in arg for f in positive_flags(c)))
+
+
 def describe(cond: Condition | None) -> str:
     """Human-readable rendering, for generated docs."""
     if cond is None:

@@ -231,14 +231,70 @@ def _may_reach(
     if not q.toks or not n.toks:
         return False
     if ctx is not None:
-        cq, cn = ctx.credit(n.toks)
-        if schema == "person":
-            cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
-        return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+        return _reach(q, n, schema, weights, floor, ctx.credit(n.toks), wq)
     if schema == "person":
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
     else:
         cq, cn = _token_credit(q.toks, n.toks)
+    return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+
+
+# A cheap bound is only trusted when it is this far below the floor (it is computed in another
+# order than the exact one, so it may differ from it in the last bits): a pair it cannot rule out
+# gets the exact bound, so the decisions are those of _bound.
+_CHEAP_MARGIN = 1e-9
+
+
+def _reach(
+    q: NameForm,
+    n: NameForm,
+    schema: str,
+    weights: Weights,
+    floor: float,
+    credits: tuple[list[float], list[float]],
+    wq: list[float] | None = None,
+) -> bool:
+    """``_bound(...) >= floor`` for the token credits *credits* of the pair, answering first
+    from the query side alone when that suffices: the list side's credited share is at most 1,
+    so the query side bounds the score from above (organisations: the harmonic mean of the two
+    shares is at most ``2p / (p + 1)``; persons: ``p_weight * share + (1 - p_weight)``).  Only
+    the pairs that bound does not rule out need the list name's token weights."""
+    r = rules()
+    cq, cn = credits
+    if not any(cq):
+        if schema == "person":
+            return floor <= 0.0
+        fw = r.weights["org"]
+        # _bound with tok = 0.0 (and no exact token, so no core-name rule)
+        return (
+            0.0 * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+            >= floor
+        )
+    if wq is None:
+        wq = [weights(t) for t in q.toks]
+    if schema == "person":
+        cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
+        pn = r.person_name
+        pw = pn["p_weight"]
+        extra = pn["extra_part_weight"] if sum([1 for c in cq if c > 0]) >= 2 else 1.0
+        got = sum([c * w for c, w in zip(cq, wq, strict=True)])
+        den_q = sum([w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True)])
+        if pw * got / (den_q or 1.0) + (1 - pw) < floor - _CHEAP_MARGIN:
+            return False
+        return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+    fw = r.weights["org"]
+    sq = sum(wq)
+    p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sq or 1.0)
+    top = (2 * p / (p + 1) if p > 0 else 0.0) * fw["token_overlap"]
+    if top + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree < floor - _CHEAP_MARGIN:
+        # only the core-name rule can lift this pair (as in _bound)
+        core = r.org_name["core_score"]
+        if core < floor or 1.0 not in cq:
+            return False
+        legal = r.discount
+        return all(
+            c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True)
+        ) or all(c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True))
     return _bound(q, n, cq, cn, schema, weights, wq) >= floor
 
 
@@ -1239,9 +1295,13 @@ class Matcher:
                 if not acc:
                     acc = dict.fromkeys(post, inc)  # = 0.0 + inc for each (a name once per token)
                     continue
-                get = acc.get
-                for i in post:
-                    acc[i] = get(i, 0.0) + inc
+                # acc[i] = acc.get(i, 0.0) + inc for each i of post (a name once per token),
+                # with the loop in Python only over the names already counted: the same values,
+                # and the new names added after the others in posting order, as that loop does
+                add = dict.fromkeys(post, inc)
+                summed = {i: acc[i] + inc for i in acc.keys() & add.keys()}
+                acc.update(add)
+                acc.update(summed)
         # When the top_k names all tie with the best (siblings sharing the query's one
         # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
         # drop the right entry among them.

@@ -852,13 +852,18 @@ class DeleteIndex:
     ``dict[key, list[token]]`` built in token order would (same tokens, order and repeats).
     """
 
-    __slots__ = ("ids", "keys", "starts", "tokens")
+    __slots__ = ("_small", "ids", "keys", "starts", "tokens")
+
+    # up to this many tokens (a small index, such as the formerly-listed entries), the
+    # neighbourhood is also held as a plain dict on first use: no hashing per lookup
+    SMALL = 5000
 
     def __init__(self, keys: array[int], starts: array[int], ids: array[int], tokens: list[str]):
         self.keys = keys
         self.starts = starts
         self.ids = ids
         self.tokens = tokens
+        self._small: dict[str, list[str]] | None = None
 
     @classmethod
     def build(cls, toks: Iterable[str]) -> DeleteIndex:
@@ -879,6 +884,16 @@ class DeleteIndex:
         return len(self.keys)
 
     def get(self, d: str) -> list[str]:
+        if len(self.tokens) <= self.SMALL:
+            small = self._small
+            if small is None:
+                # the same lists as below: each token in token order, once per way it gives d
+                small = {}
+                for u in self.tokens:
+                    for x in (u, *_deletes(u)):
+                        small.setdefault(x, []).append(u)
+                self._small = small
+            return list(small.get(d, ()))
         h = _h64(d)
         i = bisect_left(self.keys, h)
         if i == len(self.keys) or self.keys[i] != h:
@@ -1263,9 +1278,11 @@ class Matcher:
             return _SCHEMA_NAME.get(self.entry_schema[ei], "other")
         return self.entries[ei].schema
 
-    def _variants(self, t: str) -> list[tuple[str, float]]:
+    def _variants(self, t: str, known: bool | None = None) -> list[tuple[str, float]]:
+        """*t* and, for a token not in the index, its typo and sound-alike index tokens.
+        *known*: whether *t* is in the index, when the caller has looked it up already."""
         out: dict[str, float] = {t: 1.0}
-        if t in self.postings:
+        if known if known is not None else t in self.postings:
             return [(t, 1.0)]  # known token: typo neighbours are only sought for unknown ones
         if len(t) >= 5:
             for d in (t, *_deletes(t)):
@@ -1280,15 +1297,16 @@ class Matcher:
         acc: dict[int, float] = {}
         toks = q.toks
         post_of = self.postings
-        df = (
-            post_of.count if isinstance(post_of, StrMultiMap) else lambda t: len(post_of.get(t, ()))
-        )
-        rare = [t for t in toks if df(t) <= self.max_block_df and discount(t) >= 1.0]
+        # each query token's own postings, looked up once (the count, the typo search and the
+        # accumulation below all need them)
+        own: dict[str, Sequence[int] | None] = {t: post_of.get(t) for t in toks}
+        rare = [t for t in toks if len(own[t] or ()) <= self.max_block_df and discount(t) >= 1.0]
         use = rare or list(toks)
         for t in use:
             w = self.weights(t)
-            for u, f in self._variants(t):
-                post = self.postings.get(u)
+            mine = own[t]
+            for u, f in self._variants(t, mine is not None):
+                post = mine if u == t else post_of.get(u)
                 if not post or (len(post) > self.max_block_df and u != t):
                     continue
                 inc = w * f
@@ -1378,8 +1396,17 @@ class Matcher:
             else:
                 recs = [names[i] for i in ids]
             ctx = _QueryPairs(qf.toks, (rec.form for rec in recs))
+            # the bound depends on the list name's tokens, pinyin and compact form only: one
+            # answer per distinct name among this query's candidates (one name is often on
+            # several lists); kept for this query only
+            reach: dict[tuple[tuple[str, ...], str, str], bool] = {}
             for rec in recs:
-                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq, ctx):
+                f = rec.form
+                k = (f.toks, f.pinyin, f.compact)
+                ok = reach.get(k)
+                if ok is None:
+                    ok = reach[k] = _may_reach(qf, f, schema, self.weights, floor, wq, ctx)
+                if not ok:
                     continue
                 e = self.entries[rec.entry]
                 ps = score_forms(

@@ -308,6 +308,8 @@ class _QueryPairs:
 
     __slots__ = ("fuzzy", "q", "qpos")
 
+    DIRECT = 8  # up to this many list tokens of a near length, each pair is scored directly
+
     def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm]) -> None:
         r = rules()
         self.q = q
@@ -316,8 +318,10 @@ class _QueryPairs:
         self.fuzzy: list[dict[str, float] | None] = [None] * len(q)
         if not any(len(t) >= min_len for t in q):
             return
-        pool = list({u for f in forms for u in f.toks if len(u) >= min_len})
-        if not pool:
+        by_len: dict[int, list[str]] = {}
+        for u in {u for f in forms for u in f.toks if len(u) >= min_len}:
+            by_len.setdefault(len(u), []).append(u)
+        if not by_len:
             return
         from rapidfuzz import process
         from rapidfuzz.distance import Indel, JaroWinkler
@@ -325,18 +329,24 @@ class _QueryPairs:
         # Only a pair whose Jaro-Winkler or Indel similarity reaches 0.8 can end at fuzzy_min
         # (the typo and phonetic lifts start at 0.8); rapidfuzz finds those in one call per
         # query token, with a margin, and each is then scored exactly as _token_credit does.
+        # _pair_similarity credits no pair whose lengths differ by more than 2, nor one below
+        # that margin: a few list tokens are scored directly, without the rapidfuzz search.
         cut = min(0.8, r.fuzzy_min) - 0.01
         for i, t in enumerate(q):
-            if len(t) < min_len:
+            lt = len(t)
+            if lt < min_len:
                 continue
-            near = {
-                c
-                for scorer in (JaroWinkler.similarity, Indel.normalized_similarity)
-                for c, _s, _k in process.extract(
-                    t, pool, scorer=scorer, score_cutoff=cut, limit=None
-                )
-            }
-            near.discard(t)
+            pool = [u for k in range(lt - 2, lt + 3) for u in by_len.get(k, ()) if u != t]
+            if len(pool) <= self.DIRECT:
+                near: Iterable[str] = pool
+            else:
+                near = {
+                    c
+                    for scorer in (JaroWinkler.similarity, Indel.normalized_similarity)
+                    for c, _s, _k in process.extract(
+                        t, pool, scorer=scorer, score_cutoff=cut, limit=None
+                    )
+                }
             got = {}
             for u in near:
                 s = _pair_similarity(t, u, r)

@@ -258,22 +258,16 @@ def _reach(
     from the query side alone when that suffices: the list side's credited share is at most 1,
     so the query side bounds the score from above (organisations: the harmonic mean of the two
     shares is at most ``2p / (p + 1)``; persons: ``p_weight * share + (1 - p_weight)``).  Only
-    the pairs that bound does not rule out need the list name's token weights."""
+    the pairs that bound does not rule out need the list name's token weights; for those the
+    exact bound is computed here with the same expressions as :func:`_bound`."""
     r = rules()
     cq, cn = credits
-    if not any(cq):
-        if schema == "person":
-            return floor <= 0.0
-        fw = r.weights["org"]
-        # _bound with tok = 0.0 (and no exact token, so no core-name rule)
-        return (
-            0.0 * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
-            >= floor
-        )
-    if wq is None:
-        wq = [weights(t) for t in q.toks]
     if schema == "person":
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
+        if not any(cq):
+            return floor <= 0.0
+        if wq is None:
+            wq = [weights(t) for t in q.toks]
         pn = r.person_name
         pw = pn["p_weight"]
         extra = pn["extra_part_weight"] if sum([1 for c in cq if c > 0]) >= 2 else 1.0
@@ -281,21 +275,39 @@ def _reach(
         den_q = sum([w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True)])
         if pw * got / (den_q or 1.0) + (1 - pw) < floor - _CHEAP_MARGIN:
             return False
-        return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+        known = weights._cache.get
+        wn = [known(t) or weights(t) for t in n.toks]
+        got_n = sum([c * w for c, w in zip(cn, wn, strict=True)])
+        den_n = sum([w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True)])
+        return pw * got / (den_q or 1.0) + (1 - pw) * got_n / (den_n or 1.0) >= floor
     fw = r.weights["org"]
-    sq = sum(wq)
-    p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sq or 1.0)
-    top = (2 * p / (p + 1) if p > 0 else 0.0) * fw["token_overlap"]
-    if top + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree < floor - _CHEAP_MARGIN:
-        # only the core-name rule can lift this pair (as in _bound)
-        core = r.org_name["core_score"]
-        if core < floor or 1.0 not in cq:
-            return False
-        legal = r.discount
-        return all(
-            c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True)
-        ) or all(c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True))
-    return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+    rest = fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+    if not any(cq):
+        # _bound with tok = 0.0 (and no exact token, so no core-name rule)
+        return (
+            0.0 * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+            >= floor
+        )
+    if wq is None:
+        wq = [weights(t) for t in q.toks]
+    p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sum(wq) or 1.0)
+    if (2 * p / (p + 1) if p > 0 else 0.0) * fw["token_overlap"] + rest >= floor - _CHEAP_MARGIN:
+        known = weights._cache.get
+        wn = [known(t) or weights(t) for t in n.toks]
+        rc = sum([c * w for c, w in zip(cn, wn, strict=True)]) / (sum(wn) or 1.0)
+        tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+        if (
+            tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+            >= floor
+        ):
+            return True
+    # only the core-name rule can lift this pair (as in _bound)
+    if r.org_name["core_score"] < floor or 1.0 not in cq:
+        return False
+    legal = r.discount
+    return all(c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True)) or all(
+        c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True)
+    )
 
 
 class _QueryPairs:
@@ -308,7 +320,7 @@ class _QueryPairs:
 
     __slots__ = ("fuzzy", "q", "qpos")
 
-    DIRECT = 8  # up to this many list tokens of a near length, each pair is scored directly
+    DIRECT = 0  # up to this many list tokens of a near length, each pair is scored directly
 
     def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm]) -> None:
         r = rules()

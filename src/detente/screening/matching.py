@@ -9,7 +9,6 @@ every score carries its feature values, weights and contributions.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import re
 from array import array
@@ -1033,6 +1032,11 @@ class StrMultiMap(Mapping[str, Sequence[int]]):
         i = self._find(key)
         return default if i < 0 else self.ids[self.starts[i] : self.starts[i + 1]]
 
+    def span(self, key: str) -> tuple[int, int]:
+        """Where *key*'s ids lie in :attr:`ids` (``(-1, -1)`` when absent), without copying."""
+        i = self._find(key)
+        return (-1, -1) if i < 0 else (self.starts[i], self.starts[i + 1])
+
     def count(self, key: str) -> int:
         """How many ids *key* maps to (0 when absent), without copying them."""
         i = self._find(key)
@@ -1319,14 +1323,25 @@ class Matcher:
         acc: dict[int, float] = {}
         toks = q.toks
         post_of = self.postings
-        # each query token's own postings, looked up once (the count, the typo search and the
-        # accumulation below all need them)
-        own: dict[str, Sequence[int] | None] = {t: post_of.get(t) for t in toks}
-        rare = [t for t in toks if len(own[t] or ()) <= self.max_block_df and discount(t) >= 1.0]
+        # each query token looked up once (the count, the typo search and the accumulation
+        # below all need it); its postings are copied out only when they are used
+        own = {t: post_of.span(t) for t in toks} if isinstance(post_of, StrMultiMap) else None
+
+        def df(t: str) -> int:
+            if own is None:
+                return len(post_of.get(t, ()))
+            a, b = own[t]
+            return b - a
+
+        rare = [t for t in toks if df(t) <= self.max_block_df and discount(t) >= 1.0]
         use = rare or list(toks)
         for t in use:
             w = self.weights(t)
-            mine = own[t]
+            if own is None:
+                mine = post_of.get(t)
+            else:
+                a, b = own[t]
+                mine = None if a < 0 else post_of.ids[a:b]  # type: ignore[attr-defined]
             for u, f in self._variants(t, mine is not None):
                 post = mine if u == t else post_of.get(u)
                 if not post or (len(post) > self.max_block_df and u != t):
@@ -1345,7 +1360,9 @@ class Matcher:
         # When the top_k names all tie with the best (siblings sharing the query's one
         # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
         # drop the right entry among them.
-        ids = heapq.nlargest(self.top_k, acc, key=acc.__getitem__)
+        # = heapq.nlargest(top_k, acc, key=acc.__getitem__) (documented as this very sort),
+        # sorted in C rather than with a Python loop over every counted name
+        ids = sorted(acc, key=acc.__getitem__, reverse=True)[: self.top_k]
         if len(ids) == self.top_k and len(acc) > self.top_k and acc[ids[-1]] >= acc[ids[0]]:
             cut = acc[ids[0]]
             ids = [i for i, v in acc.items() if v >= cut][: self.pool_max]

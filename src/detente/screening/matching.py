@@ -1439,6 +1439,7 @@ class Matcher:
             # answer per distinct name among this query's candidates (one name is often on
             # several lists); kept for this query only
             reach: dict[tuple[tuple[str, ...], str, str], bool] = {}
+            scored: dict[tuple[NameForm, tuple[str, ...]], PairScore] = {}
             for rec in recs:
                 f = rec.form
                 k = (f.toks, f.pinyin, f.compact)
@@ -1448,14 +1449,17 @@ class Matcher:
                 if not ok:
                     continue
                 e = self.entries[rec.entry]
-                ps = score_forms(
-                    qf,
-                    rec.form,
-                    schema=schema,
-                    weights=self.weights,
-                    country_q=country,
-                    countries_n=e.countries,
-                )
+                sk = (f, tuple(e.countries))  # the same name and countries on another list
+                ps = scored.get(sk)
+                if ps is None:
+                    ps = scored[sk] = score_forms(
+                        qf,
+                        f,
+                        schema=schema,
+                        weights=self.weights,
+                        country_q=country,
+                        countries_n=e.countries,
+                    )
                 if ps.score < floor:
                     continue
                 key = (rec.entry, rec.kind == KIND_PARENT)

@@ -188,6 +188,14 @@ def test_query_pair_table_gives_the_per_pair_credits(q: list[str], ns: list[list
     qt = tuple(q)
     forms = [form(tuple(n)) for n in ns]  # list names may repeat a token
     ctx = _QueryPairs(qt, forms)
+    # the same table when every query token goes through the rapidfuzz search
+    direct = _QueryPairs.DIRECT
+    try:
+        _QueryPairs.DIRECT = -1  # type: ignore[misc]
+        searched = _QueryPairs(qt, forms)
+    finally:
+        _QueryPairs.DIRECT = direct  # type: ignore[misc]
+    assert searched.fuzzy == ctx.fuzzy
     w = Weights()
     for f in forms:
         assert ctx.credit(f.toks) == _token_credit(qt, f.toks)

@@ -91,13 +91,18 @@ def test_missing_or_stale_tables_are_rebuilt(
     assert "not a matcher-tables file" in idx.tables_note
 
 
-def test_delete_index_equals_a_dict() -> None:
+def test_delete_index_equals_a_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     toks = ["hello", "helo", "world", "words", "abcde", "abced", "aabbcc", "mississippi"]
     ref: dict[str, list[str]] = {}
     for t in toks:
         if len(t) >= 5:
             for d in (t, *_deletes(t)):
                 ref.setdefault(d, []).append(t)
+    di = DeleteIndex.build(toks)
+    for d, v in ref.items():
+        assert di.get(d) == v  # the dict held for a small index
+    assert di.get("zzzzz") == []
+    monkeypatch.setattr(DeleteIndex, "SMALL", -1)  # the sorted-hash arrays of a large index
     di = DeleteIndex.build(toks)
     for d, v in ref.items():
         assert di.get(d) == v

@@ -9,7 +9,6 @@ every score carries its feature values, weights and contributions.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import re
 from array import array
@@ -231,15 +230,83 @@ def _may_reach(
     if not q.toks or not n.toks:
         return False
     if ctx is not None:
-        cq, cn = ctx.credit(n.toks)
-        if schema == "person":
-            cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
-        return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+        return _reach(q, n, schema, weights, floor, ctx.credit(n.toks), wq)
     if schema == "person":
         cq, cn, _iq, _in = _person_credit(q.toks, n.toks)
     else:
         cq, cn = _token_credit(q.toks, n.toks)
     return _bound(q, n, cq, cn, schema, weights, wq) >= floor
+
+
+# A cheap bound is only trusted when it is this far below the floor (it is computed in another
+# order than the exact one, so it may differ from it in the last bits): a pair it cannot rule out
+# gets the exact bound, so the decisions are those of _bound.
+_CHEAP_MARGIN = 1e-9
+
+
+def _reach(
+    q: NameForm,
+    n: NameForm,
+    schema: str,
+    weights: Weights,
+    floor: float,
+    credits: tuple[list[float], list[float]],
+    wq: list[float] | None = None,
+) -> bool:
+    """``_bound(...) >= floor`` for the token credits *credits* of the pair, answering first
+    from the query side alone when that suffices: the list side's credited share is at most 1,
+    so the query side bounds the score from above (organisations: the harmonic mean of the two
+    shares is at most ``2p / (p + 1)``; persons: ``p_weight * share + (1 - p_weight)``).  Only
+    the pairs that bound does not rule out need the list name's token weights; for those the
+    exact bound is computed here with the same expressions as :func:`_bound`."""
+    r = rules()
+    cq, cn = credits
+    if schema == "person":
+        cq, cn, _iq, _in = _person_credit(q.toks, n.toks, (cq, cn))
+        if not any(cq):
+            return floor <= 0.0
+        if wq is None:
+            wq = [weights(t) for t in q.toks]
+        pn = r.person_name
+        pw = pn["p_weight"]
+        extra = pn["extra_part_weight"] if sum([1 for c in cq if c > 0]) >= 2 else 1.0
+        got = sum([c * w for c, w in zip(cq, wq, strict=True)])
+        den_q = sum([w if c > 0 else w * extra for c, w in zip(cq, wq, strict=True)])
+        if pw * got / (den_q or 1.0) + (1 - pw) < floor - _CHEAP_MARGIN:
+            return False
+        known = weights._cache.get
+        wn = [known(t) or weights(t) for t in n.toks]
+        got_n = sum([c * w for c, w in zip(cn, wn, strict=True)])
+        den_n = sum([w if c > 0 else w * extra for c, w in zip(cn, wn, strict=True)])
+        return pw * got / (den_q or 1.0) + (1 - pw) * got_n / (den_n or 1.0) >= floor
+    fw = r.weights["org"]
+    rest = fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+    if not any(cq):
+        # _bound with tok = 0.0 (and no exact token, so no core-name rule)
+        return (
+            0.0 * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+            >= floor
+        )
+    if wq is None:
+        wq = [weights(t) for t in q.toks]
+    p = sum([c * w for c, w in zip(cq, wq, strict=True)]) / (sum(wq) or 1.0)
+    if (2 * p / (p + 1) if p > 0 else 0.0) * fw["token_overlap"] + rest >= floor - _CHEAP_MARGIN:
+        known = weights._cache.get
+        wn = [known(t) or weights(t) for t in n.toks]
+        rc = sum([c * w for c, w in zip(cn, wn, strict=True)]) / (sum(wn) or 1.0)
+        tok = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
+        if (
+            tok * fw["token_overlap"] + fw["jaro_winkler"] + fw["phonetic"] + r.country_agree
+            >= floor
+        ):
+            return True
+    # only the core-name rule can lift this pair (as in _bound)
+    if r.org_name["core_score"] < floor or 1.0 not in cq:
+        return False
+    legal = r.discount
+    return all(c > 0 or legal.get(t, 1.0) <= 0.1 for c, t in zip(cq, q.toks, strict=True)) or all(
+        c > 0 or legal.get(u, 1.0) <= 0.1 for c, u in zip(cn, n.toks, strict=True)
+    )
 
 
 class _QueryPairs:
@@ -252,6 +319,8 @@ class _QueryPairs:
 
     __slots__ = ("fuzzy", "q", "qpos")
 
+    DIRECT = 0  # up to this many list tokens of a near length, each pair is scored directly
+
     def __init__(self, q: tuple[str, ...], forms: Iterable[NameForm]) -> None:
         r = rules()
         self.q = q
@@ -260,8 +329,10 @@ class _QueryPairs:
         self.fuzzy: list[dict[str, float] | None] = [None] * len(q)
         if not any(len(t) >= min_len for t in q):
             return
-        pool = list({u for f in forms for u in f.toks if len(u) >= min_len})
-        if not pool:
+        by_len: dict[int, list[str]] = {}
+        for u in {u for f in forms for u in f.toks if len(u) >= min_len}:
+            by_len.setdefault(len(u), []).append(u)
+        if not by_len:
             return
         from rapidfuzz import process
         from rapidfuzz.distance import Indel, JaroWinkler
@@ -269,18 +340,24 @@ class _QueryPairs:
         # Only a pair whose Jaro-Winkler or Indel similarity reaches 0.8 can end at fuzzy_min
         # (the typo and phonetic lifts start at 0.8); rapidfuzz finds those in one call per
         # query token, with a margin, and each is then scored exactly as _token_credit does.
+        # _pair_similarity credits no pair whose lengths differ by more than 2, nor one below
+        # that margin: a few list tokens are scored directly, without the rapidfuzz search.
         cut = min(0.8, r.fuzzy_min) - 0.01
         for i, t in enumerate(q):
-            if len(t) < min_len:
+            lt = len(t)
+            if lt < min_len:
                 continue
-            near = {
-                c
-                for scorer in (JaroWinkler.similarity, Indel.normalized_similarity)
-                for c, _s, _k in process.extract(
-                    t, pool, scorer=scorer, score_cutoff=cut, limit=None
-                )
-            }
-            near.discard(t)
+            pool = [u for k in range(lt - 2, lt + 3) for u in by_len.get(k, ()) if u != t]
+            if len(pool) <= self.DIRECT:
+                near: Iterable[str] = pool
+            else:
+                near = {
+                    c
+                    for scorer in (JaroWinkler.similarity, Indel.normalized_similarity)
+                    for c, _s, _k in process.extract(
+                        t, pool, scorer=scorer, score_cutoff=cut, limit=None
+                    )
+                }
             got = {}
             for u in near:
                 s = _pair_similarity(t, u, r)
@@ -796,13 +873,18 @@ class DeleteIndex:
     ``dict[key, list[token]]`` built in token order would (same tokens, order and repeats).
     """
 
-    __slots__ = ("ids", "keys", "starts", "tokens")
+    __slots__ = ("_small", "ids", "keys", "starts", "tokens")
+
+    # up to this many tokens (a small index, such as the formerly-listed entries), the
+    # neighbourhood is also held as a plain dict on first use: no hashing per lookup
+    SMALL = 5000
 
     def __init__(self, keys: array[int], starts: array[int], ids: array[int], tokens: list[str]):
         self.keys = keys
         self.starts = starts
         self.ids = ids
         self.tokens = tokens
+        self._small: dict[str, list[str]] | None = None
 
     @classmethod
     def build(cls, toks: Iterable[str]) -> DeleteIndex:
@@ -823,6 +905,16 @@ class DeleteIndex:
         return len(self.keys)
 
     def get(self, d: str) -> list[str]:
+        if len(self.tokens) <= self.SMALL:
+            small = self._small
+            if small is None:
+                # the same lists as below: each token in token order, once per way it gives d
+                small = {}
+                for u in self.tokens:
+                    for x in (u, *_deletes(u)):
+                        small.setdefault(x, []).append(u)
+                self._small = small
+            return list(small.get(d, ()))
         h = _h64(d)
         i = bisect_left(self.keys, h)
         if i == len(self.keys) or self.keys[i] != h:
@@ -939,6 +1031,11 @@ class StrMultiMap(Mapping[str, Sequence[int]]):
         """As ``Mapping.get``, without its ``KeyError`` round trip (blocking calls it a lot)."""
         i = self._find(key)
         return default if i < 0 else self.ids[self.starts[i] : self.starts[i + 1]]
+
+    def span(self, key: str) -> tuple[int, int]:
+        """Where *key*'s ids lie in :attr:`ids` (``(-1, -1)`` when absent), without copying."""
+        i = self._find(key)
+        return (-1, -1) if i < 0 else (self.starts[i], self.starts[i + 1])
 
     def count(self, key: str) -> int:
         """How many ids *key* maps to (0 when absent), without copying them."""
@@ -1207,9 +1304,11 @@ class Matcher:
             return _SCHEMA_NAME.get(self.entry_schema[ei], "other")
         return self.entries[ei].schema
 
-    def _variants(self, t: str) -> list[tuple[str, float]]:
+    def _variants(self, t: str, known: bool | None = None) -> list[tuple[str, float]]:
+        """*t* and, for a token not in the index, its typo and sound-alike index tokens.
+        *known*: whether *t* is in the index, when the caller has looked it up already."""
         out: dict[str, float] = {t: 1.0}
-        if t in self.postings:
+        if known if known is not None else t in self.postings:
             return [(t, 1.0)]  # known token: typo neighbours are only sought for unknown ones
         if len(t) >= 5:
             for d in (t, *_deletes(t)):
@@ -1224,28 +1323,46 @@ class Matcher:
         acc: dict[int, float] = {}
         toks = q.toks
         post_of = self.postings
-        df = (
-            post_of.count if isinstance(post_of, StrMultiMap) else lambda t: len(post_of.get(t, ()))
-        )
+        # each query token looked up once (the count, the typo search and the accumulation
+        # below all need it); its postings are copied out only when they are used
+        own = {t: post_of.span(t) for t in toks} if isinstance(post_of, StrMultiMap) else None
+
+        def df(t: str) -> int:
+            if own is None:
+                return len(post_of.get(t, ()))
+            a, b = own[t]
+            return b - a
+
         rare = [t for t in toks if df(t) <= self.max_block_df and discount(t) >= 1.0]
         use = rare or list(toks)
         for t in use:
             w = self.weights(t)
-            for u, f in self._variants(t):
-                post = self.postings.get(u)
+            if own is None:
+                mine = post_of.get(t)
+            else:
+                a, b = own[t]
+                mine = None if a < 0 else post_of.ids[a:b]  # type: ignore[attr-defined]
+            for u, f in self._variants(t, mine is not None):
+                post = mine if u == t else post_of.get(u)
                 if not post or (len(post) > self.max_block_df and u != t):
                     continue
                 inc = w * f
                 if not acc:
                     acc = dict.fromkeys(post, inc)  # = 0.0 + inc for each (a name once per token)
                     continue
-                get = acc.get
-                for i in post:
-                    acc[i] = get(i, 0.0) + inc
+                # acc[i] = acc.get(i, 0.0) + inc for each i of post (a name once per token),
+                # with the loop in Python only over the names already counted: the same values,
+                # and the new names added after the others in posting order, as that loop does
+                add = dict.fromkeys(post, inc)
+                summed = {i: acc[i] + inc for i in acc.keys() & add.keys()}
+                acc.update(add)
+                acc.update(summed)
         # When the top_k names all tie with the best (siblings sharing the query's one
         # distinctive word), every tied name is kept, up to pool_max: a fixed top 20 used to
         # drop the right entry among them.
-        ids = heapq.nlargest(self.top_k, acc, key=acc.__getitem__)
+        # = heapq.nlargest(top_k, acc, key=acc.__getitem__) (documented as this very sort),
+        # sorted in C rather than with a Python loop over every counted name
+        ids = sorted(acc, key=acc.__getitem__, reverse=True)[: self.top_k]
         if len(ids) == self.top_k and len(acc) > self.top_k and acc[ids[-1]] >= acc[ids[0]]:
             cut = acc[ids[0]]
             ids = [i for i, v in acc.items() if v >= cut][: self.pool_max]
@@ -1318,18 +1435,31 @@ class Matcher:
             else:
                 recs = [names[i] for i in ids]
             ctx = _QueryPairs(qf.toks, (rec.form for rec in recs))
+            # the bound depends on the list name's tokens, pinyin and compact form only: one
+            # answer per distinct name among this query's candidates (one name is often on
+            # several lists); kept for this query only
+            reach: dict[tuple[tuple[str, ...], str, str], bool] = {}
+            scored: dict[tuple[NameForm, tuple[str, ...]], PairScore] = {}
             for rec in recs:
-                if not _may_reach(qf, rec.form, schema, self.weights, floor, wq, ctx):
+                f = rec.form
+                k = (f.toks, f.pinyin, f.compact)
+                ok = reach.get(k)
+                if ok is None:
+                    ok = reach[k] = _may_reach(qf, f, schema, self.weights, floor, wq, ctx)
+                if not ok:
                     continue
                 e = self.entries[rec.entry]
-                ps = score_forms(
-                    qf,
-                    rec.form,
-                    schema=schema,
-                    weights=self.weights,
-                    country_q=country,
-                    countries_n=e.countries,
-                )
+                sk = (f, tuple(e.countries))  # the same name and countries on another list
+                ps = scored.get(sk)
+                if ps is None:
+                    ps = scored[sk] = score_forms(
+                        qf,
+                        f,
+                        schema=schema,
+                        weights=self.weights,
+                        country_q=country,
+                        countries_n=e.countries,
+                    )
                 if ps.score < floor:
                     continue
                 key = (rec.entry, rec.kind == KIND_PARENT)

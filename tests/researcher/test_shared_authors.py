@@ -124,6 +124,7 @@ def test_table_of_hand_checked_authors(source: RecordsSource, real_index: Editio
     assert precision == 1.0 and recall >= 0.95
 
 
+@pytest.mark.slow  # screens every co-author affiliation of all 38k works (several CPU-seconds)
 def test_us_copublications_with_listed_institutions_from_2020(
     source: RecordsSource, real_index: EditionIndex
 ) -> None:

@@ -41,6 +41,7 @@ def _results(m: Matcher, queries: list[tuple[str, str]]) -> list[object]:
     ]
 
 
+@pytest.mark.slow  # builds both matchers of the full shared index afresh (several CPU-seconds)
 def test_cached_open_equals_fresh_build(real_index: object) -> None:
     assert isinstance(real_index, LoadedIndex)
     assert real_index.tables_note == ""  # opened from the persisted tables

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +63,17 @@ def shared_lists_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFacto
 def shared_editions(shared_lists: Path) -> EditionIndex:
     """The dated list editions of the shared lists, read once per session."""
     return EditionIndex.from_dir(shared_lists)
+
+
+@pytest.fixture(scope="session")
+def paperlists_records(shared_biblio: Path) -> Any:
+    """The 38k shared AI-venue works indexed for the look-back once per session (read it only)."""
+    from detente.researcher.lookback import RecordsSource
+
+    f = shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz"
+    if not f.is_file():
+        pytest.skip(f"{f} not found")
+    return RecordsSource([f])
 
 
 # ---- fast tests: cheap password hashing and a migrated template database ---------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pytest
 
 from detente.errors import NotFoundError
@@ -117,10 +118,10 @@ def test_paperlists_native_matches_shaped(shared_biblio: Path, tmp_path: Path) -
     assert rep.records_read == 500 and rep.malformed == 0
     shaped: dict[tuple[str, str], set[tuple[str, ...]]] = {}
     with gzip.open(
-        shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz", "rt"
+        shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz", "rb"
     ) as fh:
         for line in fh:
-            r = json.loads(line)
+            r = orjson.loads(line)
             cs = tuple(sorted({c for a in r["authorships"] for c in a["countries"]}))
             shaped.setdefault((r["id"], r["title"]), set()).add(cs)
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -92,11 +91,8 @@ COMMON = {"Wei Wang", "Xiang Li", "Hao Li", "Yang Liu", "Chen Zhao"}
 
 
 @pytest.fixture(scope="module")
-def source(shared_biblio: Path) -> RecordsSource:
-    f = shared_biblio / "paperlists_ai_venues" / "works_openalex_shaped.jsonl.gz"
-    if not f.is_file():
-        pytest.skip(f"{f} not found")
-    return RecordsSource([f])
+def source(paperlists_records: RecordsSource) -> RecordsSource:
+    return paperlists_records
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +124,7 @@ def test_table_of_hand_checked_authors(source: RecordsSource, real_index: Editio
     assert precision == 1.0 and recall >= 0.95
 
 
+@pytest.mark.slow  # screens every co-author affiliation of all 38k works (several CPU-seconds)
 def test_us_copublications_with_listed_institutions_from_2020(
     source: RecordsSource, real_index: EditionIndex
 ) -> None:

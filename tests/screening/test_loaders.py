@@ -235,3 +235,60 @@ def test_real_files_load(shared_lists: Path) -> None:
     el = parsed["bis_entity_list_china_universities"]
     hit = next(e for e in el.entries if e.name == "Harbin Institute of Technology")
     assert len(hit.aliases) >= 6 and hit.countries == ("CN",)
+
+
+_text = st.text(max_size=12)
+_texts = st.lists(_text, max_size=3).map(tuple)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=_text,
+    schema=st.sampled_from(["person", "org", "unknown"]),
+    aliases=_texts,
+    native=_texts,
+    countries=_texts,
+    listed_on=st.none() | _text,
+    remarks=_text,
+    extra=st.lists(st.tuples(_text, _text), max_size=2).map(tuple),
+    formerly=st.booleans(),
+)
+def test_entry_json_is_asdict_and_round_trips(
+    name: str,
+    schema: str,
+    aliases: tuple[str, ...],
+    native: tuple[str, ...],
+    countries: tuple[str, ...],
+    listed_on: str | None,
+    remarks: str,
+    extra: tuple[tuple[str, str], ...],
+    formerly: bool,
+) -> None:
+    """The hand-written ``entry_to_json`` writes exactly what ``json.dumps(asdict(e))`` did."""
+    import dataclasses
+    import json
+
+    from detente.screening.entries import ListEntry, entry_from_json, entry_to_json
+
+    e = ListEntry(
+        source_id="s",
+        list_id="l",
+        entry_id=name[:3],
+        name=name,
+        schema=schema,
+        aliases=aliases,
+        native_names=native,
+        acronyms=aliases[:1],
+        countries=countries,
+        addresses=native[:1],
+        programs=countries[:1],
+        listed_on=listed_on,
+        ended_on=listed_on,
+        parents=aliases[1:],
+        remarks=remarks,
+        extra=extra,
+        formerly_listed=formerly,
+    )
+    out = entry_to_json(e)
+    assert out == json.dumps(dataclasses.asdict(e), ensure_ascii=False)
+    assert entry_from_json(out) == e

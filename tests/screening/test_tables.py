@@ -41,6 +41,7 @@ def _results(m: Matcher, queries: list[tuple[str, str]]) -> list[object]:
     ]
 
 
+@pytest.mark.slow  # builds both matchers of the full shared index afresh (several CPU-seconds)
 def test_cached_open_equals_fresh_build(real_index: object) -> None:
     assert isinstance(real_index, LoadedIndex)
     assert real_index.tables_note == ""  # opened from the persisted tables
@@ -53,14 +54,42 @@ def test_cached_open_equals_fresh_build(real_index: object) -> None:
     assert list(real_index.matcher.names[:50]) == list(fresh.names[:50])
 
 
-def _copy_home(real_home: Path, tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    shutil.copytree(real_home / "lists", home / "lists", ignore=shutil.ignore_patterns("snapshots"))
+# The rebuild tests load the smaller shared folders only (no OFAC, KAIST or CSL: about 1,500
+# entries instead of 25,000); what they check (a damaged, missing, stale or foreign tables file is
+# rebuilt and said so) does not depend on the index's size, and each rebuild of the full index
+# cost several CPU-seconds.  The full index is compared with a fresh build above.
+_SMALL_FOLDERS = (
+    "bis_entity_list_china_universities",
+    "bis_mieu",
+    "cn_countermeasures",
+    "dod_1260h",
+    "dod_1286",
+    "ndaa_889_5949",
+)
+
+
+@pytest.fixture(scope="module")
+def small_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from detente.screening.store import load_paths
+
+    from .conftest import FIXED_NOW
+
+    home = tmp_path_factory.mktemp("small-home")
+    files = sorted(
+        p for f in _SMALL_FOLDERS for p in (shared_lists / f).iterdir() if p.name != "SOURCE.md"
+    )
+    load_paths(files, source=None, retrieved_at=FIXED_NOW, home=home)
     return home
 
 
-def test_damaged_tables_are_rebuilt(real_home: Path, tmp_path: Path) -> None:
-    home = _copy_home(real_home, tmp_path)
+def _copy_home(src: Path, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(src / "lists", home / "lists", ignore=shutil.ignore_patterns("snapshots"))
+    return home
+
+
+def test_damaged_tables_are_rebuilt(small_home: Path, tmp_path: Path) -> None:
+    home = _copy_home(small_home, tmp_path)
     (tables,) = (home / "lists").glob("index.*.matcher")
     data = bytearray(tables.read_bytes())
     data[-100] ^= 0xFF
@@ -73,9 +102,9 @@ def test_damaged_tables_are_rebuilt(real_home: Path, tmp_path: Path) -> None:
 
 
 def test_missing_or_stale_tables_are_rebuilt(
-    real_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home = _copy_home(real_home, tmp_path)
+    home = _copy_home(small_home, tmp_path)
     (tables,) = (home / "lists").glob("index.*.matcher")
     tables.unlink()
     idx = LoadedIndex(index_path(home))

@@ -1560,10 +1560,11 @@ def make_names(entries: Sequence[ListEntry]) -> tuple[list[NameRec], dict[str, l
                 add(a, KIND_ALIAS)
         for nn in e.native_names:
             add(nn, KIND_NATIVE)
-        own = {prepare(x).compact for x in (e.name, *e.aliases)}
-        for p in e.parents:
-            if prepare(p).compact not in own:
-                add(p, KIND_PARENT)
+        if e.parents:  # (the entry's own forms are prepared only when there is a parent)
+            own = {prepare(x).compact for x in (e.name, *e.aliases)}
+            for p in e.parents:
+                if prepare(p).compact not in own:
+                    add(p, KIND_PARENT)
         if e.schema != "person":
             for text in (e.name, *e.aliases):
                 for acr in derived_acronyms(text):

@@ -130,10 +130,15 @@ def save_snapshot(
     home: Path | None = None,
     registry: Registry | None = None,
     published: str | None = None,
+    parsed: ParsedSource | None = None,
 ) -> Manifest:
-    """Parse *files*, store them as a new snapshot, and make it current (atomically)."""
+    """Parse *files*, store them as a new snapshot, and make it current (atomically).
+
+    *parsed* is what ``parse_files`` gave for exactly these files, when the caller has it already.
+    """
     reg = registry or load_registry()
-    parsed = parse_files(reg, source_id, files)
+    if parsed is None:
+        parsed = parse_files(reg, source_id, files)
     if not parsed.entries:
         raise DataSourceError(
             f"source {source_id}: the files parsed but hold no entries; snapshot not kept"
@@ -259,12 +264,18 @@ def _matchers(entries: Sequence[ListEntry]) -> tuple[Matcher, Matcher]:
 
 
 def build_index(
-    home: Path | None = None, registry: Registry | None = None, *, built_at: datetime | None = None
+    home: Path | None = None,
+    registry: Registry | None = None,
+    *,
+    built_at: datetime | None = None,
+    parsed: Mapping[tuple[str, str], ParsedSource] | None = None,
 ) -> Path:
     """(Re)build the SQLite index and the matcher tables from every current snapshot.
 
     The tables file (named by the new build id) is written first, then the index is swapped in
-    with ``os.replace``; tables of earlier builds are removed afterwards.
+    with ``os.replace``; tables of earlier builds are removed afterwards.  *parsed* holds sources
+    the caller has just parsed and saved, by (source id, snapshot id): those snapshots are not read
+    back and parsed again (a snapshot's files never change once saved).
     """
     from detente.screening.normalize import rules
     from detente.screening.tables import tables_path, write_tables
@@ -278,7 +289,8 @@ def build_index(
         except NotFoundError:
             continue
         manifests.append(read_manifest(sid, snap, home))
-        entries.extend(parse_snapshot(sid, snap, home, reg).entries)
+        known = parsed.get((sid, snap)) if parsed else None
+        entries.extend((known or parse_snapshot(sid, snap, home, reg)).entries)
     # current listings first, then the formerly listed (the order each matcher indexes them)
     entries = [e for e in entries if not e.formerly_listed] + [
         e for e in entries if e.formerly_listed
@@ -546,17 +558,20 @@ def load_paths(
         groups[sid][p.name] = p.read_bytes()
         origins.setdefault(sid, []).append(str(p))
     out = []
+    parsed: dict[tuple[str, str], ParsedSource] = {}
     for sid, files in groups.items():
-        out.append(
-            save_snapshot(
-                sid,
-                files,
-                origin="local: " + ", ".join(origins[sid]),
-                retrieved_at=retrieved_at,
-                home=home,
-                registry=reg,
-                published=published,
-            )
+        source_parsed = parse_files(reg, sid, files)
+        manifest = save_snapshot(
+            sid,
+            files,
+            origin="local: " + ", ".join(origins[sid]),
+            retrieved_at=retrieved_at,
+            home=home,
+            registry=reg,
+            published=published,
+            parsed=source_parsed,
         )
-    build_index(home, reg, built_at=retrieved_at)
+        parsed[(sid, manifest.snapshot_id)] = source_parsed
+        out.append(manifest)
+    build_index(home, reg, built_at=retrieved_at, parsed=parsed)
     return out

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from detente._retry import RETRY_STATUS, RetryPolicy, retrying
 from detente.errors import DetenteError
+from detente.screening.entries import ParsedSource
 from detente.screening.registry import Registry, SourceSpec, load_registry
 from detente.screening.store import (
     Manifest,
     build_index,
     current_snapshots,
+    parse_files,
     read_manifest,
     save_snapshot,
 )
@@ -136,6 +138,7 @@ def update_sources(
     )
     outcomes: list[UpdateOutcome] = []
     changed = False
+    parsed: dict[tuple[str, str], ParsedSource] = {}  # what was saved, for the index build
     current = current_snapshots(home)
     with httpx.Client(
         timeout=httpx.Timeout(timeout),
@@ -161,11 +164,10 @@ def update_sources(
                     if want and hashlib.sha256(files[name]).hexdigest() != want:
                         raise DownloadError(f"{name}: checksum mismatch (expected {want[:12]}…)")
                 _validate(spec, files)
+                source_parsed = parse_files(reg, spec.id, files)
                 if prev and not force:
                     old = read_manifest(spec.id, prev, home)
-                    from detente.screening.store import parse_files
-
-                    n_new = len(parse_files(reg, spec.id, files).entries)
+                    n_new = len(source_parsed.entries)
                     if n_new < old.entries * SHRINK_LIMIT:
                         raise DownloadError(
                             f"new download has {n_new} entries, previous snapshot {old.entries}; "
@@ -183,7 +185,9 @@ def update_sources(
                     retrieved_at=now,
                     home=home,
                     registry=reg,
+                    parsed=source_parsed,
                 )
+                parsed[(spec.id, manifest.snapshot_id)] = source_parsed
                 changed = True
                 outcomes.append(
                     UpdateOutcome(
@@ -206,5 +210,5 @@ def update_sources(
                     )
                 )
     if changed:
-        build_index(home, reg, built_at=now)
+        build_index(home, reg, built_at=now, parsed=parsed)
     return outcomes

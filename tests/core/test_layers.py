@@ -22,7 +22,10 @@ PKG = SRC / "detente"
 #: Lowest first.  Capabilities in one layer may import each other (no cycle is checked here).
 LAYERS: list[tuple[str, frozenset[str]]] = [
     ("contracts", frozenset({"model"})),
-    ("infrastructure", frozenset({"_version", "errors", "_retry", "_yamlio", "registry", "_construct"})),
+    (
+        "infrastructure",
+        frozenset({"_version", "errors", "_retry", "_yamlio", "registry", "_construct"}),
+    ),
     ("data", frozenset({"framework"})),
     ("capabilities", frozenset({"assessment", "screening", "landscape", "packs", "researcher"})),
     ("pipeline", frozenset({"pipeline"})),

@@ -43,7 +43,7 @@ from detente.store.services import (
     StoreContext,
     TokenService,
 )
-from detente.store.services._base import LOGIN_MAX_FAILURES, LOGIN_WINDOW, MAX_TEXT
+from detente.store.services._base import LOGIN_MAX_FAILURES, LOGIN_WINDOW, MAX_TEXT, Service
 from detente.store.services.proposals import run_diligence, screening_status
 from detente.store.services.review import MIN_REASONING
 from detente.store.services.sessions import SESSION_LIFETIME
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 
-class Workflow:
+class Workflow(Service):
     """Proposals, assessments, comments, decisions, accounts and the audit log (a facade)."""
 
     def __init__(
@@ -141,27 +141,6 @@ class Workflow:
         self.verify_audit = self.audit.verify_audit
         self.audit_anchor = self.audit.audit_anchor
         self.audit_baseline = self.audit.audit_baseline
-
-    @property
-    def db(self) -> Database:
-        return self.ctx.db
-
-    @property
-    def framework(self) -> Framework:
-        return self.ctx.framework
-
-    @property
-    def options(self) -> AssessOptions:
-        return self.ctx.options
-
-    @property
-    def clock(self) -> Callable[[], datetime]:
-        """Sign-in throttling and session expiry read this clock (tests move it)."""
-        return self.ctx.clock
-
-    @clock.setter
-    def clock(self, value: Callable[[], datetime]) -> None:
-        self.ctx.clock = value
 
     @property
     def login_max_failures(self) -> int:

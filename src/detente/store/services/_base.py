@@ -74,7 +74,12 @@ class Service:
 
     @property
     def clock(self) -> Callable[[], datetime]:
+        """Sign-in throttling and session expiry read this clock (tests move it)."""
         return self.ctx.clock
+
+    @clock.setter
+    def clock(self, value: Callable[[], datetime]) -> None:
+        self.ctx.clock = value
 
 
 def field_error(field: str, message: str) -> InputError:

@@ -172,6 +172,8 @@ class _Slot:
     version: str
     entry_point: metadata.EntryPoint | None = None
     obj: Any = None
+    checked: bool = False
+    """Its optional dependencies were found once (then not looked up again per call)."""
 
 
 _eps: dict[Kind, dict[str, _Slot]] | None = None
@@ -313,7 +315,9 @@ def get(kind: Kind, name: str) -> Any:
     """
     slot = _slot(kind, name)
     obj = _load(slot)
-    _check(kind, name, obj)
+    if not slot.checked:
+        _check(kind, name, obj)
+        slot.checked = True
     return obj
 
 

@@ -19,9 +19,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from detente.errors import InputError, InputLimitError, Problem
 
@@ -371,3 +372,34 @@ def parse_document(
             ) from None
         return data, LazyLines(text)
     return load_yaml(text, source, error, what, limits), LazyLines(text)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def validate_document(
+    model: type[_M],
+    data: Any,
+    source: str,
+    lines: LineMap,
+    error: type[InputError] = InputError,
+    what: str | None = None,
+) -> _M:
+    """Validate a parsed document against ``model``; one ``error`` listing every problem
+    with its file, line and field (an unknown field is said as such)."""
+    what = what or model.__name__
+    if not isinstance(data, dict):
+        raise error(f"{source}: expected a mapping at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            problems.append(
+                Problem(msg, file=source, line=line_for(lines, loc), field=path_str(loc) or None)
+            )
+        raise error(f"{source}: not a valid {what}", problems=problems) from None

@@ -8,9 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from detente._yamlio import LineMap, line_for, parse_document, path_str
+from detente._yamlio import LineMap, line_for, parse_document, path_str, validate_document
 from detente.errors import FrameworkError, NotFoundError, Problem
 from detente.framework.conditions import ConditionSyntaxError, compile_condition, flags_used
 from detente.framework.model import (
@@ -39,21 +39,7 @@ def _read(path: Path) -> tuple[str, str]:
 
 
 def _validate(model: type[M], data: Any, source: str, lines: LineMap) -> M:
-    if not isinstance(data, dict):
-        raise FrameworkError(f"{source}: expected a mapping at the top level")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            problems.append(
-                Problem(msg, file=source, line=line_for(lines, loc), field=path_str(loc) or None)
-            )
-        raise FrameworkError(f"{source}: not a valid {model.__name__}", problems=problems) from None
+    return validate_document(model, data, source, lines, FrameworkError)
 
 
 def _load_doc(model: type[M], path: Path) -> tuple[M, VersionStamp, LineMap]:

@@ -7,9 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from detente._yamlio import line_for, parse_document, path_str
+from detente._yamlio import line_for, parse_document, path_str, validate_document
 from detente.errors import FrameworkError, NotFoundError, Problem
 from detente.packs.checks import CHECKS
 from detente.packs.model import Pack
@@ -26,21 +24,7 @@ def load_pack_file(path: Path) -> Pack:
     source = str(path)
     text = path.read_text(encoding="utf-8")
     data, lines = parse_document(text, source, FrameworkError, "rule pack")
-    if not isinstance(data, dict):
-        raise FrameworkError(f"{source}: expected a mapping at the top level")
-    try:
-        pack = Pack.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            problems.append(
-                Problem(msg, file=source, line=line_for(lines, loc), field=path_str(loc) or None)
-            )
-        raise FrameworkError(f"{source}: not a valid rule pack", problems=problems) from None
+    pack = validate_document(Pack, data, source, lines, FrameworkError, "rule pack")
     problems = []
     for vi, v in enumerate(pack.versions):
         for ci, c in enumerate(v.clauses):

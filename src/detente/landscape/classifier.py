@@ -15,20 +15,22 @@ forecasting) and ``other`` (general AI).  Sources and how each is labelled:
   technical categories -> technical safety; governance, forecasting, field building,
   fairness, machine ethics -> ethics/governance; capability categories (reinforcement
   learning, deep learning, …) -> other; news items dropped;
-* AI-venue papers (paperlists) -> other, a seeded sample of those that do *not* match
+* AI-venue papers (paperlists) -> other, those that do *not* match
   :data:`PLAUSIBLY_SAFETY` (an AI-venue paper on reward learning or adversarial examples
   may well be safety research: its label is unknown, so it is used neither to train nor
-  to test).
+  to test): a seeded sample of 4,000 in every split (the evaluation sets are drawn from
+  it), and every other train-split paper for training only.
 
 **Splits** are fixed before any tuning: a document's split is a seeded hash of its
 normalised title (60 % train, 20 % validation, 20 % test), so the same paper in two
 sources lands in the same split and the split does not depend on sampling order.
 
-**Model.** The technical-safety probability is the mean of two calibrated members
-(:data:`SAFETY_MEMBERS`): word 1–2-gram TF-IDF of the raw title + abstract with logistic
-regression (C = 4), and the same on genre-robust text (section headings such as
-"Background:", copyright lines, URLs and numbers removed; lower-cased; C = 16); both
-class-balanced and calibrated by ``CalibratedClassifierCV`` (sigmoid, 3 folds).  The
+**Model.** The technical-safety probability is the mean P(technical_safety) of two
+calibrated three-label members (:data:`SAFETY_MEMBERS`): word 1–2-gram TF-IDF of the raw
+title + abstract, and the same on genre-robust text (section headings such as
+"Background:", copyright lines, URLs and numbers removed; lower-cased), each with a
+multinomial logistic regression (C = 4) in which the three labels weigh the same in total,
+calibrated by ``CalibratedClassifierCV`` (sigmoid, 3 folds).  The
 decision threshold on the mean probability is chosen on the validation split (the mean F1
 of the three balanced validation sets below); the test split is used once, for the
 figures.  A second model (genre-robust features) scores ethics/governance.

@@ -378,7 +378,13 @@ def train_cmd(
     biblio: Path | None = typer.Option(
         None, help="The shared biblio folder (default: ../shared/data/biblio)."
     ),
-    negatives: int = typer.Option(4000, min=100, help="General AI papers sampled as negatives."),
+    negatives: int = typer.Option(
+        4000, min=100, help="General AI papers sampled as negatives (the evaluation sets' sample)."
+    ),
+    all_train_venues: bool = typer.Option(
+        True,
+        help="Also train on every other train-split AI-venue paper (not in any evaluation set).",
+    ),
     seed: int = typer.Option(0, help="Seed of the split hash and the negative sample."),
     limit: int | None = typer.Option(
         None, min=50, help="At most this many documents per source (a quick model for tests)."
@@ -394,7 +400,14 @@ def train_cmd(
     if src is None or not src.is_dir():
         raise NotFoundError("biblio data not found: pass --biblio or set DETENTE_SHARED")
     with err_console.status("training…"):
-        path, ev = train(src, out=out, negatives=negatives, seed=seed, limit=limit)
+        path, ev = train(
+            src,
+            out=out,
+            negatives=negatives,
+            seed=seed,
+            limit=limit,
+            all_train_venues=all_train_venues,
+        )
     _print_eval(ev)
     console.print(f"saved {path}", markup=False)
 

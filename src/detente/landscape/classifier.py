@@ -15,20 +15,22 @@ forecasting) and ``other`` (general AI).  Sources and how each is labelled:
   technical categories -> technical safety; governance, forecasting, field building,
   fairness, machine ethics -> ethics/governance; capability categories (reinforcement
   learning, deep learning, …) -> other; news items dropped;
-* AI-venue papers (paperlists) -> other, a seeded sample of those that do *not* match
+* AI-venue papers (paperlists) -> other, those that do *not* match
   :data:`PLAUSIBLY_SAFETY` (an AI-venue paper on reward learning or adversarial examples
   may well be safety research: its label is unknown, so it is used neither to train nor
-  to test).
+  to test): a seeded sample of 4,000 in every split (the evaluation sets are drawn from
+  it), and every other train-split paper for training only.
 
 **Splits** are fixed before any tuning: a document's split is a seeded hash of its
 normalised title (60 % train, 20 % validation, 20 % test), so the same paper in two
 sources lands in the same split and the split does not depend on sampling order.
 
-**Model.** The technical-safety probability is the mean of two calibrated members
-(:data:`SAFETY_MEMBERS`): word 1–2-gram TF-IDF of the raw title + abstract with logistic
-regression (C = 4), and the same on genre-robust text (section headings such as
-"Background:", copyright lines, URLs and numbers removed; lower-cased; C = 16); both
-class-balanced and calibrated by ``CalibratedClassifierCV`` (sigmoid, 3 folds).  The
+**Model.** The technical-safety probability is the mean P(technical_safety) of two
+calibrated three-label members (:data:`SAFETY_MEMBERS`): word 1–2-gram TF-IDF of the raw
+title + abstract, and the same on genre-robust text (section headings such as
+"Background:", copyright lines, URLs and numbers removed; lower-cased), each with a
+multinomial logistic regression (C = 4) in which the three labels weigh the same in total,
+calibrated by ``CalibratedClassifierCV`` (sigmoid, 3 folds).  The
 decision threshold on the mean probability is chosen on the validation split (the mean F1
 of the three balanced validation sets below); the test split is used once, for the
 figures.  A second model (genre-robust features) scores ethics/governance.
@@ -70,7 +72,7 @@ from detente.landscape.taxonomy import (
     compiled,
 )
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 HUMAN_AREAS = ("verification", "interpretability", "robustness", "alignment", "governance")
 WEAK_AREAS = tuple(a for a in ALL_AREAS if a not in HUMAN_AREAS)
 NOT_TRAINED = "classifier not trained; using keyword definition"
@@ -175,6 +177,7 @@ class Doc:
     split: str
     category: str = ""
     hard: bool = False
+    sampled: bool = True  # False: a train-only AI-venue negative outside the seeded sample
 
 
 def _file_sha(path: Path) -> str:
@@ -260,9 +263,20 @@ def sources(biblio: Path) -> dict[str, Path]:
 
 
 def load_docs(
-    biblio: Path, *, negatives: int = 4000, seed: int = 0, limit: int | None = None
+    biblio: Path,
+    *,
+    negatives: int = 4000,
+    seed: int = 0,
+    limit: int | None = None,
+    all_train_venues: bool = True,
 ) -> tuple[list[Doc], dict[str, int]]:
-    """Every labelled document with its fixed split; ``limit`` caps each source (tests)."""
+    """Every labelled document with its fixed split; ``limit`` caps each source (tests).
+
+    The AI-venue documents of every split are a seeded sample of ``negatives`` papers (the
+    evaluation sets are drawn from it).  With ``all_train_venues`` every other train-split
+    AI-venue paper is a training negative too (``Doc.sampled`` False); papers of the other
+    splits outside the sample are not used, so the validation and test sets do not change.
+    """
     src = sources(biblio)
     docs: list[Doc] = []
     stats: dict[str, int] = {}
@@ -296,6 +310,20 @@ def load_docs(
         docs.append(Doc(text, OTHER, "ai_venues", split_of(title or text, seed), hard=hard))
     stats["ai_venue_papers_seen"] = kept + unknown
     stats["ai_venue_plausibly_safety_excluded"] = unknown
+    extra = extra_unknown = 0
+    if all_train_venues:
+        rest = venues[kept + unknown :]
+        for title, text in cap(rest) if limit is not None else rest:
+            if split_of(title or text, seed) != "train":
+                continue
+            if PLAUSIBLY_SAFETY.search(text):
+                extra_unknown += 1
+                continue
+            extra += 1
+            hard = bool(HARD_NEGATIVE.search(text))
+            docs.append(Doc(text, OTHER, "ai_venues", "train", hard=hard, sampled=False))
+    stats["ai_venue_train_extra"] = extra
+    stats["ai_venue_train_extra_plausibly_safety_excluded"] = extra_unknown
     return docs, stats
 
 
@@ -367,23 +395,31 @@ def _calibrated(c: float = 16.0) -> Any:
     return CalibratedClassifierCV(LogisticRegression(C=c, max_iter=3000), method="sigmoid", cv=3)
 
 
-# The technical-safety score is the mean of the calibrated probabilities of these members
-# (features, C of the logistic regression).  Chosen on the validation split only
-# (docs/landscape.md lists what was compared); every member is class-balanced.
-SAFETY_MEMBERS: tuple[tuple[str, float], ...] = (("raw", 4.0), ("robust", 16.0))
+# The technical-safety score is the mean of the calibrated P(technical_safety) of these
+# members (features, C of the logistic regression): three-label (multinomial) models, each
+# label weighing the same in total (:func:`_label_weights`).  Chosen on the validation split
+# only (docs/landscape.md lists what was compared).
+SAFETY_MEMBERS: tuple[tuple[str, float], ...] = (("raw", 4.0), ("robust", 4.0))
 
 
 def _member_vectorizer(kind: str) -> Any:
     return _vectorizer() if kind == "raw" else _robust_vectorizer()
 
 
+def _safety_column(model: Any) -> int:
+    """The column of P(technical_safety) in ``model.predict_proba`` (three-label or 0/1)."""
+    classes = [str(c) for c in model.classes_]
+    return classes.index(SAFETY) if SAFETY in classes else 1
+
+
 def _mean_scores(members: list[tuple[Any, Any]], texts: list[str]) -> list[float]:
-    """Mean calibrated probability of the members ((vectorizer, model) pairs)."""
+    """Mean calibrated P(technical_safety) of the members ((vectorizer, model) pairs)."""
     if not texts:
         return []
     total = [0.0] * len(texts)
     for vec, model in members:
-        for i, p in enumerate(model.predict_proba(vec.transform(texts))[:, 1]):
+        col = _safety_column(model)
+        for i, p in enumerate(model.predict_proba(vec.transform(texts))[:, col]):
             total[i] += float(p)
     return [t / len(members) for t in total]
 
@@ -393,6 +429,15 @@ def _weights(docs: list[Doc], positive: Label) -> list[float]:
     groups = Counter(d.label == positive for d in docs)
     n, k = len(docs), len(groups)
     return [n / (k * groups[d.label == positive]) for d in docs]
+
+
+def _label_weights(docs: list[Doc]) -> list[float]:
+    """Each of the three labels weighs the same in total, however many AI-venue papers
+    (label ``other``) there are: more negatives do not swamp technical safety, nor the
+    ethics/governance documents that are the hard negatives."""
+    groups = Counter(d.label for d in docs)
+    n, k = len(docs), len(groups)
+    return [n / (k * groups[d.label]) for d in docs]
 
 
 def _metrics(label: str, y_true: list[int], y_pred: list[int]) -> BinaryMetrics:
@@ -436,7 +481,7 @@ def eval_sets(docs: list[Doc], split: str, seed: int = 0) -> dict[str, tuple[lis
     The three balanced sets draw as many negatives as there are positives (seeded), so
     precision does not depend on how many AI-venue papers were sampled.
     """
-    ds = [d for d in docs if d.split == split]
+    ds = [d for d in docs if d.split == split and d.sampled]
     nl_pos = [d for d in ds if d.source == "newsletter" and d.label == SAFETY]
     sc_pos = [d for d in ds if d.source == "safety_corpus"]
     venue = [d for d in ds if d.source == "ai_venues"]
@@ -502,30 +547,36 @@ def train(
     threshold: float | None = None,
     area_threshold: float = 0.35,
     limit: int | None = None,
+    all_train_venues: bool = True,
 ) -> tuple[Path, Evaluation]:
     """Train, choose the threshold on validation, evaluate on test, save; (path, evaluation).
 
     ``threshold`` fixes the decision threshold instead of choosing it; ``limit`` caps
-    each source (a quick model for tests; its figures mean little).
+    each source (a quick model for tests; its figures mean little); ``all_train_venues``
+    adds every train-split AI-venue paper outside the sample as a negative
+    (:func:`load_docs`; the evaluation sets are the same either way).
     """
     import joblib
 
-    docs, stats = load_docs(biblio, negatives=negatives, seed=seed, limit=limit)
+    docs, stats = load_docs(
+        biblio, negatives=negatives, seed=seed, limit=limit, all_train_venues=all_train_venues
+    )
     train_docs = [d for d in docs if d.split == "train"]
     texts = [d.text for d in train_docs]
     y_safety = [int(d.label == SAFETY) for d in train_docs]
+    y_label = [d.label for d in train_docs]
     y_ethics = [int(d.label == ETHICS) for d in train_docs]
 
     # Baseline: the previous model, same training documents.
     base_vec = _vectorizer()
     base = _lr().fit(base_vec.fit_transform(texts), y_safety)
 
-    w_safety = _weights(train_docs, SAFETY)
+    w_label = _label_weights(train_docs)
     members: list[tuple[Any, Any]] = []
     for kind, c in SAFETY_MEMBERS:
         mvec = _member_vectorizer(kind)
         mx = mvec.fit_transform(texts)
-        members.append((mvec, _calibrated(c).fit(mx, y_safety, sample_weight=w_safety)))
+        members.append((mvec, _calibrated(c).fit(mx, y_label, sample_weight=w_label)))
     vec = _robust_vectorizer()
     x = vec.fit_transform(texts)
     ethics_model = _calibrated().fit(x, y_ethics, sample_weight=_weights(train_docs, ETHICS))
@@ -616,7 +667,14 @@ def train(
         "same training documents",
         f"AI-venue papers matching the plausibly-safety pattern are unlabelled, not negatives: "
         f"{stats['ai_venue_plausibly_safety_excluded']:,} of "
-        f"{stats['ai_venue_papers_seen']:,} seen were skipped",
+        f"{stats['ai_venue_papers_seen']:,} sampled were skipped"
+        + (
+            f"; training also uses the {stats['ai_venue_train_extra']:,} other train-split "
+            f"AI-venue papers ({stats['ai_venue_train_extra_plausibly_safety_excluded']:,} "
+            "plausibly-safety ones skipped), which are in no evaluation set"
+            if all_train_venues
+            else ""
+        ),
         "areas: held-out newsletter items, human categories mapped to the taxonomy; "
         "weak_areas: agreement with keyword weak labels only (circular)",
     ]
@@ -638,7 +696,12 @@ def train(
         "provenance": {
             name: {"file": str(p), "sha256": _file_sha(p)} for name, p in src.items() if p.exists()
         },
-        "params": {"negatives": negatives, "seed": seed, "limit": limit},
+        "params": {
+            "negatives": negatives,
+            "seed": seed,
+            "limit": limit,
+            "all_train_venues": all_train_venues,
+        },
     }
     dest = out or model_path()
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -729,7 +792,10 @@ class Classifier:
             # safety: the genre-robust member's weights (the members' features differ)
             i = self.member_kinds.index("robust") if "robust" in self.member_kinds else 0
             vec, model = self.members[i] if which == "safety" else (self.safety_vec, self.ethics)
-            coefs = [c.estimator.coef_[0] for c in model.calibrated_classifiers_]
+            coefs = [
+                c.estimator.coef_[_safety_column(c.estimator) if len(c.estimator.coef_) > 1 else 0]
+                for c in model.calibrated_classifiers_
+            ]
             coef = sum(coefs) / len(coefs)
             names = vec.get_feature_names_out()
         else:

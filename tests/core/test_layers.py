@@ -24,7 +24,9 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("contracts", frozenset({"model"})),
     (
         "infrastructure",
-        frozenset({"_version", "errors", "_retry", "_yamlio", "registry", "_construct"}),
+        frozenset(
+            {"_version", "errors", "_retry", "_yamlio", "registry", "_construct", "_gcpause"}
+        ),
     ),
     ("data", frozenset({"framework"})),
     ("capabilities", frozenset({"assessment", "screening", "landscape", "packs", "researcher"})),

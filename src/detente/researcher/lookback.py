@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente._gcpause import without_gc
 from detente.errors import InputError, RecordFormatError
 from detente.packs.checks import CoPublication
 from detente.researcher.editions import LIST_NAMES, EditionIndex, norm
@@ -76,6 +77,7 @@ class WorkSource(Protocol):
 class RecordsSource:
     """OpenAlex-shaped works in JSON Lines (optionally gzipped), indexed by author name key."""
 
+    @without_gc
     def __init__(self, paths: Sequence[Path]) -> None:
         self.description = "records: " + ", ".join(str(p) for p in paths)
         self._works: list[WorkRec] = []

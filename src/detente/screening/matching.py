@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
+from detente._gcpause import without_gc
 from detente.screening.entries import ListEntry, entry_from_json, entry_to_json
 from detente.screening.normalize import (
     acronym_key,
@@ -1202,6 +1203,7 @@ class Matcher:
                 self.name_schema = bytes([es[r.entry] for r in names])
 
     @classmethod
+    @without_gc
     def build(
         cls,
         entries: Sequence[ListEntry],

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from detente._gcpause import without_gc
 from detente.errors import DataSourceError, NotFoundError
 from detente.screening.entries import ListEntry, ParsedSource, entry_from_json, entry_to_json
 from detente.screening.registry import Registry, load_registry
@@ -111,6 +112,7 @@ def guess_published(parsed: ParsedSource, files: Mapping[str, bytes]) -> str | N
     return None
 
 
+@without_gc
 def parse_files(registry: Registry, source_id: str, files: Mapping[str, bytes]) -> ParsedSource:
     spec = registry.source(source_id)
     missing = [f for f in spec.required if f not in files]
@@ -263,6 +265,7 @@ def _matchers(entries: Sequence[ListEntry]) -> tuple[Matcher, Matcher]:
     return current, former
 
 
+@without_gc
 def build_index(
     home: Path | None = None,
     registry: Registry | None = None,

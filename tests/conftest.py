@@ -51,14 +51,33 @@ def shared_biblio(shared: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_lists_home(shared_lists: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A Détente home with every shared list loaded, built once per session (read it only)."""
-    from detente.screening.store import load_paths
+def shared_lists_load(
+    shared_lists: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    """Every shared list folder loaded into an empty home by ``detente lists load``, once per
+    session, as retrieved at LISTS_LOADED_AT: (the home, the command's output).  Read it only.
+
+    ``tests/screening/test_sides.py::test_lists_load_every_shared_folder`` checks the output;
+    every test that needs the real lists reads the home.
+    """
+    from typer.testing import CliRunner
+
+    from detente.cli import screening as cli_screening
+    from detente.cli.main import app
 
     home = tmp_path_factory.mktemp("detente-home")
-    files = sorted(p for p in shared_lists.glob("*/*") if p.name != "SOURCE.md")
-    load_paths(files, source=None, retrieved_at=LISTS_LOADED_AT, home=home)
-    return home
+    folders = sorted(str(p) for p in shared_lists.iterdir() if p.is_dir())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli_screening, "_now", lambda: LISTS_LOADED_AT)
+        r = CliRunner().invoke(app, ["lists", "load", *folders, "--home", str(home)])
+    assert r.exit_code == 0, r.output
+    return home, r.output
+
+
+@pytest.fixture(scope="session")
+def shared_lists_home(shared_lists_load: tuple[Path, str]) -> Path:
+    """A Détente home with every shared list loaded, built once per session (read it only)."""
+    return shared_lists_load[0]
 
 
 @pytest.fixture(scope="session")

@@ -149,12 +149,19 @@ def _migrate_from_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 # session's list index and look-back index), and each full collection walks all of it: in a run
 # of the fast subset the collector took about a tenth of the CPU time, and the interpreter's
 # collections at exit several seconds more.  What lives for the whole run is moved out of the
-# collector's view with ``gc.freeze`` (after collection, after each session fixture, and at the
-# end: the process exits right after).  Frozen objects are still freed by reference counting;
-# only cycles among them would not be, and those live for the whole run anyway.
-def pytest_collection_finish(session: pytest.Session) -> None:
-    gc.collect()
-    gc.freeze()
+# collector's view with ``gc.freeze``: after collection (which runs without the collector: it
+# builds what the run keeps), after each session fixture, after the last test of each file
+# (what the file's tests left alive: caches, mostly), and at the end (the process exits).
+# Frozen objects are still freed by reference counting; only cycles among them would not be.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session: pytest.Session) -> Iterator[None]:
+    gc.disable()  # collecting imports the test modules and builds the items: all kept
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+        gc.freeze()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -165,13 +172,21 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[None]:
         gc.freeze()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    _forget_fastapi_endpoints()
+    if nextitem is None or nextitem.path != item.path:
+        gc.collect()
+        gc.freeze()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     gc.freeze()
 
 
-@pytest.fixture(autouse=True)
-def _fastapi_caches() -> Iterator[None]:
+def _forget_fastapi_endpoints() -> None:
     """Forget the endpoints FastAPI classified during the test.
 
     FastAPI keeps, per process, up to 4,096 of the endpoint functions it has classified (sync or
@@ -179,7 +194,6 @@ def _fastapi_caches() -> Iterator[None]:
     builds would stay alive (with its database engine, routes and templates) and the heap would
     grow test after test.  A server builds one app; the tests build hundreds.
     """
-    yield
     models = sys.modules.get("fastapi.dependencies.models")
     for name in (
         "_is_gen_callable_cached",

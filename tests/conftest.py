@@ -146,9 +146,9 @@ def _migrate_from_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 # ---- the cyclic garbage collector and the test process --------------------------------------
 # A test run keeps a large heap alive (every imported module and collected test item, the
-# session's list index and look-back index), and each full collection walks all of it: in a run
-# of the fast subset the collector took about a tenth of the CPU time, and the interpreter's
-# collections at exit several seconds more.  What lives for the whole run is moved out of the
+# session's list index and look-back index), and each full collection walks all of it: in
+# tests/web and tests/screening the collector took a quarter or more of the CPU time, much of
+# it in the interpreter's collections at exit (bench/README.md, "Third round").  What lives for the whole run is moved out of the
 # collector's view with ``gc.freeze``: after collection (which runs without the collector: it
 # builds what the run keeps), after each session fixture, after the last test of each file
 # (what the file's tests left alive: caches, mostly), and at the end (the process exits).

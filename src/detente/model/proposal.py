@@ -638,10 +638,16 @@ class Proposal(_Model):
 
     def party_sides(self, rivalry: Rivalry | None = None) -> dict[str, str | None]:
         """Party key → side (None: third party), consistent with :meth:`sides_under`."""
-        sides = self.sides_under(rivalry)
+        # :meth:`side_of` once per party (it is read twice: for the sides, then per party)
+        of_rivalry = (self.rivalry or rivalry or DEFAULT_RIVALRY).side_of
+        raw = [(p, None if p.neutral else p.side or of_rivalry(p.country)) for p in self.parties]
+        sides = {s for _p, s in raw if s is not None}
+        if not sides:  # as in sides_under: one side per country
+            sides = {p.side_key for p in self.parties if not p.neutral} or {
+                p.side_key for p in self.parties
+            }
         out: dict[str, str | None] = {}
-        for p in self.parties:
-            s = self.side_of(p, rivalry)
+        for p, s in raw:
             if s is None and not p.neutral and p.side_key in sides:
                 s = p.side_key  # the fallback: no party on the rivalry, one side per country
             out[p.key] = s

@@ -26,7 +26,7 @@ from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
-from detente.assessment.result import Assessment, BenefitResult, Stamp
+from detente.assessment.result import Assessment, BenefitResult, Cell, Stamp, VerdictReason
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import (
@@ -105,6 +105,10 @@ class _Compiled:
     sg_texts: dict[str, tuple[str, str]]
     baseline_reasons: dict[str, tuple[str, ...]]  # per area, per risk: the baseline's reason
     verdict_ids_unique: bool  # then two verdict rules are equal only if they are the same object
+    # the verdict rules' reasons as frozen result models (static), in rule order
+    verdict_reasons: tuple[VerdictReason, ...]
+    # every (baseline, inherent, residual) cell of the result, indexed by the three levels
+    cell_results: tuple[tuple[tuple[Cell, ...], ...], ...]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -232,6 +236,32 @@ def _compile_uncached(fw: Framework) -> _Compiled:
             for a in fw.doc.areas
         },
         len({v.id for v in fw.rules.verdicts}) == len(fw.rules.verdicts),
+        tuple(
+            VerdictReason.model_validate(
+                dict(
+                    rule=v.id,
+                    verdict=v.verdict,
+                    reason=v.reason.strip(),
+                    ref=v.ref,
+                    basis=v.basis,
+                ),
+                strict=True,
+            )
+            for v in fw.rules.verdicts
+        ),
+        tuple(
+            tuple(
+                tuple(
+                    Cell.model_validate(
+                        dict(baseline=LEVELS[b], inherent=LEVELS[i], residual=LEVELS[r]),
+                        strict=True,
+                    )
+                    for r in range(len(LEVELS))
+                )
+                for i in range(len(LEVELS))
+            )
+            for b in range(len(LEVELS))
+        ),
     )
 
 
@@ -587,12 +617,14 @@ def assess(
                     area=a,
                     side=s.side,
                     cells={
-                        r: dict(
-                            baseline=LEVELS[c.baseline[a][i]],
-                            inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],
-                            residual=LEVELS[residual.by_cell[(a, s.side)][i]],
+                        r: c.cell_results[b][i][x]  # frozen, built with the framework
+                        for r, b, i, x in zip(
+                            c.risks,
+                            c.baseline[a],
+                            inherent.by_cell[(a, s.side)],
+                            residual.by_cell[(a, s.side)],
+                            strict=True,
                         )
-                        for i, r in enumerate(c.risks)
                     },
                 )
                 for a in area_ids
@@ -936,21 +968,19 @@ def _verdict(
 ) -> dict[str, Any]:
     c = _compile(fw)
     rank = _verdict_rank(c, flags)
-    fired = [
-        v
-        for v, (_r, _op, _b, holds) in zip(fw.rules.verdicts, c.verdicts, strict=True)
-        if holds(flags)
-    ]
-    levelled = [v for v in fired if v.op != "condition"]
-    capped = [v for v in levelled if v.op == "at_most" and VERDICTS.index(v.verdict) == rank]
+    # indices of the verdict rules that fired (the compiled rules are in rule order)
+    fired = [i for i, (_r, _op, _b, holds) in enumerate(c.verdicts) if holds(flags)]
+    levelled = [i for i in fired if c.verdicts[i][1] != "condition"]
+    capped = [i for i in levelled if c.verdicts[i][1] == "at_most" and c.verdicts[i][0] == rank]
     decisive = capped or [
-        v for v in levelled if v.op == "at_least" and VERDICTS.index(v.verdict) == rank
+        i for i in levelled if c.verdicts[i][1] == "at_least" and c.verdicts[i][0] == rank
     ]
     if c.verdict_ids_unique:  # identity is equality then (and cheaper than pydantic's __eq__)
-        decisive_ids = {id(v) for v in decisive}
-        also = [v for v in levelled if id(v) not in decisive_ids]
+        also = [i for i in levelled if i not in decisive]
     else:
-        also = [v for v in levelled if v not in decisive]
+        rules = fw.rules.verdicts
+        decisive_rules = [rules[i] for i in decisive]
+        also = [i for i in levelled if rules[i] not in decisive_rules]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
     if planned and lowered:
@@ -971,39 +1001,32 @@ def _verdict(
         conditions.append(
             "Some restricted-party lists are older than the configured maximum age: update them."
         )
-    for v in fired:
-        if v.op == "condition":
+    for i in fired:
+        if c.verdicts[i][1] == "condition":
+            v = fw.rules.verdicts[i]
             conditions.append(f"{v.reason.strip()} [{v.id}; {v.ref}]")
 
-    def reasons(vs: Iterable[Any]) -> list[dict[str, Any]]:
-        return [
-            dict(rule=v.id, verdict=v.verdict, reason=v.reason.strip(), ref=v.ref, basis=v.basis)
-            for v in vs
-        ]
-
     level = VERDICTS[rank]
-    if not decisive:
-        decisive_r = [
-            dict(
-                rule="V-DEFAULT",
-                verdict="suitable",
-                reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
-                ref="framework.md §6, §7",
-                basis="risk",
-            )
-        ]
-    else:
-        decisive_r = reasons(decisive)
+    reasons = c.verdict_reasons  # frozen result models, built with the framework
     return dict(
         level=level,
         label=VERDICT_LABELS[level],
         rank=rank,
-        decisive=decisive_r,
-        also=reasons(also),
+        decisive=[reasons[i] for i in decisive] if decisive else [_DEFAULT_REASON],
+        also=[reasons[i] for i in also],
         conditions=conditions,
         best_reachable=VERDICTS[min(rank, best_rank)],
         safeguards_to_reach_best=best_set if best_rank < rank else [],
     )
+
+
+_DEFAULT_REASON = VerdictReason(
+    rule="V-DEFAULT",
+    verdict="suitable",
+    reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
+    ref="framework.md §6, §7",
+    basis="risk",
+)
 
 
 def reproduce(

@@ -120,7 +120,7 @@ def benefit_risk_statement(
             out[-1] = out[-1][0].upper() + out[-1][1:]
     else:
         out.append(f"Every risk is low{with_sg}.")
-    decisive = verdict["decisive"][0]["reason"] if verdict["decisive"] else ""
+    decisive = verdict["decisive"][0].reason if verdict["decisive"] else ""
     out.append(f"On balance: {verdict['label'].lower()}. {decisive}")
     best = verdict.get("safeguards_to_reach_best") or []
     if best:

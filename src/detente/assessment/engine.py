@@ -801,40 +801,34 @@ def _safeguard_analysis(
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
     base = residual  # the planned levels (computed by the traced run with the same cells)
-    # For each cell, the credited safeguards that can change it (they counter a rule that fired
-    # there, or lower a level there); a candidate re-computes only its cells.
-    cell_sids = [
-        frozenset(cell.lowers).union(
-            *(
-                (sid for sid in c.countered_by.get(cr.id, ()) if sid in cell.credited)
-                for cr in cell.fired
-            )
-        )
-        for cell in cells
-    ]
+    # One pass over the cells: per credited safeguard, the cells it can change (it counters a
+    # rule that fired there, or lowers a level there; a candidate re-computes only those) and
+    # the fired rules it counters.
+    touched: dict[str, set[int]] = {}
     counters_here: dict[str, set[str]] = {}
-    for cell in cells:
+    credited_anywhere: set[str] = set()
+    for i, cell in enumerate(cells):
+        credited_anywhere |= cell.credited
+        for sid in cell.lowers:
+            touched.setdefault(sid, set()).add(i)
+        if not cell.counterable:
+            continue  # no credited safeguard counters anything here
         for cr in cell.fired:
             for sid in c.countered_by.get(cr.id, ()):
                 if sid in cell.credited:
+                    touched.setdefault(sid, set()).add(i)
                     counters_here.setdefault(sid, set()).add(cr.id)
-    credited_anywhere = frozenset().union(*(cell.credited for cell in cells))
-    touched: dict[str, tuple[int, ...]] = {}
-
-    def touches(sid: str) -> tuple[int, ...]:
-        t = touched.get(sid)
-        if t is None:
-            t = touched[sid] = tuple(i for i, sids in enumerate(cell_sids) if sid in sids)
-        return t
-
+    no_cells: set[int] = set()
     n_planned = len(planned)
 
     base_rows = [base.by_cell[cell.key] for cell in cells]
 
     def evaluate(chosen: Sequence[str]) -> tuple[int, list[int]]:
         """The verdict rank and the combined levels with ``chosen`` (only these are read)."""
-        extra = chosen[n_planned:]
-        idx = touches(extra[0]) if len(extra) == 1 else {i for sid in extra for i in touches(sid)}
+        if len(chosen) == n_planned + 1:
+            idx = touched.get(chosen[-1], no_cells)
+        else:
+            idx = set().union(*(touched.get(sid, no_cells) for sid in chosen[n_planned:]))
         if not idx:
             comb = base.combined
         else:
@@ -843,7 +837,7 @@ def _safeguard_analysis(
                 for i, cell in enumerate(cells)
             ]
             # the maximum per risk over the cells (levels are never below 0)
-            comb = list(map(max, *rows)) if len(rows) > 1 else list(rows[0])
+            comb = list(map(max, *rows)) if len(rows) > 1 else rows[0]
         # the verdict reads the levels only through _verdict_flags' five residual flags
         highs = comb.count(2)
         key = (

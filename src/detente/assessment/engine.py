@@ -48,7 +48,9 @@ from detente.framework.model import (
 )
 from detente.model.diligence import DueDiligence
 from detente.model.landscape import LandscapeSection
-from detente.model.proposal import Proposal
+from detente.model.proposal import Asset, Proposal
+
+_ASSET_VALUE = {a: a.value for a in Asset}
 
 VERDICT_LABELS = {
     "suitable": "Suitable",
@@ -704,8 +706,9 @@ def _side_views(
     for s in sides:
         keys = set(s.parties)
         members = [x for x in p.parties if x.key in keys]
-        gives = sorted({a.value for x in members for a in x.contributes})
-        receives = sorted({a.value for x in members for a in x.receives})
+        # StrEnum members sort as their values; the values come from a table (no enum .value)
+        gives = [_ASSET_VALUE[a] for a in sorted({a for x in members for a in x.contributes})]
+        receives = [_ASSET_VALUE[a] for a in sorted({a for x in members for a in x.receives})]
         own_inh = [lv for (_area, side), lv in inherent.by_cell.items() if side == s.side]
         own_res = [lv for (_area, side), lv in residual.by_cell.items() if side == s.side]
         inh = [max(col) for col in zip(*own_inh, strict=True)] if own_inh else [0] * len(c.risks)

@@ -339,6 +339,12 @@ def _polarity_folded(text: str, low: str, start: int, end: int) -> tuple[Polarit
     return Polarity.affirmed, None, quote
 
 
+def span_at(text: str, start: int, end: int, low: str | None = None) -> Span:
+    """The match ``text[start:end]`` with its polarity (``low`` as for :func:`polarity`)."""
+    pol, cue, quote = polarity(text, start, end, low)
+    return Span(start, end, text[start:end], pol, quote, cue)
+
+
 def find(
     pattern: re.Pattern[str],
     text: str,

@@ -37,7 +37,15 @@ from pydantic import BaseModel, ConfigDict
 
 from detente._construct import construct
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.polarity import Polarity, Span, compile_folded, compile_scan, find, fold
+from detente.assessment.polarity import (
+    Polarity,
+    Span,
+    compile_folded,
+    compile_scan,
+    find,
+    fold,
+    span_at,
+)
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
 from detente.model.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
@@ -236,8 +244,17 @@ def _find(c: _Compiled, text: str, low: str | None) -> list[Span]:
     )
     for m in objects:
         lo, hi = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
-        for s in find(c.pattern, text, lo, hi, folded=c.folded, low=low):
-            spans.setdefault((s.start, s.end), s)
+        # as polarity.find, but the polarity of a match that overlapping windows both find is
+        # read once (it depends on the match's position only, not on the window)
+        found = (
+            c.folded.finditer(low, lo, hi)
+            if c.folded is not None and low is not None
+            else c.pattern.finditer(text, lo, hi)
+        )
+        for f in found:
+            key = f.span()
+            if key not in spans:
+                spans[key] = span_at(text, key[0], key[1], low)
     return sorted(spans.values(), key=lambda s: s.start)
 
 

@@ -406,23 +406,26 @@ def _prepare(
     # which safeguards are credited depends on the side's flags only, not on the area
     per_side: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for side in sides:
-        credited = frozenset(sid for sid, req in c.requires.items() if req(side.flags))
+        flags = side.flags
+        credited = frozenset([sid for sid, req in c.requires.items() if req(flags)])
         per_side[side.side] = (
             credited,
-            frozenset().union(*(c.counters[sid] for sid in credited)),
+            frozenset().union(*[c.counters[sid] for sid in credited]),
         )
     for area in areas:
+        rules = c.rules_by_area[area]
+        area_lowers = c.lowers_by_area[area]
         for side in sides:
             flags = side.flags
-            fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
+            fired = tuple([cr for cr in rules if cr.holds(flags)])
             credited, counterable = per_side[side.side]
-            lowers = {
-                sid: held
-                for sid, cls in c.lowers_by_area[area].items()
-                if sid in credited
-                for held in (tuple(cl for cl in cls if cl.holds(flags)),)
-                if held
-            }
+            lowers: dict[str, tuple[_CLower, ...]] = {}
+            if area_lowers:
+                for sid, cls in area_lowers.items():
+                    if sid in credited:
+                        held = tuple([cl for cl in cls if cl.holds(flags)])
+                        if held:
+                            lowers[sid] = held
             cells.append(
                 _Cell(
                     (area, side.side),

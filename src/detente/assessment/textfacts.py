@@ -325,9 +325,10 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     triggered = _triggered(
         {f: low if low is not None else texts[f].lower() for f, low in folded.items()}
     )
+    any_field = set().union(*triggered.values())  # the facts triggered in some field
     for c in compiled:
-        if not triggered:
-            break
+        if c.fact.id not in any_field:
+            continue  # the cheap pre-check: no pattern of this fact can match
         mentions = _mentions(p, c, triggered, folded)
         if not mentions:
             continue

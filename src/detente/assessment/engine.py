@@ -442,7 +442,12 @@ def _prepare(
 def _cell_levels(c: _Compiled, cell: _Cell, planned: Sequence[str]) -> list[int]:
     levels = list(cell.baseline)
     if cell.counterable and planned:
-        countered = _cell_counters(c, cell, planned)
+        # the rules cancelled here: by the planned safeguards credited in this cell
+        countered: set[str] = set()
+        credited = cell.credited
+        for sid in planned:
+            if sid in credited:
+                countered |= c.counters[sid]
         for cr in cell.fired:
             if cr.id not in countered:
                 levels[cr.risk] = cr.apply(levels[cr.risk])
@@ -837,6 +842,8 @@ def _safeguard_analysis(
             idx = set().union(*(touched.get(sid, no_cells) for sid in chosen[n_planned:]))
         if not idx:
             comb = base.combined
+        elif len(cells) == 1:  # idx is {0}
+            comb = _cell_levels(c, cells[0], chosen)
         else:
             rows = [
                 _cell_levels(c, cell, chosen) if i in idx else base_rows[i]
@@ -872,13 +879,17 @@ def _safeguard_analysis(
     results: list[dict[str, Any]] = []
     candidates: list[str] = []
     single: dict[str, tuple[int, list[int]]] = {}
+    no_rules: set[str] = set()
     for sg in fw.catalogue.safeguards:
         is_planned = sg.id in planned
         if not is_planned and sg.id not in credited_anywhere:
             continue  # its precondition holds nowhere: neither applicable nor planned
-        here = counters_here.get(sg.id, set())
+        here = counters_here.get(sg.id, no_rules)
+        lowered = lowers_of.get(sg.id)
+        if not here and not lowered and not is_planned:
+            continue  # it counters nothing that fired and lowers nothing: not applicable
         counters_fired = [r for r in sg.counters if r in fired and r in here]
-        lowers = sorted(lowers_of.get(sg.id, ()))
+        lowers = sorted(lowered) if lowered else []
         # a recommendation the current plan contradicts is a plan change: name what must go
         applicable = bool(counters_fired or lowers)
         contradicts = c.incompatible[sg.id]
@@ -901,7 +912,7 @@ def _safeguard_analysis(
             rank, comb = evaluate([*planned, sg.id])
             single[sg.id] = (rank, comb)
             verdict_if = VERDICTS[rank]
-            residual_if = {r: LEVELS[comb[i]] for i, r in enumerate(c.risks)}
+            residual_if = dict(zip(c.risks, map(LEVELS.__getitem__, comb), strict=True))
         if applicable or is_planned:
             mechanism, not_credited = c.sg_texts[sg.id]
             results.append(

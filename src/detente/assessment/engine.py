@@ -371,9 +371,17 @@ def _traced_levels(
     trace: list[dict[str, Any]],
     *,
     record_rules: bool = True,
+    unplanned: _Levels | None = None,
 ) -> _Levels:
-    by_cell = {
-        cell.key: _traced_cell(
+    """``unplanned``: the levels without safeguards (the inherent run, which recorded the rules),
+    reused for the cells where no planned safeguard is credited: nothing is countered or lowered
+    there, so no step is added and the levels are the same."""
+    by_cell: dict[tuple[str, str], list[int]] = {}
+    for cell in cells:
+        if unplanned is not None and not record_rules and cell.credited.isdisjoint(planned):
+            by_cell[cell.key] = list(unplanned.by_cell[cell.key])
+            continue
+        by_cell[cell.key] = _traced_cell(
             c,
             cell,
             sides[cell.key[1]],
@@ -382,8 +390,6 @@ def _traced_levels(
             trace,
             record_rules=record_rules,
         )
-        for cell in cells
-    }
     return _combine(by_cell, len(c.risks))
 
 
@@ -557,7 +563,9 @@ def assess(
     cells = _prepare(c, area_ids, sides)
     by_side = {s.side: s for s in sides}
     inherent = _traced_levels(c, cells, by_side, (), trace)
-    residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
+    residual = _traced_levels(
+        c, cells, by_side, planned, trace, record_rules=False, unplanned=inherent
+    )
     if diligence_flags is not None:
         dd_flags = sorted(set(diligence_flags))
     else:

@@ -581,6 +581,7 @@ def assess(
     context |= undetermined
     context &= c.verdict_vocab
     vflags = _verdict_flags(residual, inherent, context)
+    rank = _verdict_rank(c, vflags)  # the verdict with the planned safeguards
 
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
     fired_rule_ids = {t["rule"] for t in trace if t["stage"] == "rule"}
@@ -595,8 +596,9 @@ def assess(
         context,
         fired_rule_ids,
         analyse_safeguards,
+        rank,
     )
-    verdict = _verdict(fw, vflags, planned, inherent, residual, dd_flags, best_rank, best_set)
+    verdict = _verdict(fw, vflags, rank, planned, inherent, residual, dd_flags, best_rank, best_set)
     if undetermined:
         verdict["conditions"].insert(
             0,
@@ -811,11 +813,17 @@ def _safeguard_analysis(
     context: frozenset[str],
     fired: set[str],
     analyse: bool,
+    planned_rank: int,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
     # The verdict depends on the levels only through the combined levels (the context is fixed
     # within this assessment), and on those only through the residual flags: memoise on them.
     memo: dict[tuple[bool, ...], int] = {}
     inh = inherent.combined
+
+    def residual_key(comb: list[int]) -> tuple[bool, ...]:
+        """The verdict reads the levels only through _verdict_flags' five residual flags."""
+        highs = comb.count(2)
+        return (highs >= 2, highs > 0, 1 in comb, not any(comb), any(map(gt, inh, comb)))
 
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
@@ -859,22 +867,16 @@ def _safeguard_analysis(
             ]
             # the maximum per risk over the cells (levels are never below 0)
             comb = list(map(max, *rows)) if len(rows) > 1 else rows[0]
-        # the verdict reads the levels only through _verdict_flags' five residual flags
-        highs = comb.count(2)
-        key = (
-            highs >= 2,
-            highs > 0,
-            1 in comb,
-            not any(comb),
-            any(map(gt, inh, comb)),
-        )
+        key = residual_key(comb)
         rank = memo.get(key)
         if rank is None:
             rank = _verdict_rank(c, _verdict_flags(_Levels({}, comb), inherent, context))
             memo[key] = rank
         return rank, comb
 
-    base_rank, base_comb = evaluate(planned)
+    # with the planned safeguards: the verdict's own rank (the same flags)
+    base_rank, base_comb = planned_rank, base.combined
+    memo[residual_key(base_comb)] = planned_rank
     # the risks each safeguard lowers somewhere above low: one pass over the cells
     lowers_of: dict[str, set[str]] = {}
     for cell in cells:
@@ -978,6 +980,7 @@ def _safeguard_analysis(
 def _verdict(
     fw: Framework,
     flags: frozenset[str],
+    rank: int,
     planned: Sequence[str],
     inherent: _Levels,
     residual: _Levels,
@@ -986,7 +989,6 @@ def _verdict(
     best_set: list[str],
 ) -> dict[str, Any]:
     c = _compile(fw)
-    rank = _verdict_rank(c, flags)
     # indices of the verdict rules that fired (the compiled rules are in rule order)
     fired = [i for i, (_r, _op, _b, holds) in enumerate(c.verdicts) if holds(flags)]
     levelled = [i for i in fired if c.verdicts[i][1] != "condition"]

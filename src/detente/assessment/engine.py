@@ -21,12 +21,24 @@ from typing import Any
 
 import orjson
 
+from detente._construct import construct_from
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
-from detente.assessment.result import Assessment, BenefitResult, Cell, Stamp, VerdictReason
+from detente.assessment.result import (
+    Assessment,
+    BenefitResult,
+    Cell,
+    RiskResult,
+    SafeguardResult,
+    SideView,
+    Stamp,
+    TraceStep,
+    VerdictReason,
+    VerdictResult,
+)
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import (
@@ -614,7 +626,10 @@ def assess(
         proposal, fw, placements, sides, risks, benefits, verdict, safeguards, dd_flags
     )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
+    # One validation of plain data (fast, in pydantic-core) instead of one per nested object; the
+    # records the engine builds field by field (trace steps, risk, side, safeguard and verdict
+    # results) are set up as they are (detente._construct), the frozen ones built with the
+    # framework are passed as they are.
     return Assessment.model_validate(
         dict(
             tool_version=__version__,
@@ -630,8 +645,11 @@ def assess(
             placement=placement,
             text_facts=list(reading.facts),
             safeguards_not_credited=list(reading.contradicted),
-            sides=_side_views(proposal, fw, c, sides, inherent, residual),
-            risks=risks,
+            sides=[
+                construct_from(SideView, x)
+                for x in _side_views(proposal, fw, c, sides, inherent, residual)
+            ],
+            risks=[construct_from(RiskResult, x) for x in risks],
             cells=[
                 dict(
                     area=a,
@@ -650,11 +668,11 @@ def assess(
                 for a in area_ids
                 for s in sides
             ],
-            trace=trace,
+            trace=[construct_from(TraceStep, t) for t in trace],
             benefits=[b[1] for b in met],
             benefits_considered=[b[1] for b in unmet],
-            safeguards=safeguards,
-            verdict=verdict,
+            safeguards=[construct_from(SafeguardResult, x) for x in safeguards],
+            verdict=construct_from(VerdictResult, verdict),
             due_diligence=diligence,
             due_diligence_flags=dd_flags,
             landscape=landscape,

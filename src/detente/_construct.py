@@ -47,11 +47,13 @@ def construct(cls: type[M], **values: Any) -> M:
 
 
 def construct_from(cls: type[M], values: dict[str, Any]) -> M:
-    """``construct(cls, **values)`` for a dict the caller hands over: when its keys are every
-    field in field order, the dict itself becomes the instance's ``__dict__`` (no copy)."""
+    """``cls`` from a dict the caller hands over: when its keys are every field in field order,
+    the dict itself becomes the instance's ``__dict__`` (no copy, as :func:`construct` sets it
+    up); otherwise it is validated (strict), which fills the defaults. Not ``model_construct``:
+    it inspects the signature of every default factory on every call."""
     names = _plain_fields(cls)
     if names is None or tuple(values) != names:
-        return construct(cls, **values)
+        return cls.model_validate(values, strict=True)
     m = cls.__new__(cls)
     _setattr(m, "__dict__", values)
     _setattr(m, "__pydantic_fields_set__", set(names))

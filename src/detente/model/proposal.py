@@ -423,13 +423,17 @@ class Rivalry(_Model):
         return self
 
     def side_of(self, country: str) -> str | None:
+        return self.side_table().get(country)
+
+    def side_table(self) -> dict[str, str]:
+        """Country → side id, built once per rivalry (do not modify)."""
         hit = _BY_COUNTRY.get(id(self))
         if hit is None or hit[0] is not self:
             table = {c: side.id for side in self.sides for c in side.countries}
             if len(_BY_COUNTRY) > 256:
                 _BY_COUNTRY.clear()
             _BY_COUNTRY[id(self)] = hit = (self, table)
-        return hit[1].get(country)
+        return hit[1]
 
 
 #: The default rivalry (framework.yaml may override it; a proposal may declare its own).
@@ -650,8 +654,8 @@ class Proposal(_Model):
     def party_sides(self, rivalry: Rivalry | None = None) -> dict[str, str | None]:
         """Party key → side (None: third party), consistent with :meth:`sides_under`."""
         # :meth:`side_of` once per party (it is read twice: for the sides, then per party)
-        of_rivalry = (self.rivalry or rivalry or DEFAULT_RIVALRY).side_of
-        raw = [(p, None if p.neutral else p.side or of_rivalry(p.country)) for p in self.parties]
+        table = (self.rivalry or rivalry or DEFAULT_RIVALRY).side_table()
+        raw = [(p, None if p.neutral else p.side or table.get(p.country)) for p in self.parties]
         sides = {s for _p, s in raw if s is not None}
         if not sides:  # as in sides_under: one side per country
             sides = {p.side_key for p in self.parties if not p.neutral} or {

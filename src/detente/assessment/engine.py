@@ -940,7 +940,7 @@ def _safeguard_analysis(
             rank, comb = evaluate([*planned, sg.id])
             single[sg.id] = (rank, comb)
             verdict_if = VERDICTS[rank]
-            residual_if = dict(zip(c.risks, map(LEVELS.__getitem__, comb), strict=True))
+            residual_if = {r: LEVELS[comb[i]] for i, r in enumerate(c.risks)}
         if applicable or is_planned:
             mechanism, not_credited = c.sg_texts[sg.id]
             results.append(

@@ -700,19 +700,14 @@ def _risk_results(
     out: list[dict[str, Any]] = []
     if not areas:
         return out  # no area assessed: no level to report (the placement says why)
+    # the cells in area, side order, with their "area/side" label
+    cells = [(f"{a}/{s.side}", inherent.by_cell[(a, s.side)]) for a in areas for s in sides]
     for i, rid in enumerate(c.risks):
         risk = fw.risk_index[rid]
-        base = max(c.baseline[a][i] for a in areas)
-        drivers = [
-            f"{a}/{s.side}"
-            for a in areas
-            for s in sides
-            if inherent.by_cell[(a, s.side)][i] == inherent.combined[i]
-        ]
-        reasons: list[str] = []
-        for a in areas:
-            if c.baseline[a][i] == base:
-                reasons.append(c.baseline_reasons[a][i])
+        base = max([c.baseline[a][i] for a in areas])
+        top = inherent.combined[i]
+        drivers = [label for label, row in cells if row[i] == top]
+        reasons = [c.baseline_reasons[a][i] for a in areas if c.baseline[a][i] == base]
         reasons.extend(changes[rid])
         out.append(
             dict(
@@ -729,6 +724,15 @@ def _risk_results(
     return out
 
 
+_LEADS = "Leads in the relevant capability: R2 is this side's concern (framework.md §5 R2)."
+_TRAILS = (
+    "Trails in the relevant capability: the other side bears the R2 concern (framework.md §5 R2)."
+)
+_NO_LEAD = "No side is declared to lead; R2 is read at the area baseline."
+#: an asset in the side view's "Gives" note
+_ASSET_WORDS = {a: a.value.replace("_", " ") for a in Asset}
+
+
 def _side_views(
     p: Proposal,
     fw: Framework,
@@ -738,32 +742,30 @@ def _side_views(
     residual: _Levels,
 ) -> list[dict[str, Any]]:
     lead = p.lead_side(fw.rivalry)
+    party = {x.key: x for x in p.parties}
+    # per side, its cells' levels (one row per area)
+    own_inh: dict[str, list[list[int]]] = {}
+    own_res: dict[str, list[list[int]]] = {}
+    for (_area, side), lv in inherent.by_cell.items():
+        own_inh.setdefault(side, []).append(lv)
+    for (_area, side), lv in residual.by_cell.items():
+        own_res.setdefault(side, []).append(lv)
     out = []
     for s in sides:
-        keys = set(s.parties)
-        members = [x for x in p.parties if x.key in keys]
+        given: set[Asset] = set()
+        received: set[Asset] = set()
+        for key in s.parties:  # the side's parties, in the proposal's order
+            given.update(party[key].contributes)
+            received.update(party[key].receives)
         # StrEnum members sort as their values; the values come from a table (no enum .value)
-        gives = [_ASSET_VALUE[a] for a in sorted({a for x in members for a in x.contributes})]
-        receives = [_ASSET_VALUE[a] for a in sorted({a for x in members for a in x.receives})]
-        own_inh = [lv for (_area, side), lv in inherent.by_cell.items() if side == s.side]
-        own_res = [lv for (_area, side), lv in residual.by_cell.items() if side == s.side]
-        inh = [max(col) for col in zip(*own_inh, strict=True)] if own_inh else [0] * len(c.risks)
-        res = [max(col) for col in zip(*own_res, strict=True)] if own_res else [0] * len(c.risks)
-        notes = []
-        if lead == s.side:
-            notes.append(
-                "Leads in the relevant capability: R2 is this side's concern (framework.md §5 R2)."
-            )
-        elif lead is not None:
-            notes.append(
-                "Trails in the relevant capability: the other side bears the R2 concern (framework.md §5 R2)."
-            )
-        else:
-            notes.append("No side is declared to lead; R2 is read at the area baseline.")
+        gives_sorted = sorted(given)
+        gives = [_ASSET_VALUE[a] for a in gives_sorted]
+        receives = [_ASSET_VALUE[a] for a in sorted(received)]
+        notes = [_LEADS if lead == s.side else _TRAILS if lead is not None else _NO_LEAD]
         if gives:
             notes.append(
                 "Gives: "
-                + ", ".join(g.replace("_", " ") for g in gives)
+                + ", ".join([_ASSET_WORDS[a] for a in gives_sorted])
                 + " (R3 exposure is read from this)."
             )
         out.append(
@@ -773,12 +775,20 @@ def _side_views(
                 leads=lead == s.side,
                 gives=gives,
                 receives=receives,
-                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)} if own_inh else {},
-                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)} if own_res else {},
+                inherent=_side_levels(c, own_inh.get(s.side)),
+                residual=_side_levels(c, own_res.get(s.side)),
                 notes=notes,
             )
         )
     return out
+
+
+def _side_levels(c: _Compiled, rows: list[list[int]] | None) -> dict[str, str]:
+    """Per risk, the highest level over a side's cells ({} when the side has none)."""
+    if not rows:
+        return {}
+    top = rows[0] if len(rows) == 1 else list(map(max, *rows))
+    return {r: LEVELS[top[i]] for i, r in enumerate(c.risks)}
 
 
 def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:

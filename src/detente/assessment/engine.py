@@ -28,6 +28,7 @@ from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
 from detente.assessment.result import (
+    AreaSideResult,
     Assessment,
     BenefitResult,
     Cell,
@@ -651,19 +652,22 @@ def assess(
             ],
             risks=[construct_from(RiskResult, x) for x in risks],
             cells=[
-                dict(
-                    area=a,
-                    side=s.side,
-                    cells={
-                        r: c.cell_results[b][i][x]  # frozen, built with the framework
-                        for r, b, i, x in zip(
-                            c.risks,
-                            c.baseline[a],
-                            inherent.by_cell[(a, s.side)],
-                            residual.by_cell[(a, s.side)],
-                            strict=True,
-                        )
-                    },
+                construct_from(
+                    AreaSideResult,
+                    dict(
+                        area=a,
+                        side=s.side,
+                        cells={
+                            r: c.cell_results[b][i][x]  # frozen, built with the framework
+                            for r, b, i, x in zip(
+                                c.risks,
+                                c.baseline[a],
+                                inherent.by_cell[(a, s.side)],
+                                residual.by_cell[(a, s.side)],
+                                strict=True,
+                            )
+                        },
+                    ),
                 )
                 for a in area_ids
                 for s in sides

@@ -175,3 +175,25 @@ def test_construct_is_model_construct() -> None:
     assert a.model_fields_set == b.model_fields_set and a.model_dump_json() == b.model_dump_json()
     partial = construct(Evidence, kind="signal", text="x", weight=1.0)  # a default: model_construct
     assert partial == Evidence.model_construct(kind="signal", text="x", weight=1.0)
+
+
+def _words_before_by_regex(text: str, lo: int, pos: int, n: int) -> int:
+    """The reference (the former implementation): the n-th last \\S+ run, else lo."""
+    starts = [m.start() for m in re.compile(r"\S+").finditer(text, lo, pos)]
+    return starts[-n] if len(starts) >= n else lo
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.text(alphabet="ab.,'É \t\n\u00a0\u2003\u3000\x1c\x85\u200b", max_size=24),
+    st.data(),
+    st.integers(min_value=1, max_value=8),
+)
+def test_words_before_matches_the_word_scan(text: str, data: st.DataObject, n: int) -> None:
+    """polarity's negation scope: the n-th word before a match, read with str.rsplit, is the
+    start of the n-th last \\S+ run (the same whitespace as the regex's \\s)."""
+    from detente.assessment.polarity import _words_before
+
+    lo = data.draw(st.integers(min_value=0, max_value=len(text)))
+    pos = data.draw(st.integers(min_value=lo, max_value=len(text)))
+    assert _words_before(text, lo, pos, n) == _words_before_by_regex(text, lo, pos, n)

@@ -57,6 +57,14 @@ def test_stored_json_re_renders_identically(fw: Framework, example: Path) -> Non
     assert render(again, "html") == render(a, "html")
 
 
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.stem for e in EXAMPLES])
+def test_engine_records_equal_their_validated_reload(fw: Framework, example: Path) -> None:
+    """The records the engine sets up without validation (detente._construct) validate, and
+    validated they are equal to what the engine built."""
+    a = assess(load_proposal(example, fw), fw)
+    assert Assessment.model_validate_json(render_json(a)) == a
+
+
 def test_html_report_is_self_contained(fw: Framework) -> None:
     a = assess(load_proposal(EXAMPLES[0], fw), fw)
     html = render(a, "html")

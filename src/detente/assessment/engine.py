@@ -21,12 +21,25 @@ from typing import Any
 
 import orjson
 
+from detente._construct import construct_from
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
 from detente.assessment.loader import check_against_framework
 from detente.assessment.placement import UNDETERMINED, place
-from detente.assessment.result import Assessment, BenefitResult, Stamp
+from detente.assessment.result import (
+    AreaSideResult,
+    Assessment,
+    BenefitResult,
+    Cell,
+    RiskResult,
+    SafeguardResult,
+    SideView,
+    Stamp,
+    TraceStep,
+    VerdictReason,
+    VerdictResult,
+)
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import (
@@ -48,7 +61,9 @@ from detente.framework.model import (
 )
 from detente.model.diligence import DueDiligence
 from detente.model.landscape import LandscapeSection
-from detente.model.proposal import Proposal
+from detente.model.proposal import Asset, Proposal
+
+_ASSET_VALUE = {a: a.value for a in Asset}
 
 VERDICT_LABELS = {
     "suitable": "Suitable",
@@ -105,6 +120,10 @@ class _Compiled:
     sg_texts: dict[str, tuple[str, str]]
     baseline_reasons: dict[str, tuple[str, ...]]  # per area, per risk: the baseline's reason
     verdict_ids_unique: bool  # then two verdict rules are equal only if they are the same object
+    # the verdict rules' reasons as frozen result models (static), in rule order
+    verdict_reasons: tuple[VerdictReason, ...]
+    # every (baseline, inherent, residual) cell of the result, indexed by the three levels
+    cell_results: tuple[tuple[tuple[Cell, ...], ...], ...]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -232,6 +251,32 @@ def _compile_uncached(fw: Framework) -> _Compiled:
             for a in fw.doc.areas
         },
         len({v.id for v in fw.rules.verdicts}) == len(fw.rules.verdicts),
+        tuple(
+            VerdictReason.model_validate(
+                dict(
+                    rule=v.id,
+                    verdict=v.verdict,
+                    reason=v.reason.strip(),
+                    ref=v.ref,
+                    basis=v.basis,
+                ),
+                strict=True,
+            )
+            for v in fw.rules.verdicts
+        ),
+        tuple(
+            tuple(
+                tuple(
+                    Cell.model_validate(
+                        dict(baseline=LEVELS[b], inherent=LEVELS[i], residual=LEVELS[r]),
+                        strict=True,
+                    )
+                    for r in range(len(LEVELS))
+                )
+                for i in range(len(LEVELS))
+            )
+            for b in range(len(LEVELS))
+        ),
     )
 
 
@@ -339,9 +384,17 @@ def _traced_levels(
     trace: list[dict[str, Any]],
     *,
     record_rules: bool = True,
+    unplanned: _Levels | None = None,
 ) -> _Levels:
-    by_cell = {
-        cell.key: _traced_cell(
+    """``unplanned``: the levels without safeguards (the inherent run, which recorded the rules),
+    reused for the cells where no planned safeguard is credited: nothing is countered or lowered
+    there, so no step is added and the levels are the same."""
+    by_cell: dict[tuple[str, str], list[int]] = {}
+    for cell in cells:
+        if unplanned is not None and not record_rules and cell.credited.isdisjoint(planned):
+            by_cell[cell.key] = list(unplanned.by_cell[cell.key])
+            continue
+        by_cell[cell.key] = _traced_cell(
             c,
             cell,
             sides[cell.key[1]],
@@ -350,8 +403,6 @@ def _traced_levels(
             trace,
             record_rules=record_rules,
         )
-        for cell in cells
-    }
     return _combine(by_cell, len(c.risks))
 
 
@@ -374,23 +425,26 @@ def _prepare(
     # which safeguards are credited depends on the side's flags only, not on the area
     per_side: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for side in sides:
-        credited = frozenset(sid for sid, req in c.requires.items() if req(side.flags))
+        flags = side.flags
+        credited = frozenset([sid for sid, req in c.requires.items() if req(flags)])
         per_side[side.side] = (
             credited,
-            frozenset().union(*(c.counters[sid] for sid in credited)),
+            frozenset().union(*[c.counters[sid] for sid in credited]),
         )
     for area in areas:
+        rules = c.rules_by_area[area]
+        area_lowers = c.lowers_by_area[area]
         for side in sides:
             flags = side.flags
-            fired = tuple(cr for cr in c.rules_by_area[area] if cr.holds(flags))
+            fired = tuple([cr for cr in rules if cr.holds(flags)])
             credited, counterable = per_side[side.side]
-            lowers = {
-                sid: held
-                for sid, cls in c.lowers_by_area[area].items()
-                if sid in credited
-                for held in (tuple(cl for cl in cls if cl.holds(flags)),)
-                if held
-            }
+            lowers: dict[str, tuple[_CLower, ...]] = {}
+            if area_lowers:
+                for sid, cls in area_lowers.items():
+                    if sid in credited:
+                        held = tuple([cl for cl in cls if cl.holds(flags)])
+                        if held:
+                            lowers[sid] = held
             cells.append(
                 _Cell(
                     (area, side.side),
@@ -407,7 +461,12 @@ def _prepare(
 def _cell_levels(c: _Compiled, cell: _Cell, planned: Sequence[str]) -> list[int]:
     levels = list(cell.baseline)
     if cell.counterable and planned:
-        countered = _cell_counters(c, cell, planned)
+        # the rules cancelled here: by the planned safeguards credited in this cell
+        countered: set[str] = set()
+        credited = cell.credited
+        for sid in planned:
+            if sid in credited:
+                countered |= c.counters[sid]
         for cr in cell.fired:
             if cr.id not in countered:
                 levels[cr.risk] = cr.apply(levels[cr.risk])
@@ -517,7 +576,9 @@ def assess(
     cells = _prepare(c, area_ids, sides)
     by_side = {s.side: s for s in sides}
     inherent = _traced_levels(c, cells, by_side, (), trace)
-    residual = _traced_levels(c, cells, by_side, planned, trace, record_rules=False)
+    residual = _traced_levels(
+        c, cells, by_side, planned, trace, record_rules=False, unplanned=inherent
+    )
     if diligence_flags is not None:
         dd_flags = sorted(set(diligence_flags))
     else:
@@ -533,6 +594,7 @@ def assess(
     context |= undetermined
     context &= c.verdict_vocab
     vflags = _verdict_flags(residual, inherent, context)
+    rank = _verdict_rank(c, vflags)  # the verdict with the planned safeguards
 
     risks = _risk_results(fw, c, area_ids, sides, inherent, residual, trace)
     fired_rule_ids = {t["rule"] for t in trace if t["stage"] == "rule"}
@@ -547,8 +609,9 @@ def assess(
         context,
         fired_rule_ids,
         analyse_safeguards,
+        rank,
     )
-    verdict = _verdict(fw, vflags, planned, inherent, residual, dd_flags, best_rank, best_set)
+    verdict = _verdict(fw, vflags, rank, planned, inherent, residual, dd_flags, best_rank, best_set)
     if undetermined:
         verdict["conditions"].insert(
             0,
@@ -564,7 +627,10 @@ def assess(
         proposal, fw, placements, sides, risks, benefits, verdict, safeguards, dd_flags
     )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    # One validation of plain data (fast, in pydantic-core) instead of one per nested object.
+    # One validation of plain data (fast, in pydantic-core) instead of one per nested object; the
+    # records the engine builds field by field (trace steps, risk, side, safeguard and verdict
+    # results) are set up as they are (detente._construct), the frozen ones built with the
+    # framework are passed as they are.
     return Assessment.model_validate(
         dict(
             tool_version=__version__,
@@ -580,29 +646,37 @@ def assess(
             placement=placement,
             text_facts=list(reading.facts),
             safeguards_not_credited=list(reading.contradicted),
-            sides=_side_views(proposal, fw, c, sides, inherent, residual),
-            risks=risks,
+            sides=[
+                construct_from(SideView, x)
+                for x in _side_views(proposal, fw, c, sides, inherent, residual)
+            ],
+            risks=[construct_from(RiskResult, x) for x in risks],
             cells=[
-                dict(
-                    area=a,
-                    side=s.side,
-                    cells={
-                        r: dict(
-                            baseline=LEVELS[c.baseline[a][i]],
-                            inherent=LEVELS[inherent.by_cell[(a, s.side)][i]],
-                            residual=LEVELS[residual.by_cell[(a, s.side)][i]],
-                        )
-                        for i, r in enumerate(c.risks)
-                    },
+                construct_from(
+                    AreaSideResult,
+                    dict(
+                        area=a,
+                        side=s.side,
+                        cells={
+                            r: c.cell_results[b][i][x]  # frozen, built with the framework
+                            for r, b, i, x in zip(
+                                c.risks,
+                                c.baseline[a],
+                                inherent.by_cell[(a, s.side)],
+                                residual.by_cell[(a, s.side)],
+                                strict=True,
+                            )
+                        },
+                    ),
                 )
                 for a in area_ids
                 for s in sides
             ],
-            trace=trace,
+            trace=[construct_from(TraceStep, t) for t in trace],
             benefits=[b[1] for b in met],
             benefits_considered=[b[1] for b in unmet],
-            safeguards=safeguards,
-            verdict=verdict,
+            safeguards=[construct_from(SafeguardResult, x) for x in safeguards],
+            verdict=construct_from(VerdictResult, verdict),
             due_diligence=diligence,
             due_diligence_flags=dd_flags,
             landscape=landscape,
@@ -630,19 +704,14 @@ def _risk_results(
     out: list[dict[str, Any]] = []
     if not areas:
         return out  # no area assessed: no level to report (the placement says why)
+    # the cells in area, side order, with their "area/side" label
+    cells = [(f"{a}/{s.side}", inherent.by_cell[(a, s.side)]) for a in areas for s in sides]
     for i, rid in enumerate(c.risks):
         risk = fw.risk_index[rid]
-        base = max(c.baseline[a][i] for a in areas)
-        drivers = [
-            f"{a}/{s.side}"
-            for a in areas
-            for s in sides
-            if inherent.by_cell[(a, s.side)][i] == inherent.combined[i]
-        ]
-        reasons: list[str] = []
-        for a in areas:
-            if c.baseline[a][i] == base:
-                reasons.append(c.baseline_reasons[a][i])
+        base = max([c.baseline[a][i] for a in areas])
+        top = inherent.combined[i]
+        drivers = [label for label, row in cells if row[i] == top]
+        reasons = [c.baseline_reasons[a][i] for a in areas if c.baseline[a][i] == base]
         reasons.extend(changes[rid])
         out.append(
             dict(
@@ -659,6 +728,15 @@ def _risk_results(
     return out
 
 
+_LEADS = "Leads in the relevant capability: R2 is this side's concern (framework.md §5 R2)."
+_TRAILS = (
+    "Trails in the relevant capability: the other side bears the R2 concern (framework.md §5 R2)."
+)
+_NO_LEAD = "No side is declared to lead; R2 is read at the area baseline."
+#: an asset in the side view's "Gives" note
+_ASSET_WORDS = {a: a.value.replace("_", " ") for a in Asset}
+
+
 def _side_views(
     p: Proposal,
     fw: Framework,
@@ -668,31 +746,30 @@ def _side_views(
     residual: _Levels,
 ) -> list[dict[str, Any]]:
     lead = p.lead_side(fw.rivalry)
+    party = {x.key: x for x in p.parties}
+    # per side, its cells' levels (one row per area)
+    own_inh: dict[str, list[list[int]]] = {}
+    own_res: dict[str, list[list[int]]] = {}
+    for (_area, side), lv in inherent.by_cell.items():
+        own_inh.setdefault(side, []).append(lv)
+    for (_area, side), lv in residual.by_cell.items():
+        own_res.setdefault(side, []).append(lv)
     out = []
     for s in sides:
-        keys = set(s.parties)
-        members = [x for x in p.parties if x.key in keys]
-        gives = sorted({a.value for x in members for a in x.contributes})
-        receives = sorted({a.value for x in members for a in x.receives})
-        own_inh = [lv for (_area, side), lv in inherent.by_cell.items() if side == s.side]
-        own_res = [lv for (_area, side), lv in residual.by_cell.items() if side == s.side]
-        inh = [max(col) for col in zip(*own_inh, strict=True)] if own_inh else [0] * len(c.risks)
-        res = [max(col) for col in zip(*own_res, strict=True)] if own_res else [0] * len(c.risks)
-        notes = []
-        if lead == s.side:
-            notes.append(
-                "Leads in the relevant capability: R2 is this side's concern (framework.md §5 R2)."
-            )
-        elif lead is not None:
-            notes.append(
-                "Trails in the relevant capability: the other side bears the R2 concern (framework.md §5 R2)."
-            )
-        else:
-            notes.append("No side is declared to lead; R2 is read at the area baseline.")
+        given: set[Asset] = set()
+        received: set[Asset] = set()
+        for key in s.parties:  # the side's parties, in the proposal's order
+            given.update(party[key].contributes)
+            received.update(party[key].receives)
+        # StrEnum members sort as their values; the values come from a table (no enum .value)
+        gives_sorted = sorted(given)
+        gives = [_ASSET_VALUE[a] for a in gives_sorted]
+        receives = [_ASSET_VALUE[a] for a in sorted(received)]
+        notes = [_LEADS if lead == s.side else _TRAILS if lead is not None else _NO_LEAD]
         if gives:
             notes.append(
                 "Gives: "
-                + ", ".join(g.replace("_", " ") for g in gives)
+                + ", ".join([_ASSET_WORDS[a] for a in gives_sorted])
                 + " (R3 exposure is read from this)."
             )
         out.append(
@@ -702,12 +779,20 @@ def _side_views(
                 leads=lead == s.side,
                 gives=gives,
                 receives=receives,
-                inherent={r: LEVELS[inh[i]] for i, r in enumerate(c.risks)} if own_inh else {},
-                residual={r: LEVELS[res[i]] for i, r in enumerate(c.risks)} if own_res else {},
+                inherent=_side_levels(c, own_inh.get(s.side)),
+                residual=_side_levels(c, own_res.get(s.side)),
                 notes=notes,
             )
         )
     return out
+
+
+def _side_levels(c: _Compiled, rows: list[list[int]] | None) -> dict[str, str]:
+    """Per risk, the highest level over a side's cells ({} when the side has none)."""
+    if not rows:
+        return {}
+    top = rows[0] if len(rows) == 1 else list(map(max, *rows))
+    return {r: LEVELS[top[i]] for i, r in enumerate(c.risks)}
 
 
 def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
@@ -760,74 +845,70 @@ def _safeguard_analysis(
     context: frozenset[str],
     fired: set[str],
     analyse: bool,
+    planned_rank: int,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
     # The verdict depends on the levels only through the combined levels (the context is fixed
     # within this assessment), and on those only through the residual flags: memoise on them.
     memo: dict[tuple[bool, ...], int] = {}
     inh = inherent.combined
 
+    def residual_key(comb: list[int]) -> tuple[bool, ...]:
+        """The verdict reads the levels only through _verdict_flags' five residual flags."""
+        highs = comb.count(2)
+        return (highs >= 2, highs > 0, 1 in comb, not any(comb), any(map(gt, inh, comb)))
+
     # A candidate safeguard only changes the cells where it counters a fired rule or lowers a
     # level: re-compute those, reuse the planned levels for the rest.
     base = residual  # the planned levels (computed by the traced run with the same cells)
-    # For each cell, the credited safeguards that can change it (they counter a rule that fired
-    # there, or lower a level there); a candidate re-computes only its cells.
-    cell_sids = [
-        frozenset(cell.lowers).union(
-            *(
-                (sid for sid in c.countered_by.get(cr.id, ()) if sid in cell.credited)
-                for cr in cell.fired
-            )
-        )
-        for cell in cells
-    ]
+    # One pass over the cells: per credited safeguard, the cells it can change (it counters a
+    # rule that fired there, or lowers a level there; a candidate re-computes only those) and
+    # the fired rules it counters.
+    touched: dict[str, set[int]] = {}
     counters_here: dict[str, set[str]] = {}
-    for cell in cells:
+    credited_anywhere: set[str] = set()
+    for i, cell in enumerate(cells):
+        credited_anywhere |= cell.credited
+        for sid in cell.lowers:
+            touched.setdefault(sid, set()).add(i)
+        if not cell.counterable:
+            continue  # no credited safeguard counters anything here
         for cr in cell.fired:
             for sid in c.countered_by.get(cr.id, ()):
                 if sid in cell.credited:
+                    touched.setdefault(sid, set()).add(i)
                     counters_here.setdefault(sid, set()).add(cr.id)
-    credited_anywhere = frozenset().union(*(cell.credited for cell in cells))
-    touched: dict[str, tuple[int, ...]] = {}
-
-    def touches(sid: str) -> tuple[int, ...]:
-        t = touched.get(sid)
-        if t is None:
-            t = touched[sid] = tuple(i for i, sids in enumerate(cell_sids) if sid in sids)
-        return t
-
+    no_cells: set[int] = set()
     n_planned = len(planned)
 
     base_rows = [base.by_cell[cell.key] for cell in cells]
 
     def evaluate(chosen: Sequence[str]) -> tuple[int, list[int]]:
         """The verdict rank and the combined levels with ``chosen`` (only these are read)."""
-        extra = chosen[n_planned:]
-        idx = touches(extra[0]) if len(extra) == 1 else {i for sid in extra for i in touches(sid)}
+        if len(chosen) == n_planned + 1:
+            idx = touched.get(chosen[-1], no_cells)
+        else:
+            idx = set().union(*(touched.get(sid, no_cells) for sid in chosen[n_planned:]))
         if not idx:
             comb = base.combined
+        elif len(cells) == 1:  # idx is {0}
+            comb = _cell_levels(c, cells[0], chosen)
         else:
             rows = [
                 _cell_levels(c, cell, chosen) if i in idx else base_rows[i]
                 for i, cell in enumerate(cells)
             ]
             # the maximum per risk over the cells (levels are never below 0)
-            comb = list(map(max, *rows)) if len(rows) > 1 else list(rows[0])
-        # the verdict reads the levels only through _verdict_flags' five residual flags
-        highs = comb.count(2)
-        key = (
-            highs >= 2,
-            highs > 0,
-            1 in comb,
-            not any(comb),
-            any(map(gt, inh, comb)),
-        )
+            comb = list(map(max, *rows)) if len(rows) > 1 else rows[0]
+        key = residual_key(comb)
         rank = memo.get(key)
         if rank is None:
             rank = _verdict_rank(c, _verdict_flags(_Levels({}, comb), inherent, context))
             memo[key] = rank
         return rank, comb
 
-    base_rank, base_comb = evaluate(planned)
+    # with the planned safeguards: the verdict's own rank (the same flags)
+    base_rank, base_comb = planned_rank, base.combined
+    memo[residual_key(base_comb)] = planned_rank
     # the risks each safeguard lowers somewhere above low: one pass over the cells
     lowers_of: dict[str, set[str]] = {}
     for cell in cells:
@@ -840,13 +921,17 @@ def _safeguard_analysis(
     results: list[dict[str, Any]] = []
     candidates: list[str] = []
     single: dict[str, tuple[int, list[int]]] = {}
+    no_rules: set[str] = set()
     for sg in fw.catalogue.safeguards:
         is_planned = sg.id in planned
         if not is_planned and sg.id not in credited_anywhere:
             continue  # its precondition holds nowhere: neither applicable nor planned
-        here = counters_here.get(sg.id, set())
+        here = counters_here.get(sg.id, no_rules)
+        lowered = lowers_of.get(sg.id)
+        if not here and not lowered and not is_planned:
+            continue  # it counters nothing that fired and lowers nothing: not applicable
         counters_fired = [r for r in sg.counters if r in fired and r in here]
-        lowers = sorted(lowers_of.get(sg.id, ()))
+        lowers = sorted(lowered) if lowered else []
         # a recommendation the current plan contradicts is a plan change: name what must go
         applicable = bool(counters_fired or lowers)
         contradicts = c.incompatible[sg.id]
@@ -927,6 +1012,7 @@ def _safeguard_analysis(
 def _verdict(
     fw: Framework,
     flags: frozenset[str],
+    rank: int,
     planned: Sequence[str],
     inherent: _Levels,
     residual: _Levels,
@@ -935,22 +1021,19 @@ def _verdict(
     best_set: list[str],
 ) -> dict[str, Any]:
     c = _compile(fw)
-    rank = _verdict_rank(c, flags)
-    fired = [
-        v
-        for v, (_r, _op, _b, holds) in zip(fw.rules.verdicts, c.verdicts, strict=True)
-        if holds(flags)
-    ]
-    levelled = [v for v in fired if v.op != "condition"]
-    capped = [v for v in levelled if v.op == "at_most" and VERDICTS.index(v.verdict) == rank]
+    # indices of the verdict rules that fired (the compiled rules are in rule order)
+    fired = [i for i, (_r, _op, _b, holds) in enumerate(c.verdicts) if holds(flags)]
+    levelled = [i for i in fired if c.verdicts[i][1] != "condition"]
+    capped = [i for i in levelled if c.verdicts[i][1] == "at_most" and c.verdicts[i][0] == rank]
     decisive = capped or [
-        v for v in levelled if v.op == "at_least" and VERDICTS.index(v.verdict) == rank
+        i for i in levelled if c.verdicts[i][1] == "at_least" and c.verdicts[i][0] == rank
     ]
     if c.verdict_ids_unique:  # identity is equality then (and cheaper than pydantic's __eq__)
-        decisive_ids = {id(v) for v in decisive}
-        also = [v for v in levelled if id(v) not in decisive_ids]
+        also = [i for i in levelled if i not in decisive]
     else:
-        also = [v for v in levelled if v not in decisive]
+        rules = fw.rules.verdicts
+        decisive_rules = [rules[i] for i in decisive]
+        also = [i for i in levelled if rules[i] not in decisive_rules]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
     if planned and lowered:
@@ -971,39 +1054,32 @@ def _verdict(
         conditions.append(
             "Some restricted-party lists are older than the configured maximum age: update them."
         )
-    for v in fired:
-        if v.op == "condition":
+    for i in fired:
+        if c.verdicts[i][1] == "condition":
+            v = fw.rules.verdicts[i]
             conditions.append(f"{v.reason.strip()} [{v.id}; {v.ref}]")
 
-    def reasons(vs: Iterable[Any]) -> list[dict[str, Any]]:
-        return [
-            dict(rule=v.id, verdict=v.verdict, reason=v.reason.strip(), ref=v.ref, basis=v.basis)
-            for v in vs
-        ]
-
     level = VERDICTS[rank]
-    if not decisive:
-        decisive_r = [
-            dict(
-                rule="V-DEFAULT",
-                verdict="suitable",
-                reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
-                ref="framework.md §6, §7",
-                basis="risk",
-            )
-        ]
-    else:
-        decisive_r = reasons(decisive)
+    reasons = c.verdict_reasons  # frozen result models, built with the framework
     return dict(
         level=level,
         label=VERDICT_LABELS[level],
         rank=rank,
-        decisive=decisive_r,
-        also=reasons(also),
+        decisive=[reasons[i] for i in decisive] if decisive else [_DEFAULT_REASON],
+        also=[reasons[i] for i in also],
         conditions=conditions,
         best_reachable=VERDICTS[min(rank, best_rank)],
         safeguards_to_reach_best=best_set if best_rank < rank else [],
     )
+
+
+_DEFAULT_REASON = VerdictReason(
+    rule="V-DEFAULT",
+    verdict="suitable",
+    reason="Every risk is low without relying on safeguards and no due-diligence rule fired.",
+    ref="framework.md §6, §7",
+    basis="risk",
+)
 
 
 def reproduce(

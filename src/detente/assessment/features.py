@@ -110,6 +110,13 @@ _GOVERNANCE_FLAG = {x: f"governance.{x.value}" for x in Governance}
 _FUNDING_FLAG = {x: f"funding.{x.value}" for x in FundingType}
 _GIVES_FLAG = {a: f"any.gives.{a.value}" for a in Asset}
 _HANDS_ON_OTHER = frozenset(f"other.gets.model.{lv.value}" for lv in _HANDS_ON_LEVELS)
+_HANDS_ON_ACCESS = frozenset(f"access.model.{lv.value}" for lv in _HANDS_ON_LEVELS)
+# flag names of access grants, by (what, level)
+_ACCESS_FLAG = {(o, lv): f"access.{o.value}.{lv.value}" for o in AccessOf for lv in AccessLevel}
+_OTHER_GETS_FLAG = {
+    (o, lv): f"other.gets.{o.value}.{lv.value}" for o in AccessOf for lv in AccessLevel
+}
+_MODEL_ACCESS_LEVEL_FLAG = {lv: f"model_access.{lv.value}" for lv in AccessLevel}
 _STABILITY_PURPOSES = frozenset(
     {
         Purpose.restraint,
@@ -130,17 +137,18 @@ class SideFeatures:
 
 
 def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> set[str]:
-    f: set[str] = set()
-    forms = set(p.forms)
-    f.update(_FORM_FLAG[x] for x in forms)
-    f.update(_ACTIVITY_FLAG[x] for x in p.activities)
+    # map over the prebuilt flag tables: no enum .value and no generator frame per item
+    forms = p.forms
+    f: set[str] = set(map(_FORM_FLAG.__getitem__, forms))
+    f.update(map(_ACTIVITY_FLAG.__getitem__, p.activities))
     if p.model_access is not ModelAccess.none:
         f.add(_MODEL_ACCESS_FLAG[p.model_access])
-    f.update(_STRATEGIC_FLAG[x] for x in p.strategic_intersections)
-    if p.strategic_intersections:
+    strategic = p.strategic_intersections
+    if strategic:
+        f.update(map(_STRATEGIC_FLAG.__getitem__, strategic))
         f.add("strategic.any")
-    if {StrategicTech.nuclear, StrategicTech.bio_chem} & set(p.strategic_intersections):
-        f.add("strategic.cbrn")
+        if StrategicTech.nuclear in strategic or StrategicTech.bio_chem in strategic:
+            f.add("strategic.cbrn")
     f.add(_MATURITY_FLAG[p.maturity] if p.maturity else "maturity.unstated")
     f.add(_PUBLICATION_FLAG[p.publication])
     if p.track is not None:
@@ -153,23 +161,24 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
         f.add("infra.national")
     if p.governance is not None:
         f.add(_GOVERNANCE_FLAG[p.governance])
-    f.update(_PURPOSE_FLAG[x] for x in p.purposes)
-    if _STABILITY_PURPOSES & set(p.purposes):
+    f.update(map(_PURPOSE_FLAG.__getitem__, p.purposes))
+    if not _STABILITY_PURPOSES.isdisjoint(p.purposes):
         f.add("purpose.stability_aim")
-    f.update(_FUNDING_FLAG[x.type] for x in p.funding)
+    for funding in p.funding:
+        f.add(_FUNDING_FLAG[funding.type])
     if p.capability_lead == "parity":
         f.add("lead.parity")
     elif lead is None:
         f.add("lead.unknown")
     else:
         f.add("lead.declared")
-    if any(x.type is OrgType.military_affiliated for x in p.parties):
-        f.add("party.military_affiliated")
     for party in p.parties:
-        f.update(_GIVES_FLAG[a] for a in party.contributes)
-    if {Form.personnel_exchange, Form.visiting_researchers} & forms:
+        if party.type is OrgType.military_affiliated:
+            f.add("party.military_affiliated")
+        f.update(map(_GIVES_FLAG.__getitem__, party.contributes))
+    if Form.personnel_exchange in forms or Form.visiting_researchers in forms:
         f.add("form.people_move")
-    f.update(SAFEGUARD_PREFIX + s for s in safeguards)
+    f.update([SAFEGUARD_PREFIX + s for s in safeguards])
     return f
 
 
@@ -208,20 +217,23 @@ def side_features(
     gives: dict[str, set[Asset]] = {s: set() for s in sides}
     gets: dict[str, set[Asset]] = {s: set() for s in sides}
     own: dict[str, set[str]] = {s: set() for s in sides}
+    members: dict[str, list[str]] = {s: [] for s in sides}
     neutral: set[str] = set()
     for party in p.parties:
-        side = of_party.get(party.key)
+        key = party.key
+        side = of_party.get(key)
         if side is None:
             if party.administers_infrastructure:
                 neutral.add("neutral.administers")
-            if host and party.key == host:
+            if host and key == host:
                 neutral.add("neutral.hosts")
             continue
+        members[side].append(key)
         gives[side].update(party.contributes)
         gets[side].update(party.receives)
         if party.administers_infrastructure:
             own[side].add("administers")
-        if host and party.key == host:
+        if host and key == host:
             own[side].add("hosts")
         if party.type is OrgType.military_affiliated:
             own[side].add("military_affiliated")
@@ -229,17 +241,18 @@ def side_features(
             own[side].add("government")
     # One fact, several fields: an asset received by one side and contributed by none is deemed
     # given by the other sides; one contributed and received by none is deemed received by them.
-    for asset in set().union(*gives.values(), *gets.values()):
-        givers = [s for s in sides if asset in gives[s]]
-        takers = [s for s in sides if asset in gets[s]]
-        if takers and not givers:
-            for s in sides:
-                if s not in takers:
-                    gives[s].add(asset)
-        elif givers and not takers and asset not in TALK_ASSETS:
-            for s in sides:
-                if s not in givers:
-                    gets[s].add(asset)
+    if len(sides) > 1:  # with one side there is no other side to deem anything of
+        for asset in set().union(*gives.values(), *gets.values()):
+            givers = [s for s in sides if asset in gives[s]]
+            takers = [s for s in sides if asset in gets[s]]
+            if takers and not givers:
+                for s in sides:
+                    if s not in takers:
+                        gives[s].add(asset)
+            elif givers and not takers and asset not in TALK_ASSETS:
+                for s in sides:
+                    if s not in givers:
+                        gets[s].add(asset)
     # Access grants: (receiving side, owning side or None for "every other side", of, level).
     grants: list[tuple[str | None, str | None, AccessOf, AccessLevel]] = []
     for g in p.access:
@@ -268,21 +281,23 @@ def side_features(
     for to_side, owner_side, of, level in grants:
         if to_side is not None and owner_side is not None and to_side == owner_side:
             continue  # access to one's own side's systems is not cooperation across sides
-        access_flags.add(f"access.{of.value}.{level.value}")
+        access_flags.add(_ACCESS_FLAG[of, level])
         if of is AccessOf.model:
-            base.add(f"model_access.{level.value}")
+            base.add(_MODEL_ACCESS_LEVEL_FLAG[level])
     # model_access (undirected) is access both ways
     if p.model_access is not ModelAccess.none:
         access_flags.add(_ACCESS_MODEL_FLAG[p.model_access])
-    if any(f"access.model.{lv.value}" in access_flags for lv in _HANDS_ON_LEVELS) or (
-        Form.joint_red_teaming in p.forms
-    ):
+    if not _HANDS_ON_ACCESS.isdisjoint(access_flags) or Form.joint_red_teaming in p.forms:
         access_flags.add("access.hands_on")
     base |= access_flags
     if _dialogue_only(p, access_flags):
         base.add("form.dialogue_only")
     given = {a for x in p.parties for a in x.contributes}.union(*gives.values())
-    if SENSITIVE_ASSETS & given or {"model_access.internals", "model_access.weights"} & base:
+    if (
+        not SENSITIVE_ASSETS.isdisjoint(given)
+        or "model_access.internals" in base
+        or "model_access.weights" in base
+    ):
         base.add("shared.sensitive")
     funders = {s for s in sides if Asset.funding in gives[s] or Asset.compute in gives[s]}
     if Purpose.cost_sharing in p.purposes or len(funders) >= 2:
@@ -295,34 +310,30 @@ def side_features(
     as_self: dict[str, set[str]] = {}
     as_other: dict[str, set[str]] = {}
     for side in sides:
-        mine = {_SELF_GIVES[a] for a in gives[side]}
-        mine.update(_SELF_GETS[a] for a in gets[side])
-        mine.update("self." + x for x in own[side])
-        theirs = {_OTHER_GIVES[a] for a in gives[side]}
-        theirs.update(_OTHER_GETS[a] for a in gets[side])
-        theirs.update("other." + x for x in own[side])
+        mine = set(map(_SELF_GIVES.__getitem__, gives[side]))
+        mine.update(map(_SELF_GETS.__getitem__, gets[side]))
+        theirs = set(map(_OTHER_GIVES.__getitem__, gives[side]))
+        theirs.update(map(_OTHER_GETS.__getitem__, gets[side]))
+        for x in own[side]:
+            mine.add("self." + x)
+            theirs.add("other." + x)
         as_self[side] = mine
         as_other[side] = theirs
-    undirected = (
-        _OTHER_GETS_MODEL_FLAG[p.model_access] if p.model_access is not ModelAccess.none else None
-    )
+    if p.model_access is not ModelAccess.none:
+        base.add(_OTHER_GETS_MODEL_FLAG[p.model_access])  # the same on every side
     out: list[SideFeatures] = []
     for side in sides:
-        flags = set(base)
-        flags |= as_self[side]
+        flags = base | as_self[side]
         for other in sides:
             if other != side:
                 flags |= as_other[other]
         # access another side gets to this side's systems
         for to_side, owner_side, of, level in grants:
             if to_side is not None and to_side != side and owner_side in (None, side):
-                flags.add(f"other.gets.{of.value}.{level.value}")
-        if undirected is not None:
-            flags.add(undirected)
+                flags.add(_OTHER_GETS_FLAG[of, level])
         if not _HANDS_ON_OTHER.isdisjoint(flags):
             flags.add("other.gets.hands_on")
         if lead is not None:
             flags.add("self.leads" if lead == side else "other.leads")
-        members = tuple(x.key for x in p.parties if of_party.get(x.key) == side)
-        out.append(SideFeatures(side, members, frozenset(flags)))
+        out.append(SideFeatures(side, tuple(members[side]), frozenset(flags)))
     return out

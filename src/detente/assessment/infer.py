@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from detente.assessment.features import side_features
 from detente.assessment.placement import AreaClassifier, Placement, place
+from detente.assessment.polarity import compile_scan
 from detente.assessment.result import AreaPlacement
 from detente.framework.model import AreaDef, Framework
 from detente.model.proposal import Proposal
@@ -40,17 +41,32 @@ def _any_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
     if not keywords:
         return None
     alts = "|".join(re.escape(k.lower()) for k in dict.fromkeys(keywords))
-    return re.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])")
+    # compile_scan: the same matches, tried only where a keyword can start
+    return compile_scan(r"(?<![\w-])(?:" + alts + r")(?![\w-])")
+
+
+_SUBTOPICS: dict[int, tuple[AreaDef, tuple[tuple[str, re.Pattern[str]], ...]]] = {}
+
+
+def _subtopic_patterns(area: AreaDef) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Per sub-topic of ``area`` (a frozen framework record), its keyword alternation: built once
+    per loaded framework."""
+    hit = _SUBTOPICS.get(id(area))
+    if hit is None or hit[0] is not area:
+        if len(_SUBTOPICS) > 64:
+            _SUBTOPICS.clear()
+        patterns = tuple(
+            (s.id, pat)
+            for s in area.subtopics
+            if (pat := _any_pattern(tuple(s.keywords))) is not None
+        )
+        hit = _SUBTOPICS[id(area)] = (area, patterns)
+    return hit[1]
 
 
 def _subtopics(area: AreaDef, text: str) -> list[str]:
     low = text.lower()
-    out = []
-    for s in area.subtopics:
-        pat = _any_pattern(tuple(s.keywords))
-        if pat is not None and pat.search(low):
-            out.append(s.id)
-    return out
+    return [sid for sid, pat in _subtopic_patterns(area) if pat.search(low)]
 
 
 def area_placements(p: Proposal, fw: Framework, placement: Placement) -> list[AreaPlacement]:

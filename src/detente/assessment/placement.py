@@ -39,6 +39,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from detente._construct import construct
 from detente.assessment.polarity import Polarity, compile_folded, compile_scan, fold, polarity
 from detente.framework.model import Framework
 from detente.model.placement import AreaCandidate as AreaCandidate
@@ -244,7 +245,7 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
                 found.strong = found.strong or wk != "generic"
                 kind: Literal["phrase", "keyword", "generic"] = t.weight_kind
                 found.evidence.append(
-                    Evidence.model_construct(kind=kind, text=key, quote=quote, weight=w)
+                    construct(Evidence, kind=kind, text=key, quote=quote, weight=w)
                 )
     return areas, outside
 
@@ -316,7 +317,8 @@ def place(
             why_not = f"confidence {conf:.2f} is below the threshold {cfg.threshold:.2f}"
         if placed or conf >= cfg.candidate_floor or ev:
             candidates.append(
-                AreaCandidate.model_construct(
+                construct(
+                    AreaCandidate,
                     area=area,
                     name=c.names[area],
                     confidence=round(conf, 3),
@@ -329,11 +331,11 @@ def place(
     placed_ids = [x.area for x in candidates if x.placed]
     by_area = {x.area: x for x in candidates}
     topics: list[OutsideTopic] = []
+    declared_forms = [f for f in flags if f.startswith("form.")]
     for topic in cfg.outside:
         topic_found = out.get(topic.id)
         ev = list(topic_found.evidence) if topic_found else []
         form_ev = [f"form.{f}" for f in topic.forms]
-        declared_forms = [f for f in flags if f.startswith("form.")]
         if form_ev and declared_forms and set(declared_forms) <= set(form_ev):
             ev.append(
                 Evidence.model_construct(
@@ -360,7 +362,8 @@ def place(
                 + " ".join(topic.why.split())
             )
         topics.append(
-            OutsideTopic.model_construct(
+            construct(
+                OutsideTopic,
                 topic=topic.id,
                 name=topic.name,
                 evidence=ev,

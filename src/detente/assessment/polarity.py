@@ -269,13 +269,16 @@ NEGATION_SCOPE = 7
 """A negation cue counts only this many words before the match (or inside it): "humans, not AI,
 should control decisions on the use of nuclear weapons" does not deny the nuclear topic."""
 
-_WORD = re.compile(r"\S+")
-
 
 def _words_before(text: str, lo: int, pos: int, n: int) -> int:
-    """Start of the ``n`` words before ``pos`` (not before ``lo``)."""
-    starts = [m.start() for m in _WORD.finditer(text, lo, pos)]
-    return starts[-n] if len(starts) >= n else lo
+    """Start of the ``n`` words before ``pos`` (not before ``lo``): the ``n``-th last run of
+    ``\\S+`` in ``text[lo:pos]``, else ``lo``.  ``str.rsplit`` splits at the same whitespace
+    (``str.isspace``, which ``\\s`` matches): the first part ends with that word."""
+    parts = text[lo:pos].rsplit(None, n - 1)
+    if len(parts) < n:
+        return lo  # fewer than n words
+    head = parts[0]
+    return lo + len(head) - len(head.rsplit(None, 1)[-1])
 
 
 def polarity(
@@ -337,6 +340,12 @@ def _polarity_folded(text: str, low: str, start: int, end: int) -> tuple[Polarit
     if m:
         return Polarity.hypothetical, text[end + m.start() : end + m.end()].strip(), quote
     return Polarity.affirmed, None, quote
+
+
+def span_at(text: str, start: int, end: int, low: str | None = None) -> Span:
+    """The match ``text[start:end]`` with its polarity (``low`` as for :func:`polarity`)."""
+    pol, cue, quote = polarity(text, start, end, low)
+    return Span(start, end, text[start:end], pol, quote, cue)
 
 
 def find(

@@ -15,7 +15,7 @@ from typing import Any
 from detente.assessment.features import SideFeatures
 from detente.assessment.result import AreaPlacement
 from detente.framework.model import Framework
-from detente.model.proposal import TALK_FORMS, Proposal, Track
+from detente.model.proposal import TALK_FORMS, Form, Proposal, Track
 
 #: The four risks in a dean's words (framework.md §5).
 PLAIN_RISK = {
@@ -31,8 +31,11 @@ _TRACK = {
 }
 
 
+#: Each form in words, built once.
+_FORM_WORDS = {f: f.value.replace("_", " ") for f in Form}
+
+
 def _join(items: Sequence[str]) -> str:
-    items = list(items)
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
@@ -40,12 +43,12 @@ def _join(items: Sequence[str]) -> str:
 
 def _form_phrase(p: Proposal, dialogue_only: bool) -> str:
     if dialogue_only:
-        kinds = [f.value.replace("_", " ") for f in p.forms if f in TALK_FORMS]
+        kinds = [_FORM_WORDS[f] for f in p.forms if f in TALK_FORMS]
         head = _TRACK.get(p.track, "a") if p.track else "a"
         return f"{head} cooperation that only talks and writes ({_join(kinds)})"
     if p.forms:
         head = _TRACK.get(p.track, "a") if p.track else "a"
-        return f"{head} cooperation by {_join([f.value.replace('_', ' ') for f in p.forms])}"
+        return f"{head} cooperation by {_join([_FORM_WORDS[f] for f in p.forms])}"
     return "a cooperation whose form is not stated"
 
 
@@ -60,7 +63,7 @@ def benefit_risk_statement(
     safeguards: Sequence[dict[str, Any]],
     dd_flags: Sequence[str],
 ) -> str:
-    union: frozenset[str] = frozenset().union(*(s.flags for s in sides)) if sides else frozenset()
+    dialogue_only = any("form.dialogue_only" in s.flags for s in sides)
     names = {x.key: x.name for x in p.parties}
     side_txt = [f"{_join([names[k] for k in s.parties])} ({s.side})" for s in sides]
     inferred = any(a.inferred for a in placements)
@@ -72,7 +75,7 @@ def benefit_risk_statement(
         else f"with parties on one side only ({side_txt[0] if side_txt else 'none'})"
     )
     out.append(
-        f"“{p.title}” is {_form_phrase(p, 'form.dialogue_only' in union)} {who}, "
+        f"“{p.title}” is {_form_phrase(p, dialogue_only)} {who}, "
         f"in the paper's area{'s' if len(placements) > 1 else ''} of {areas}"
         f"{' (inferred from the text)' if inferred else ''}."
     )
@@ -120,7 +123,7 @@ def benefit_risk_statement(
             out[-1] = out[-1][0].upper() + out[-1][1:]
     else:
         out.append(f"Every risk is low{with_sg}.")
-    decisive = verdict["decisive"][0]["reason"] if verdict["decisive"] else ""
+    decisive = verdict["decisive"][0].reason if verdict["decisive"] else ""
     out.append(f"On balance: {verdict['label'].lower()}. {decisive}")
     best = verdict.get("safeguards_to_reach_best") or []
     if best:

@@ -37,7 +37,15 @@ from pydantic import BaseModel, ConfigDict
 
 from detente._construct import construct
 from detente.assessment.features import SideFeatures, side_features
-from detente.assessment.polarity import Polarity, Span, compile_folded, compile_scan, find, fold
+from detente.assessment.polarity import (
+    Polarity,
+    Span,
+    compile_folded,
+    compile_scan,
+    find,
+    fold,
+    span_at,
+)
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
 from detente.model.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
@@ -236,8 +244,17 @@ def _find(c: _Compiled, text: str, low: str | None) -> list[Span]:
     )
     for m in objects:
         lo, hi = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
-        for s in find(c.pattern, text, lo, hi, folded=c.folded, low=low):
-            spans.setdefault((s.start, s.end), s)
+        # as polarity.find, but the polarity of a match that overlapping windows both find is
+        # read once (it depends on the match's position only, not on the window)
+        found = (
+            c.folded.finditer(low, lo, hi)
+            if c.folded is not None and low is not None
+            else c.pattern.finditer(text, lo, hi)
+        )
+        for f in found:
+            key = f.span()
+            if key not in spans:
+                spans[key] = span_at(text, key[0], key[1], low)
     return sorted(spans.values(), key=lambda s: s.start)
 
 
@@ -308,9 +325,10 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     triggered = _triggered(
         {f: low if low is not None else texts[f].lower() for f, low in folded.items()}
     )
+    any_field = set().union(*triggered.values())  # the facts triggered in some field
     for c in compiled:
-        if not triggered:
-            break
+        if c.fact.id not in any_field:
+            continue  # the cheap pre-check: no pattern of this fact can match
         mentions = _mentions(p, c, triggered, folded)
         if not mentions:
             continue

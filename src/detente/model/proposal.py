@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,11 +21,21 @@ from detente.model.research_security import Disclosures, ResearchSecurity
 PROPOSAL_SCHEMA_VERSION = "detente.proposal/1"
 
 
+class _Choice(StrEnum):
+    """A StrEnum whose ``value`` is read in C (set below, outside the class body, where it
+    would be taken for a member)."""
+
+
+# Python 3.11's ``Enum.value`` is a descriptor written in Python; pydantic reads it for every enum
+# member it dumps to JSON, and the features read it too. The same value, a faster read.
+setattr(_Choice, "value", property(attrgetter("_value_")))  # noqa: B010
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
-class OrgType(StrEnum):
+class OrgType(_Choice):
     university = "university"
     research_institute = "research_institute"
     company = "company"
@@ -38,7 +49,7 @@ class OrgType(StrEnum):
     other = "other"
 
 
-class Role(StrEnum):
+class Role(_Choice):
     lead = "lead"
     partner = "partner"
     host = "host"
@@ -47,7 +58,7 @@ class Role(StrEnum):
     facilitator = "facilitator"
 
 
-class Form(StrEnum):
+class Form(_Choice):
     """The forms a cooperation can take (several at once)."""
 
     dialogue = "dialogue"
@@ -79,7 +90,7 @@ TALK_FORMS = frozenset(
 )
 
 
-class Track(StrEnum):
+class Track(_Choice):
     """Who talks: governments (track 1), officials and experts together (1.5), non-officials (2)."""
 
     track_1 = "track_1"
@@ -87,7 +98,7 @@ class Track(StrEnum):
     track_2 = "track_2"
 
 
-class ModelAccess(StrEnum):
+class ModelAccess(_Choice):
     none = "none"
     api = "api"
     supervised_on_site = "supervised_on_site"
@@ -95,13 +106,13 @@ class ModelAccess(StrEnum):
     weights = "weights"
 
 
-class AccessOf(StrEnum):
+class AccessOf(_Choice):
     model = "model"
     data = "data"
     infrastructure = "infrastructure"
 
 
-class AccessLevel(StrEnum):
+class AccessLevel(_Choice):
     """How far a party reaches into another's model, data or infrastructure (ascending)."""
 
     none = "none"
@@ -112,7 +123,7 @@ class AccessLevel(StrEnum):
     administration = "administration"
 
 
-class Asset(StrEnum):
+class Asset(_Choice):
     """What a party can contribute to, or receive from, a cooperation."""
 
     model_weights = "model_weights"
@@ -135,7 +146,7 @@ class Asset(StrEnum):
     expertise = "expertise"
 
 
-class Activity(StrEnum):
+class Activity(_Choice):
     """What the work actually does (feeds the rules)."""
 
     train_models = "train_models"
@@ -157,7 +168,7 @@ class Activity(StrEnum):
     literature_review = "literature_review"
 
 
-class StrategicTech(StrEnum):
+class StrategicTech(_Choice):
     nuclear = "nuclear"
     bio_chem = "bio_chem"
     cyber = "cyber"
@@ -167,13 +178,13 @@ class StrategicTech(StrEnum):
     critical_infrastructure = "critical_infrastructure"
 
 
-class Maturity(StrEnum):
+class Maturity(_Choice):
     codifying_existing = "codifying_existing"
     incremental = "incremental"
     new_research = "new_research"
 
 
-class Publication(StrEnum):
+class Publication(_Choice):
     open = "open"
     pre_publication_review = "pre_publication_review"
     restricted = "restricted"
@@ -181,7 +192,7 @@ class Publication(StrEnum):
     undecided = "undecided"
 
 
-class Hosting(StrEnum):
+class Hosting(_Choice):
     none = "none"
     third_party = "third_party"
     one_party = "one_party"
@@ -189,19 +200,19 @@ class Hosting(StrEnum):
     joint = "joint"
 
 
-class InfraScope(StrEnum):
+class InfraScope(_Choice):
     safety_specific = "safety_specific"
     general_purpose = "general_purpose"
 
 
-class Governance(StrEnum):
+class Governance(_Choice):
     consensus = "consensus"
     neutral_chair = "neutral_chair"
     one_party_controls = "one_party_controls"
     open_process = "open_process"
 
 
-class Purpose(StrEnum):
+class Purpose(_Choice):
     """What the cooperation is for (feeds the benefit side)."""
 
     cross_border_risk = "cross_border_risk"
@@ -218,7 +229,7 @@ class Purpose(StrEnum):
     confidence_building = "confidence_building"
 
 
-class FundingType(StrEnum):
+class FundingType(_Choice):
     government = "government"
     military = "military"
     private = "private"
@@ -412,13 +423,17 @@ class Rivalry(_Model):
         return self
 
     def side_of(self, country: str) -> str | None:
+        return self.side_table().get(country)
+
+    def side_table(self) -> dict[str, str]:
+        """Country → side id, built once per rivalry (do not modify)."""
         hit = _BY_COUNTRY.get(id(self))
         if hit is None or hit[0] is not self:
             table = {c: side.id for side in self.sides for c in side.countries}
             if len(_BY_COUNTRY) > 256:
                 _BY_COUNTRY.clear()
             _BY_COUNTRY[id(self)] = hit = (self, table)
-        return hit[1].get(country)
+        return hit[1]
 
 
 #: The default rivalry (framework.yaml may override it; a proposal may declare its own).
@@ -638,10 +653,16 @@ class Proposal(_Model):
 
     def party_sides(self, rivalry: Rivalry | None = None) -> dict[str, str | None]:
         """Party key → side (None: third party), consistent with :meth:`sides_under`."""
-        sides = self.sides_under(rivalry)
+        # :meth:`side_of` once per party (it is read twice: for the sides, then per party)
+        table = (self.rivalry or rivalry or DEFAULT_RIVALRY).side_table()
+        raw = [(p, None if p.neutral else p.side or table.get(p.country)) for p in self.parties]
+        sides = {s for _p, s in raw if s is not None}
+        if not sides:  # as in sides_under: one side per country
+            sides = {p.side_key for p in self.parties if not p.neutral} or {
+                p.side_key for p in self.parties
+            }
         out: dict[str, str | None] = {}
-        for p in self.parties:
-            s = self.side_of(p, rivalry)
+        for p, s in raw:
             if s is None and not p.neutral and p.side_key in sides:
                 s = p.side_key  # the fallback: no party on the rivalry, one side per country
             out[p.key] = s

@@ -54,6 +54,11 @@ def test_train_evaluate_and_infer(trained: Path) -> None:
         assert {(name, "detente"), (name, "baseline")} <= sets  # same run, same split
     assert 0.05 <= ev.threshold <= 0.95 and ev.ethics_flagged_as_safety is not None
     assert ev.sources["ai_venues"]["test"] > 0 and any("test split" in n for n in ev.notes)
+    # the three labels evaluated separately, on the same test documents (each has one true label)
+    assert [m.label for m in ev.labels] == ["technical_safety", "ethics_governance", "other"]
+    assert len({m.test_size for m in ev.labels}) == 1
+    assert sum(m.support for m in ev.labels) == ev.labels[0].test_size
+    assert all(0 < m.f1 <= 1 for m in ev.labels)
     labels = clf.labels(
         [
             "Mechanistic interpretability of reward hacking in RLHF language models",

@@ -467,6 +467,20 @@ def _print_eval(ev: Any) -> None:
             f"{100 * ev.ethics_flagged_as_safety:.1f}%"
             + (f" (baseline {100 * base:.1f}%)" if base is not None else "")
         )
+    if ev.labels:
+        lt = Table(title="Three labels (held-out, every sampled test document, natural ratio)")
+        for c in ("label", "precision", "recall", "f1", "positives", "test size"):
+            lt.add_column(c)
+        for m in ev.labels:
+            lt.add_row(
+                m.label,
+                f"{m.precision:.3f}",
+                f"{m.recall:.3f}",
+                f"{m.f1:.3f}",
+                str(m.support),
+                str(m.test_size),
+            )
+        console.print(lt)
     t = Table(title="Area models (held-out newsletter items)")
     for c in ("area", "precision", "recall", "f1", "positives", "test size", "labels"):
         t.add_column(c)

@@ -157,6 +157,9 @@ class Evaluation(BaseModel):
     threshold: float = 0.5
     areas: list[BinaryMetrics] = []
     weak_areas: list[BinaryMetrics] = []
+    # the three-way decision of ``Classifier.labels()`` on every sampled test document (natural
+    # ratio), one row per label: technical safety, ethics/governance, other
+    labels: list[BinaryMetrics] = []
     train_size: int = 0
     test_size: int = 0
     sources: dict[str, dict[str, int]] = {}
@@ -645,6 +648,21 @@ def train(
         ev.baseline_ethics_flagged_as_safety = round(
             sum(p >= 0.5 for p in baseline(ethics_test)) / len(ethics_test), 4
         )
+    test_docs = [d for d in docs if d.split == "test" and d.sampled]
+    if test_docs:
+        test_texts = [d.text for d in test_docs]
+        robust_x = vec.transform(test_texts)
+        e_scores = [float(p) for p in ethics_model.predict_proba(robust_x)[:, 1]]
+        decided = [
+            SAFETY if s >= thr else ETHICS if e >= 0.5 else OTHER
+            for s, e in zip(_mean_scores(members, test_texts), e_scores, strict=True)
+        ]
+        for lab in (SAFETY, ETHICS, OTHER):
+            ev.labels.append(
+                _metrics(
+                    lab, [int(d.label == lab) for d in test_docs], [int(x == lab) for x in decided]
+                )
+            )
     if news_te:
         xt = area_vec.transform([d.text for d in news_te])
         for area in ALL_AREAS:

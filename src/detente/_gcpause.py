@@ -4,8 +4,12 @@ Building a list index or a look-back index allocates hundreds of thousands of sm
 that all stay alive; every time the allocation count crosses the collector's threshold it walks
 them again, in vain (loading every shared list spent a quarter of its CPU time there).  Inside
 the block the collector does not run; reference counting still frees everything as usual, and
-the collector runs again, as configured, after the block.  Nested or concurrent blocks are
-fine: the block that found the collector enabled is the one that enables it again.
+the collector runs again, as configured, after the block.  Nested blocks are fine: the block
+that found the collector enabled is the one that enables it again.  The switch is per process,
+not per thread: while one thread builds an index (a list update in the web app, say), other
+threads run without the collector too, so cyclic garbage they make waits until the block ends
+(memory, never correctness); and if two threads' blocks overlap, the first to have disabled it
+re-enables it when it ends, which only costs the other block speed.
 """
 
 from __future__ import annotations

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from detente.cli._common import cli_errors, console, err_console, needs_extra
 from detente.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:  # the landscape extra is imported only when a command runs
+    from rich.table import Table
+
+    from detente.landscape.classifier import BinaryMetrics
 
 landscape_app = typer.Typer(
     help="Collaboration landscape (the paper's Figure 1): who co-authors AI-safety research with whom.",
@@ -468,37 +474,40 @@ def _print_eval(ev: Any) -> None:
             + (f" (baseline {100 * base:.1f}%)" if base is not None else "")
         )
     if ev.labels:
-        lt = Table(title="Three labels (held-out, every sampled test document, natural ratio)")
-        for c in ("label", "precision", "recall", "f1", "positives", "test size"):
-            lt.add_column(c)
-        for m in ev.labels:
-            lt.add_row(
-                m.label,
-                f"{m.precision:.3f}",
-                f"{m.recall:.3f}",
-                f"{m.f1:.3f}",
-                str(m.support),
-                str(m.test_size),
+        console.print(
+            _metrics_table(
+                "Three labels (held-out, at the sources' proportions)",
+                "label",
+                [(m, "") for m in ev.labels],
+                with_kind=False,
             )
-        console.print(lt)
-    t = Table(title="Area models (held-out newsletter items)")
-    for c in ("area", "precision", "recall", "f1", "positives", "test size", "labels"):
-        t.add_column(c)
-    for m, kind in [(m, "human (newsletter)") for m in ev.areas] + [
-        (m, "keyword (weak)") for m in ev.weak_areas
-    ]:
-        t.add_row(
-            m.label,
-            f"{m.precision:.3f}",
-            f"{m.recall:.3f}",
-            f"{m.f1:.3f}",
-            str(m.support),
-            str(m.test_size),
-            kind,
         )
-    console.print(t)
+    areas = [(m, "human (newsletter)") for m in ev.areas]
+    areas += [(m, "keyword (weak)") for m in ev.weak_areas]
+    console.print(
+        _metrics_table("Area models (held-out newsletter items)", "area", areas, with_kind=True)
+    )
     for note in ev.notes:
         console.print(f"note: {note}", markup=False)
+
+
+def _metrics_table(
+    title: str, what: str, rows: Sequence[tuple[BinaryMetrics, str]], *, with_kind: bool
+) -> Table:
+    """P / R / F1 rows of held-out metrics; with ``with_kind``, a "labels" column (where each
+    row's labels come from)."""
+    from rich.table import Table
+
+    t = Table(title=title)
+    for col in (what, "precision", "recall", "f1", "positives", "test size"):
+        t.add_column(col)
+    if with_kind:
+        t.add_column("labels")
+    for m, kind in rows:
+        cells = [m.label, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}"]
+        cells += [str(m.support), str(m.test_size)]
+        t.add_row(*cells, *([kind] if with_kind else []))
+    return t
 
 
 def register(app: typer.Typer) -> None:

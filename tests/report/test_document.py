@@ -126,6 +126,15 @@ def test_benefit_risk_statement_prefers_the_assessments_own(
     built = doc.benefit_risk_statement(old)
     assert "framework.md §2" in built and a.verdict.label.lower() in built.lower()
 
+    # the terminal and the report show the statement once: a stored assessment without one too
+    for x in (a, old):
+        statement = doc.benefit_risk_statement(x)
+        flat = " ".join(render_text(x, width=10_000).split())
+        assert flat.count(" ".join(statement.split())) == 1
+        # the mitigation plan after the report is a document of its own, filed apart
+        report, _, plan = render(x, "md").partition("## Mitigation plan")
+        assert report.count(statement) == 1 and plan.count(statement) == 1
+
 
 def _with_metadata(fw: Framework, **meta: object) -> Assessment:
     p = Proposal.model_validate(

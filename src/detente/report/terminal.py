@@ -32,8 +32,9 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
     parts: list[RenderableType] = []
     head = Text()
     head.append(f"{a.proposal_title}\n", style="bold")
-    if a.statement:
-        head.append(f"{a.statement}\n\n")
+    statement = doc.benefit_risk_statement(a)  # the engine's, or one built for an older record
+    if statement:
+        head.append(f"{statement}\n\n")
     head.append("Verdict: ")
     head.append(a.verdict.label, style=VERDICT_STYLE.get(a.verdict.level, "bold"))
     parts.append(head)
@@ -50,7 +51,6 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
         who = f"confirmed by {m.reviewer}" if m.confirmed_by == "reviewer" else "automated"
         n = f" ×{m.entries}" if m.entries > 1 else ""
         parts.append(Text(f"    list match: {m.subject} — {m.list_name}: {m.status}{n} ({who})"))
-    parts.append(Text(doc.benefit_risk_statement(a), style="italic"))
     for c in doc.actions(a):
         parts.append(Text(f"  {c.number}. {c.text} — {c.owner} [{', '.join(c.answers)}]"))
     if a.verdict.safeguards_to_reach_best:

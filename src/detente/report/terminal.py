@@ -123,8 +123,12 @@ def assessment_renderable(a: Assessment, *, trace: bool = True) -> RenderableTyp
             tr.add_row(step.rule, f"{step.area}/{step.side}", short, change, step.reason)
         parts.append(tr)
     if a.benefits:
+        # one entry per motive, its precedents together (ISS and ITER are one reason, not two)
+        cases: dict[str, list[str]] = {}
+        for b in a.benefits:
+            cases.setdefault(b.name, []).append(b.case["name"])
         parts.append(
-            Text("Benefits: " + "; ".join(f"{b.name} (cf. {b.case['name']})" for b in a.benefits))
+            Text("Benefits: " + "; ".join(f"{m} (cf. {', '.join(c)})" for m, c in cases.items()))
         )
     dd = (
         "not checked — not the same as clean"

@@ -461,11 +461,20 @@ BENEFIT_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "BEN-COST-POOLING": (
         "infrastructure",
-        {"forms": ["shared_compute"], "purposes": ["cost_sharing"]},
+        {
+            "forms": ["shared_compute"],
+            "us": {"contributes": ["compute"]},
+            "cn": {"contributes": ["funding"]},
+        },
     ),
     "BEN-COST-POOLING-RESEARCH": (
         "evaluations",
-        {"purposes": ["cost_sharing"], "maturity": "new_research"},
+        {
+            "purposes": ["cost_sharing"],
+            "maturity": "new_research",
+            "us": {"contributes": ["funding"]},
+            "cn": {"contributes": ["funding"]},
+        },
     ),
 }
 
@@ -719,10 +728,23 @@ BENEFIT_UNMET_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "BEN-STABILITY-VERIFY": ("verification", {}),
     "BEN-STABILITY-CRISIS": ("protocols", {"activities": ["incident_reporting"]}),
     "BEN-STABILITY-INTEROP": ("evaluations", {"forms": ["shared_benchmarks"]}),
-    "BEN-COST-POOLING": ("infrastructure", {"forms": ["shared_compute"]}),
+    # cost sharing declared, but only one side brings compute: the applicant's label pools nothing
+    "BEN-COST-POOLING": (
+        "infrastructure",
+        {
+            "forms": ["shared_compute"],
+            "purposes": ["cost_sharing"],
+            "us": {"contributes": ["compute"]},
+        },
+    ),
     "BEN-COST-POOLING-RESEARCH": (
         "evaluations",
-        {"purposes": ["cost_sharing"], "maturity": "new_research", "cn": {"country": "US"}},
+        {
+            "purposes": ["cost_sharing"],
+            "maturity": "new_research",
+            "us": {"contributes": ["funding"]},
+            "cn": {"country": "US", "contributes": ["funding"]},
+        },
     ),
 }
 

@@ -76,6 +76,15 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
         False,
     ),
     ("admin_access", "Example Daxue might later receive administrative access.", H, False),
+    # held-out defects (tests/cases/verdict_cases_holdout.yaml): a parenthesis, "nobody", "nothing"
+    (
+        "admin_access",
+        "Engineers from Example Daxue will hold administrator (root) access to the cluster.",
+        A,
+        True,
+    ),
+    ("admin_access", "Nobody from Example Daxue gets administrator access.", N, False),
+    ("weights_shared", "Nothing about model weights is shared with Example Daxue.", N, False),
     # biological / chemical (CBRN) focus
     ("bio_chem_focus", "We red-team models on biological weapons tasks.", A, True),
     ("bio_chem_focus", "The suite covers chemical weapons synthesis planning.", A, True),
@@ -251,3 +260,44 @@ def test_trigger_pre_check_over_joined_fields_is_per_field() -> None:
         "title": {"bio_chem_focus", "nuclear_focus"},
         "summary": {"joint_code"},
     }
+
+
+# How a sentence names the party that holds a fact: by name, alias or key, or by description (a
+# demonym and a noun the party fits); written from the sentence's meaning before running.
+PARTY_CASES: list[tuple[str, dict[str, object], list[str]]] = [
+    ("Engineers from the Chinese partner will hold root access to the cluster.", {}, ["cn-uni"]),
+    ("The Chinese university has root access to the shared cluster.", {}, ["cn-uni"]),
+    ("The US university has root access to the shared cluster.", {}, ["us-uni"]),
+    ("The Chinese side has root access to the shared cluster.", {}, ["cn-uni"]),
+    # "us" the pronoun is not the country
+    ("Let us team up with someone who will hold root access to the cluster.", {}, []),
+    # the noun does not fit the party (a university, not a company): not resolved, asked
+    ("The Chinese company has root access to the shared cluster.", {}, []),
+    # a company name ending in "Co." does not end the sentence
+    (
+        "Engineers from Example Intelligence Co. will hold root access to the cluster.",
+        {"cn": {"name": "Example Intelligence Co.", "type": "company"}},
+        ["cn-uni"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "fields", "administers"), PARTY_CASES)
+def test_the_party_a_sentence_names(
+    fw: Framework, sentence: str, fields: dict[str, object], administers: list[str]
+) -> None:
+    p = proposal("infrastructure", description=sentence, **fields)  # type: ignore[arg-type]
+    reading = read_text(p, fw)
+    (fact,) = [f for f in reading.facts if f.id == "admin_access"]
+    assert fact.quote == sentence
+    assert [x.key for x in reading.effective.parties if x.administers_infrastructure] == administers
+    assert (fact.question is None) is bool(administers)  # unresolved: a question, not a guess
+
+
+def test_a_question_from_the_text_is_a_condition_of_the_verdict(fw: Framework) -> None:
+    p = proposal("infrastructure", description="Someone will hold root access to the cluster.")
+    a = assess(p, fw)
+    (fact,) = [f for f in a.text_facts if f.id == "admin_access"]
+    assert fact.question and not fact.applied
+    assert any(fact.question in c for c in a.verdict.conditions)
+    assert "The text raises a question the fields do not answer" in a.statement

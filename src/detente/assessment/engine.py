@@ -623,8 +623,26 @@ def assess(
             f"The planned safeguard {sg.safeguard} is not credited: the text contradicts it "
             f"({', '.join(sg.contradicted_by)}; “{sg.quotes[0] if sg.quotes else ''}”)."
         )
+    # a question the text raises (a fact stated ambiguously, conditionally or against the fields)
+    # is the reviewer's to answer: the verdict reads the fields as declared until it is answered
+    questions = [f for f in reading.facts if f.question]
+    for f in questions:
+        verdict["conditions"].append(
+            f"Answer before deciding (the verdict reads the fields as declared until then): "
+            f"{f.question} (the text: “{f.quote}”)"
+        )
     statement = benefit_risk_statement(
-        proposal, fw, placements, sides, risks, benefits, verdict, safeguards, dd_flags
+        proposal,
+        fw,
+        placements,
+        sides,
+        risks,
+        benefits,
+        verdict,
+        safeguards,
+        dd_flags,
+        outside=placement.status == "outside",
+        questions=len(questions),
     )
     proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     # One validation of plain data (fast, in pydantic-core) instead of one per nested object; the

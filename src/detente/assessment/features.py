@@ -300,7 +300,9 @@ def side_features(
     ):
         base.add("shared.sensitive")
     funders = {s for s in sides if Asset.funding in gives[s] or Asset.compute in gives[s]}
-    if Purpose.cost_sharing in p.purposes or len(funders) >= 2:
+    # rivals pool resources (framework.md §2): parties on two or more sides bear the cost; a
+    # declared purpose of cost sharing alone is the applicant's label, not a pooled cost
+    if len(funders) >= 2:
         base.add("costs.pooled")
     if lead is not None and lead in gives and (gives[lead] - {Asset.funding}):
         base.add("leader.shares")

@@ -174,7 +174,7 @@ def compile_folded(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str] 
 _SENTENCE_END = re.compile(
     r"(?:[.!?](?=\s|$)|;)"
     r"(?<!\be\.g.)(?<!\bi\.e.)(?<!\bDr.)(?<!\bProf.)(?<!\bvs.)(?<!\bMr.)(?<!\bMs.)(?<!\bSt.)"
-    r"(?<!\bU\.S.)(?<!\bNo.)"
+    r"(?<!\bU\.S.)(?<!\bNo.)(?<!\bCo.)(?<!\bInc.)(?<!\bLtd.)(?<!\bCorp.)"
     r"|\n\s*\n|\n\s*[-*•]\s"
 )
 _CLAUSE_BREAK = re.compile(
@@ -186,7 +186,8 @@ _CLAUSE_BREAK = re.compile(
 # (?=[…]) before an alternation of words: the first letters of its words, so the engine tries the
 # alternation only where one could start (the same matches, about twice as fast).
 _NEGATION = re.compile(
-    r"\b(?=[abcdefimnoprsw])(?:no|not(?!\s+only)|never|without|neither|nor|none|cannot|can't|won't|don't|doesn't|"
+    r"\b(?=[abcdefimnoprsw])(?:no|not(?!\s+only)|never|without|neither|nor|none|nobody|nothing|"
+    r"cannot|can't|won't|don't|doesn't|"
     r"isn't|aren't|wouldn't|shouldn't|mustn't|shan't|excluding|excluded|excludes?|except|"
     r"rather than|instead of|free of|out of scope|outside the scope|prohibit\w*|forbid\w*|"
     r"barred|refrain\w*|avoid\w*|withh[eo]ld\w*|off-limits|ruled out|rules out)\b",

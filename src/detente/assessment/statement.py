@@ -62,6 +62,8 @@ def benefit_risk_statement(
     verdict: dict[str, Any],
     safeguards: Sequence[dict[str, Any]],
     dd_flags: Sequence[str],
+    outside: bool = False,
+    questions: int = 0,
 ) -> str:
     dialogue_only = any("form.dialogue_only" in s.flags for s in sides)
     names = {x.key: x.name for x in p.parties}
@@ -74,11 +76,16 @@ def benefit_risk_statement(
         if len(sides) > 1
         else f"with parties on one side only ({side_txt[0] if side_txt else 'none'})"
     )
-    out.append(
-        f"“{p.title}” is {_form_phrase(p, dialogue_only)} {who}, "
-        f"in the paper's area{'s' if len(placements) > 1 else ''} of {areas}"
-        f"{' (inferred from the text)' if inferred else ''}."
-    )
+    if placements:
+        where = (
+            f"in the paper's area{'s' if len(placements) > 1 else ''} of {areas}"
+            f"{' (inferred from the text)' if inferred else ''}"
+        )
+    elif outside:
+        where = "outside the paper's four areas (a reviewer must classify it)"
+    else:
+        where = "in no area the text lets the tool determine (a reviewer must classify it)"
+    out.append(f"“{p.title}” is {_form_phrase(p, dialogue_only)} {who}, {where}.")
     if benefits:
         motives: dict[str, list[str]] = {}
         for b in benefits:
@@ -89,7 +96,7 @@ def benefit_risk_statement(
             f"{_join(parts)}."
         )
     else:
-        all_low = all(r["residual"] == "low" for r in risks)
+        all_low = bool(risks) and all(r["residual"] == "low" for r in risks)
         out.append(
             "It serves none of the paper's four reasons for rivals to cooperate (with the "
             "precedent's conditions met)"
@@ -121,6 +128,9 @@ def benefit_risk_statement(
         out.append(f"{with_sg.strip().capitalize() + ', ' if with_sg else ''}{'; '.join(bits)}.")
         if not with_sg:
             out[-1] = out[-1][0].upper() + out[-1][1:]
+    elif not risks:
+        # the framework gives levels per area only: with no area assessed, no level is known
+        out.append("No risk level is known until the areas are classified.")
     else:
         out.append(f"Every risk is low{with_sg}.")
     decisive = verdict["decisive"][0].reason if verdict["decisive"] else ""
@@ -140,6 +150,12 @@ def benefit_risk_statement(
     if not_credited:
         out.append(
             f"Planned but not credited (its precondition does not hold): {_join(not_credited)}."
+        )
+    if questions:
+        out.append(
+            f"The text raises {'a question' if questions == 1 else f'{questions} questions'} "
+            "the fields do not answer; the verdict reads the fields as declared until "
+            f"{'it is' if questions == 1 else 'they are'} answered."
         )
     if "dd.not_checked" in dd_flags:
         out.append(

@@ -28,6 +28,7 @@ over) is not credited: it is dropped from the plan for this assessment and flagg
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -69,14 +70,30 @@ class _FactDef(BaseModel):
     question: str
 
 
+class _PartyReferences(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    demonyms: dict[str, list[str]]
+    nouns: dict[str, dict[Literal["role", "type"], str]]
+
+
 class _FactsDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["text_facts"]
     id: str
     version: str
     provenance: dict[str, str]
+    party_references: _PartyReferences
     definitions: dict[str, str]
     facts: list[_FactDef]
+
+
+@dataclass(frozen=True, slots=True)
+class _References:
+    """``party_references`` compiled: one pattern, and what each demonym and noun selects."""
+
+    pattern: re.Pattern[str]
+    countries: dict[str, frozenset[str]]  # demonym (lower case) → country codes
+    nouns: dict[str, dict[str, str]]  # noun → {"role" | "type": value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +112,39 @@ _RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load
 
 
 @lru_cache(maxsize=1)
-def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
-    """The fact rules, compiled once: (version, compiled facts)."""
+def _facts_doc() -> _FactsDoc:
     import yaml
 
     text = resources.files("detente.assessment").joinpath("data/text_facts.yaml").read_text("utf-8")
-    doc = _FactsDoc.model_validate(yaml.safe_load(text))
+    return _FactsDoc.model_validate(yaml.safe_load(text))
+
+
+@lru_cache(maxsize=1)
+def _references() -> _References:
+    refs = _facts_doc().party_references
+    countries: dict[str, set[str]] = {}
+    for code, words in refs.demonyms.items():
+        for w in words:
+            countries.setdefault(w.lower(), set()).add(code.upper())
+    pattern = re.compile(
+        rf"\b(?P<dem>{_alternation(countries)})\s+(?P<noun>{_alternation(refs.nouns)})\b"
+    )
+    return _References(
+        pattern,
+        {k: frozenset(v) for k, v in countries.items()},
+        {k.lower(): {str(f): v for f, v in c.items()} for k, c in refs.nouns.items()},
+    )
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Literal words as one alternation, longest first (so "south korean" wins over "korean")."""
+    return "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
+    """The fact rules, compiled once: (version, compiled facts)."""
+    doc = _facts_doc()
     out = []
     for f in doc.facts:
         subs = {**doc.definitions, "OBJECT": f.object}
@@ -191,23 +235,45 @@ def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list
     givers: list[str] = []
     receivers: list[str] = []
     low = quote.lower()
+
+    def role(key: str, start: int, end: int) -> None:
+        before = _PARTY_BEFORE.search(low[max(0, start - 12) : start])
+        if _POSSESSIVE.match(low[end:]) or (before and before.group(1) in ("from", "by")):
+            givers.append(key)
+        elif before or receiving:
+            receivers.append(key)
+        else:
+            givers.append(key)
+
     for party in p.parties:
         if party.neutral:
             continue
         names = [party.name, *party.aliases, party.key]
         for name in sorted({n for n in names if len(n) >= 3}, key=len, reverse=True):
             found = _whole(low, name.lower())
-            if found is None:
+            if found is not None:
+                role(party.key, *found)
+                break
+    # parties named by description ("the Chinese partner", "the US lab"): the text's reference
+    # resolved to the parties it fits (country, then role or type), never used as a risk signal
+    named = set(givers) | set(receivers)
+    refs = _references()
+    for m in refs.pattern.finditer(low):
+        if m.group("dem") == "us" and (
+            len(quote) != len(low) or quote[m.start() : m.start() + 2] != "US"
+        ):
+            continue  # "let us team up": the pronoun, not the country (the country is written US)
+        codes = refs.countries[m.group("dem")]
+        want = refs.nouns[m.group("noun")]
+        for party in p.parties:
+            if party.neutral or party.key in named or party.country not in codes:
                 continue
-            start, end = found
-            before = _PARTY_BEFORE.search(low[max(0, start - 12) : start])
-            if _POSSESSIVE.match(low[end:]) or (before and before.group(1) in ("from", "by")):
-                givers.append(party.key)
-            elif before or receiving:
-                receivers.append(party.key)
-            else:
-                givers.append(party.key)
-            break
+            if "role" in want and party.role.value != want["role"]:
+                continue
+            if "type" in want and party.type.value != want["type"]:
+                continue
+            named.add(party.key)
+            role(party.key, m.start(), m.end())
     return givers, receivers
 
 

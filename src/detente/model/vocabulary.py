@@ -63,8 +63,8 @@ def _vocabulary() -> dict[str, str]:
     v["form.people_move"] = "researchers visit or are exchanged between the parties"
     v.update(_enum_flags("track", Track, "diplomatic track"))
     v["costs.pooled"] = (
-        "costs are pooled: cost sharing is a stated purpose, or parties on two or more sides "
-        "fund or contribute compute"
+        "costs are pooled: parties on two or more sides fund or contribute compute (a stated "
+        "purpose of cost sharing alone does not pool anything)"
     )
     v["purpose.stability_aim"] = (
         "the stated purpose is restraint or confidence-building (verification of commitments, "

@@ -393,6 +393,28 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
         "suitable_with_safeguards",
     ),
     "V-DEEMED-EXPORT": ("protocols", {"forms": ["personnel_exchange"]}, (), "suitable", "suitable"),
+    # what the proposal does not say: asked, the level unchanged (the area's baseline)
+    "V-UNSTATED-FORMS": (
+        "evaluations",
+        {},
+        (),
+        "suitable_with_safeguards",
+        "suitable_with_safeguards",
+    ),
+    "V-UNSTATED-ACCESS": (
+        "evaluations",
+        {"forms": ["shared_benchmarks"], "strategic_intersections": []},
+        (),
+        "suitable_with_safeguards",
+        "suitable_with_safeguards",
+    ),
+    "V-UNSTATED-FOCUS": (
+        "evaluations",
+        {"model_access": "none"},
+        (),
+        "suitable_with_safeguards",
+        "suitable_with_safeguards",
+    ),
     "V-INVESTMENT": ("protocols", {}, ("dd.investment_review",), "needs_senior_review", "suitable"),
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
     "V-SAFEGUARDS-NEEDED": (
@@ -935,3 +957,42 @@ def test_access_grants_to_infrastructure_and_data_are_read(fw: Framework) -> Non
     data = [{"to": "cn-uni", "of": "data", "level": "api", "owner": "us-uni"}]
     b = assess(proposal("evaluations", access=data, cn={"type": "military_affiliated"}), fw)
     assert any(t.rule == "X-R4-MILITARY-COUNTERPART" and t.side == "US" for t in b.trace)
+
+
+# A field never given is unknown; the same field given empty (or "none") is an answer.
+UNSTATED_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
+    ("evaluations", {}, {"V-UNSTATED-FORMS", "V-UNSTATED-ACCESS", "V-UNSTATED-FOCUS"}),
+    (
+        "evaluations",
+        {"forms": ["shared_benchmarks"], "model_access": "none", "strategic_intersections": []},
+        set(),
+    ),
+    ("evaluations", {"forms": ["shared_benchmarks"], "access": []}, {"V-UNSTATED-FOCUS"}),
+    # weights given: access is stated through the asset, whatever field says it
+    (
+        "evaluations",
+        {
+            "forms": ["shared_benchmarks"],
+            "strategic_intersections": [],
+            "us": {"contributes": ["model_weights"]},
+        },
+        set(),
+    ),
+    # dialogue only: no access to declare
+    ("verification", {"forms": ["dialogue", "joint_statement"]}, set()),
+    # protocols (every risk low at baseline): nothing to ask
+    ("protocols", {}, set()),
+]
+
+
+@pytest.mark.parametrize(("area", "fields", "asked"), UNSTATED_CASES)
+def test_what_the_proposal_does_not_say_is_asked(
+    fw: Framework, area: str, fields: dict[str, Any], asked: set[str]
+) -> None:
+    a = assess(proposal(area, **fields), fw)
+    got = {
+        v
+        for v in ("V-UNSTATED-FORMS", "V-UNSTATED-ACCESS", "V-UNSTATED-FOCUS")
+        if any(f"[{v};" in c for c in a.verdict.conditions)
+    }
+    assert got == asked

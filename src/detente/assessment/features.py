@@ -290,8 +290,23 @@ def side_features(
     if not _HANDS_ON_ACCESS.isdisjoint(access_flags) or Form.joint_red_teaming in p.forms:
         access_flags.add("access.hands_on")
     base |= access_flags
-    if _dialogue_only(p, access_flags):
+    dialogue_only = _dialogue_only(p, access_flags)
+    if dialogue_only:
         base.add("form.dialogue_only")
+    # what the proposal does not say (a field never given is unknown, an empty list given is "none"):
+    # the rules then read the area's baseline, and the verdict asks (rules.yaml V-UNSTATED-*)
+    given = p.model_fields_set
+    if not p.forms:
+        base.add("unstated.forms")
+    if "strategic_intersections" not in given:
+        base.add("unstated.focus")
+    if (
+        not access_flags
+        and not dialogue_only
+        and "model_access" not in given
+        and "access" not in given
+    ):
+        base.add("unstated.access")
     given = {a for x in p.parties for a in x.contributes}.union(*gives.values())
     if (
         not SENSITIVE_ASSETS.isdisjoint(given)

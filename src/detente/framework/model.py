@@ -223,7 +223,9 @@ class BenefitRule(_Conditioned):
         return self._req(flags)
 
 
-VerdictBasis = Literal["risk", "benefit", "diligence", "placement", "safeguards", "form"]
+VerdictBasis = Literal[
+    "risk", "benefit", "diligence", "placement", "safeguards", "form", "unstated"
+]
 
 
 class VerdictRule(_Conditioned):
@@ -234,7 +236,8 @@ class VerdictRule(_Conditioned):
     ref: str
     basis: VerdictBasis = Field(
         "risk",
-        description="What the rule reads: risk, benefit, diligence, placement, safeguards, form.",
+        description="What the rule reads: risk, benefit, diligence, placement, safeguards, form, "
+        "unstated (facts the proposal does not give).",
     )
     op: Literal["at_least", "at_most", "condition"] = Field(
         "at_least",

@@ -61,6 +61,15 @@ def _vocabulary() -> dict[str, str]:
         "standards drafting): no system touched, no access, nothing but knowledge exchanged"
     )
     v["form.people_move"] = "researchers visit or are exchanged between the parties"
+    v["unstated.forms"] = "the proposal declares no form of cooperation"
+    v["unstated.focus"] = (
+        "the proposal does not say whether the work touches strategic technology "
+        "(strategic_intersections not given; an empty list says none)"
+    )
+    v["unstated.access"] = (
+        "the proposal does not say what access to models or systems anyone gets (no model_access, "
+        "no access grants, no model asset exchanged, not dialogue only)"
+    )
     v.update(_enum_flags("track", Track, "diplomatic track"))
     v["costs.pooled"] = (
         "costs are pooled: parties on two or more sides fund or contribute compute (a stated "

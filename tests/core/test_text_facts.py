@@ -85,6 +85,46 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
     ),
     ("admin_access", "Nobody from Example Daxue gets administrator access.", N, False),
     ("weights_shared", "Nothing about model weights is shared with Example Daxue.", N, False),
+    # held-out round 2 (tests/cases/verdict_cases_holdout2.yaml): red-teaming and jailbreak
+    # scaffolds are elicitation techniques; a verb before a colon reaches every item of its list
+    ("elicitation_shared", "Scale AI will share its red-teaming scaffolds with the partner.", A, True),
+    ("elicitation_shared", "Each lab hands over its jailbreak scaffolds to the other.", A, True),
+    ("elicitation_shared", "The teams exchange jailbreak techniques during the sprint.", A, True),
+    ("elicitation_shared", "Scale AI will not share its red-teaming scaffolds.", N, False),
+    (
+        "elicitation_shared",
+        "The partners could exchange their red teaming scaffolds in a second phase.",
+        H,
+        False,
+    ),
+    (
+        "elicitation_shared",
+        "We will share: a) the published benchmark items, b) the red-teaming scaffolds and "
+        "jailbreak prompts developed in our lab, and c) aggregate scores per model.",
+        A,
+        True,
+    ),
+    (
+        "elicitation_shared",
+        "We will share: a) the published benchmark items with their scoring rubrics, b) aggregate "
+        "scores per model, and c) the jailbreak prompts developed in our lab.",
+        A,
+        True,
+    ),
+    (
+        "elicitation_shared",
+        "We will not share: a) the published benchmark items with their scoring rubrics, "
+        "b) aggregate scores per model, or c) the jailbreak prompts developed in our lab.",
+        N,
+        False,
+    ),
+    (
+        "elicitation_shared",
+        "We may later share: a) the published benchmark items with their scoring rubrics, "
+        "b) aggregate scores per model, and c) the jailbreak prompts developed in our lab.",
+        H,
+        False,
+    ),
     # biological / chemical (CBRN) focus
     ("bio_chem_focus", "We red-team models on biological weapons tasks.", A, True),
     ("bio_chem_focus", "The suite covers chemical weapons synthesis planning.", A, True),
@@ -135,6 +175,168 @@ def test_fact_polarity(
         assert f.question
     if polarity is N:
         assert f.question is None and f.status == "ruled out by the text"
+
+
+# Mixed polarity: the fact affirmed in one sentence and negated in another (or the same one).
+# An affirmed statement stands when the negation is in another sentence and concerns something
+# narrower (a qualified object: "base-model weights", "weights of the base model"), or, for
+# administrative access, another party; it is asked when the negation is in the same sentence or
+# denies the fact generally ("no weights … at all", "any weights", an unqualified "weights are not
+# shared"). Written from the texts' meaning before the change; the last column is the index of the
+# sentence quoted as decisive.
+MIXED_CASES: list[tuple[str, str, Polarity, bool, int]] = [
+    (
+        "weights_shared",
+        "We will not share base-model weights. "
+        "The fine-tuned model's weights are handed over to Example Daxue.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "weights_shared",
+        "Example Daxue will not receive weights of the base model. "
+        "Example University will share the weights of the fine-tuned checkpoint with Example Daxue.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "weights_shared",
+        "Example University hands the fine-tuned weights to Example Daxue. "
+        "The base-model weights are not shared.",
+        A,
+        True,
+        0,
+    ),
+    (
+        "weights_shared",
+        "No weights are shared at all. "
+        "The fine-tuned model's weights are handed over to Example Daxue.",
+        Q,
+        False,
+        1,
+    ),
+    (
+        "weights_shared",
+        "There is no access to model weights. "
+        "Example University hands its model weights to Example Daxue.",
+        Q,
+        False,
+        1,
+    ),
+    (
+        "weights_shared",
+        "Weights are not shared. Example University hands its model weights to Example Daxue.",
+        Q,
+        False,
+        1,
+    ),
+    (
+        "weights_shared",
+        "Example University will not share any weights. "
+        "The fine-tuned model's weights are handed over to Example Daxue.",
+        Q,
+        False,
+        1,
+    ),
+    (
+        "weights_shared",
+        "Fine-tuned weights are shared with Example Daxue, but base-model weights are not shared.",
+        Q,
+        False,
+        0,
+    ),
+    (
+        "weights_shared",
+        "We will not share base-model weights. "
+        "If the pilot succeeds, the lab could share the fine-tuned weights.",
+        H,
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        "No elicitation techniques are exchanged. "
+        "The teams will exchange their tuned agent scaffolds.",
+        Q,
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        "We will not share the jailbreak prompts of the cyber suite. "
+        "Each side hands over its elicitation toolkit to the other.",
+        A,
+        True,
+        1,
+    ),
+    (
+        "admin_access",
+        "Example Daxue has root access to the shared cluster. "
+        "Example University staff have no administrative access.",
+        A,
+        True,
+        0,
+    ),
+    (
+        "admin_access",
+        "Nobody has administrative access to the cluster. "
+        "Example Daxue has root access to the shared cluster.",
+        Q,
+        False,
+        1,
+    ),
+    (
+        "personnel_exchange",
+        "There will be no personnel exchange. "
+        "Two visiting researchers from Example Daxue spend six months in the lab.",
+        Q,
+        False,
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(("fact", "text", "polarity", "applied", "decisive"), MIXED_CASES)
+def test_mixed_polarity(
+    fw: Framework, fact: str, text: str, polarity: Polarity, applied: bool, decisive: int
+) -> None:
+    p = proposal("evaluations", description=text)
+    facts = {f.id: f for f in read_text(p, fw).facts}
+    f = facts[fact]
+    assert f.polarity is polarity, (text, f.polarity, f.mentions)
+    assert f.applied is applied
+    sentences = re.split(r"(?<=\.) ", text)
+    assert f.quote == sentences[decisive]
+    # the negated mention is kept as evidence against, the affirmed one stands or is asked
+    assert {m.polarity for m in f.mentions} >= {N} or polarity is H
+    if polarity is Q:
+        assert f.question
+
+
+def test_passive_handover_is_quoted_from_its_sentence(fw: Framework) -> None:
+    """"pre-release checkpoints" in a title names a kind of checkpoint, it does not release them:
+    the fact is quoted from the sentence that states it, and its parties come from there."""
+    sentence = (
+        "For calibration, the weights of three pre-release checkpoints will be handed over to "
+        "Example Daxue by the Example University team, and the fingerprints will be computed there."
+    )
+    p = proposal(
+        "verification",
+        title="Provenance fingerprints for pre-release checkpoints",
+        description="The method will be presented at two workshops. " + sentence,
+    )
+    (f,) = read_text(p, fw).facts
+    assert f.id == "weights_shared" and f.applied and f.polarity is A
+    assert f.quote == sentence
+    assert f.question is None  # the giver is named: no "whose weights?" question
+    assert "us-uni contributes model_weights" in f.applied_as
+    assert "cn-uni receives model_weights" in f.applied_as
+    assert [m.field for m in f.mentions] == ["description"]
+    # a verb inside a word is not the verb: "unreleased", "non-disclosed" weights state nothing
+    for title in ("Unreleased model weights", "Non-disclosed checkpoints and post-release audits"):
+        assert read_text(proposal("verification", title=title), fw).facts == ()
 
 
 def test_unrelated_text_reads_no_fact(fw: Framework) -> None:

@@ -87,7 +87,12 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
     ("weights_shared", "Nothing about model weights is shared with Example Daxue.", N, False),
     # held-out round 2 (tests/cases/verdict_cases_holdout2.yaml): red-teaming and jailbreak
     # scaffolds are elicitation techniques; a verb before a colon reaches every item of its list
-    ("elicitation_shared", "Scale AI will share its red-teaming scaffolds with the partner.", A, True),
+    (
+        "elicitation_shared",
+        "Scale AI will share its red-teaming scaffolds with the partner.",
+        A,
+        True,
+    ),
     ("elicitation_shared", "Each lab hands over its jailbreak scaffolds to the other.", A, True),
     ("elicitation_shared", "The teams exchange jailbreak techniques during the sprint.", A, True),
     ("elicitation_shared", "Scale AI will not share its red-teaming scaffolds.", N, False),
@@ -108,6 +113,13 @@ CASES: list[tuple[str, str, Polarity, bool]] = [
         "elicitation_shared",
         "We will share: a) the published benchmark items with their scoring rubrics, b) aggregate "
         "scores per model, and c) the jailbreak prompts developed in our lab.",
+        A,
+        True,
+    ),
+    (
+        "elicitation_shared",
+        "The teams will share the following: benchmark items, per-model aggregate scores across "
+        "all twelve tasks of the suite, documentation, and red teaming scaffolds.",
         A,
         True,
     ),
@@ -315,8 +327,53 @@ def test_mixed_polarity(
         assert f.question
 
 
+_HANDOVER = "Example University hands its weights to Example Daxue."
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "polarity"),
+    [
+        # the negated object is a list item, quantified, or has only generic modifiers: asked
+        (None, "We will not share: a) scores, b) weights. " + _HANDOVER, Q),
+        (None, "No weights of any kind are shared. " + _HANDOVER, Q),
+        (None, "Neither side gets the other's weights. " + _HANDOVER, Q),
+        (None, "We will not share the full model weights. " + _HANDOVER, Q),
+        # narrowed by a plain modifier or a possessor: the affirmed handover stands
+        (None, "We will not share base model weights. " + _HANDOVER, A),
+        (None, "Example Daxue's weights are not shared. " + _HANDOVER, A),
+        # the title denies, the description affirms: different sentences
+        ("No base-model weights are shared", _HANDOVER, A),
+        ("Model weights are not shared", _HANDOVER, Q),
+    ],
+)
+def test_what_a_negation_in_another_sentence_covers(
+    fw: Framework, title: str | None, text: str, polarity: Polarity
+) -> None:
+    p = proposal("evaluations", description=text, **({"title": title} if title else {}))
+    (f,) = [f for f in read_text(p, fw).facts if f.id == "weights_shared"]
+    assert f.polarity is polarity, (text, f.mentions)
+    assert Polarity.negated in {m.polarity for m in f.mentions}
+    assert f.applied is (polarity is A)
+    assert f.quote == _HANDOVER
+
+
+def test_the_sentence_that_names_the_parties_decides(fw: Framework) -> None:
+    """Of several sentences stating a handover, the one that says who gives and who gets is
+    quoted and read for the parties (a title names nobody)."""
+    sentence = "Example University hands its model weights to Example Daxue."
+    p = proposal(
+        "evaluations",
+        title="Sharing model weights for joint safety evaluations",
+        description=sentence,
+    )
+    (f,) = read_text(p, fw).facts
+    assert f.applied and f.quote == sentence and f.question is None
+    assert f.applied_as[:2] == ["us-uni contributes model_weights", "cn-uni receives model_weights"]
+    assert [m.field for m in f.mentions] == ["title", "description"]
+
+
 def test_passive_handover_is_quoted_from_its_sentence(fw: Framework) -> None:
-    """"pre-release checkpoints" in a title names a kind of checkpoint, it does not release them:
+    """ "pre-release checkpoints" in a title names a kind of checkpoint, it does not release them:
     the fact is quoted from the sentence that states it, and its parties come from there."""
     sentence = (
         "For calibration, the weights of three pre-release checkpoints will be handed over to "

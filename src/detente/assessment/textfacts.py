@@ -10,7 +10,10 @@ conditional, analogy).  Per fact:
   read (``Asset.elicitation_techniques``, ``Form.joint_software``, ``StrategicTech.nuclear`` …),
   shown as "stated in the text, not declared" with the quote;
 * **hypothetical** or **ambiguous** (an analogy, or the text both states and denies it) → a
-  *question* for the reviewer, not applied;
+  *question* for the reviewer, not applied.  A statement and a denial are weighed per sentence
+  (:func:`_rules_out`): the statement stands when the denial is in another sentence and narrower
+  ("we will not share base-model weights"); in the same sentence, or when the denial is general
+  ("no weights are shared at all"), the fact is asked;
 * **negated** → shown as ruled out by the text, not applied; if the fields declare what the text
   denies, the declaration is used and a question is raised.
 
@@ -45,6 +48,7 @@ from detente.assessment.polarity import (
     compile_scan,
     find,
     fold,
+    sentence_bounds,
     span_at,
 )
 from detente.framework.conditions import fired_flags
@@ -198,14 +202,104 @@ def _declared(p: Proposal, f: _FactDef) -> bool:
     return False
 
 
-def _aggregate(mentions: list[Mention]) -> tuple[Polarity, Mention]:
-    by = {m.polarity: m for m in reversed(mentions)}  # first mention of each polarity
-    if Polarity.affirmed in by and Polarity.negated in by:
-        return Polarity.ambiguous, by[Polarity.affirmed]
-    for pol in (Polarity.affirmed, Polarity.hypothetical, Polarity.ambiguous, Polarity.negated):
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A mention with where it was read (the text field and the match's position)."""
+
+    mention: Mention
+    text: str
+    start: int
+    end: int
+
+
+def _aggregate(p: Proposal, c: _Compiled, seen: list[_Seen]) -> tuple[Polarity, Mention]:
+    """The fact's polarity over its mentions, and the mention that decides it.
+
+    Affirmed over hypothetical over ambiguous over negated, except when the text both affirms and
+    denies the fact: an affirmed mention then stands only if no negated mention rules it out
+    (:func:`_rules_out`: the same sentence, or a negation that denies the fact generally); the
+    negated mentions stay in ``mentions`` as evidence against.  When no affirmed mention stands,
+    the fact is ambiguous (a question).  Of several standing affirmed mentions of a fact that
+    concerns parties, the first whose sentence names one decides (a title such as "Sharing model
+    weights for joint evaluations" names nobody; the description's sentence says who gives)."""
+    affirmed = [s for s in seen if s.mention.polarity is Polarity.affirmed]
+    if affirmed:
+        negated = [s for s in seen if s.mention.polarity is Polarity.negated]
+        standing = [a for a in affirmed if not any(_rules_out(p, c, n, a) for n in negated)]
+        if not standing:
+            return Polarity.ambiguous, affirmed[0].mention
+        if len(standing) > 1 and c.fact.direction != "none":
+            for a in standing:
+                if any(_party_roles(p, a.mention.quote)):
+                    return Polarity.affirmed, a.mention
+        return Polarity.affirmed, standing[0].mention
+    by = {s.mention.polarity: s.mention for s in reversed(seen)}  # first of each polarity
+    for pol in (Polarity.hypothetical, Polarity.ambiguous, Polarity.negated):
         if pol in by:
             return pol, by[pol]
     raise AssertionError("no mentions")  # pragma: no cover
+
+
+# Words before a negated object that do not narrow it: articles, quantifiers, possessive pronouns,
+# negations, prepositions, auxiliaries and the words that end a verb phrase ("hand over", "make
+# available", "access to"), and the object's own generic modifiers ("frontier model weights").  Any
+# other word right before the object is read as a modifier that narrows it.
+_NOT_NARROWING_WORDS = """
+    the a an its their our his her your my this that these those other's others' other’s
+    no any all some none nothing nobody not never nor neither without either
+    of about for on to with from in into at by regarding concerning over available
+    has have had having hold holds held get gets got is are was were be been being
+    will would shall should can could may might must do does did there
+    model network frontier trained internal full
+"""
+_NOT_NARROWING = frozenset(_NOT_NARROWING_WORDS.split())
+_ITEM_MARK = re.compile(r"\(?[a-z0-9]{1,3}\)", re.IGNORECASE)  # "b)", "(ii)"
+_NARROWED_AFTER = re.compile(  # "weights of the base model", not "weights of any kind"
+    r"\s+(?:of|from)\s+(?!(?:any|all|either|every)\b)\w", re.IGNORECASE
+)
+
+
+def _rules_out(p: Proposal, c: _Compiled, neg: _Seen, aff: _Seen) -> bool:
+    """Whether the negated mention ``neg`` rules out the affirmed mention ``aff`` (then the fact
+    is asked, not applied).
+
+    Yes when both are in the same sentence ("fine-tuned weights are shared, but base-model
+    weights are not").  In another sentence, only when the negation denies the fact generally,
+    i.e. nothing narrows its object: "no weights are shared at all", "there is no access to model
+    weights", "we will not share any weights", "weights are not shared".  A narrowed object
+    leaves the affirmed statement standing: a modifier ("base-model weights", "base model
+    weights"), a possessor ("SJTU's weights") or "of"/"from" after it ("weights of the base model",
+    "the jailbreak prompts of the cyber suite"); so does, for a fact held by a party
+    (administrative access), a negation that names only other parties than the affirmed sentence
+    ("X has root access. Y has no administrative access.")."""
+    text = neg.text
+    s_start, s_end = sentence_bounds(text, neg.start)
+    if neg.mention.field == aff.mention.field and s_start <= aff.start < s_end:
+        return True
+    if c.fact.direction == "party":
+        ng, _ = _party_roles(p, neg.mention.quote)
+        ag, _ = _party_roles(p, aff.mention.quote)
+        if ng and ag and not set(ng) & set(ag):
+            return False
+    obj = (c.object or c.pattern).search(text, neg.start, neg.end)
+    o_start, o_end = obj.span() if obj else (neg.start, neg.end)
+    word = o_start  # the start of the word the object starts in ("base-" of "base-model weights")
+    while word > s_start and not text[word - 1].isspace():
+        word -= 1
+    if any(ch.isalnum() for ch in text[word:o_start]):
+        return False
+    if _NARROWED_AFTER.match(text, o_end, s_end):
+        return False
+    head = text[s_start:word].rstrip()
+    if not head:
+        return True  # the object opens the sentence: "Weights are not shared."
+    token = head.split()[-1]
+    if token[-1] in ",;:" or _ITEM_MARK.fullmatch(token):
+        return True  # the word before belongs to something else: "share: a) …, b) weights"
+    if s_start + len(head) - len(token) == neg.start < o_start:
+        return True  # the match's own verb: "will not share weights"
+    prev = token.strip("\"'“”‘’()[]").lower()
+    return not prev or prev in _NOT_NARROWING or prev in (neg.mention.cue or "").lower().split()
 
 
 _PARTY_BEFORE = re.compile(r"\b(to|with|for|from|by)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -292,6 +386,7 @@ class TextReading:
 
 
 WINDOW = 120  # characters around an object mention that a verb-first or passive match can span
+LIST_REACH = 330  # … and before it, when a colon precedes: a verb, a colon and a list (LIST + GAP)
 
 
 def _find(c: _Compiled, text: str, low: str | None) -> list[Span]:
@@ -310,6 +405,9 @@ def _find(c: _Compiled, text: str, low: str | None) -> list[Span]:
     )
     for m in objects:
         lo, hi = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
+        colon = text.rfind(":", max(0, m.start() - LIST_REACH), m.start())
+        if colon >= 0:  # "we will share the following: a) …, b) … <object>": verb before colon
+            lo = min(lo, max(0, colon - 80))
         # as polarity.find, but the polarity of a match that overlapping windows both find is
         # read once (it depends on the match's position only, not on the window)
         found = (
@@ -354,21 +452,26 @@ def _triggered(lowered: dict[str, str]) -> dict[str, set[str]]:
 
 def _mentions(
     p: Proposal, c: _Compiled, triggered: dict[str, set[str]], folded: dict[str, str | None]
-) -> list[Mention]:
-    out: list[Mention] = []
+) -> list[_Seen]:
+    out: list[_Seen] = []
     for field, facts in triggered.items():
         if c.fact.id not in facts:
             continue  # the cheap pre-check: no pattern of this fact can match
         text: str = getattr(p, field)
         spans: list[Span] = _find(c, text, folded[field])
         out.extend(
-            construct(
-                Mention,
-                field=field,
-                quote=s.quote,
-                matched=" ".join(s.matched.split()),
-                polarity=s.polarity,
-                cue=s.cue,
+            _Seen(
+                construct(
+                    Mention,
+                    field=field,
+                    quote=s.quote,
+                    matched=" ".join(s.matched.split()),
+                    polarity=s.polarity,
+                    cue=s.cue,
+                ),
+                text,
+                s.start,
+                s.end,
             )
             for s in spans
         )
@@ -395,11 +498,12 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     for c in compiled:
         if c.fact.id not in any_field:
             continue  # the cheap pre-check: no pattern of this fact can match
-        mentions = _mentions(p, c, triggered, folded)
-        if not mentions:
+        seen = _mentions(p, c, triggered, folded)
+        if not seen:
             continue
+        mentions = [s.mention for s in seen]
         f = c.fact
-        pol, decisive = _aggregate(mentions)
+        pol, decisive = _aggregate(p, c, seen)
         declared = _declared(p, f)
         question: str | None = None
         applied_as: list[str] = []

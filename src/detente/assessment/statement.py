@@ -106,6 +106,11 @@ def benefit_risk_statement(
                 else "; the applicants should state what it is for."
             )
         )
+    if len(sides) < 2 and risks:
+        out.append(
+            "No rival side takes part, so nothing in it raises the risks toward a rival (R2–R4): "
+            "they are shown at the area's baseline."
+        )
     by_level: dict[str, list[str]] = {"high": [], "moderate": [], "low": []}
     for r in risks:
         by_level[r["residual"]].append(PLAIN_RISK.get(r["risk"], r["name"].lower()))
@@ -154,8 +159,7 @@ def benefit_risk_statement(
     if questions:
         out.append(
             f"The text raises {'a question' if questions == 1 else f'{questions} questions'} "
-            "the fields do not answer; the verdict reads the fields as declared until "
-            f"{'it is' if questions == 1 else 'they are'} answered."
+            "the proposal does not answer; the verdict assumes no answer (see the conditions)."
         )
     if "dd.not_checked" in dd_flags:
         out.append(

@@ -996,3 +996,38 @@ def test_what_the_proposal_does_not_say_is_asked(
         if any(f"[{v};" in c for c in a.verdict.conditions)
     }
     assert got == asked
+
+
+# One side only (allies among themselves): the same features raise R1 but no risk toward a rival.
+ONE_SIDE_CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
+    # (area, fields, risk, level with a rival side, level with one side)
+    (
+        "verification",
+        {"us": {"contributes": ["model_weights"]}},
+        "R2_differential",
+        "high",
+        "moderate",
+    ),
+    (
+        "evaluations",
+        {"strategic_intersections": ["cyber"]},
+        "R3_sensitive_info",
+        "high",
+        "moderate",
+    ),
+    ("verification", {"forms": ["joint_software"]}, "R4_harm_opportunity", "high", "moderate"),
+    ("verification", {"activities": ["train_models"]}, "R1_frontier", "moderate", "moderate"),
+]
+
+
+@pytest.mark.parametrize(("area", "fields", "risk", "rivals", "allies"), ONE_SIDE_CASES)
+def test_risks_toward_a_rival_need_a_rival_side(
+    fw: Framework, area: str, fields: dict[str, Any], risk: str, rivals: str, allies: str
+) -> None:
+    two = assess(proposal(area, **fields), fw)
+    one = assess(proposal(area, **{**fields, "cn": {"country": "GB"}}), fw)
+    assert len(two.sides) == 2 and len(one.sides) == 1
+    assert {r.risk: r.residual for r in two.risks}[risk] == rivals
+    assert {r.risk: r.residual for r in one.risks}[risk] == allies
+    if allies != rivals:
+        assert "No rival side takes part" in one.statement

@@ -559,4 +559,4 @@ def test_a_question_from_the_text_is_a_condition_of_the_verdict(fw: Framework) -
     (fact,) = [f for f in a.text_facts if f.id == "admin_access"]
     assert fact.question and not fact.applied
     assert any(fact.question in c for c in a.verdict.conditions)
-    assert "The text raises a question the fields do not answer" in a.statement
+    assert "The text raises a question the proposal does not answer" in a.statement

@@ -140,17 +140,30 @@ def _compile(fw: Framework) -> _Compiled:
     return compiled
 
 
+def _needs_rival(holds: Predicate) -> Predicate:
+    """A rule raising a risk toward a rival holds only when a rival side takes part."""
+    return lambda flags: "sides.multiple" in flags and holds(flags)
+
+
 def _compile_uncached(fw: Framework) -> _Compiled:
     risks = tuple(fw.risk_ids())
     pos = {r: i for i, r in enumerate(risks)}
     areas = [a.id for a in fw.doc.areas]
+    # risks toward a rival (R2–R4): with one side only, no feature raises them (framework.yaml)
+    toward_rival = {r.id for r in fw.doc.risks if r.toward_rival}
+
+    def holds(r: Rule) -> Predicate:
+        h = compile_condition(r.when)
+        raises = r.effect.op in ("raise", "at_least")
+        return _needs_rival(h) if raises and r.risk in toward_rival else h
+
     rules_by_area = {
         a: tuple(
             _CRule(
                 r,
                 r.id,
                 pos[r.risk],
-                compile_condition(r.when),
+                holds(r),
                 r.effect.compiled(),
                 r.effect.describe(),
                 positive_flags(r.when),
@@ -624,11 +637,11 @@ def assess(
             f"({', '.join(sg.contradicted_by)}; “{sg.quotes[0] if sg.quotes else ''}”)."
         )
     # a question the text raises (a fact stated ambiguously, conditionally or against the fields)
-    # is the reviewer's to answer: the verdict reads the fields as declared until it is answered
+    # is the reviewer's to answer: the verdict assumes no answer (neither the worst nor the best)
     questions = [f for f in reading.facts if f.question]
     for f in questions:
         verdict["conditions"].append(
-            f"Answer before deciding (the verdict reads the fields as declared until then): "
+            f"Answer before deciding (the verdict assumes no answer): "
             f"{f.question} (the text: “{f.quote}”)"
         )
     statement = benefit_risk_statement(
@@ -750,7 +763,10 @@ _LEADS = "Leads in the relevant capability: R2 is this side's concern (framework
 _TRAILS = (
     "Trails in the relevant capability: the other side bears the R2 concern (framework.md §5 R2)."
 )
-_NO_LEAD = "No side is declared to lead; R2 is read at the area baseline."
+_NO_LEAD = (
+    "No side is declared to lead, so neither the leader's nor the follower's rule moves R2 "
+    "(framework.md §5 R2); the other rules still apply."
+)
 #: an asset in the side view's "Gives" note
 _ASSET_WORDS = {a: a.value.replace("_", " ") for a in Asset}
 

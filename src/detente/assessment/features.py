@@ -129,6 +129,9 @@ _STABILITY_PURPOSES = frozenset(
 )
 
 
+_THIRD_PARTY = "\0third-party"  # an access grant's owner that is on no side (never a side id)
+
+
 @dataclass(frozen=True, slots=True)
 class SideFeatures:
     side: str
@@ -259,9 +262,16 @@ def side_features(
         if g.level is AccessLevel.none:
             continue
         to_side = of_party.get(g.to)
-        owner_side = of_party.get(g.owner) if g.owner else None
+        # owner not stated: every other side; an owner on no side (a third party): no side gives
+        owner_side = (of_party.get(g.owner) or _THIRD_PARTY) if g.owner else None
         grants.append((to_side, owner_side, g.of, g.level))
-        if g.of is AccessOf.model and g.level in _LEVEL_ASSET and to_side is not None:
+        if (
+            g.of is AccessOf.model
+            and g.level in _LEVEL_ASSET
+            and to_side is not None
+            and owner_side
+            != _THIRD_PARTY  # a third party's model: no side gives, none is deemed to
+        ):
             asset = _LEVEL_ASSET[g.level]
             gets[to_side].add(asset)
             for s in sides:
@@ -296,7 +306,7 @@ def side_features(
     # what the proposal does not say (a field never given is unknown, an empty list given is "none"):
     # the rules then read the area's baseline, and the verdict asks (rules.yaml V-UNSTATED-*)
     given = p.model_fields_set
-    if not p.forms:
+    if "forms" not in given:
         base.add("unstated.forms")
     if "strategic_intersections" not in given:
         base.add("unstated.focus")
@@ -336,8 +346,8 @@ def side_features(
             theirs.add("other." + x)
         as_self[side] = mine
         as_other[side] = theirs
-    if p.model_access is not ModelAccess.none:
-        base.add(_OTHER_GETS_MODEL_FLAG[p.model_access])  # the same on every side
+    if p.model_access is not ModelAccess.none and len(sides) > 1:
+        base.add(_OTHER_GETS_MODEL_FLAG[p.model_access])  # the same on every other side
     out: list[SideFeatures] = []
     for side in sides:
         flags = base | as_self[side]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from detente.assessment.features import SideFeatures
+from detente.assessment.features import SENSITIVE_ASSETS, SideFeatures
 from detente.assessment.result import AreaPlacement
 from detente.framework.model import Framework
 from detente.model.proposal import TALK_FORMS, Form, Proposal, Track
@@ -30,6 +30,12 @@ _TRACK = {
     Track.track_2: "a non-governmental (track 2)",
 }
 
+
+#: The flag of a side giving each sensitive asset, with the asset in words (catalogue order).
+_GIVES_SENSITIVE = tuple(
+    (f"self.gives.{a.value}", a.value.replace("_", " "))
+    for a in sorted(SENSITIVE_ASSETS, key=lambda a: a.value)
+)
 
 #: Each form in words, built once.
 _FORM_WORDS = {f: f.value.replace("_", " ") for f in Form}
@@ -86,6 +92,15 @@ def benefit_risk_statement(
     else:
         where = "in no area the text lets the tool determine (a reviewer must classify it)"
     out.append(f"“{p.title}” is {_form_phrase(p, dialogue_only)} {who}, {where}.")
+    # what changes hands that the framework counts as sensitive (declared or stated in the text)
+    handed = []
+    for s in sides:
+        given = [words for flag, words in _GIVES_SENSITIVE if flag in s.flags]
+        if given:
+            handed.append(f"the {s.side} side hands over {_join(given)}")
+    if handed and len(sides) > 1:
+        text = "; ".join(handed)
+        out.append(f"In it, {text}.")
     if benefits:
         motives: dict[str, list[str]] = {}
         for b in benefits:
@@ -105,6 +120,11 @@ def benefit_risk_statement(
                 if all_low
                 else "; the applicants should state what it is for."
             )
+        )
+    if len(sides) < 2 and risks:
+        out.append(
+            "No rival side takes part, so nothing in it raises the risks toward a rival (R2–R4): "
+            "they are shown at the area's baseline."
         )
     by_level: dict[str, list[str]] = {"high": [], "moderate": [], "low": []}
     for r in risks:
@@ -154,8 +174,7 @@ def benefit_risk_statement(
     if questions:
         out.append(
             f"The text raises {'a question' if questions == 1 else f'{questions} questions'} "
-            "the fields do not answer; the verdict reads the fields as declared until "
-            f"{'it is' if questions == 1 else 'they are'} answered."
+            "the proposal does not answer; the verdict assumes no answer (see the conditions)."
         )
     if "dd.not_checked" in dd_flags:
         out.append(

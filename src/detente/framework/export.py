@@ -61,6 +61,8 @@ def export_markdown(fw: Framework) -> str:
     w("")
     for r in d.risks:
         sym = "the same from every side" if r.symmetric else "assessed from each side"
+        if r.toward_rival:
+            sym += "; a risk toward a rival: raised only when a rival side takes part"
         w(f"- **{r.short} — {r.name}** (`{r.id}`, {r.ref}; {sym}): {_esc(r.meaning)}")
     w("")
     w("## Motives for cooperation (framework.md §2)")

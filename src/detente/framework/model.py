@@ -53,6 +53,12 @@ class RiskDef(_Data):
     name: str
     meaning: str
     symmetric: bool = Field(description="True when the risk is the same from every side (R1).")
+    toward_rival: bool = Field(
+        False,
+        description="True when the risk is one toward a rival (R2–R4): the proposal's features "
+        "raise it only when a rival side takes part; with one side it stays at the area's "
+        "baseline (Détente's reading of framework.md §5).",
+    )
     ref: str
 
 

@@ -191,7 +191,7 @@ def render_markdown(a: Assessment, record: doc.Record | None = None) -> str:
     if not a.safeguards:
         w("No safeguard in the catalogue applies.")
     else:
-        w("| safeguard | planned | counters | lowers | verdict if added | cost |")
+        w("| safeguard | planned | counters | lowers | verdict if added alone | cost |")
         w("|---|---|---|---|---|---|")
         for sg in a.safeguards:
             verdict_if = (sg.verdict_if_added or "—").replace("_", " ")

@@ -112,7 +112,7 @@ def mitigation_plan(a: Assessment) -> Plan:
         if s.id in best:
             note.append(f"needed to reach {a.verdict.best_reachable.replace('_', ' ')}")
         elif s.verdict_if_added:
-            note.append(f"verdict if added: {s.verdict_if_added.replace('_', ' ')}")
+            note.append(f"verdict if added alone: {s.verdict_if_added.replace('_', ' ')}")
         if s.requires_dropping:
             note.append("a change of plan: drops " + ", ".join(s.requires_dropping))
         rows.append(

@@ -22,6 +22,8 @@ from detente.framework.model import Framework
 PARTY_ROWS_MIN = 3
 PERSON_ROWS_MIN = 2
 FUNDING_ROWS_MIN = 1
+# the box "none of these" of a checkbox group whose empty list is an answer (rules.yaml V-UNSTATED-*)
+NONE = "none"
 
 
 def _choices(enum: type[StrEnum]) -> list[str]:
@@ -205,6 +207,10 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
         vs = _ordered(_many(form, key), base.get(key))
         if vs:
             doc[key] = vs
+    # "none of these" ticked alone is the answer "none" (an empty list), unlike no box ticked
+    techs = [v for v in doc.get("strategic_intersections", []) if v != NONE]
+    if techs or NONE in doc.get("strategic_intersections", []):
+        doc["strategic_intersections"] = techs
     for key in ("model_access", "maturity", "capability_lead", "governance", "publication"):
         v = _s(form, key)
         if v:
@@ -229,6 +235,23 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
     if _s(form, "notes"):
         doc["notes"] = _s(form, "notes")
     return doc
+
+
+def given_document(text: str, source: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """A revision's document as its author gave it: the form starts from this.
+
+    The stored data is the validated proposal with every default filled in
+    (``model_access: none``, ``strategic_intersections: []``), but the rules read a field never
+    given as *not stated* and the same field given empty as an answer: the form must neither
+    answer for the author nor drop an answer. ``stored`` is used if the text no longer parses.
+    """
+    from detente.assessment.loader import parse_proposal
+
+    try:
+        proposal = parse_proposal(text, source)
+    except InputError:
+        return dict(stored)
+    return proposal.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 def to_yaml(doc: dict[str, Any]) -> str:

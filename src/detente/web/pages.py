@@ -30,7 +30,7 @@ from detente.report.placement import fact_rows, not_credited_lines, placement_li
 from detente.store.accounts import new_secret
 from detente.store.models import OUTCOMES, ROLES, STATUSES
 from detente.store.service import Workflow
-from detente.store.views import Actor
+from detente.store.views import Actor, RevisionView
 from detente.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -49,6 +49,7 @@ from detente.web.forms import (
     document_from_form,
     form_problems,
     framework_choices,
+    given_document,
     proposal_text_from_request,
     to_yaml,
 )
@@ -261,6 +262,10 @@ def create_proposal(request: Request, actor: PageActor, form: CsrfForm) -> Respo
     return _redirect(f"/proposals/{created.id}?done=submitted")
 
 
+def _given(rev: RevisionView) -> dict[str, Any]:
+    return given_document(rev.source_text, f"revision {rev.number}", rev.data)
+
+
 @router.get("/proposals/{proposal_id}/revise", response_class=HTMLResponse)
 def revise_page(request: Request, proposal_id: int, actor: PageActor) -> Response:
     _bounded(proposal_id, "proposal")
@@ -274,7 +279,7 @@ def revise_page(request: Request, proposal_id: int, actor: PageActor) -> Respons
     ]
     return _form_page(
         request,
-        state=FormState(data=rev.data, text=rev.source_text),
+        state=FormState(data=_given(rev), text=rev.source_text),
         title=f"Revise “{detail.title}” (revision {rev.number} → {rev.number + 1})",
         action=f"/proposals/{proposal_id}/revise",
         base_revision=rev.number,
@@ -292,9 +297,9 @@ def revise_submit(request: Request, proposal_id: int, actor: PageActor, form: Cs
         raise InputError("the form has no valid base revision: reload the page")
     base = int(raw_base)
     try:
-        base_data = wf.revision(actor, proposal_id, base).data
+        base_data = _given(wf.revision(actor, proposal_id, base))
     except NotFoundError:
-        base_data = wf.revision(actor, proposal_id).data
+        base_data = _given(wf.revision(actor, proposal_id))
     mode = str(form.get("mode") or "form")
     state = FormState()
     try:

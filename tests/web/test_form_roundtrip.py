@@ -266,6 +266,37 @@ purposes: [accident_prevention]
 publication: open
 """
 
+# Fields the guided form has no inputs for: kept from the revision being edited.
+NOT_ON_FORM = """\
+title: Shared honesty benchmark
+metadata:
+  principal_investigator: Prof. Ada Example
+  award_number: AW-1
+  start_date: 2027-01-01
+areas:
+  - id: evaluations
+parties:
+  - {id: ucb, name: University of California Berkeley, country: US, type: university}
+  - {id: pku, name: Peking University, country: CN, type: university}
+people:
+  - name: Eve Example
+    affiliation: ucb
+    nationality: US
+    disclosures: {complete: true, citizenships: [US]}
+forms: [shared_benchmarks]
+access:
+  - {to: pku, of: model, level: api, owner: ucb}
+track: track_2
+rivalry:
+  id: us-cn
+  sides:
+    - {id: US, countries: [US]}
+    - {id: CN, countries: [CN]}
+strategic_intersections: [cyber]
+research_security: {funder: NSF, fundamental: true}
+publication: open
+"""
+
 
 def _round_trip(client, wf: Workflow, text: str) -> tuple[Any, Any, Any, Any]:  # type: ignore[no-untyped-def]
     alice = actor(wf, "alice")
@@ -289,6 +320,15 @@ def test_the_form_keeps_what_is_not_stated(client, wf: Workflow) -> None:  # typ
     assert "strategic_intersections: []" in second.source_text  # "none" stays an answer
     assert any("[V-UNSTATED-ACCESS;" in c for c in a1.verdict.conditions)
     assert a2.verdict == a1.verdict  # the same conditions: V-UNSTATED-ACCESS, no V-UNSTATED-FOCUS
+    assert a2.proposal_sha256 == a1.proposal_sha256
+
+
+def test_fields_not_on_the_form_are_kept(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    first, second, a1, a2 = _round_trip(client, wf, NOT_ON_FORM)
+    assert second.data == first.data
+    page = client.get("/proposals/1/revise").text
+    assert "<code>access</code>" in page and "<code>people: disclosures</code>" in page
+    assert a2.verdict == a1.verdict
     assert a2.proposal_sha256 == a1.proposal_sha256
 
 

@@ -264,3 +264,38 @@ def test_dashboard_counts_by_status_and_verdict(client, wf: Workflow) -> None:  
     assert re.search(r'class="counts"', html)
     html = client.get("/?verdict=not_advisable").text
     assert "Joint verification" not in html
+
+
+def test_verdict_box_has_the_statement_and_matches(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    """The verdict box says what the report's page 1 and `detente assess` say: the benefit–risk
+    statement, and each list match marked automated or confirmed by a reviewer."""
+    import html
+    import os
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from detente.report import document as doc
+    from detente.screening.store import load_paths
+
+    fix = Path(__file__).resolve().parents[1] / "screening" / "fixtures" / "user_list.csv"
+    home = Path(os.environ["DETENTE_HOME"])
+    load_paths([fix], source="user_csv", retrieved_at=datetime(2026, 11, 28, tzinfo=UTC), home=home)
+    proposal = """
+title: Workshop on incident-reporting formats
+areas: [{id: protocols}]
+forms: [workshop]
+parties:
+  - {name: Example University, country: US, role: lead}
+  - {name: Example Frontier AI Lab, country: CN}
+"""
+    wf.submit(actor(wf, "alice"), proposal)
+    _meta, a = wf.assessment(actor(wf, "alice"), 1)
+    statement = doc.benefit_risk_statement(a)
+    assert statement and doc.match_summary(a)
+    login(client, "alice")
+    page = html.unescape(client.get("/proposals/1").text)
+    box = page[page.index('id="verdict"') : page.index("<h2>Risk heatmap")]
+    assert statement in box
+    assert (
+        "Example Frontier AI Lab — User-supplied list: <strong>hit</strong>, <em>automated" in box
+    )

@@ -34,6 +34,8 @@ def env() -> Environment:
     # the verdict box shows the same findings and numbered conditions as the filed report
     e.globals["report_findings"] = doc.findings
     e.globals["report_actions"] = doc.actions
+    e.globals["report_matches"] = doc.match_summary
+    e.globals["report_statement"] = doc.benefit_risk_statement
     return e
 
 

@@ -299,3 +299,16 @@ parties:
     assert (
         "Example Frontier AI Lab — User-supplied list: <strong>hit</strong>, <em>automated" in box
     )
+
+
+def test_error_page_back_button_works_under_the_csp(client) -> None:  # type: ignore[no-untyped-def]
+    """The CSP allows scripts only from the app, so a javascript: link would do nothing."""
+    login(client, "alice")
+    r = client.get("/proposals/999", headers={"Referer": "http://testserver/?status=submitted"})
+    assert r.status_code == 404 and "javascript:" not in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert re.search(r'<a class="button secondary" href="/\?status=submitted" data-back>', r.text)
+    for foreign in ("https://elsewhere.example/x", "http://testserver//elsewhere.example/"):
+        r = client.get("/proposals/999", headers={"Referer": foreign})
+        assert re.search(r'<a class="button secondary" href="/" data-back>', r.text)
+    assert "[data-back]" in client.get("/static/app.js").text

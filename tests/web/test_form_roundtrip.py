@@ -359,3 +359,12 @@ def test_none_of_these_is_an_answer(client, wf: Workflow) -> None:  # type: igno
     assert "strategic_intersections: []" in wf.revision(alice, 2).source_text
     page = client.get("/proposals/2/revise").text
     assert 'name="strategic_intersections" value="none" checked' in page
+
+
+def test_a_large_proposal_can_be_revised_on_the_page(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    """The page carries the proposal twice (the guided form's fields and the YAML text), and a
+    browser posts both: a proposal within the 1 MB limit must not make the page's post a 413."""
+    notes = "The parties read published incident-reporting schemes. " * 11_000  # ~600 KB
+    text = f"title: Large\nparties:\n  - {{name: Example Lab, country: US}}\nnotes: {notes}\n"
+    _first, second, a1, a2 = _round_trip(client, wf, text)
+    assert second.data == _first.data and a2.verdict == a1.verdict

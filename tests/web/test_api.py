@@ -171,6 +171,7 @@ def test_malformed_json_bodies_and_bad_params(client, alice) -> None:  # type: i
         "/api/v1/proposals?limit=0",
         "/api/v1/proposals?limit=abc",
         "/api/v1/proposals?status=lost",
+        "/api/v1/proposals?verdict=suitible",  # a typo must not look like "no proposals"
         "/api/v1/proposals/abc",
         "/api/v1/proposals/0",
         f"/api/v1/proposals/{2**70}",

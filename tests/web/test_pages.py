@@ -264,6 +264,8 @@ def test_dashboard_counts_by_status_and_verdict(client, wf: Workflow) -> None:  
     assert re.search(r'class="counts"', html)
     html = client.get("/?verdict=not_advisable").text
     assert "Joint verification" not in html
+    r = client.get("/?verdict=suitible")  # a typo must not look like "no proposals"
+    assert r.status_code == 422 and "unknown verdict" in r.text
 
 
 def test_verdict_box_has_the_statement_and_matches(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]

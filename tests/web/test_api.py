@@ -258,6 +258,7 @@ def test_audit_api_for_admins(client, wf: Workflow) -> None:  # type: ignore[no-
 def test_openapi_spec_and_docs_page(client) -> None:  # type: ignore[no-untyped-def]
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/proposals" in spec["paths"]
+    assert [p for p in spec["paths"] if not p.startswith("/api/v1/")] == []  # no HTML pages
     assert "PersonalToken" in spec["components"]["securitySchemes"]
     assert "ErrorOut" in spec["components"]["schemas"]
     assert client.get("/healthz").json()["status"] == "ok"

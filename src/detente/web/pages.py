@@ -19,9 +19,11 @@ from detente.errors import (
     DataSourceError,
     DetenteError,
     InputError,
+    LoginThrottledError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
+    Problem,
     http_status_for,
 )
 from detente.report.diligence import diligence_rows
@@ -491,7 +493,17 @@ def token_revoke(request: Request, token_id: int, actor: PageActor, form: CsrfFo
 @router.post("/account/password")
 def password_change(request: Request, actor: PageActor, form: CsrfForm) -> Response:
     wf = _wf(request)
-    wf.authenticate(actor.username, str(form.get("current") or ""), client=client_address(request))
+    try:
+        wf.authenticate(
+            actor.username, str(form.get("current") or ""), client=client_address(request)
+        )
+    except LoginThrottledError:
+        raise
+    except AuthenticationError:  # the user is signed in: a field to correct, not a sign-in
+        raise InputError(
+            "the current password is wrong",
+            problems=[Problem("the current password is wrong", field="current")],
+        ) from None
     new = str(form.get("new") or "")
     if not hmac.compare_digest(new, str(form.get("repeat") or "")):
         raise InputError("the two new passwords differ")

@@ -264,3 +264,20 @@ def test_openapi_spec_and_docs_page(client) -> None:  # type: ignore[no-untyped-
     assert client.get("/healthz").json()["status"] == "ok"
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "cdn" not in docs.text.lower()
+
+
+def test_every_operation_is_in_the_api_reference(client) -> None:  # type: ignore[no-untyped-def]
+    import re
+    from pathlib import Path
+
+    def norm(path: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", path)
+
+    reference = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    documented = {
+        f"{m} {norm(p)}"
+        for m, p in re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)", reference)
+    }
+    spec = client.get("/api/v1/openapi.json").json()
+    operations = {f"{m.upper()} {norm(p)}" for p, ops in spec["paths"].items() for m in ops}
+    assert sorted(operations - documented) == []

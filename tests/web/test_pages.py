@@ -314,3 +314,10 @@ def test_error_page_back_button_works_under_the_csp(client) -> None:  # type: ig
         r = client.get("/proposals/999", headers={"Referer": foreign})
         assert re.search(r'<a class="button secondary" href="/" data-back>', r.text)
     assert "[data-back]" in client.get("/static/app.js").text
+
+
+def test_pages_name_their_icon(client) -> None:  # type: ignore[no-untyped-def]
+    """Browsers ask for /favicon.ico on every page unless the page names an icon: a 404 each time."""
+    page = client.get("/login").text
+    assert '<link rel="icon" href="data:,">' in page
+    assert "img-src 'self' data:" in client.get("/login").headers["content-security-policy"]

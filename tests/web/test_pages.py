@@ -321,3 +321,14 @@ def test_pages_name_their_icon(client) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/login").text
     assert '<link rel="icon" href="data:,">' in page
     assert "img-src 'self' data:" in client.get("/login").headers["content-security-policy"]
+
+
+def test_declare_the_areas_is_offered_only_to_who_can_revise(app, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    vague = "title: A chat\nparties:\n  - {name: Example University, country: US}\n"
+    wf.submit(actor(wf, "alice"), vague)
+    alice, rita = make_client(app), make_client(app)
+    login(alice, "alice"), login(rita, "rita")
+    assert "Declare the areas" in alice.get("/proposals/1").text
+    page = rita.get("/proposals/1").text
+    assert "not determined — a reviewer must classify" in page
+    assert 'href="/proposals/1/revise"' not in page  # a reviewer would get 403 there

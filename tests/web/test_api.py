@@ -137,6 +137,9 @@ def test_invalid_proposals_get_the_cli_problems(client, alice, wf: Workflow) -> 
         wf.parse(bad, "bad.yaml")
     assert err["problems"] == [p.to_dict() for p in cli.value.problems]
     assert any(p["line"] and p["field"] == "parties[1].country" for p in err["problems"])
+    # the message says what a country is, not only how long it may be
+    country = next(p for p in err["problems"] if p["field"] == "parties[1].country")
+    assert "'china' is not a two-letter iso 3166-1 country code" in country["message"].lower()
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,22 @@ PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_PROPOSAL_BYTES = 1_000_000
 
 
+# fields holding an ISO 3166-1 alpha-2 country code
+_COUNTRY_FIELDS = frozenset(
+    {"country", "funder_country", "countries", "citizenships", "permanent_residency", "nationality"}
+)
+
+
 def _friendly(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
+    if kind.startswith("string_") and _COUNTRY_FIELDS.intersection(
+        x for x in err.get("loc", ()) if isinstance(x, str)
+    ):
+        return (
+            f"{err.get('input')!r} is not a two-letter ISO 3166-1 country code such as US, CN "
+            f"or GB ({msg[:1].lower()}{msg[1:]})"
+        )
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; `detente schema` lists every field)"
     if kind == "missing":

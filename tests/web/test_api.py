@@ -284,3 +284,16 @@ def test_every_operation_is_in_the_api_reference(client) -> None:  # type: ignor
     spec = client.get("/api/v1/openapi.json").json()
     operations = {f"{m.upper()} {norm(p)}" for p, ops in spec["paths"].items() for m in ops}
     assert sorted(operations - documented) == []
+
+
+def test_a_value_where_fields_are_expected_is_explained(client, alice) -> None:  # type: ignore[no-untyped-def]
+    """`areas: [evaluations]` (docs: `- id: evaluations`) must not answer with a class name."""
+    bad = "title: x\nareas: [evaluations]\nparties:\n  - {name: A, country: US}\n"
+    r = client.post("/api/v1/proposals", headers=alice, json={"source": bad})
+    problem = _shape(r.json())["problems"][0]
+    assert r.status_code == 422 and problem["field"] == "areas[0]" and problem["line"] == 2
+    assert "AreaRef" not in problem["message"]
+    assert (
+        "'evaluations' is a single value where fields (key: value) are expected"
+        in (problem["message"])
+    )

@@ -47,6 +47,14 @@ def _friendly(err: dict[str, Any]) -> str:
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
         return f"{err.get('input')!r} is not one of {expected}"
+    if kind in ("model_type", "dict_type") and not isinstance(err.get("input"), (dict, list)):
+        value = err.get("input")
+        hint = (
+            f"write `- id: {value}`"
+            if err.get("loc", ())[:1] == ("areas",)
+            else "`detente schema` lists its fields"
+        )
+        return f"{value!r} is a single value where fields (key: value) are expected: {hint}"
     if kind == "too_short" and err.get("loc") == ("parties",):
         return "a proposal needs at least one party"
     if msg.startswith("Value error, "):

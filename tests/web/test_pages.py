@@ -96,6 +96,18 @@ def test_upload_yaml_and_json(client, wf: Workflow) -> None:  # type: ignore[no-
     assert wf.revision(actor(wf, "alice"), 1).source_format == "json"
 
 
+@pytest.mark.parametrize("name", ["p.json", "p.yaml"])
+def test_a_file_saved_with_a_byte_order_mark_is_read(client, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Editors on Windows save UTF-8 with a BOM; YAML files were read, JSON ones refused."""
+    csrf = login(client, "alice")
+    r = client.post(
+        "/proposals/new",
+        data={"csrf_token": csrf, "mode": "upload"},
+        files={"file": (name, b"\xef\xbb\xbf" + PROTOCOL_JSON.encode(), "application/json")},
+    )
+    assert r.status_code == 200 and "Incident-reporting protocol" in r.text
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -344,3 +344,24 @@ def test_declare_the_areas_is_offered_only_to_who_can_revise(app, wf: Workflow) 
     page = rita.get("/proposals/1").text
     assert "not determined — a reviewer must classify" in page
     assert 'href="/proposals/1/revise"' not in page  # a reviewer would get 403 there
+
+
+def test_hidden_conditions_are_not_recorded(app, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    """The page shows the conditions only for "approved with conditions"; a reviewer who typed
+    some and then chose "approved" must not record an unconditional approval with conditions."""
+    wf.submit(actor(wf, "alice"), VERIFICATION)
+    rita = make_client(app)
+    csrf = login(rita, "rita")
+    r = rita.post(
+        "/proposals/1/decision",
+        data={
+            "csrf_token": csrf,
+            "outcome": "approved",
+            "conditions": "publish only after review",
+            "reasoning": "Fine as proposed, no conditions.",
+            "base_revision": "1",
+        },
+    )
+    assert r.status_code == 200
+    decision = wf.get(actor(wf, "rita"), 1).decisions[-1]
+    assert decision.outcome == "approved" and decision.conditions == ""

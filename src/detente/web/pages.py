@@ -440,12 +440,16 @@ def decision_submit(
     raw_base = str(form.get("base_revision") or "")
     if not raw_base.isdigit() or not (1 <= int(raw_base) <= 2_147_483_647):
         raise InputError("the form has no valid base revision: reload the page")
+    outcome = str(form.get("outcome") or "")
+    # the page shows the conditions only for "approved with conditions": text left in the hidden
+    # field after choosing another outcome is not part of that decision
+    conditions = str(form.get("conditions") or "") if outcome == "approved_with_conditions" else ""
     _wf(request).decide(
         actor,
         proposal_id,
-        outcome=str(form.get("outcome") or ""),
+        outcome=outcome,
         reasoning=str(form.get("reasoning") or ""),
-        conditions=str(form.get("conditions") or ""),
+        conditions=conditions,
         base_revision=int(raw_base),
     )
     return _redirect(f"/proposals/{proposal_id}?done=decided#review")

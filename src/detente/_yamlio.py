@@ -360,6 +360,7 @@ def parse_document(
     limits: Limits = DOCUMENT_LIMITS,
 ) -> tuple[Any, LineMap]:
     """Parse a YAML or JSON document within ``limits``: (data, field path → line)."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark (editors on Windows) is not content
     is_json = source.lower().endswith(".json") or text.lstrip().startswith("{")
     if is_json:
         check_json(text, source, what, limits)

@@ -137,6 +137,9 @@ def test_invalid_proposals_get_the_cli_problems(client, alice, wf: Workflow) -> 
         wf.parse(bad, "bad.yaml")
     assert err["problems"] == [p.to_dict() for p in cli.value.problems]
     assert any(p["line"] and p["field"] == "parties[1].country" for p in err["problems"])
+    # the message says what a country is, not only how long it may be
+    country = next(p for p in err["problems"] if p["field"] == "parties[1].country")
+    assert "'china' is not a two-letter iso 3166-1 country code" in country["message"].lower()
 
 
 @pytest.mark.parametrize(
@@ -171,6 +174,7 @@ def test_malformed_json_bodies_and_bad_params(client, alice) -> None:  # type: i
         "/api/v1/proposals?limit=0",
         "/api/v1/proposals?limit=abc",
         "/api/v1/proposals?status=lost",
+        "/api/v1/proposals?verdict=suitible",  # a typo must not look like "no proposals"
         "/api/v1/proposals/abc",
         "/api/v1/proposals/0",
         f"/api/v1/proposals/{2**70}",
@@ -257,8 +261,39 @@ def test_audit_api_for_admins(client, wf: Workflow) -> None:  # type: ignore[no-
 def test_openapi_spec_and_docs_page(client) -> None:  # type: ignore[no-untyped-def]
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/proposals" in spec["paths"]
+    assert [p for p in spec["paths"] if not p.startswith("/api/v1/")] == []  # no HTML pages
     assert "PersonalToken" in spec["components"]["securitySchemes"]
     assert "ErrorOut" in spec["components"]["schemas"]
     assert client.get("/healthz").json()["status"] == "ok"
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "cdn" not in docs.text.lower()
+
+
+def test_every_operation_is_in_the_api_reference(client) -> None:  # type: ignore[no-untyped-def]
+    import re
+    from pathlib import Path
+
+    def norm(path: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", path)
+
+    reference = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    documented = {
+        f"{m} {norm(p)}"
+        for m, p in re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)", reference)
+    }
+    spec = client.get("/api/v1/openapi.json").json()
+    operations = {f"{m.upper()} {norm(p)}" for p, ops in spec["paths"].items() for m in ops}
+    assert sorted(operations - documented) == []
+
+
+def test_a_value_where_fields_are_expected_is_explained(client, alice) -> None:  # type: ignore[no-untyped-def]
+    """`areas: [evaluations]` (docs: `- id: evaluations`) must not answer with a class name."""
+    bad = "title: x\nareas: [evaluations]\nparties:\n  - {name: A, country: US}\n"
+    r = client.post("/api/v1/proposals", headers=alice, json={"source": bad})
+    problem = _shape(r.json())["problems"][0]
+    assert r.status_code == 422 and problem["field"] == "areas[0]" and problem["line"] == 2
+    assert "AreaRef" not in problem["message"]
+    assert (
+        "'evaluations' is a single value where fields (key: value) are expected"
+        in (problem["message"])
+    )

@@ -247,3 +247,20 @@ def test_open_redirects_are_not_followed(client) -> None:  # type: ignore[no-unt
         follow_redirects=False,
     )
     assert r.headers["location"] == "/"
+
+
+def test_changing_the_password_on_the_account_page(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    form = {"csrf_token": csrf, "new": "a-new-password-1", "repeat": "a-new-password-1"}
+    r = client.post("/account/password", data={**form, "current": "not-my-password"})
+    # a typo in the current password is a field to correct, not "please sign in"
+    assert r.status_code == 422 and "current password" in r.text
+    assert "Please sign in" not in r.text and "wrong user name" not in r.text
+    assert client.get("/account").status_code == 200  # still signed in
+    r = client.post(
+        "/account/password",
+        data={**form, "current": "alice-password"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/account?done=password"
+    assert wf.authenticate("alice", "a-new-password-1").username == "alice"

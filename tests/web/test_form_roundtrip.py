@@ -247,3 +247,124 @@ def test_the_one_line_people_text_still_works(client, wf: Workflow) -> None:  # 
         "affiliation": "Institute One",
         "role": "lead",
     }
+
+
+# A proposal that leaves out what the rules ask for (no model access, no access grants) but
+# answers that no strategic technology is touched (an empty list): the form must not answer for
+# the author ("none" is the stored default of model_access) nor drop an answer it was given.
+LEAVES_OUT = """\
+title: Joint evaluation of agent honesty
+summary: Two universities compare honesty evaluation results.
+areas:
+  - id: evaluations
+parties:
+  - {id: mit, name: Massachusetts Institute of Technology, country: US, type: university}
+  - {id: zju, name: Zhejiang University, country: CN, type: university}
+forms: [joint_publication, shared_benchmarks]
+strategic_intersections: []
+purposes: [accident_prevention]
+publication: open
+"""
+
+# Fields the guided form has no inputs for: kept from the revision being edited.
+NOT_ON_FORM = """\
+title: Shared honesty benchmark
+metadata:
+  principal_investigator: Prof. Ada Example
+  award_number: AW-1
+  start_date: 2027-01-01
+areas:
+  - id: evaluations
+parties:
+  - {id: ucb, name: University of California Berkeley, country: US, type: university}
+  - {id: pku, name: Peking University, country: CN, type: university}
+people:
+  - name: Eve Example
+    affiliation: ucb
+    nationality: US
+    disclosures: {complete: true, citizenships: [US]}
+forms: [shared_benchmarks]
+access:
+  - {to: pku, of: model, level: api, owner: ucb}
+track: track_2
+rivalry:
+  id: us-cn
+  sides:
+    - {id: US, countries: [US]}
+    - {id: CN, countries: [CN]}
+strategic_intersections: [cyber]
+research_security: {funder: NSF, fundamental: true}
+publication: open
+"""
+
+
+def _round_trip(client, wf: Workflow, text: str) -> tuple[Any, Any, Any, Any]:  # type: ignore[no-untyped-def]
+    alice = actor(wf, "alice")
+    p = wf.submit(alice, text, source="p.yaml")
+    login(client, "alice")
+    page = client.get(f"/proposals/{p.id}/revise")
+    assert page.status_code == 200
+    r = client.post(
+        f"/proposals/{p.id}/revise", data=_multi(form_fields(page.text)), follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    first, second = wf.revision(alice, p.id, 1), wf.revision(alice, p.id, 2)
+    _m1, a1 = wf.assessment(alice, p.id, 1)
+    _m2, a2 = wf.assessment(alice, p.id, 2)
+    return first, second, a1, a2
+
+
+def test_the_form_keeps_what_is_not_stated(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    _first, second, a1, a2 = _round_trip(client, wf, LEAVES_OUT)
+    assert "model_access" not in second.source_text  # not stated stays not stated
+    assert "strategic_intersections: []" in second.source_text  # "none" stays an answer
+    assert any("[V-UNSTATED-ACCESS;" in c for c in a1.verdict.conditions)
+    assert a2.verdict == a1.verdict  # the same conditions: V-UNSTATED-ACCESS, no V-UNSTATED-FOCUS
+    assert a2.proposal_sha256 == a1.proposal_sha256
+
+
+def test_fields_not_on_the_form_are_kept(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    first, second, a1, a2 = _round_trip(client, wf, NOT_ON_FORM)
+    assert second.data == first.data
+    page = client.get("/proposals/1/revise").text
+    assert "<code>access</code>" in page and "<code>people: disclosures</code>" in page
+    assert a2.verdict == a1.verdict
+    assert a2.proposal_sha256 == a1.proposal_sha256
+
+
+def test_none_of_these_is_an_answer(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    csrf = login(client, "alice")
+    form: dict[str, Any] = {
+        "csrf_token": csrf,
+        "mode": "form",
+        "title": "Honesty evaluations",
+        "areas": "evaluations",
+        "party-0-name": "Example Lab A",
+        "party-0-country": "US",
+        "party-1-name": "Example Lab B",
+        "party-1-country": "CN",
+        "forms": "shared_benchmarks",
+        "model_access": "none",
+    }
+    r = client.post("/proposals/new", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = client.post(
+        "/proposals/new", data={**form, "strategic_intersections": "none"}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    alice = actor(wf, "alice")
+    unstated, answered = wf.assessment(alice, 1)[1], wf.assessment(alice, 2)[1]
+    asks = lambda a: any("[V-UNSTATED-FOCUS;" in c for c in a.verdict.conditions)  # noqa: E731
+    assert asks(unstated) and not asks(answered)
+    assert "strategic_intersections: []" in wf.revision(alice, 2).source_text
+    page = client.get("/proposals/2/revise").text
+    assert 'name="strategic_intersections" value="none" checked' in page
+
+
+def test_a_large_proposal_can_be_revised_on_the_page(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    """The page carries the proposal twice (the guided form's fields and the YAML text), and a
+    browser posts both: a proposal within the 1 MB limit must not make the page's post a 413."""
+    notes = "The parties read published incident-reporting schemes. " * 11_000  # ~600 KB
+    text = f"title: Large\nparties:\n  - {{name: Example Lab, country: US}}\nnotes: {notes}\n"
+    _first, second, a1, a2 = _round_trip(client, wf, text)
+    assert second.data == _first.data and a2.verdict == a1.verdict

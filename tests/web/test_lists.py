@@ -209,7 +209,12 @@ def test_admin_loads_through_the_api_and_the_screening_shows_a_hit(lists_app, ho
             files=[("files", ("mystery.csv", b"foo,bar\n1,2\n", "text/csv"))],
         )
         assert r.status_code == 422
-        assert r.json()["error"]["code"] == "invalid_list"
+        err = r.json()["error"]
+        assert err["code"] == "invalid_list"
+        # named as uploaded: no server temporary folder, no CLI option
+        assert err["message"].startswith("mystery.csv: cannot tell which list this is")
+        assert err["problems"][0]["file"] == "mystery.csv"
+        assert "detente-lists-" not in r.text and "--source" not in r.text
 
 
 @pytest.mark.parametrize("who", ["alice", "rita"])

@@ -96,6 +96,18 @@ def test_upload_yaml_and_json(client, wf: Workflow) -> None:  # type: ignore[no-
     assert wf.revision(actor(wf, "alice"), 1).source_format == "json"
 
 
+@pytest.mark.parametrize("name", ["p.json", "p.yaml"])
+def test_a_file_saved_with_a_byte_order_mark_is_read(client, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Editors on Windows save UTF-8 with a BOM; YAML files were read, JSON ones refused."""
+    csrf = login(client, "alice")
+    r = client.post(
+        "/proposals/new",
+        data={"csrf_token": csrf, "mode": "upload"},
+        files={"file": (name, b"\xef\xbb\xbf" + PROTOCOL_JSON.encode(), "application/json")},
+    )
+    assert r.status_code == 200 and "Incident-reporting protocol" in r.text
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -264,3 +276,92 @@ def test_dashboard_counts_by_status_and_verdict(client, wf: Workflow) -> None:  
     assert re.search(r'class="counts"', html)
     html = client.get("/?verdict=not_advisable").text
     assert "Joint verification" not in html
+    r = client.get("/?verdict=suitible")  # a typo must not look like "no proposals"
+    assert r.status_code == 422 and "unknown verdict" in r.text
+
+
+def test_verdict_box_has_the_statement_and_matches(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    """The verdict box says what the report's page 1 and `detente assess` say: the benefit–risk
+    statement, and each list match marked automated or confirmed by a reviewer."""
+    import html
+    import os
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from detente.report import document as doc
+    from detente.screening.store import load_paths
+
+    fix = Path(__file__).resolve().parents[1] / "screening" / "fixtures" / "user_list.csv"
+    home = Path(os.environ["DETENTE_HOME"])
+    load_paths([fix], source="user_csv", retrieved_at=datetime(2026, 11, 28, tzinfo=UTC), home=home)
+    proposal = """
+title: Workshop on incident-reporting formats
+areas: [{id: protocols}]
+forms: [workshop]
+parties:
+  - {name: Example University, country: US, role: lead}
+  - {name: Example Frontier AI Lab, country: CN}
+"""
+    wf.submit(actor(wf, "alice"), proposal)
+    _meta, a = wf.assessment(actor(wf, "alice"), 1)
+    statement = doc.benefit_risk_statement(a)
+    assert statement and doc.match_summary(a)
+    login(client, "alice")
+    page = html.unescape(client.get("/proposals/1").text)
+    box = page[page.index('id="verdict"') : page.index("<h2>Risk heatmap")]
+    assert statement in box
+    assert (
+        "Example Frontier AI Lab — User-supplied list: <strong>hit</strong>, <em>automated" in box
+    )
+
+
+def test_error_page_back_button_works_under_the_csp(client) -> None:  # type: ignore[no-untyped-def]
+    """The CSP allows scripts only from the app, so a javascript: link would do nothing."""
+    login(client, "alice")
+    r = client.get("/proposals/999", headers={"Referer": "http://testserver/?status=submitted"})
+    assert r.status_code == 404 and "javascript:" not in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert re.search(r'<a class="button secondary" href="/\?status=submitted" data-back>', r.text)
+    for foreign in ("https://elsewhere.example/x", "http://testserver//elsewhere.example/"):
+        r = client.get("/proposals/999", headers={"Referer": foreign})
+        assert re.search(r'<a class="button secondary" href="/" data-back>', r.text)
+    assert "[data-back]" in client.get("/static/app.js").text
+
+
+def test_pages_name_their_icon(client) -> None:  # type: ignore[no-untyped-def]
+    """Browsers ask for /favicon.ico on every page unless the page names an icon: a 404 each time."""
+    page = client.get("/login").text
+    assert '<link rel="icon" href="data:,">' in page
+    assert "img-src 'self' data:" in client.get("/login").headers["content-security-policy"]
+
+
+def test_declare_the_areas_is_offered_only_to_who_can_revise(app, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    vague = "title: A chat\nparties:\n  - {name: Example University, country: US}\n"
+    wf.submit(actor(wf, "alice"), vague)
+    alice, rita = make_client(app), make_client(app)
+    login(alice, "alice"), login(rita, "rita")
+    assert "Declare the areas" in alice.get("/proposals/1").text
+    page = rita.get("/proposals/1").text
+    assert "not determined — a reviewer must classify" in page
+    assert 'href="/proposals/1/revise"' not in page  # a reviewer would get 403 there
+
+
+def test_hidden_conditions_are_not_recorded(app, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    """The page shows the conditions only for "approved with conditions"; a reviewer who typed
+    some and then chose "approved" must not record an unconditional approval with conditions."""
+    wf.submit(actor(wf, "alice"), VERIFICATION)
+    rita = make_client(app)
+    csrf = login(rita, "rita")
+    r = rita.post(
+        "/proposals/1/decision",
+        data={
+            "csrf_token": csrf,
+            "outcome": "approved",
+            "conditions": "publish only after review",
+            "reasoning": "Fine as proposed, no conditions.",
+            "base_revision": "1",
+        },
+    )
+    assert r.status_code == 200
+    decision = wf.get(actor(wf, "rita"), 1).decisions[-1]
+    assert decision.outcome == "approved" and decision.conditions == ""

@@ -24,9 +24,22 @@ PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_PROPOSAL_BYTES = 1_000_000
 
 
+# fields holding an ISO 3166-1 alpha-2 country code
+_COUNTRY_FIELDS = frozenset(
+    {"country", "funder_country", "countries", "citizenships", "permanent_residency", "nationality"}
+)
+
+
 def _friendly(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
+    if kind.startswith("string_") and _COUNTRY_FIELDS.intersection(
+        x for x in err.get("loc", ()) if isinstance(x, str)
+    ):
+        return (
+            f"{err.get('input')!r} is not a two-letter ISO 3166-1 country code such as US, CN "
+            f"or GB ({msg[:1].lower()}{msg[1:]})"
+        )
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; `detente schema` lists every field)"
     if kind == "missing":
@@ -34,6 +47,14 @@ def _friendly(err: dict[str, Any]) -> str:
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
         return f"{err.get('input')!r} is not one of {expected}"
+    if kind in ("model_type", "dict_type") and not isinstance(err.get("input"), (dict, list)):
+        value = err.get("input")
+        hint = (
+            f"write `- id: {value}`"
+            if err.get("loc", ())[:1] == ("areas",)
+            else "`detente schema` lists its fields"
+        )
+        return f"{value!r} is a single value where fields (key: value) are expected: {hint}"
     if kind == "too_short" and err.get("loc") == ("parties",):
         return "a proposal needs at least one party"
     if msg.startswith("Value error, "):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from detente.errors import InputError, PayloadTooLargeError, PermissionDeniedError, Problem
+from detente.framework.model import Verdict
 from detente.store.service import Workflow
 from detente.store.views import (
     Actor,
@@ -260,7 +261,7 @@ def list_proposals(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     status: Annotated[Status | None, Query()] = None,
-    verdict: Annotated[str | None, Query(max_length=40)] = None,
+    verdict: Annotated[Verdict | None, Query()] = None,
 ) -> Page[ProposalSummary]:
     items, total = _wf(request).list_proposals(
         actor, status=status, verdict=verdict, limit=limit, offset=offset

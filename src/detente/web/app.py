@@ -18,6 +18,9 @@ from detente.web.middleware import BodyLimit, SecurityHeaders
 from detente.web.screening_admin import LIST_UPLOAD_PATHS, ListJobs
 from detente.web.settings import Settings
 
+# the pages that post a proposal (guided form and YAML text together): their own body limit
+PROPOSAL_FORM_PATHS = (r"/proposals/new", r"/proposals/\d+/revise")
+
 API_DESCRIPTION = """\
 The Détente review workflow over HTTP: submit cooperation proposals (every
 revision kept), read their assessments and screening, comment, request
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None, *, workflow: Workflow | None = 
         BodyLimit,
         limit=settings.max_body_bytes,
         overrides={path: settings.max_list_body_bytes for path in LIST_UPLOAD_PATHS},
+        patterns={path: settings.max_form_body_bytes for path in PROPOSAL_FORM_PATHS},
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(packages=[("detente.web", "static")]), name="static")

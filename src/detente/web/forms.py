@@ -2,8 +2,11 @@
 
 The form builds the same document a person would write in YAML; it is then
 validated by :func:`detente.assessment.loader.parse_proposal`, so the form
-shows the same messages as the CLI.  Every field of a proposal is on the form,
-so a revision opened in the form and submitted unchanged is identical.
+shows the same messages as the CLI.  The fields the form has no inputs for
+(``KEPT_FIELDS``: access grants, track, rivalry, metadata, research-security
+facts, and a person's identifiers and disclosures) are kept from the revision
+being edited, so a revision opened in the form and submitted unchanged is
+identical.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ from detente.framework.model import Framework
 PARTY_ROWS_MIN = 3
 PERSON_ROWS_MIN = 2
 FUNDING_ROWS_MIN = 1
+# the box "none of these" of a checkbox group whose empty list is an answer (rules.yaml V-UNSTATED-*)
+NONE = "none"
+# fields the form has no inputs for: a revision made with the form keeps them as they were
+# (they are edited as YAML); the form page names the ones a revision has
+KEPT_FIELDS = ("access", "track", "rivalry", "metadata", "research_security")
+KEPT_PERSON_FIELDS = ("birth_date", "nationality", "identifiers", "disclosures")
 
 
 def _choices(enum: type[StrEnum]) -> list[str]:
@@ -73,6 +82,13 @@ class FormState:
 
     def funding_rows(self) -> list[dict[str, Any]]:
         return self._rows("funding", FUNDING_ROWS_MIN)
+
+    def kept_fields(self) -> list[str]:
+        """The fields of this document the form does not show (kept as they are)."""
+        people = [r for r in self.data.get("people") or [] if isinstance(r, dict)]
+        kept = [k for k in KEPT_FIELDS if k in self.data]
+        kept += [f"people: {k}" for k in KEPT_PERSON_FIELDS if any(k in r for r in people)]
+        return kept
 
     def subtopics_of(self, area_id: str) -> list[str]:
         for a in self.data.get("areas") or []:
@@ -127,8 +143,9 @@ def _dicts(base: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The proposal document the guided form describes (``base``: the revision being edited).
 
-    Every field of a proposal is on the form; from ``base`` only the document's ``schema`` and
-    ``id`` are carried over, and the order of list values.
+    From ``base`` the document's ``schema`` and ``id`` are carried over, the order of list
+    values, and the fields the form has no inputs for (``KEPT_FIELDS``, and a person's
+    ``KEPT_PERSON_FIELDS`` by row).
     """
     base = dict(base or {})
     doc: dict[str, Any] = {}
@@ -185,12 +202,20 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
     doc["parties"] = parties
 
     people: list[dict[str, Any]] = []
+    base_people = _dicts(base, "people")
     for i in _rows(form, "person"):
         fields = {
             k: _s(form, f"person-{i}-{k}") for k in ("name", "name_native", "affiliation", "role")
         }
         if any(fields.values()):
-            people.append({"name": fields["name"], **{k: v for k, v in fields.items() if v}})
+            old = base_people[i] if i < len(base_people) else {}
+            people.append(
+                {
+                    "name": fields["name"],
+                    **{k: v for k, v in fields.items() if v},
+                    **{k: old[k] for k in KEPT_PERSON_FIELDS if k in old},
+                }
+            )
     for line in _lines(_s(form, "people")):  # the one-line-per-person text of earlier versions
         parts = [p.strip() for p in line.split("|")]
         person: dict[str, Any] = {"name": parts[0]}
@@ -205,6 +230,10 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
         vs = _ordered(_many(form, key), base.get(key))
         if vs:
             doc[key] = vs
+    # "none of these" ticked alone is the answer "none" (an empty list), unlike no box ticked
+    techs = [v for v in doc.get("strategic_intersections", []) if v != NONE]
+    if techs or NONE in doc.get("strategic_intersections", []):
+        doc["strategic_intersections"] = techs
     for key in ("model_access", "maturity", "capability_lead", "governance", "publication"):
         v = _s(form, key)
         if v:
@@ -228,7 +257,25 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
         doc["funding"] = funding
     if _s(form, "notes"):
         doc["notes"] = _s(form, "notes")
+    doc.update({k: base[k] for k in KEPT_FIELDS if k in base})
     return doc
+
+
+def given_document(text: str, source: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """A revision's document as its author gave it: the form starts from this.
+
+    The stored data is the validated proposal with every default filled in
+    (``model_access: none``, ``strategic_intersections: []``), but the rules read a field never
+    given as *not stated* and the same field given empty as an answer: the form must neither
+    answer for the author nor drop an answer. ``stored`` is used if the text no longer parses.
+    """
+    from detente.assessment.loader import parse_proposal
+
+    try:
+        proposal = parse_proposal(text, source)
+    except InputError:
+        return dict(stored)
+    return proposal.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 def to_yaml(doc: dict[str, Any]) -> str:

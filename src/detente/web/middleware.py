@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,10 +23,23 @@ class BodyLimit:
     exception handler turns it into a 413 with the usual error shape.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, overrides: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        overrides: dict[str, int] | None = None,
+        patterns: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.overrides = dict(overrides or {})  # exact path -> its own limit (list uploads)
+        # path regex (matched whole) -> its own limit (the proposal pages)
+        self.patterns = [(re.compile(k), v) for k, v in (patterns or {}).items()]
+
+    def _limit_for(self, path: str) -> int:
+        if path in self.overrides:
+            return self.overrides[path]
+        return next((v for rx, v in self.patterns if rx.fullmatch(path)), self.limit)
 
     @staticmethod
     def _too_large(limit: int) -> PayloadTooLargeError:
@@ -35,7 +49,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.overrides.get(scope.get("path", ""), self.limit)
+        limit = self._limit_for(scope.get("path", ""))
         declared: int | None = None
         for k, v in scope.get("headers", []):
             if k == b"content-length":

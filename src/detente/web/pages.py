@@ -19,9 +19,11 @@ from detente.errors import (
     DataSourceError,
     DetenteError,
     InputError,
+    LoginThrottledError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
+    Problem,
     http_status_for,
 )
 from detente.report.diligence import diligence_rows
@@ -30,7 +32,7 @@ from detente.report.placement import fact_rows, not_credited_lines, placement_li
 from detente.store.accounts import new_secret
 from detente.store.models import OUTCOMES, ROLES, STATUSES
 from detente.store.service import Workflow
-from detente.store.views import Actor
+from detente.store.views import Actor, RevisionView
 from detente.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -49,6 +51,7 @@ from detente.web.forms import (
     document_from_form,
     form_problems,
     framework_choices,
+    given_document,
     proposal_text_from_request,
     to_yaml,
 )
@@ -261,6 +264,10 @@ def create_proposal(request: Request, actor: PageActor, form: CsrfForm) -> Respo
     return _redirect(f"/proposals/{created.id}?done=submitted")
 
 
+def _given(rev: RevisionView) -> dict[str, Any]:
+    return given_document(rev.source_text, f"revision {rev.number}", rev.data)
+
+
 @router.get("/proposals/{proposal_id}/revise", response_class=HTMLResponse)
 def revise_page(request: Request, proposal_id: int, actor: PageActor) -> Response:
     _bounded(proposal_id, "proposal")
@@ -274,7 +281,7 @@ def revise_page(request: Request, proposal_id: int, actor: PageActor) -> Respons
     ]
     return _form_page(
         request,
-        state=FormState(data=rev.data, text=rev.source_text),
+        state=FormState(data=_given(rev), text=rev.source_text),
         title=f"Revise “{detail.title}” (revision {rev.number} → {rev.number + 1})",
         action=f"/proposals/{proposal_id}/revise",
         base_revision=rev.number,
@@ -292,9 +299,9 @@ def revise_submit(request: Request, proposal_id: int, actor: PageActor, form: Cs
         raise InputError("the form has no valid base revision: reload the page")
     base = int(raw_base)
     try:
-        base_data = wf.revision(actor, proposal_id, base).data
+        base_data = _given(wf.revision(actor, proposal_id, base))
     except NotFoundError:
-        base_data = wf.revision(actor, proposal_id).data
+        base_data = _given(wf.revision(actor, proposal_id))
     mode = str(form.get("mode") or "form")
     state = FormState()
     try:
@@ -433,12 +440,16 @@ def decision_submit(
     raw_base = str(form.get("base_revision") or "")
     if not raw_base.isdigit() or not (1 <= int(raw_base) <= 2_147_483_647):
         raise InputError("the form has no valid base revision: reload the page")
+    outcome = str(form.get("outcome") or "")
+    # the page shows the conditions only for "approved with conditions": text left in the hidden
+    # field after choosing another outcome is not part of that decision
+    conditions = str(form.get("conditions") or "") if outcome == "approved_with_conditions" else ""
     _wf(request).decide(
         actor,
         proposal_id,
-        outcome=str(form.get("outcome") or ""),
+        outcome=outcome,
         reasoning=str(form.get("reasoning") or ""),
-        conditions=str(form.get("conditions") or ""),
+        conditions=conditions,
         base_revision=int(raw_base),
     )
     return _redirect(f"/proposals/{proposal_id}?done=decided#review")
@@ -486,7 +497,17 @@ def token_revoke(request: Request, token_id: int, actor: PageActor, form: CsrfFo
 @router.post("/account/password")
 def password_change(request: Request, actor: PageActor, form: CsrfForm) -> Response:
     wf = _wf(request)
-    wf.authenticate(actor.username, str(form.get("current") or ""), client=client_address(request))
+    try:
+        wf.authenticate(
+            actor.username, str(form.get("current") or ""), client=client_address(request)
+        )
+    except LoginThrottledError:
+        raise
+    except AuthenticationError:  # the user is signed in: a field to correct, not a sign-in
+        raise InputError(
+            "the current password is wrong",
+            problems=[Problem("the current password is wrong", field="current")],
+        ) from None
     new = str(form.get("new") or "")
     if not hmac.compare_digest(new, str(form.get("repeat") or "")):
         raise InputError("the two new passwords differ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -34,6 +35,8 @@ def env() -> Environment:
     # the verdict box shows the same findings and numbered conditions as the filed report
     e.globals["report_findings"] = doc.findings
     e.globals["report_actions"] = doc.actions
+    e.globals["report_matches"] = doc.match_summary
+    e.globals["report_statement"] = doc.benefit_risk_statement
     return e
 
 
@@ -47,5 +50,20 @@ def page(request: Request, template: str, status_code: int = 200, **ctx: Any) ->
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
+def _back(request: Request) -> str:
+    """Where the error page's Back button leads without JavaScript: the page the user came from
+    (same site only), else the dashboard. With JavaScript it is the browser's back."""
+    ref = urlsplit(request.headers.get("referer", ""))
+    if (
+        ref.netloc != request.url.netloc
+        or not ref.path.startswith("/")
+        or ref.path.startswith("//")
+    ):
+        return "/"
+    return ref.path + (f"?{ref.query}" if ref.query else "")
+
+
 def error_page(request: Request, err: DetenteError, status: int) -> HTMLResponse:
-    return page(request, "error.html.j2", status_code=status, error=err, status=status)
+    return page(
+        request, "error.html.j2", status_code=status, error=err, status=status, back=_back(request)
+    )

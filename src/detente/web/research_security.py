@@ -13,7 +13,7 @@ from detente.errors import InputError
 from detente.web.deps import PageActor
 from detente.web.render import page
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # HTML pages, not the API
 
 
 def _day(value: str | None) -> date:

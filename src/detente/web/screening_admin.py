@@ -18,7 +18,7 @@ import socket
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -312,6 +312,7 @@ class ListJobs:
                         paths, source=src, retrieved_at=_now(), home=home, published=published
                     )
                 except DetenteError as exc:
+                    _as_uploaded(exc, Path(tmp))
                     wf.record(
                         actor,
                         LOAD_FAILED,
@@ -347,6 +348,19 @@ class ListJobs:
             return rows
         finally:
             self._release()
+
+
+def _as_uploaded(exc: DetenteError, folder: Path) -> None:
+    """Name the files as the admin uploaded them: not the server's temporary folder, and the
+    form's source choice rather than the CLI's option."""
+
+    def clean(text: str) -> str:
+        return text.replace(f"{folder}{os.sep}", "").replace(
+            "pass --source ID", "choose its source"
+        )
+
+    exc.message = clean(exc.message)
+    exc.problems = tuple(replace(p, file=clean(p.file)) if p.file else p for p in exc.problems)
 
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"

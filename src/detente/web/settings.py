@@ -69,6 +69,12 @@ class Settings:
         return self.max_upload_bytes + 64 * 1024
 
     @property
+    def max_form_body_bytes(self) -> int:
+        """Posts of the proposal pages: they carry the proposal twice (the guided form's fields
+        and the YAML text, both sent by the browser) plus room for the rest."""
+        return 2 * self.max_upload_bytes + 64 * 1024
+
+    @property
     def max_list_body_bytes(self) -> int:
         """Whole request bodies of a list upload: the files plus room for form fields and framing."""
         return self.max_list_upload_bytes + 64 * 1024

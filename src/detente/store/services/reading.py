@@ -10,6 +10,7 @@ from detente.assessment.result import Assessment
 from detente.errors import (
     NotFoundError,
 )
+from detente.framework.model import VERDICTS
 from detente.model.diligence import DueDiligence
 from detente.store.models import (
     STATUSES,
@@ -61,6 +62,10 @@ class ReadingService(Service):
         if status is not None and status not in STATUSES:
             raise field_error(
                 "status", f"unknown status {status!r} (use one of {', '.join(STATUSES)})"
+            )
+        if verdict is not None and verdict not in VERDICTS:
+            raise field_error(
+                "verdict", f"unknown verdict {verdict!r} (use one of {', '.join(VERDICTS)})"
             )
         limit = max(1, min(limit, 200))
         offset = max(0, offset)

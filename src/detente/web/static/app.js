@@ -59,6 +59,14 @@
     sync();
   }
 
+  // "Back" on error pages: the browser's back, which keeps what was typed in the form (the CSP
+  // forbids javascript: links; without JavaScript the link leads to the page the user came from).
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+    });
+  });
+
   // Confirm before irreversible actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (ev) {

@@ -150,4 +150,33 @@ def test_bad_framework_file_names_file_line_and_field(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "rules.yaml:" in result.output
     assert "unknown flag 'maturity.brand_new'" in result.output
-    assert "rules[1].when" in result.output
+    assert "rules[2].when" in result.output
+
+
+def test_a_lower_after_a_raise_of_the_same_risk_is_a_load_error(tmp_path: Path) -> None:
+    """A raise clamped at the top and followed by a lower would be lost: the pack is refused."""
+    from detente.framework.loader import default_framework_path
+
+    src = default_framework_path().parent
+    for name in ("framework.yaml", "safeguards.yaml"):
+        (tmp_path / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
+    rules = (src / "rules.yaml").read_text(encoding="utf-8")
+    late_lower = """  - id: X-R2-LATE-LOWER
+    title: A lower placed after the raises
+    risk: R2_differential
+    areas: ["*"]
+    when: publication.open
+    effect: {op: lower}
+    reason: test
+    ref: test
+"""
+    (tmp_path / "rules.yaml").write_text(
+        rules.replace("\nbenefits:\n", "\n" + late_lower + "benefits:\n", 1), encoding="utf-8"
+    )
+    f = tmp_path / "p.yaml"
+    f.write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["assess", str(f), "--framework", str(tmp_path / "framework.yaml")])
+    assert result.exit_code == 2
+    assert "rules.yaml" in result.output
+    assert "X-R2-LATE-LOWER lowers R2_differential after rule" in result.output
+    assert "Traceback" not in result.output

@@ -800,6 +800,10 @@ UNCREDITED_CASES: dict[str, tuple[str, dict[str, Any], str]] = {
     ),
     "results-only-disclosure": ("protocols", {}, "R3_sensitive_info"),
     "hardware-info-minimisation": ("verification", {}, "R3_sensitive_info"),
+    "no-internals-access": ("protocols", {}, "R2_differential"),
+    "common-knowledge-only": ("evaluations", {}, "R2_differential"),
+    "open-standards-process": ("evaluations", {}, "R4_harm_opportunity"),
+    "no-elicitation-exchange": ("protocols", {}, "R2_differential"),
 }
 
 

@@ -40,10 +40,10 @@ def test_the_report_reads_the_typed_fields() -> None:
     )
     assert rows["sides"]["headers"] and rows["lists"]
     # the recorded flags stand for the screening when re-computed; the framework and rule pack
-    # changed since (framework 1.1.0 → 1.2.0: risks toward a rival; rules 2.0.0 → 2.1.0) are
+    # changed since (framework 1.2.0: risks toward a rival; rules and safeguards 2.1.0) are
     # named; the verdict, the levels and the due diligence are unchanged here
     again, diffs = reproduce(a)
-    assert [d.split(":")[0] for d in diffs] == ["framework", "rules"]
+    assert [d.split(":")[0] for d in diffs] == ["framework", "rules", "safeguards"]
     assert again.verdict == a.verdict and again.risks == a.risks and again.cells == a.cells
     assert again.due_diligence_flags == a.due_diligence_flags
     assert again.due_diligence == a.due_diligence

@@ -160,7 +160,10 @@ def _defects() -> list[Any]:
                     case,
                     d["check"],
                     id=f"{case['id']}-{n}",
-                    marks=[pytest.mark.xfail(strict=True, reason=" ".join(d["why"].split()))],
+                    # a fixed defect stays as a regression check
+                    marks=[]
+                    if d.get("fixed")
+                    else [pytest.mark.xfail(strict=True, reason=" ".join(d["why"].split()))],
                 )
             )
     return out
@@ -193,15 +196,9 @@ def test_neutral_host_is_no_worse_than_rival_host(fw: Framework) -> None:
     assert levels.index(r4_neutral) < levels.index(r4_rival)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine.py _traced_cell applies fired rules in rule-pack order with clamping: "
-        "X-R2-LEADER-GIVES fires on a cell already at high (lost), INF-R2-SAFETY-SPECIFIC then "
-        "lowers it, so the leader handing over source code leaves its R2 where it is without the "
-        "gift (§5 R2: it is the leader's gift that the leader fears)"
-    ),
-)
+# Fixed 2026-12-02 (was a strict xfail, tool wrong): rules applied in pack order with clamping lost
+# X-R2-LEADER-GIVES on a cell already at high before INF-R2-SAFETY-SPECIFIC lowered it; every lower
+# now precedes the raises of its risk (checked when the pack loads).
 def test_leader_gift_is_not_lost(fw: Framework) -> None:
     """The leader giving source code must score R2 higher than the same plan without the gift."""
     case = BY_ID["h3-09-pal-leader-shares-agent-permission-layer"]

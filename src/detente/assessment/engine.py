@@ -251,7 +251,7 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         {
             s.id: (
                 s.mechanism.strip(),
-                f"its precondition does not hold: {s.requires_text or 'see the catalogue'}",
+                f"it needs a condition that does not hold here ({s.requires_text or 'see the catalogue'})",
             )
             for s in fw.catalogue.safeguards
         },
@@ -624,7 +624,12 @@ def assess(
         analyse_safeguards,
         rank,
     )
-    verdict = _verdict(fw, vflags, rank, planned, inherent, residual, dd_flags, best_rank, best_set)
+    relied = [
+        s["id"]
+        for s in safeguards
+        if s["planned"] and s["credited"] and (s["counters_fired"] or s["lowers"])
+    ]
+    verdict = _verdict(fw, vflags, rank, inherent, residual, dd_flags, best_rank, best_set, relied)
     if undetermined:
         verdict["conditions"].insert(
             0,
@@ -1047,13 +1052,15 @@ def _verdict(
     fw: Framework,
     flags: frozenset[str],
     rank: int,
-    planned: Sequence[str],
     inherent: _Levels,
     residual: _Levels,
     dd_flags: Sequence[str],
     best_rank: int,
     best_set: list[str],
+    relied: Sequence[str],
 ) -> dict[str, Any]:
+    """``relied``: the planned safeguards the levels rely on (credited, and countering a rule that
+    fired or lowering a level); a planned safeguard that changes nothing is no condition."""
     c = _compile(fw)
     # indices of the verdict rules that fired (the compiled rules are in rule order)
     fired = [i for i, (_r, _op, _b, holds) in enumerate(c.verdicts) if holds(flags)]
@@ -1070,9 +1077,9 @@ def _verdict(
         also = [i for i in levelled if rules[i] not in decisive_rules]
     conditions: list[str] = []
     lowered = any(i > r for i, r in zip(inherent.combined, residual.combined, strict=True))
-    if planned and lowered:
+    if relied and lowered:
         conditions.append(
-            "The planned safeguards are conditions of this verdict: " + ", ".join(planned) + "."
+            "The planned safeguards are conditions of this verdict: " + ", ".join(relied) + "."
         )
     if "dd.not_checked" in dd_flags:
         conditions.append(

@@ -15,7 +15,7 @@ from typing import Any
 from detente.assessment.features import SENSITIVE_ASSETS, SideFeatures
 from detente.assessment.result import AreaPlacement
 from detente.framework.model import Framework
-from detente.model.proposal import TALK_FORMS, Form, Proposal, Track
+from detente.model.proposal import TALK_FORMS, Form, OrgType, Proposal, Track
 
 #: The four risks in a dean's words (framework.md §5).
 PLAIN_RISK = {
@@ -73,7 +73,8 @@ def benefit_risk_statement(
 ) -> str:
     dialogue_only = any("form.dialogue_only" in s.flags for s in sides)
     names = {x.key: x.name for x in p.parties}
-    side_txt = [f"{_join([names[k] for k in s.parties])} ({s.side})" for s in sides]
+    # the side's id names the side, not each party's country (the UK institute is on the US side)
+    side_txt = [f"{_join([names[k] for k in s.parties])} ({s.side} side)" for s in sides]
     inferred = any(a.inferred for a in placements)
     areas = _join([a.name.lower() for a in placements])
     out: list[str] = []
@@ -92,6 +93,12 @@ def benefit_risk_statement(
     else:
         where = "in no area the text lets the tool determine (a reviewer must classify it)"
     out.append(f"“{p.title}” is {_form_phrase(p, dialogue_only)} {who}, {where}.")
+    military = [x.name for x in p.parties if x.type is OrgType.military_affiliated]
+    if military:
+        out.append(
+            f"{_join(military)} {'is' if len(military) == 1 else 'are'} declared "
+            "military-affiliated."
+        )
     # what changes hands that the framework counts as sensitive (declared or stated in the text)
     handed = []
     for s in sides:

@@ -269,6 +269,30 @@ class RulePackDoc(_Data):
     )
     verdicts: list[VerdictRule]
 
+    @model_validator(mode="after")
+    def _lowers_before_raises(self) -> RulePackDoc:
+        """Rules apply in file order and levels are clamped, so a raise that meets the top of the
+        scale and is followed by a lower of the same risk would be lost (the proposal with the raise
+        would end where the one without it does). A lower is a change to the starting level (a
+        "moves down" condition, dialogue only, open publication): it must come before every raise
+        of its risk in the areas both rules apply to."""
+        raised: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            if r.effect.op != "lower":
+                raised.setdefault(r.risk, []).append(r)
+                continue
+            for prior in raised.get(r.risk, []):
+                if (
+                    ALL_AREAS in prior.areas
+                    or ALL_AREAS in r.areas
+                    or set(prior.areas) & set(r.areas)
+                ):
+                    raise ValueError(
+                        f"rule {r.id} lowers {r.risk} after rule {prior.id} raises it: move "
+                        f"{r.id} before {prior.id} (a raise clamped at the top would be lost)"
+                    )
+        return self
+
 
 class Lowering(_Conditioned):
     risk: str

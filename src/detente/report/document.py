@@ -275,7 +275,10 @@ def actions(a: Assessment) -> list[Action]:
         duty = resp.verdict_rules.get(f.rule)
         if duty is not None and duty.action:
             add(f"rule:{f.rule}", duty, duty.action, [f.rule], "finding")
-    planned = [s for s in a.safeguards if s.planned]
+    # the planned safeguards the levels rely on: credited, and countering or lowering something
+    planned = [
+        s for s in a.safeguards if s.planned and s.credited and (s.counters_fired or s.lowers)
+    ]
     for cond in a.verdict.conditions:
         match = next((c for c in resp.conditions if c.contains in cond), None)
         if match is None:

@@ -73,3 +73,21 @@ def test_the_recorded_json_validates_against_the_published_schema() -> None:
     bad = json.loads(STORED.read_text(encoding="utf-8"))
     bad["due_diligence"]["parties"][0]["list_nam"] = "typo"  # a guessed key is now an error
     assert not validator.is_valid(bad)
+
+
+def test_each_match_row_shows_its_own_status() -> None:
+    """A party with a hit and a weaker match: the weaker row says potential, not the party's hit."""
+    a = Assessment.model_validate_json(STORED.read_text(encoding="utf-8"))
+    assert a.due_diligence is not None
+    party = a.due_diligence.parties[1]
+    weak = party.matches[0].model_copy(update={"score": 0.5, "entry_id": "other"})
+    dd = a.due_diligence.model_copy(
+        update={
+            "parties": [
+                a.due_diligence.parties[0],
+                party.model_copy(update={"matches": [party.matches[0], weak]}),
+            ]
+        }
+    )
+    rows = [r for r in diligence_rows(dd)["screening"] if r["name"] == party.name]
+    assert [r["status"] for r in rows] == ["hit", "potential"]

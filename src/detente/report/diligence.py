@@ -54,6 +54,18 @@ def _flag_text(f: RegFlag) -> str:
     return " ".join(p for p in parts if p)
 
 
+def match_status(m: ListMatch, threshold: float | None = None) -> str:
+    """This match's own status (not its party's): a reviewer's live disposition, else the
+    screening's (a hit below the threshold is potential)."""
+    d = m.disposition
+    if d is not None and not d.expired:
+        return "hit" if d.decision == "true_match" else "false positive"
+    auto: str = m.match_status or "hit"
+    if auto == "hit" and threshold is not None and m.score < threshold:
+        auto = "potential"
+    return auto
+
+
 def review_text(m: ListMatch, threshold: float | None = None) -> str:
     """Whether a match's status is automated or confirmed by a reviewer (or the disposition expired)."""
     d = m.disposition
@@ -184,7 +196,7 @@ def diligence_rows(dd: DueDiligence) -> DiligenceRows:
                 {
                     "name": s.name,
                     "kind": kind,
-                    "status": s.status,
+                    "status": match_status(m, dd.threshold),  # this match's, not the party's
                     "list": lst,
                     "meaning": meaning,
                     "score": f"{m.score:.2f}",

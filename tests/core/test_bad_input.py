@@ -180,3 +180,20 @@ def test_a_lower_after_a_raise_of_the_same_risk_is_a_load_error(tmp_path: Path) 
     assert "rules.yaml" in result.output
     assert "X-R2-LATE-LOWER lowers R2_differential after rule" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_proposal_saved_by_a_windows_editor_is_read(tmp_path: Path, encoding: str) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_bytes(GOOD.encode(encoding))  # utf-16 writes a byte-order mark
+    result = runner.invoke(app, ["assess", str(f), "--no-screen"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_proposal_in_another_encoding_is_one_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_bytes(GOOD.replace("title:", "title: Zürich —", 1).encode("latin-1", "replace"))
+    result = runner.invoke(app, ["assess", str(f), "--no-screen"])
+    assert result.exit_code == 2
+    assert "not UTF-8 text" in result.output and "save the file as UTF-8" in result.output
+    assert "Traceback" not in result.output and "codec can't decode" not in result.output

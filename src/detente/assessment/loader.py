@@ -7,6 +7,7 @@ type error, an unknown field, or an id the framework does not know.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -170,13 +171,31 @@ def load_proposal(path: str | Path, framework: Framework | None = None) -> Propo
             limit="max_bytes",
             problems=[Problem(f"{size:,} bytes (max_bytes)", file=str(p))],
         )
+    return parse_proposal(decode_proposal(p.read_bytes(), str(p)), str(p), framework)
+
+
+def decode_proposal(raw: bytes, source: str) -> str:
+    """A proposal file's bytes as text: UTF-8 (with or without a byte-order mark), or UTF-16 when
+    it starts with a UTF-16 byte-order mark (Windows editors save either); anything else is one
+    clear error naming the first byte that is not UTF-8."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # reported below as not UTF-8 either
     try:
-        text = p.read_text(encoding="utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProposalError(
-            f"{p}: the proposal is not UTF-8 text", problems=[Problem(str(exc), file=str(p))]
+            f"{source}: the proposal is not UTF-8 text",
+            problems=[
+                Problem(
+                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+                    "save the file as UTF-8 (or UTF-16 with a byte-order mark)",
+                    file=source,
+                )
+            ],
         ) from None
-    return parse_proposal(text, str(p), framework)
 
 
 def iter_proposal_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -19,6 +19,7 @@ import yaml
 from starlette.datastructures import FormData, UploadFile
 
 from detente.assessment import proposal as pm
+from detente.assessment.loader import decode_proposal
 from detente.errors import InputError, PayloadTooLargeError, Problem, ProposalError
 from detente.framework.model import Framework
 
@@ -302,14 +303,7 @@ def proposal_text_from_request(form: FormData, max_bytes: int) -> tuple[str, str
             raise PayloadTooLargeError(
                 f"{upload.filename}: the file is larger than {max_bytes:,} bytes"
             )
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProposalError(
-                f"{upload.filename}: the file is not UTF-8 text",
-                problems=[Problem(str(exc), file=upload.filename)],
-            ) from None
-        return text, upload.filename, mode
+        return decode_proposal(raw, upload.filename), upload.filename, mode
     if mode == "text":
         pasted = form.get("text")
         if not isinstance(pasted, str) or not pasted.strip():

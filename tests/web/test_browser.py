@@ -3,8 +3,8 @@
 A submitter writes a proposal with the guided form (fixing a validation
 error on the way), a reviewer requests a safeguard, the submitter revises,
 the reviewer compares the revisions and decides, and the report is exported
-as PDF.  Screenshots of the main pages go to ``artifacts/screenshots/``;
-``DETENTE_UPDATE_SCREENSHOTS=1`` also refreshes ``docs/img/web-assessment.png``.
+as PDF.  Screenshots of the main pages go to ``artifacts/screenshots/``; the picture in
+the docs (``docs/img/web-assessment.png``) is made by ``scripts/screenshot_web.py``.
 
 Skipped with the reason when /usr/bin/chromium is absent (apt-get install chromium).
 """
@@ -12,7 +12,6 @@ Skipped with the reason when /usr/bin/chromium is absent (apt-get install chromi
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,7 +25,6 @@ import pytest
 CHROMIUM = Path(os.environ.get("DETENTE_CHROMIUM", "/usr/bin/chromium"))
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "artifacts" / "screenshots"
-DOC_IMG = REPO / "docs" / "img" / "web-assessment.png"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -223,7 +221,7 @@ def test_submitter_and_reviewer_walk_the_whole_flow(server: str, tmp_path: Path)
             _shot(page, "06-assessment-decided")
             page.evaluate("window.scrollTo(0, 0)")
             shot = SHOTS / "web-assessment.png"
-            page.screenshot(path=str(shot))  # the first screen, as a reader of the README sees it
+            page.screenshot(path=str(shot))  # the first screen only
 
             # --- export the report as PDF
             with page.expect_download() as dl:
@@ -237,6 +235,3 @@ def test_submitter_and_reviewer_walk_the_whole_flow(server: str, tmp_path: Path)
         finally:
             context.close()
             browser.close()
-    if os.environ.get("DETENTE_UPDATE_SCREENSHOTS") == "1" or not DOC_IMG.exists():
-        DOC_IMG.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOC_IMG)

@@ -40,16 +40,18 @@ DOC = ROOT / "docs" / "placement.md"
 
 def _proposal(case: dict[str, Any]) -> Proposal:
     title, _, rest = case["text"].partition(". ")
+    assets = case.get("assets", [])
     return Proposal.model_validate(
         {
             "title": title,
             "summary": rest,
             "parties": [
-                {"name": "Example University", "country": "US"},
-                {"name": "Example Daxue", "country": "CN"},
+                {"name": "Example University", "country": "US", "contributes": assets},
+                {"name": "Example Daxue", "country": "CN", "contributes": assets},
             ],
             "activities": case.get("activities", []),
             "forms": case.get("forms", []),
+            "maturity": case.get("maturity"),
         }
     )
 

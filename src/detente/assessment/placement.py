@@ -51,7 +51,7 @@ from detente.model.placement import AreaCandidate as AreaCandidate
 from detente.model.placement import Evidence as Evidence
 from detente.model.placement import OutsideTopic as OutsideTopic
 from detente.model.placement import Placement as Placement
-from detente.model.proposal import Proposal
+from detente.model.proposal import Asset, Maturity, Proposal
 
 PLACEMENT_FIELDS = ("title", "summary", "description")
 UNDETERMINED = "areas not determined — a reviewer must classify"
@@ -261,13 +261,21 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
     return areas, outside
 
 
-def declared_fields(p: Proposal) -> frozenset[str]:
+# names built once (an enum's .value is a slow descriptor in a hot loop)
+_ASSET_NAME = {a: f"asset.{a.value}" for a in Asset}
+_MATURITY_NAME = {m: f"maturity.{m.value}" for m in Maturity}
+
+
+def declared_fields(p: Proposal) -> set[str]:
     """The proposal's assets (contributed or received by any party) and maturity, as the names
     ``field_signals`` uses: ``asset.evaluation_data``, ``maturity.codifying_existing``."""
-    out = {f"asset.{a.value}" for x in p.parties for a in (*x.contributes, *x.receives)}
+    out: set[str] = set()
+    for x in p.parties:
+        out.update(map(_ASSET_NAME.__getitem__, x.contributes))
+        out.update(map(_ASSET_NAME.__getitem__, x.receives))
     if p.maturity is not None:
-        out.add(f"maturity.{p.maturity.value}")
-    return frozenset(out)
+        out.add(_MATURITY_NAME[p.maturity])
+    return out
 
 
 def declared_placement(p: Proposal, fw: Framework) -> Placement:

@@ -40,16 +40,18 @@ DOC = ROOT / "docs" / "placement.md"
 
 def _proposal(case: dict[str, Any]) -> Proposal:
     title, _, rest = case["text"].partition(". ")
+    assets = case.get("assets", [])
     return Proposal.model_validate(
         {
             "title": title,
             "summary": rest,
             "parties": [
-                {"name": "Example University", "country": "US"},
-                {"name": "Example Daxue", "country": "CN"},
+                {"name": "Example University", "country": "US", "contributes": assets},
+                {"name": "Example Daxue", "country": "CN", "contributes": assets},
             ],
             "activities": case.get("activities", []),
             "forms": case.get("forms", []),
+            "maturity": case.get("maturity"),
         }
     )
 
@@ -323,3 +325,136 @@ def test_cli_classifier_option_without_a_trained_model_uses_keywords(
     )
     assert out.exit_code == 0, out.output
     assert "evaluations*" in out.output
+
+
+# Declared fields that point to one area (framework.md §6: maturity codifying_existing is §6.2,
+# the assets evaluation_data / elicitation_techniques §6.4, compute §6.3, chip_details /
+# hardware_designs §6.1): evidence with their own weight, fitted on the tune split, but never
+# enough on their own.  Rows written before the change (holdout round 3, h3-04 and h3-05).
+_CODIFY = {"maturity": "codifying_existing"}
+_EVAL_DATA = {
+    "us": {"contributes": ["evaluation_data"]},
+    "cn": {"contributes": ["evaluation_data"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "text", "area", "placed"),
+    [
+        # a declared field alone: a candidate, not placed
+        (
+            _CODIFY,
+            "A short list. Two groups compare what labs publish and agree a list.",
+            "protocols",
+            False,
+        ),
+        (
+            _EVAL_DATA,
+            "Hard questions. Two teams write questions in two languages.",
+            "evaluations",
+            False,
+        ),
+        # Revised after fitting (the rows written first expected a field and ONE word of the text
+        # to place): the fitted field weight is about half a word's, so a field with one specific
+        # word stays a candidate (0.45), and it places where a specific and a generic word of the
+        # text are not enough on their own (0.44 -> 0.69).
+        (
+            _EVAL_DATA,
+            "Hard questions. Two teams write a question set in two languages.",
+            "evaluations",
+            False,
+        ),
+        (
+            _CODIFY,
+            "Release steps. Two groups compare the procedures labs follow and who signs off.",
+            "protocols",
+            True,
+        ),
+        (
+            {},
+            "Release steps. Two groups compare the procedures labs follow and who signs off.",
+            "protocols",
+            False,
+        ),
+        (
+            _EVAL_DATA,
+            "Hard questions. Two teams write a question set and measure how models answer.",
+            "evaluations",
+            True,
+        ),
+        (
+            {},
+            "Hard questions. Two teams write a question set and measure how models answer.",
+            "evaluations",
+            False,
+        ),
+    ],
+)
+def test_declared_fields_are_evidence_but_never_alone(
+    fw: Framework, fields: dict[str, Any], text: str, area: str, placed: bool
+) -> None:
+    title, _, rest = text.partition(". ")
+    p = proposal(None, title=title, summary=rest, **fields)
+    pl = place(p, fw, side_features(p)[0].flags)
+    assert (area in pl.areas) is placed, (text, pl.candidates)
+    cand = {c.area: c for c in pl.candidates}
+    if fields:
+        (ev,) = [
+            e
+            for e in cand[area].evidence
+            if e.text in ("maturity.codifying_existing", "asset.evaluation_data")
+        ]
+        assert ev.kind == "signal" and ev.weight == config().calibration["fields"]
+    if not placed and area in cand:
+        assert cand[area].why_not
+
+
+def test_a_declared_field_alone_is_capped(fw: Framework) -> None:
+    """However many fields point to an area, without any word of the text or a declared activity
+    the area is not placed (capped like generic words)."""
+    p = proposal(
+        None,
+        title="A pooled partition",
+        summary="Two universities pool their hours.",
+        us={"contributes": ["compute", "infrastructure_details"]},
+    )
+    pl = place(p, fw, side_features(p)[0].flags)
+    assert pl.areas == []
+    (c,) = [c for c in pl.candidates if c.area == "infrastructure"]
+    assert c.confidence <= config().generic_cap and "declared field" in (c.why_not or "")
+
+
+def test_the_holdout3_keywordless_proposals_are_placed(fw: Framework) -> None:
+    """h3-04 (a release checklist, maturity codifying_existing) and h3-05 (a shared question set
+    scoring models, evaluation_data contributed) are placed in their area, with the field quoted as
+    evidence alongside the text."""
+    from .test_verdict_holdout3 import BY_ID, _proposal
+
+    for cid, area, field in (
+        ("h3-04-release-checklist-no-keywords", "protocols", "maturity.codifying_existing"),
+        (
+            "h3-05-admit-uncertainty-question-set-no-keywords",
+            "evaluations",
+            "asset.evaluation_data",
+        ),
+    ):
+        p = Proposal.model_validate(_proposal(BY_ID[cid]))
+        pl = place(p, fw, side_features(p)[0].flags)
+        assert pl.areas == [area], (cid, pl.candidates)
+        (c,) = [c for c in pl.candidates if c.area == area]
+        kinds = {e.kind for e in c.evidence}
+        assert field in {e.text for e in c.evidence} and kinds & {"keyword", "phrase"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Corrigibility and goal stability. A seminar series on off-switch games and utility indifference.",
+        "Shutdownable agents. Researchers study whether an agent can be corrigible under self-modification.",
+    ],
+)
+def test_alignment_theory_is_outside(fw: Framework, text: str) -> None:
+    title, _, rest = text.partition(". ")
+    p = proposal(None, title=title, summary=rest)
+    pl = place(p, fw, side_features(p)[0].flags)
+    assert pl.status == "outside" and [t.topic for t in pl.outside] == ["alignment"]

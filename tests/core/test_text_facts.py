@@ -560,3 +560,170 @@ def test_a_question_from_the_text_is_a_condition_of_the_verdict(fw: Framework) -
     assert fact.question and not fact.applied
     assert any(fact.question in c for c in a.verdict.conditions)
     assert "The text raises a question the proposal does not answer" in a.statement
+
+
+# Holdout round 3 (tests/cases/verdict_cases_holdout3.yaml): rows written from the sentences'
+# meaning before the change.
+#
+# An explicit declaration (the field is in the proposal's model_fields_set) that the text
+# contradicts is a question, as a denied declared fact is: the declaration is used, the text is
+# not applied.  A field left to its default is not a declaration: the text's fact is applied.
+_HANDS = "Example University hands its model weights to Example Daxue."
+
+
+@pytest.mark.parametrize(
+    ("fields", "polarity", "applied", "question"),
+    [
+        ({"model_access": "none"}, A, False, True),
+        ({"model_access": "api"}, A, False, True),
+        ({}, A, True, False),
+    ],
+)
+def test_an_explicit_declaration_the_text_contradicts_is_asked(
+    fw: Framework, fields: dict[str, str], polarity: Polarity, applied: bool, question: bool
+) -> None:
+    p = proposal("evaluations", description=_HANDS, **fields)
+    reading = read_text(p, fw)
+    (f,) = [f for f in reading.facts if f.id == "weights_shared"]
+    assert f.polarity is polarity and f.applied is applied
+    assert bool(f.question) is question
+    if question:
+        assert "declaration is used" in (f.question or "")
+        assert f"model_access: {fields['model_access']}" in (f.question or "")
+        assert reading.effective.model_access is p.model_access
+        assert all(Asset.model_weights not in x.contributes for x in reading.effective.parties)
+
+
+# A public release (to everyone) is not a handover to a party: it is read as its own fact,
+# `weights_public` (target publication:open).  Never applied (open publication lowers R2, and
+# the text cannot lower a risk the fields do not); when the proposal does not declare
+# `publication: open`, it is a question; when it does, the declaration covers it (no fact).
+@pytest.mark.parametrize(
+    ("sentence", "fields", "public", "handover"),
+    [
+        (
+            "We will release the trained autoencoder weights and the feature labels publicly, "
+            "together with a joint paper.",
+            {"publication": "open", "model_access": "none"},
+            None,
+            None,
+        ),
+        (
+            "We will release the trained autoencoder weights and the feature labels publicly, "
+            "together with a joint paper.",
+            {},
+            A,
+            None,
+        ),
+        (
+            "The model weights will be published openly on Hugging Face.",
+            {"publication": "restricted"},
+            A,
+            None,
+        ),
+        ("The teams open-source the fine-tuned weights.", {}, A, None),
+        ("The lab could later release the weights publicly.", {}, H, None),
+        (_HANDS + " The weights will not be released publicly.", {}, N, A),
+        (_HANDS + " The weights will not be released publicly.", {"publication": "open"}, N, A),
+    ],
+)
+def test_a_public_release_is_not_a_handover(
+    fw: Framework,
+    sentence: str,
+    fields: dict[str, str],
+    public: Polarity | None,
+    handover: Polarity | None,
+) -> None:
+    p = proposal("evaluations", description=sentence, **fields)
+    facts = {f.id: f for f in read_text(p, fw).facts}
+    assert (facts["weights_shared"].polarity if "weights_shared" in facts else None) is handover
+    assert (facts["weights_public"].polarity if "weights_public" in facts else None) is public
+    if "weights_shared" in facts:
+        assert facts["weights_shared"].applied and facts["weights_shared"].question is None
+    if public is not None:
+        f = facts["weights_public"]
+        assert not f.applied and f.target == "publication:open"
+        assert bool(f.question) is (public is not N)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the verb's object is the score; the checkpoint is the agent of "produced by"
+        "A third party can check that a published benchmark score was produced by the "
+        "checkpoint the developer says it was.",
+        "Scores published by the lab are checked against the checkpoint it names.",
+    ],
+)
+def test_a_checkpoint_named_as_an_agent_is_no_handover(fw: Framework, text: str) -> None:
+    p = proposal("evaluations", description=text)
+    assert [f.id for f in read_text(p, fw).facts if f.id == "weights_shared"] == []
+
+
+def test_score_provenance_with_a_general_denial_raises_no_question(fw: Framework) -> None:
+    """h3-06: "produced by the checkpoint" is no weights mention; "No weights, gradients or
+    activations are shared" rules weights out, and nothing is asked."""
+    p = proposal(
+        "evaluations",
+        summary=(
+            "New York University and Shanghai Jiao Tong University will build an open-source "
+            "library that lets a third party check, by querying a model, that a published "
+            "benchmark score was produced by the checkpoint the developer says it was."
+        ),
+        description=(
+            "A lab can report a score from an internal checkpoint and release a different one. "
+            "No weights, gradients or activations are shared."
+        ),
+    )
+    (f,) = [f for f in read_text(p, fw).facts if f.id == "weights_shared"]
+    assert f.polarity is N and f.question is None and not f.applied
+
+
+_CSCS = {
+    "id": "cscs",
+    "name": "Swiss National Supercomputing Centre",
+    "aliases": ["CSCS"],
+    "country": "CH",
+    "type": "research_institute",
+    "role": "host",
+    "neutral": True,
+    "administers_infrastructure": True,
+}
+_US = {"id": "us-uni", "name": "Example University", "country": "US", "type": "university"}
+_CN = {"id": "cn-uni", "name": "Example Daxue", "country": "CN", "type": "university"}
+
+
+@pytest.mark.parametrize(
+    ("parties", "text", "question"),
+    [
+        # the declared administrator is the neutral host: a denial about the teams is consistent
+        (
+            [_US, _CN, _CSCS],
+            "CSCS administers the partition and keeps the logs; neither team has "
+            "administrative rights.",
+            False,
+        ),
+        ([_US, _CN, _CSCS], "Neither side has root access to the cluster.", False),
+        # a denial that names another party than the administrator is consistent
+        (
+            [_US, {**_CN, "administers_infrastructure": True}],
+            "Example University has no administrative access to the cluster.",
+            False,
+        ),
+        # the declared administrator is one of the teams: the denial contradicts it
+        (
+            [_US, {**_CN, "administers_infrastructure": True}],
+            "Neither team has administrative rights.",
+            True,
+        ),
+        # a general denial covers the neutral host too
+        ([_US, _CN, _CSCS], "Nobody has administrative access to the cluster.", True),
+    ],
+)
+def test_a_denial_contradicts_only_the_administrators_it_covers(
+    fw: Framework, parties: list[dict[str, object]], text: str, question: bool
+) -> None:
+    p = proposal("infrastructure", description=text, parties=parties)
+    (f,) = [f for f in read_text(p, fw).facts if f.id == "admin_access"]
+    assert f.polarity is N and not f.applied
+    assert bool(f.question) is question, f.question

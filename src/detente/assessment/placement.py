@@ -1,13 +1,18 @@
 """Placing a proposal in the framework's areas, saying what is known and what is not.
 
-Declared areas are always used as declared.  Otherwise three signals are combined per area:
+Declared areas are always used as declared.  Otherwise four signals are combined per area:
 
 * **keywords** — the area's keywords (framework file) and phrases (``data/placement.yaml``) found
   in the title, summary and description, read with the negation-aware matcher (a negated or
   hypothetical mention is not evidence).  A phrase weighs more than a single word; a *generic*
   word ("compute", "GPUs", "standard") weighs little and can never place an area on its own;
 * **declared signals** — the proposal's activities, forms and purposes that belong to the area
-  (``activity.design_benchmarks`` → evaluations);
+  (``activity.design_benchmarks`` → evaluations; the framework file's ``signals``);
+* **declared fields** — assets and maturity that framework.md §6 names for one area only
+  (``asset.evaluation_data`` → evaluations, ``maturity.codifying_existing`` → protocols;
+  ``field_signals`` in ``data/placement.yaml``).  They weigh like a word of the text, but an area
+  whose only evidence is declared fields and generic words is never placed: a field says what is
+  exchanged or how mature the work is, not what the work is;
 * **the trained text classifier** where one is available (``--infer-areas classifier``).
 
 They are combined into a confidence with a logistic calibration fitted on the tuning half of a
@@ -46,7 +51,7 @@ from detente.model.placement import AreaCandidate as AreaCandidate
 from detente.model.placement import Evidence as Evidence
 from detente.model.placement import OutsideTopic as OutsideTopic
 from detente.model.placement import Placement as Placement
-from detente.model.proposal import Proposal
+from detente.model.proposal import Asset, Maturity, Proposal
 
 PLACEMENT_FIELDS = ("title", "summary", "description")
 UNDETERMINED = "areas not determined — a reviewer must classify"
@@ -70,6 +75,7 @@ class _Config(BaseModel):
         name: str
         keywords: list[str]
         forms: list[str] = []
+        activities: list[str] = []
         nearest: str
         why: str
 
@@ -83,10 +89,11 @@ class _Config(BaseModel):
     count_cap: int
     signal_cap: int
     calibration: dict[
-        Literal["intercept", "phrase", "word", "generic", "signals", "classifier"], float
+        Literal["intercept", "phrase", "word", "generic", "signals", "fields", "classifier"], float
     ]
     generic: list[str]
     extra_keywords: dict[str, list[str]]
+    field_signals: dict[str, list[str]]
     outside: list[_Outside]
 
 
@@ -111,6 +118,7 @@ class _Compiled:
     folded: re.Pattern[str] | None  # the same, case-sensitive, for the lower-cased text
     targets: dict[str, tuple[_Target, ...]]
     signals: dict[str, tuple[str, ...]]
+    fields: dict[str, tuple[str, ...]]
     names: dict[str, str]
     order: tuple[str, ...]
 
@@ -152,6 +160,7 @@ def _compiled(fw: Framework) -> _Compiled:
         compile_folded(source) if words else None,
         {k: tuple(v) for k, v in targets.items()},
         {a.id: tuple(a.signals) for a in fw.doc.areas},
+        {a.id: tuple(cfg.field_signals.get(a.id, ())) for a in fw.doc.areas},
         {a.id: a.name for a in fw.doc.areas},
         tuple(a.id for a in fw.doc.areas),
     )
@@ -178,6 +187,7 @@ class Counts:
     word: int = 0
     generic: int = 0
     signals: int = 0
+    fields: int = 0
 
     def vector(self) -> tuple[float, ...]:
         cfg = config()
@@ -188,10 +198,11 @@ class Counts:
             float(min(self.word, cap)),
             float(min(self.generic, cap)),
             float(min(self.signals, cfg.signal_cap)),
+            float(min(self.fields, cfg.signal_cap)),
         )
 
 
-_COEFS = ("intercept", "phrase", "word", "generic", "signals")
+_COEFS = ("intercept", "phrase", "word", "generic", "signals", "fields")
 
 
 def confidence(counts: Counts, classifier: float | None = None) -> float:
@@ -250,6 +261,23 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
     return areas, outside
 
 
+# names built once (an enum's .value is a slow descriptor in a hot loop)
+_ASSET_NAME = {a: f"asset.{a.value}" for a in Asset}
+_MATURITY_NAME = {m: f"maturity.{m.value}" for m in Maturity}
+
+
+def declared_fields(p: Proposal) -> set[str]:
+    """The proposal's assets (contributed or received by any party) and maturity, as the names
+    ``field_signals`` uses: ``asset.evaluation_data``, ``maturity.codifying_existing``."""
+    out: set[str] = set()
+    for x in p.parties:
+        out.update(map(_ASSET_NAME.__getitem__, x.contributes))
+        out.update(map(_ASSET_NAME.__getitem__, x.receives))
+    if p.maturity is not None:
+        out.add(_MATURITY_NAME[p.maturity])
+    return out
+
+
 def declared_placement(p: Proposal, fw: Framework) -> Placement:
     return _declared(tuple(ref.id for ref in p.areas))
 
@@ -287,13 +315,19 @@ def place(
                 clf[g.area] = (float(g.score), list(g.evidence))
         method += " with the trained text classifier"
     candidates: list[AreaCandidate] = []
+    given = declared_fields(p)
     for area in c.order:
         found = kw.get(area) or _Found([], set(), {})
         signals = [s for s in c.signals[area] if s in flags]
+        fields = [s for s in c.fields[area] if s in given]
         ev = list(found.evidence)
         ev += [
             Evidence.model_construct(kind="signal", text=s, weight=cfg.calibration["signals"])
             for s in signals
+        ]
+        ev += [
+            Evidence.model_construct(kind="signal", text=s, weight=cfg.calibration["fields"])
+            for s in fields
         ]
         score = clf.get(area)
         if score is not None:
@@ -306,12 +340,23 @@ def place(
             )
         if not ev:
             continue
-        conf = confidence(_counts(found, len(signals)), score[0] if score else None)
+        conf = confidence(_counts(found, len(signals), len(fields)), score[0] if score else None)
         why_not: str | None = None
+        # a specific word or phrase of the text, or a declared activity/form/purpose of the area:
+        # generic words and declared fields (assets, maturity) never place an area on their own
         strong = found.strong or bool(signals)
         if not strong:
             conf = min(conf, cfg.generic_cap)
-            why_not = "only generic words (" + ", ".join(e.text for e in found.evidence) + ")"
+            words = "generic words (" + ", ".join(e.text for e in found.evidence) + ")"
+            why_not = "only " + words
+            if fields:
+                why_not = (
+                    f"only declared fields ({', '.join(fields)})"
+                    + (f" and {words}" if found.evidence else "")
+                    + ": a declared field says what is exchanged or how mature the work is, not "
+                    "what the work is, and no specific word of the text or declared activity "
+                    "names the area"
+                )
         placed = conf >= cfg.threshold
         if not placed and why_not is None:
             why_not = f"confidence {conf:.2f} is below the threshold {cfg.threshold:.2f}"
@@ -335,6 +380,13 @@ def place(
     for topic in cfg.outside:
         topic_found = out.get(topic.id)
         ev = list(topic_found.evidence) if topic_found else []
+        acts = [a for a in topic.activities if f"activity.{a}" in flags]
+        ev += [
+            Evidence.model_construct(
+                kind="signal", text=f"activity.{a}", weight=cfg.calibration["signals"]
+            )
+            for a in acts
+        ]
         form_ev = [f"form.{f}" for f in topic.forms]
         if form_ev and declared_forms and set(declared_forms) <= set(form_ev):
             ev.append(
@@ -344,8 +396,8 @@ def place(
                     weight=cfg.calibration["signals"],
                 )
             )
-        if not topic_found or not ev:
-            continue
+        if not (topic_found or acts):
+            continue  # declared forms alone (a dialogue) name no topic
         near = by_area.get(topic.nearest)
         applied = topic.nearest in placed_ids
         if applied:
@@ -410,12 +462,13 @@ def place(
     )
 
 
-def _counts(found: _Found, signals: int) -> Counts:
+def _counts(found: _Found, signals: int, fields: int = 0) -> Counts:
     return Counts(
         phrase=found.counts.get("phrase", 0),
         word=found.counts.get("word", 0),
         generic=found.counts.get("generic", 0),
         signals=signals,
+        fields=fields,
     )
 
 
@@ -423,9 +476,12 @@ def area_counts(p: Proposal, fw: Framework, flags: frozenset[str]) -> dict[str, 
     """Per area, the evidence counts that :func:`confidence` reads (for fitting and reports)."""
     c = _compiled(fw)
     kw, _ = _scan(p, c)
+    given = declared_fields(p)
     return {
         area: _counts(
-            kw.get(area) or _Found([], set(), {}), sum(1 for s in c.signals[area] if s in flags)
+            kw.get(area) or _Found([], set(), {}),
+            sum(1 for s in c.signals[area] if s in flags),
+            sum(1 for s in c.fields[area] if s in given),
         )
         for area in c.order
     }
@@ -448,8 +504,9 @@ def fit_calibration(
     b = [0.0] * n
     fitted = list(range(n))
     if signals is not None:
-        b[-1] = signals
-        fitted = fitted[:-1]
+        i = _COEFS.index("signals")
+        b[i] = signals
+        fitted.remove(i)
     xs = [counts.vector() for counts, _ in rows]
     ys = [y for _, y in rows]
     for _ in range(steps):

@@ -61,6 +61,18 @@ from detente.model.textfacts import TextFact as TextFact
 TEXT_FIELDS = ("title", "summary", "description")
 
 
+class _PublicDef(BaseModel):
+    """A release to everyone of what the fact is about: read as its own fact (``public`` in the
+    data file), never applied, a question unless the fields declare the target."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    label: str
+    target: dict[str, str]
+    cue: str
+    question: str
+
+
 class _FactDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
@@ -72,12 +84,14 @@ class _FactDef(BaseModel):
     object: str
     patterns: list[str]
     question: str
+    public: _PublicDef | None = None
 
 
 class _PartyReferences(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     demonyms: dict[str, list[str]]
     nouns: dict[str, dict[Literal["role", "type"], str]]
+    sides: list[str] = []
 
 
 class _FactsDoc(BaseModel):
@@ -98,6 +112,7 @@ class _References:
     pattern: re.Pattern[str]
     countries: dict[str, frozenset[str]]  # demonym (lower case) → country codes
     nouns: dict[str, dict[str, str]]  # noun → {"role" | "type": value}
+    sides: re.Pattern[str]  # "neither team", "none of the partners": the parties on the sides
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +125,7 @@ class _Compiled:
     # the same two compiled case-sensitive, for the lower-cased text (None: not equivalent)
     folded: re.Pattern[str] | None
     object_folded: re.Pattern[str] | None
+    public: re.Pattern[str] | None = None  # the cue of a release to everyone (``public``)
 
 
 _RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load)", re.IGNORECASE)
@@ -133,10 +149,15 @@ def _references() -> _References:
     pattern = re.compile(
         rf"\b(?P<dem>{_alternation(countries)})\s+(?P<noun>{_alternation(refs.nouns)})\b"
     )
+    sides = re.compile(
+        r"\b(?:neither|either|none\s+of|no|both|each|any)\s+(?:of\s+)?(?:the\s+)?"
+        rf"(?:two\s+|other\s+)?(?:{_alternation(refs.sides) or '(?!)'})\b"
+    )
     return _References(
         pattern,
         {k: frozenset(v) for k, v in countries.items()},
         {k.lower(): {str(f): v for f, v in c.items()} for k, c in refs.nouns.items()},
+        sides,
     )
 
 
@@ -172,6 +193,7 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 # both or neither: the windows come from one scan, the matches from the other
                 compile_folded(source) if object_folded or not windowed else None,
                 object_folded,
+                re.compile(f.public.cue, re.IGNORECASE) if f.public else None,
             )
         )
     return doc.version, tuple(out)
@@ -495,10 +517,18 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
         {f: low if low is not None else texts[f].lower() for f, low in folded.items()}
     )
     any_field = set().union(*triggered.values())  # the facts triggered in some field
+    public_facts: list[tuple[str, TextFact]] = []  # (the fact it was split from, the fact)
     for c in compiled:
         if c.fact.id not in any_field:
             continue  # the cheap pre-check: no pattern of this fact can match
         seen = _mentions(p, c, triggered, folded)
+        if c.public is not None and c.fact.public is not None and seen:
+            public = [s for s in seen if _is_public(p, c.public, s)]
+            if public:
+                seen = [s for s in seen if s not in public]
+                pf = _public_fact(p, c, c.fact.public, public)
+                if pf is not None:
+                    public_facts.append((c.fact.id, pf))
         if not seen:
             continue
         mentions = [s.mention for s in seen]
@@ -510,13 +540,18 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
         if declared and pol is not Polarity.negated:
             continue  # the fields already say it
         if pol is Polarity.negated:
-            if declared:
+            if declared and (f.direction != "party" or _denial_covers(p, decisive.quote)):
                 question = (
                     f"The text rules out {f.label} ('{decisive.quote}') but the proposal's fields "
                     f"declare it ({_target(f.target)}); the declaration is used. Which is right?"
                 )
         elif pol in (Polarity.hypothetical, Polarity.ambiguous):
             question = " ".join(f.question.split())
+        elif (otherwise := _declared_otherwise(p, f)) is not None:
+            question = (
+                f"The text states {f.label} ('{decisive.quote}') but the proposal's fields "
+                f"declare {otherwise}; the declaration is used. Which is right?"
+            )
         elif f.direction == "none":
             value = f.target["value"]
             if f.target["field"] == "form":
@@ -583,6 +618,9 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 mentions=mentions[:5],
             )
         )
+    for parent, pf in public_facts:  # each right after the fact it was split from
+        at = next((i + 1 for i, x in enumerate(facts) if x.id == parent), len(facts))
+        facts.insert(at, pf)
     effective = _apply(p, add_assets, administers, forms, strategic, model_access)
     if effective is p:
         return TextReading(version, tuple(facts), p, tuple(dict.fromkeys(p.safeguards)), ())
@@ -591,7 +629,96 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     return TextReading(version, tuple(facts), effective, planned, contradicted, sides)
 
 
-_ACCESS_ORDER = (ModelAccess.none, ModelAccess.api, ModelAccess.internals, ModelAccess.weights)
+_ACCESS_ORDER = tuple(ModelAccess)  # none < api < supervised_on_site < internals < weights
+
+
+def _declared_otherwise(p: Proposal, f: _FactDef) -> str | None:
+    """The explicit declaration a stated fact contradicts, as ``field: value``, else None.
+
+    Only a field the proposal gives (it is in ``model_fields_set``) declares anything: a default is
+    "not stated", and the text's fact is applied.  ``model_access`` is one value for the whole
+    proposal, so a declared level below the text's (``none`` or ``api`` while the text hands
+    weights over) is a contradiction: the declaration is used and the reviewer is asked."""
+    also = f.also
+    if also is None or also["field"] != "model_access" or "model_access" not in p.model_fields_set:
+        return None
+    if _ACCESS_ORDER.index(p.model_access) < _ACCESS_ORDER.index(ModelAccess(also["value"])):
+        return f"model_access: {p.model_access.value}"
+    return None
+
+
+def _named(p: Proposal, quote: str) -> set[str]:
+    """Every party ``quote`` names, neutral ones included (by name, alias or key, or by
+    description)."""
+    low = quote.lower()
+    keys = {
+        x.key
+        for x in p.parties
+        if any(
+            _whole(low, n.lower()) is not None for n in {x.name, *x.aliases, x.key} if len(n) >= 3
+        )
+    }
+    givers, receivers = _party_roles(p, quote)
+    return keys | set(givers) | set(receivers)
+
+
+def _denial_covers(p: Proposal, quote: str) -> bool:
+    """Whether a denial of a party-held fact (administrative access) covers a party the fields
+    declare as holding it: it names that party; or it names none and speaks of the sides ("neither
+    team", "none of the partners") while a declared holder is on a side; or it names none and is
+    general ("nobody has administrative access")."""
+    holders = [x for x in p.parties if x.administers_infrastructure]
+    named = _named(p, quote)
+    if named:
+        return any(x.key in named for x in holders)
+    if _references().sides.search(quote.lower()):
+        return any(not x.neutral for x in holders)
+    return True
+
+
+_CLAUSE_END = re.compile(r"[,;:]")
+PUBLIC_BEFORE = (
+    25  # characters before a mention that its public cue can stand in ("publicly release")
+)
+
+
+def _is_public(p: Proposal, cue: re.Pattern[str], s: _Seen) -> bool:
+    """Whether the mention ``s`` is a release to everyone: the cue stands in its clause (from a
+    few words before it to the next comma, semicolon or sentence end) and the clause names no
+    party as the receiver ("released publicly", not "handed to X")."""
+    text = s.text
+    s_start, s_end = sentence_bounds(text, s.start)
+    lo = max(s_start, s.start - PUBLIC_BEFORE)
+    end = _CLAUSE_END.search(text, s.end, s_end)
+    hi = end.start() if end else s_end
+    if cue.search(text, lo, hi) is None:
+        return False
+    _, receivers = _party_roles(p, text[s.start : hi])
+    return not receivers
+
+
+def _public_fact(p: Proposal, c: _Compiled, pub: _PublicDef, seen: list[_Seen]) -> TextFact | None:
+    """The release to everyone read from ``seen``: never applied; a question unless the fields
+    declare its target (``publication: open``), in which case there is nothing to say (None),
+    except a denial, kept as ruled out."""
+    pol, decisive = _aggregate(p, c, seen)
+    field, value = pub.target["field"], pub.target["value"]
+    declared = field == "publication" and p.publication.value == value
+    if declared and pol is not Polarity.negated:
+        return None
+    return construct(
+        TextFact,
+        id=pub.id,
+        label=pub.label,
+        target=_target(pub.target),
+        quote=decisive.quote,
+        polarity=pol,
+        declared=declared,
+        applied=False,
+        applied_as=[],
+        question=None if pol is Polarity.negated else " ".join(pub.question.split()),
+        mentions=[s.mention for s in seen][:5],
+    )
 
 
 def _apply(

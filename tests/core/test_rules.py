@@ -408,6 +408,13 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
         "suitable_with_safeguards",
         "suitable_with_safeguards",
     ),
+    "V-UNSTATED-CONTROLLER": (
+        "protocols",
+        {"governance": "one_party_controls"},
+        (),
+        "suitable_with_safeguards",
+        "suitable_with_safeguards",
+    ),
     "V-UNSTATED-FOCUS": (
         "evaluations",
         {"model_access": "none"},
@@ -1035,3 +1042,18 @@ def test_risks_toward_a_rival_need_a_rival_side(
     assert {r.risk: r.residual for r in one.risks}[risk] == allies
     if allies != rivals:
         assert "No rival side takes part" in one.statement
+
+
+def test_capture_is_a_risk_to_the_sides_that_do_not_control_the_process(fw: Framework) -> None:
+    p = proposal("protocols", governance="one_party_controls", controlled_by="cn-uni")
+    a = assess(p, fw)
+    r4 = {s.side: s.residual["R4_harm_opportunity"] for s in a.sides}
+    assert r4 == {"US": "moderate", "CN": "low"}
+    assert not any("[V-UNSTATED-CONTROLLER;" in c for c in a.verdict.conditions)
+    # not said which party: both sides raised, and the verdict asks
+    b = assess(proposal("protocols", governance="one_party_controls"), fw)
+    assert {s.side: s.residual["R4_harm_opportunity"] for s in b.sides} == {
+        "US": "moderate",
+        "CN": "moderate",
+    }
+    assert any("[V-UNSTATED-CONTROLLER;" in c for c in b.verdict.conditions)

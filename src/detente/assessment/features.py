@@ -242,6 +242,8 @@ def side_features(
             own[side].add("military_affiliated")
         if party.type in _GOVERNMENT:
             own[side].add("government")
+        if key == p.controlled_by and p.governance is Governance.one_party_controls:
+            own[side].add("controls_process")
     # One fact, several fields: an asset received by one side and contributed by none is deemed
     # given by the other sides; one contributed and received by none is deemed received by them.
     if len(sides) > 1:  # with one side there is no other side to deem anything of
@@ -310,6 +312,8 @@ def side_features(
         base.add("unstated.forms")
     if "strategic_intersections" not in given:
         base.add("unstated.focus")
+    if p.governance is Governance.one_party_controls and p.controlled_by is None:
+        base.add("unstated.controller")
     if (
         not access_flags
         and not dialogue_only

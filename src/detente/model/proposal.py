@@ -550,6 +550,11 @@ class Proposal(_Model):
     )
     infrastructure: Infrastructure = Field(default_factory=Infrastructure)
     governance: Governance | None = None
+    controlled_by: str | None = Field(
+        None,
+        description="With governance one_party_controls: the id of the party that controls the "
+        "drafting or the decision (capture is a risk to the other sides, framework.md §6.2 R4).",
+    )
     purposes: list[Purpose] = Field(default_factory=list)
     publication: Publication = Publication.undecided
     funding: list[Funding] = Field(default_factory=list)
@@ -598,6 +603,10 @@ class Proposal(_Model):
             raise ValueError(
                 f"infrastructure.hosted_by {self.infrastructure.hosted_by!r} is not a party id "
                 f"(known: {', '.join(keys)})"
+            )
+        if self.controlled_by is not None and self.controlled_by not in keys:
+            raise ValueError(
+                f"controlled_by {self.controlled_by!r} is not a party id (known: {', '.join(keys)})"
             )
         for i, grant in enumerate(self.access):
             for what, ref in (("to", grant.to), ("owner", grant.owner)):

@@ -66,6 +66,10 @@ def _vocabulary() -> dict[str, str]:
         "the proposal does not say whether the work touches strategic technology "
         "(strategic_intersections not given; an empty list says none)"
     )
+    v["unstated.controller"] = (
+        "one party controls the process (governance one_party_controls) but the proposal does not "
+        "say which (controlled_by)"
+    )
     v["unstated.access"] = (
         "the proposal does not say what access to models or systems anyone gets (no model_access, "
         "no access grants, no model asset exchanged, not dialogue only)"
@@ -121,6 +125,7 @@ def _vocabulary() -> dict[str, str]:
         v[f"{who}.hosts"] = f"{label} hosts the shared infrastructure"
         v[f"{who}.military_affiliated"] = f"{label} includes a military-affiliated party"
         v[f"{who}.government"] = f"{label} includes a government or military body"
+        v[f"{who}.controls_process"] = f"{label} controls the drafting or decision (controlled_by)"
     return v
 
 

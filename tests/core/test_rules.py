@@ -1057,3 +1057,10 @@ def test_capture_is_a_risk_to_the_sides_that_do_not_control_the_process(fw: Fram
         "CN": "moderate",
     }
     assert any("[V-UNSTATED-CONTROLLER;" in c for c in b.verdict.conditions)
+
+
+def test_no_benefit_is_not_asked_when_no_area_was_assessed(fw: Framework) -> None:
+    """With no area, no level is known: "some risk remains" cannot be said (V-NO-BENEFIT)."""
+    a = assess(proposal(None), fw)
+    assert not a.areas and a.verdict.level == "needs_senior_review"
+    assert not any("[V-NO-BENEFIT;" in c for c in a.verdict.conditions)

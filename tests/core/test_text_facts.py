@@ -528,6 +528,12 @@ PARTY_CASES: list[tuple[str, dict[str, object], list[str]]] = [
     ("The Chinese university has root access to the shared cluster.", {}, ["cn-uni"]),
     ("The US university has root access to the shared cluster.", {}, ["us-uni"]),
     ("The Chinese side has root access to the shared cluster.", {}, ["cn-uni"]),
+    # a quantifier names every party the noun fits, whatever its country
+    (
+        "Engineers from both universities will hold root access to the shared cluster.",
+        {},
+        ["us-uni", "cn-uni"],
+    ),
     # "us" the pronoun is not the country
     ("Let us team up with someone who will hold root access to the cluster.", {}, []),
     # the noun does not fit the party (a university, not a company): not resolved, asked

@@ -287,15 +287,18 @@ def side_features(
     for s in sides:
         for asset, level in _MODEL_ASSET_LEVEL.items():
             if asset in gets[s]:
-                # received from another side
-                grants.append((s, None, AccessOf.model, level))
+                # received from the other sides that give it (a side's own or a third party's
+                # model, which no other side gives, is not access across sides)
+                for o in sides:
+                    if o != s and asset in gives[o]:
+                        grants.append((s, o, AccessOf.model, level))
     access_flags: set[str] = set()
     for to_side, owner_side, of, level in grants:
         if to_side is not None and owner_side is not None and to_side == owner_side:
             continue  # access to one's own side's systems is not cooperation across sides
         access_flags.add(_ACCESS_FLAG[of, level])
-        if of is AccessOf.model:
-            base.add(_MODEL_ACCESS_LEVEL_FLAG[level])
+        if of is AccessOf.model and owner_side != _THIRD_PARTY:
+            base.add(_MODEL_ACCESS_LEVEL_FLAG[level])  # a side's model reaches another side
     # model_access (undirected) is access both ways
     if p.model_access is not ModelAccess.none:
         access_flags.add(_ACCESS_MODEL_FLAG[p.model_access])
@@ -321,7 +324,7 @@ def side_features(
         and "access" not in given
     ):
         base.add("unstated.access")
-    given = {a for x in p.parties for a in x.contributes}.union(*gives.values())
+    given = set().union(*gives.values())  # what the sides give (a third party's gift is not)
     if (
         not SENSITIVE_ASSETS.isdisjoint(given)
         or "model_access.internals" in base

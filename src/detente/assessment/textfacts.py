@@ -53,7 +53,15 @@ from detente.assessment.polarity import (
 )
 from detente.framework.conditions import fired_flags
 from detente.framework.model import Framework
-from detente.model.proposal import Asset, Form, ModelAccess, Party, Proposal, StrategicTech
+from detente.model.proposal import (
+    AccessOf,
+    Asset,
+    Form,
+    ModelAccess,
+    Party,
+    Proposal,
+    StrategicTech,
+)
 from detente.model.textfacts import ContradictedSafeguard as ContradictedSafeguard
 from detente.model.textfacts import Mention as Mention
 from detente.model.textfacts import TextFact as TextFact
@@ -92,6 +100,7 @@ class _PartyReferences(BaseModel):
     demonyms: dict[str, list[str]]
     nouns: dict[str, dict[Literal["role", "type"], str]]
     sides: list[str] = []
+    every: list[str] = []  # quantifiers that name every party the noun fits ("both labs")
 
 
 class _FactsDoc(BaseModel):
@@ -146,6 +155,8 @@ def _references() -> _References:
     for code, words in refs.demonyms.items():
         for w in words:
             countries.setdefault(w.lower(), set()).add(code.upper())
+    for w in refs.every:
+        countries.setdefault(w.lower(), set())  # "both labs": no country, every party it fits
     pattern = re.compile(
         rf"\b(?P<dem>{_alternation(countries)})\s+(?P<noun>{_alternation(refs.nouns)})\b"
     )
@@ -213,6 +224,13 @@ def _declared(p: Proposal, f: _FactDef) -> bool:
     if field == "asset":
         asset = Asset(value)
         if any(asset in x.contributes or asset in x.receives for x in p.parties):
+            return True
+        # an access grant to a model at that level states the same fact, with its direction
+        if (
+            f.also is not None
+            and f.also["field"] == "model_access"
+            and any(g.of is AccessOf.model and g.level.value == f.also["value"] for g in p.access)
+        ):
             return True
         return f.also is not None and p.model_access.value == f.also["value"]
     if field == "form":
@@ -382,7 +400,7 @@ def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list
         codes = refs.countries[m.group("dem")]
         want = refs.nouns[m.group("noun")]
         for party in p.parties:
-            if party.neutral or party.key in named or party.country not in codes:
+            if party.neutral or party.key in named or (codes and party.country not in codes):
                 continue
             if "role" in want and party.role.value != want["role"]:
                 continue

@@ -7,8 +7,10 @@ reason committed before the tool was run on them.
 Modelled on test_verdict_holdout4.py. A case the tool gets wrong carries ``xfail: "<why>"`` and is
 marked xfail(strict=True). Checks the tool gets wrong without changing the verdict are listed under
 ``known_defects`` and tested one by one as strict xfails. New here: ``conditions_include_words`` (a
-phrase the verdict's conditions must contain) and ``twins`` (pairs of cases describing one
-cooperation, whose verdict and per-side residual levels must agree).
+phrase the verdict's conditions must contain), ``twins`` (pairs of cases describing one
+cooperation, whose verdict and per-side residual levels must agree), and ``expect_error`` /
+``error_mentions`` (the plan is rejected, with a message naming each given string: a safeguard the
+fields contradict, docs/proposals.md "Safeguards that contradict the plan").
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 from detente.assessment.engine import assess
 from detente.assessment.proposal import Proposal
 from detente.assessment.result import Assessment
+from detente.errors import ProposalError
 from detente.framework.model import VERDICTS, Framework
 
 TABLE = Path(__file__).resolve().parents[1] / "cases" / "verdict_cases_holdout5.yaml"
@@ -46,6 +49,22 @@ def _proposal(case: dict[str, Any]) -> dict[str, Any]:
 
 def _assess(fw: Framework, case: dict[str, Any]) -> Assessment:
     return assess(Proposal.model_validate(_proposal(case)), fw)
+
+
+def _rejection(fw: Framework, case: dict[str, Any]) -> str | None:
+    """The rejection message when the proposal is rejected, else None."""
+    try:
+        _assess(fw, case)
+    except ProposalError as e:
+        return str(e)
+    return None
+
+
+def _error_failures(fw: Framework, case: dict[str, Any], words: list[str]) -> list[str]:
+    message = _rejection(fw, case)
+    if message is None:
+        return [f"{case['id']}: not rejected, expected a rejection naming {words}"]
+    return [f"{case['id']}: rejection does not name {w!r}" for w in words if w not in message]
 
 
 def _params(cases: list[dict[str, Any]]) -> list[Any]:
@@ -120,6 +139,10 @@ def _failures(a: Assessment, cid: str, spec: dict[str, Any]) -> list[str]:
 
 
 def _check(fw: Framework, case: dict[str, Any]) -> None:
+    if case.get("expect_error"):
+        failures = _error_failures(fw, case, case["expect_error"])
+        assert not failures, failures
+        return
     a = _assess(fw, case)
     lo, hi = (VERDICTS.index(x) for x in case["expect"])
     got = VERDICTS.index(a.verdict.level)
@@ -179,7 +202,10 @@ def _defects() -> list[Any]:
 @pytest.mark.parametrize(("case", "check"), _defects())
 def test_holdout5_known_defect(fw: Framework, case: dict[str, Any], check: dict[str, Any]) -> None:
     """Each check here is what framework.md asks for and the tool does not do (strict xfail)."""
-    failures = _failures(_assess(fw, case), case["id"], check)
+    if "error_mentions" in check:
+        failures = _error_failures(fw, case, check["error_mentions"])
+    else:
+        failures = _failures(_assess(fw, case), case["id"], check)
     assert not failures, failures
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from detente.assessment.engine import assess
+from detente.assessment.engine import assess, reproduce
 from detente.assessment.loader import load_proposal
 from detente.assessment.result import Assessment
 from detente.framework.model import Framework
@@ -81,3 +81,14 @@ def test_examples_readme_lists_every_example_with_its_verdict(fw: Framework) -> 
         assert row is not None, f"{example.name} is missing from examples/README.md"
         verdict = assess(load_proposal(example, fw), fw).verdict.level
         assert row.rstrip().endswith(f"`{verdict}` |"), f"{example.name}: README says otherwise"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.stem for e in EXAMPLES])
+def test_a_filed_assessment_reproduces_byte_for_byte(fw: Framework, example: Path) -> None:
+    """The recorded proposal, validated again, reads the same facts (what was not stated stays
+    not stated), so `reproduce` gives the same assessment."""
+    a = assess(load_proposal(example, fw), fw)
+    filed = Assessment.model_validate_json(render_json(a))
+    again, diffs = reproduce(filed, fw)
+    assert not diffs
+    assert render_json(again) == render_json(a)

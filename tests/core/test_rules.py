@@ -13,6 +13,7 @@ import pytest
 
 from detente.assessment.engine import assess
 from detente.assessment.proposal import Proposal
+from detente.errors import ProposalError
 from detente.framework.model import Framework
 from detente.model.diligence import DueDiligence
 
@@ -426,7 +427,7 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
     "V-SAFEGUARDS-NEEDED": (
         "protocols",
-        {"governance": "one_party_controls", "safeguards": ["open-standards-process"]},
+        {"activities": ["train_models"], "safeguards": ["capability-scope-limit"]},
         (),
         "suitable_with_safeguards",
         "suitable",
@@ -539,11 +540,25 @@ def test_rule_moves_level_and_is_traced(fw: Framework, rule_id: str) -> None:
     assert all(t.rule != rule_id for t in b.trace)
 
 
+# safeguards whose case is a change of plan: what the recommendation says must be dropped
+PLAN_CHANGES: dict[str, list[str]] = {"open-standards-process": ["governance.one_party_controls"]}
+
+
 @pytest.mark.parametrize("sg", sorted(SAFEGUARD_CASES))
 def test_safeguard_lowers_residual(fw: Framework, sg: str) -> None:
     area, fields, side, risk, with_sg, without_sg = SAFEGUARD_CASES[sg]
-    planned = assess(proposal(area, safeguards=[sg], **fields), fw)
     unplanned = assess(proposal(area, **fields), fw)
+    if sg in PLAN_CHANGES:
+        # the plan contradicts it (e.g. an open process while one party controls it): planning it
+        # is refused, and it is recommended as a change of plan that names what must go
+        with pytest.raises(ProposalError, match=sg):
+            assess(proposal(area, safeguards=[sg], **fields), fw)
+        rec = next(s for s in unplanned.safeguards if s.id == sg)
+        assert rec.applicable and rec.requires_dropping == PLAN_CHANGES[sg]
+        assert rec.residual_if_added is not None and rec.residual_if_added[risk] == with_sg
+        assert side_level(unplanned, side, risk, "residual") == without_sg
+        return
+    planned = assess(proposal(area, safeguards=[sg], **fields), fw)
     assert side_level(planned, side, risk, "residual") == with_sg
     assert side_level(unplanned, side, risk, "residual") == without_sg
     # the inherent level does not depend on the plan
@@ -648,7 +663,7 @@ def test_neutral_host_is_not_rival_access(fw: Framework) -> None:
             "hosted_by": "sg-host",
         }
     }
-    base = proposal("infrastructure").model_dump(by_alias=True)
+    base = proposal("infrastructure").model_dump(by_alias=True, exclude_unset=True)
     base["parties"].append(neutral)
     base.update(fields)
     a = assess(Proposal.model_validate(base), fw)

@@ -500,6 +500,11 @@ def test_controlled_tech_flags_read_text_the_same_way(text: str, fires: bool) ->
         ("The CBRN suite is excluded from the exchange.", N),
         ("Unless both sides agree, weights stay home.", H),
         ("Lessons from nuclear arms control inform the design.", Q),
+        # a condition on a phase or the plan scopes the whole sentence (held-out round 5)
+        ("Subject to ministerial approval, the lab would hand over model weights.", H),
+        ("In a second phase, the partners get access and both teams exchange model weights.", H),
+        ("Pending approval, phase 2 gives the partner the model weights.", H),
+        ("The first phase shares model weights with the partner.", A),
     ],
 )
 def test_polarity_reader(sentence: str, polarity: Polarity) -> None:

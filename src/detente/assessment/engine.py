@@ -662,7 +662,9 @@ def assess(
         outside=placement.status == "outside",
         questions=len(questions),
     )
-    proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    # the proposal as given (fields never given are left out, so that validating the record again,
+    # as `reproduce` does, reads the same "not stated" facts: a default is not an answer)
+    proposal_data = proposal.model_dump(mode="json", by_alias=True, exclude_unset=True)
     # One validation of plain data (fast, in pydantic-core) instead of one per nested object; the
     # records the engine builds field by field (trace steps, risk, side, safeguard and verdict
     # results) are set up as they are (detente._construct), the frozen ones built with the

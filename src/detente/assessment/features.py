@@ -188,7 +188,10 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
 def _dialogue_only(p: Proposal, access_flags: set[str]) -> bool:
     """Talk and writing only: every form a talk form, no hands-on activity, no access, no asset
     beyond published knowledge, expertise and funding."""
-    if not p.forms or not set(p.forms) <= TALK_FORMS:
+    # no form at all counts only when declared so (`forms: []`: nothing joint, e.g. funding only)
+    if not p.forms and "forms" not in p.model_fields_set:
+        return False
+    if not set(p.forms) <= TALK_FORMS:
         return False
     if HANDS_ON_ACTIVITIES & set(p.activities) or access_flags:
         return False

@@ -9,8 +9,9 @@ at "but", "however", "whereas", "although", "while", "yet", and at "and" when a 
 follows, e.g. "…, and the teams exchange …"):
 
 * **hypothetical** — a conditional or possibility cue before the match in the clause
-  ("if we later decide to share …", "may", "might", "could", "in a later phase"), or "if" /
-  "unless" right after it;
+  ("if we later decide to share …", "may", "might", "could", "in a later phase"), a condition on
+  a phase or the plan anywhere before it in the sentence ("subject to approval", "pending",
+  "a second phase", "phase 2": it scopes every clause after it), or "if" / "unless" right after it;
 * **negated** — a negation or exclusion cue in the clause, at most seven words before the match
   or inside it ("no access to weights", "will not share elicitation methods", "neither … nor",
   "excluding CBRN", "weights are not shared"), or an exclusion right after the match ("CBRN
@@ -208,6 +209,15 @@ _HYPOTHETICAL_PRE = re.compile(
     r"explore whether|option to)\b",
     re.IGNORECASE,
 )
+# A condition on a whole phase or plan scopes the whole sentence, past clause breaks ("Subject to
+# approval, a second phase would give access … and both teams would exchange …").
+_HYPOTHETICAL_SENTENCE = re.compile(
+    r"\b(?=[acfiopsnt])(?:subject to|pending|conditional (?:on|upon)|contingent (?:on|upon)|"
+    r"once (?:approved|funded|authori[sz]ed)|if (?:approved|funded|authori[sz]ed)|"
+    r"(?:a|the|an?) (?:second|later|future|next|follow-on|subsequent) (?:phase|stage)|"
+    r"phase (?:2|two|ii)|stage (?:2|two|ii))\b",
+    re.IGNORECASE,
+)
 _HYPOTHETICAL_POST = re.compile(
     r"^[^.;]{0,40}?(?<!even )\b(?:if|unless|should the|provided that|in case)\b", re.IGNORECASE
 )
@@ -229,6 +239,7 @@ _NEGATION_F = _folded(_NEGATION)
 _POST_EXCLUSION_F = _folded(_POST_EXCLUSION)
 _HYPOTHETICAL_PRE_F = _folded(_HYPOTHETICAL_PRE)
 _HYPOTHETICAL_POST_F = _folded(_HYPOTHETICAL_POST)
+_HYPOTHETICAL_SENTENCE_F = _folded(_HYPOTHETICAL_SENTENCE)
 _ANALOGY_F = _folded(_ANALOGY)
 
 
@@ -295,7 +306,9 @@ def polarity(
     c_start = _clause_start(text, s_start, start)
     c_end = _clause_end(text, end, s_end)
     quote = " ".join(text[s_start:s_end].split())
-    m = _HYPOTHETICAL_PRE.search(text, c_start, start)
+    m = _HYPOTHETICAL_PRE.search(text, c_start, start) or _HYPOTHETICAL_SENTENCE.search(
+        text, s_start, start
+    )
     if m:
         return Polarity.hypothetical, m.group(0), quote
     m = _ANALOGY.search(text[c_start:start])
@@ -324,7 +337,9 @@ def _polarity_folded(text: str, low: str, start: int, end: int) -> tuple[Polarit
     nxt = _CLAUSE_BREAK_F.search(low, end, s_end)
     c_end = nxt.start() if nxt else s_end
     quote = " ".join(text[s_start:s_end].split())
-    m = _HYPOTHETICAL_PRE_F.search(low, c_start, start)
+    m = _HYPOTHETICAL_PRE_F.search(low, c_start, start) or _HYPOTHETICAL_SENTENCE_F.search(
+        low, s_start, start
+    )
     if m:
         return Polarity.hypothetical, text[m.start() : m.end()], quote
     m = _ANALOGY_F.search(low[c_start:start])

@@ -219,6 +219,9 @@ def _flag_key(target: str) -> str:
     return "administers" if field == "administers" else value
 
 
+_PEOPLE_MOVE = frozenset({Form.personnel_exchange, Form.visiting_researchers})
+
+
 def _declared(p: Proposal, f: _FactDef) -> bool:
     field, value = f.target["field"], f.target["value"]
     if field == "asset":
@@ -234,7 +237,9 @@ def _declared(p: Proposal, f: _FactDef) -> bool:
             return True
         return f.also is not None and p.model_access.value == f.also["value"]
     if field == "form":
-        return Form(value) in p.forms
+        # personnel exchange and visiting researchers are one fact (people move between parties)
+        same = _PEOPLE_MOVE if Form(value) in _PEOPLE_MOVE else {Form(value)}
+        return not same.isdisjoint(p.forms)
     if field == "strategic":
         return StrategicTech(value) in p.strategic_intersections
     if field == "administers":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from detente.cli.main import app
@@ -134,19 +136,24 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
     assert "no such file" in result.output
 
 
-def test_bad_framework_file_names_file_line_and_field(tmp_path: Path) -> None:
+def _assess_with_rules(tmp_path: Path, edit: Callable[[str], str]) -> Result:
+    """`detente assess` of a good proposal with the built-in framework whose rules.yaml is edited."""
     from detente.framework.loader import default_framework_path
 
     src = default_framework_path().parent
     for name in ("framework.yaml", "safeguards.yaml"):
         (tmp_path / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
     rules = (src / "rules.yaml").read_text(encoding="utf-8")
-    (tmp_path / "rules.yaml").write_text(
-        rules.replace("when: maturity.new_research", "when: maturity.brand_new"), encoding="utf-8"
-    )
+    (tmp_path / "rules.yaml").write_text(edit(rules), encoding="utf-8")
     f = tmp_path / "p.yaml"
     f.write_text(GOOD, encoding="utf-8")
-    result = runner.invoke(app, ["assess", str(f), "--framework", str(tmp_path / "framework.yaml")])
+    return runner.invoke(app, ["assess", str(f), "--framework", str(tmp_path / "framework.yaml")])
+
+
+def test_bad_framework_file_names_file_line_and_field(tmp_path: Path) -> None:
+    result = _assess_with_rules(
+        tmp_path, lambda r: r.replace("when: maturity.new_research", "when: maturity.brand_new")
+    )
     assert result.exit_code == 2
     assert "rules.yaml:" in result.output
     assert "unknown flag 'maturity.brand_new'" in result.output
@@ -155,12 +162,6 @@ def test_bad_framework_file_names_file_line_and_field(tmp_path: Path) -> None:
 
 def test_a_lower_after_a_raise_of_the_same_risk_is_a_load_error(tmp_path: Path) -> None:
     """A raise clamped at the top and followed by a lower would be lost: the pack is refused."""
-    from detente.framework.loader import default_framework_path
-
-    src = default_framework_path().parent
-    for name in ("framework.yaml", "safeguards.yaml"):
-        (tmp_path / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
-    rules = (src / "rules.yaml").read_text(encoding="utf-8")
     late_lower = """  - id: X-R2-LATE-LOWER
     title: A lower placed after the raises
     risk: R2_differential
@@ -170,12 +171,9 @@ def test_a_lower_after_a_raise_of_the_same_risk_is_a_load_error(tmp_path: Path) 
     reason: test
     ref: test
 """
-    (tmp_path / "rules.yaml").write_text(
-        rules.replace("\nbenefits:\n", "\n" + late_lower + "benefits:\n", 1), encoding="utf-8"
+    result = _assess_with_rules(
+        tmp_path, lambda r: r.replace("\nbenefits:\n", "\n" + late_lower + "benefits:\n", 1)
     )
-    f = tmp_path / "p.yaml"
-    f.write_text(GOOD, encoding="utf-8")
-    result = runner.invoke(app, ["assess", str(f), "--framework", str(tmp_path / "framework.yaml")])
     assert result.exit_code == 2
     assert "rules.yaml" in result.output
     assert "X-R2-LATE-LOWER lowers R2_differential after rule" in result.output

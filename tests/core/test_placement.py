@@ -428,8 +428,9 @@ def test_the_holdout3_keywordless_proposals_are_placed(fw: Framework) -> None:
     """h3-04 (a release checklist, maturity codifying_existing) and h3-05 (a shared question set
     scoring models, evaluation_data contributed) are placed in their area, with the field quoted as
     evidence alongside the text."""
-    from .test_verdict_holdout3 import BY_ID, _proposal
+    from .holdout import TABLES
 
+    h3 = TABLES["holdout3"]
     for cid, area, field in (
         ("h3-04-release-checklist-no-keywords", "protocols", "maturity.codifying_existing"),
         (
@@ -438,7 +439,7 @@ def test_the_holdout3_keywordless_proposals_are_placed(fw: Framework) -> None:
             "asset.evaluation_data",
         ),
     ):
-        p = Proposal.model_validate(_proposal(BY_ID[cid]))
+        p = Proposal.model_validate(h3.proposal(h3.by_id[cid]))
         pl = place(p, fw, side_features(p)[0].flags)
         assert pl.areas == [area], (cid, pl.candidates)
         (c,) = [c for c in pl.candidates if c.area == area]

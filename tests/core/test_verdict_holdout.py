@@ -1,16 +1,32 @@
-"""The hold-out case table (tests/cases/verdict_cases_holdout.yaml): proposals the rules were not
-tuned on, whose expected verdict range and reason were written from framework.md and committed
-before the tool was run (see the file's git history).
+"""The five held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
+harness in holdout.py: proposals the rules were not tuned on, whose expected verdict range and
+reason were written from framework.md and committed before the tool was run on them (see each
+file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
 
-Modelled on test_verdict_cases.py. A case the tool gets wrong carries ``xfail: "<why the tool is
-wrong>"`` and is marked xfail(strict=True): when the tool is fixed the case XPASSes and the mark
-must be removed. The ``probes`` were written after the run, to pin down a defect the run showed;
-they are not part of the out-of-sample count.
+- round 1 (``holdout``): realistic proposals, modelled on test_verdict_cases.py;
+- round 2 (``holdout2``, commit 4c24ef7): Chinese-led proposals, a custom rivalry, allies only, a
+  neutral third-country host, a multilateral process, tricky prose, the same fact in fields and in
+  text, safeguards whose precondition fails, funding only, labels as benefits, incomplete fields;
+- round 3 (``holdout3``, commit 6462f21): areas left undeclared (work outside the four areas, work
+  without its area's keywords, two areas), every safeguard where its mechanism applies and where it
+  does not, PAL-like sharing by the leader / the trailing side / under parity, nuclear and
+  military-affiliated parties, track 1 vs track 2, personnel exchange, a CBRN evaluation through an
+  API, neutral vs rival hosting and a standard one side controls;
+- round 4 (``holdout4``, commit b74f20a): written as four kinds of real users would (a US university
+  research-security office, a Chinese institute's international-cooperation office declaring the
+  rivalry from its side, an AI lab policy team, an AI safety institute);
+- round 5 (``holdout5``): very short or vague proposals, two or three areas at once, a three-sided
+  rivalry, one cooperation written up by each side's office (``twins``), safeguards contradicted by
+  other fields (``expect_error``), funding-only and data-only cooperation, a dialogue with a
+  hypothetical phase 2.
+
+A case the tool gets wrong carries ``xfail: "<why>"`` and is marked xfail(strict=True); a known
+defect is a strict xfail until it is ``fixed``. The keys a case may check are listed in holdout.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import copy
 from typing import Any
 
 import pytest
@@ -20,55 +36,115 @@ from detente.assessment.engine import assess
 from detente.assessment.proposal import Proposal
 from detente.framework.model import VERDICTS, Framework
 
-TABLE = Path(__file__).resolve().parents[1] / "cases" / "verdict_cases_holdout.yaml"
-DOC: dict[str, Any] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
-CASES: list[dict[str, Any]] = DOC["cases"]
-PROBES: list[dict[str, Any]] = DOC.get("probes") or []
+from .holdout import (
+    TABLES,
+    Table,
+    case_params,
+    check_case,
+    check_defect,
+    check_twins,
+    defect_params,
+    table_params,
+    twin_params,
+    well_formed_problems,
+)
+
+H2 = TABLES["holdout2"]
+H3 = TABLES["holdout3"]
 
 
-def _params(cases: list[dict[str, Any]]) -> list[Any]:
-    out = []
-    for case in cases:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
-        out.append(pytest.param(case, id=case["id"], marks=marks))
-    return out
+@pytest.mark.parametrize("table", table_params())
+def test_the_holdout_table_is_well_formed(table: Table) -> None:
+    problems = well_formed_problems(table)
+    assert not problems, problems
 
 
-def test_the_holdout_table_is_well_formed() -> None:
-    assert len(CASES) == 20
-    ids = [c["id"] for c in CASES + PROBES]
-    assert len(set(ids)) == len(ids)
-    for c in CASES + PROBES:
-        lo, hi = c["expect"]
-        assert VERDICTS.index(lo) <= VERDICTS.index(hi), c["id"]
-        assert c["reason"].strip(), c["id"]
+@pytest.mark.parametrize(("table", "case"), case_params("cases"))
+def test_holdout_case(fw: Framework, table: Table, case: dict[str, Any]) -> None:
+    check_case(table, fw, case)
 
 
-def _check(fw: Framework, case: dict[str, Any]) -> None:
-    a = assess(Proposal.model_validate(case["proposal"]), fw)
-    lo, hi = (VERDICTS.index(x) for x in case["expect"])
-    got = VERDICTS.index(a.verdict.level)
-    residual = {r.risk: r.residual for r in a.risks}
-    why = (
-        f"{case['id']}: got {a.verdict.level} (residual {residual}); "
-        f"expected {case['expect']} because {case['reason']}"
+@pytest.mark.parametrize(("table", "case"), case_params("probes"))
+def test_holdout_probe(fw: Framework, table: Table, case: dict[str, Any]) -> None:
+    check_case(table, fw, case)
+
+
+@pytest.mark.parametrize(("table", "case", "check"), defect_params())
+def test_holdout_known_defect(
+    fw: Framework, table: Table, case: dict[str, Any], check: dict[str, Any]
+) -> None:
+    """Each check here is what framework.md asks for and the tool does not do (strict xfail)."""
+    check_defect(table, fw, case, check)
+
+
+@pytest.mark.parametrize(("table", "pair"), twin_params())
+def test_holdout_twins_agree(fw: Framework, table: Table, pair: list[str]) -> None:
+    """One cooperation written up by each side's office: same facts, same verdict and levels."""
+    check_twins(table, fw, pair)
+
+
+def test_fields_and_text_pair_agree(fw: Framework) -> None:
+    """The same fact declared in the fields or stated only in the text gives the same result."""
+    by_fields = H2.assess(fw, "h2-pair-joint-code-in-fields")
+    by_text = H2.assess(fw, "h2-pair-joint-code-in-text")
+    assert by_fields.verdict.level == by_text.verdict.level
+    assert {r.risk: r.residual for r in by_fields.risks} == {
+        r.risk: r.residual for r in by_text.risks
+    }
+
+
+def test_chinese_led_cases_are_mirror_symmetric(fw: Framework) -> None:
+    """Swapping the US and CN parties' countries mirrors the per-side levels and keeps the verdict."""
+    swap = {"US": "CN", "CN": "US"}
+    for cid in (
+        "h2-cn-led-compute-accounting-verification",
+        "h2-cn-led-cyber-elicitation-handover",
+        "h2-cn-led-api-access-to-us-evaluators",
+    ):
+        case = H2.by_id[cid]
+        mirrored = yaml.safe_load(yaml.safe_dump(case["proposal"], allow_unicode=True))
+        for party in mirrored["parties"]:
+            party["country"] = swap.get(party["country"], party["country"])
+        a = H2.assess(fw, case)
+        b = assess(Proposal.model_validate(mirrored), fw)
+        assert a.verdict.level == b.verdict.level, cid
+        sa = {s.side: s.residual for s in a.sides}
+        sb = {s.side: s.residual for s in b.sides}
+        assert sa["US"] == sb["CN"] and sa["CN"] == sb["US"], cid
+
+
+def test_track_does_not_move_levels(fw: Framework) -> None:
+    """The same content as track 1 and as track 2 gives the same verdict and per-side levels."""
+    t1 = H3.assess(fw, "h3-14-cyber-agent-eval-track1")
+    t2 = H3.assess(fw, "h3-15-cyber-agent-eval-track2")
+    assert t1.verdict.level == t2.verdict.level
+    assert {s.side: s.residual for s in t1.sides} == {s.side: s.residual for s in t2.sides}
+
+
+def test_neutral_host_is_no_worse_than_rival_host(fw: Framework) -> None:
+    """Moving the cluster from the rival's lab to a neutral host never worsens verdict or R4."""
+    rival = H3.assess(fw, "h3-07-eval-cluster-hosted-by-rival")
+    neutral = H3.assess(fw, "h3-08-eval-cluster-hosted-by-neutral")
+    assert VERDICTS.index(neutral.verdict.level) < VERDICTS.index(rival.verdict.level)
+    levels = ["low", "moderate", "high"]
+    r4_rival, r4_neutral = (
+        {r.risk: r.residual for r in a.risks}["R4_harm_opportunity"] for a in (rival, neutral)
     )
-    assert lo <= got <= hi, why
-    served = {b.rule for b in a.benefits}
-    for rule in case.get("benefits") or []:
-        assert rule in served, f"{case['id']}: benefit {rule} expected, got {sorted(served)}"
-    for rule in case.get("no_benefits") or []:
-        assert rule not in served, f"{case['id']}: benefit {rule} must not count"
-    assert a.statement, "every assessment opens with a benefit–risk statement"
-    for text in case.get("statement_excludes") or []:
-        assert text not in a.statement, f"{case['id']}: statement says {text!r}: {a.statement}"
+    assert levels.index(r4_neutral) < levels.index(r4_rival)
 
 
-@pytest.mark.parametrize("case", _params(CASES))
-def test_holdout_case(fw: Framework, case: dict[str, Any]) -> None:
-    _check(fw, case)
-
-
-@pytest.mark.parametrize("case", _params(PROBES))
-def test_holdout_probe(fw: Framework, case: dict[str, Any]) -> None:
-    _check(fw, case)
+# Fixed 2026-12-02 (was a strict xfail, tool wrong): rules applied in pack order with clamping lost
+# X-R2-LEADER-GIVES on a cell already at high before INF-R2-SAFETY-SPECIFIC lowered it; every lower
+# now precedes the raises of its risk (checked when the pack loads).
+def test_leader_gift_is_not_lost(fw: Framework) -> None:
+    """The leader giving source code must score R2 higher than the same plan without the gift."""
+    case = H3.by_id["h3-09-pal-leader-shares-agent-permission-layer"]
+    with_gift = H3.assess(fw, case)
+    no_gift = copy.deepcopy(case["proposal"])
+    no_gift["parties"][0]["contributes"] = ["expertise"]
+    no_gift["parties"][1]["receives"] = ["expertise"]
+    without = assess(Proposal.model_validate(no_gift), fw)
+    levels = ["low", "moderate", "high"]
+    us_with = {s.side: s.residual for s in with_gift.sides}["US"]["R2_differential"]
+    us_without = {s.side: s.residual for s in without.sides}["US"]["R2_differential"]
+    assert levels.index(us_with) > levels.index(us_without)

@@ -9,16 +9,10 @@ from pathlib import Path
 from detente.store.service import Workflow
 
 from .conftest import actor, csrf_of, login, token_for
+from .samples import LISTED_PARTNER
 
 FIX = Path(__file__).resolve().parents[1] / "screening" / "fixtures" / "user_list.csv"
-PROPOSAL = """
-title: Workshop on incident-reporting formats
-areas: [{id: protocols}]
-forms: [workshop]
-parties:
-  - {name: Example University, country: US, role: lead}
-  - {name: Example Frontier AI Lab, country: CN}
-"""
+PROPOSAL = LISTED_PARTNER
 
 
 def _body(fp: str = "0123456789abcdef01234567", decision: str = "false_positive") -> dict[str, str]:

@@ -10,7 +10,7 @@ from detente.errors import ProposalError
 from detente.store.service import Workflow
 
 from .conftest import actor, login, make_client
-from .samples import PROTOCOL_JSON, VERIFICATION, WITH_SAFEGUARD
+from .samples import LISTED_PARTNER, PROTOCOL_JSON, VERIFICATION, WITH_SAFEGUARD
 
 FORM = {
     "mode": "form",
@@ -294,15 +294,7 @@ def test_verdict_box_has_the_statement_and_matches(client, wf: Workflow) -> None
     fix = Path(__file__).resolve().parents[1] / "screening" / "fixtures" / "user_list.csv"
     home = Path(os.environ["DETENTE_HOME"])
     load_paths([fix], source="user_csv", retrieved_at=datetime(2026, 11, 28, tzinfo=UTC), home=home)
-    proposal = """
-title: Workshop on incident-reporting formats
-areas: [{id: protocols}]
-forms: [workshop]
-parties:
-  - {name: Example University, country: US, role: lead}
-  - {name: Example Frontier AI Lab, country: CN}
-"""
-    wf.submit(actor(wf, "alice"), proposal)
+    wf.submit(actor(wf, "alice"), LISTED_PARTNER)
     _meta, a = wf.assessment(actor(wf, "alice"), 1)
     statement = doc.benefit_risk_statement(a)
     assert statement and doc.match_summary(a)

@@ -112,6 +112,7 @@ TABLES: dict[str, Table] = {
         Table.load("holdout3", cites=("§",)),
         Table.load("holdout4", cites=("§",)),
         Table.load("holdout5", cites=("§",)),
+        Table.load("holdout6", cites=("§",)),
     )
 }
 

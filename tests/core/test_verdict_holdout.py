@@ -1,4 +1,4 @@
-"""The five held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
+"""The six held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
 harness in holdout.py: proposals the rules were not tuned on, whose expected verdict range and
 reason were written from framework.md and committed before the tool was run on them (see each
 file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
@@ -18,7 +18,10 @@ file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
 - round 5 (``holdout5``): very short or vague proposals, two or three areas at once, a three-sided
   rivalry, one cooperation written up by each side's office (``twins``), safeguards contradicted by
   other fields (``expect_error``), funding-only and data-only cooperation, a dialogue with a
-  hypothetical phase 2.
+  hypothetical phase 2;
+- round 6 (``holdout6``, commit 1baff3d): a clean out-of-sample measurement of the rules as they
+  stand (nothing tuned on it): five cases per area — low, moderate, senior review or worse,
+  safeguards that change the verdict, incomplete information the tool must ask about.
 
 A case the tool gets wrong carries ``xfail: "<why>"`` and is marked xfail(strict=True); a known
 defect is a strict xfail until it is ``fixed``. The keys a case may check are listed in holdout.py.

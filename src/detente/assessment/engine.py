@@ -39,6 +39,7 @@ from detente.assessment.result import (
     TraceStep,
     VerdictReason,
     VerdictResult,
+    relied_on,
 )
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
@@ -627,7 +628,7 @@ def assess(
     relied = [
         s["id"]
         for s in safeguards
-        if s["planned"] and s["credited"] and (s["counters_fired"] or s["lowers"])
+        if relied_on(s["planned"], s["credited"], s["counters_fired"], s["lowers"])
     ]
     verdict = _verdict(fw, vflags, rank, inherent, residual, dd_flags, best_rank, best_set, relied)
     if undetermined:

@@ -9,6 +9,7 @@ and versions give byte-identical JSON.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, field_serializer
@@ -134,6 +135,19 @@ class SafeguardResult(_Out):
         True, description="Its precondition holds somewhere in the proposal (else not credited)."
     )
     not_credited_because: str | None = None
+
+    @property
+    def relied_on(self) -> bool:
+        """A planned safeguard the levels rely on (a condition of the verdict)."""
+        return relied_on(self.planned, self.credited, self.counters_fired, self.lowers)
+
+
+def relied_on(
+    planned: bool, credited: bool, counters_fired: Sequence[str], lowers: Sequence[str]
+) -> bool:
+    """A planned safeguard the levels rely on: credited, and countering a rule that fired or
+    lowering a level; a planned safeguard that changes nothing is no condition."""
+    return planned and credited and bool(counters_fired or lowers)
 
 
 class VerdictReason(_Out):

@@ -54,24 +54,27 @@ def _flag_text(f: RegFlag) -> str:
     return " ".join(p for p in parts if p)
 
 
-def match_status(m: ListMatch, threshold: float | None = None) -> str:
-    """This match's own status (not its party's): a reviewer's live disposition, else the
-    screening's (a hit below the threshold is potential)."""
-    d = m.disposition
-    if d is not None and not d.expired:
-        return "hit" if d.decision == "true_match" else "false positive"
+def _automated_status(m: ListMatch, threshold: float | None) -> str:
+    """The screening's status of a match: a hit below the threshold is potential."""
     auto: str = m.match_status or "hit"
     if auto == "hit" and threshold is not None and m.score < threshold:
         auto = "potential"
     return auto
 
 
+def match_status(m: ListMatch, threshold: float | None = None) -> str:
+    """This match's own status (not its party's): a reviewer's live disposition, else the
+    screening's."""
+    d = m.disposition
+    if d is not None and not d.expired:
+        return "hit" if d.decision == "true_match" else "false positive"
+    return _automated_status(m, threshold)
+
+
 def review_text(m: ListMatch, threshold: float | None = None) -> str:
     """Whether a match's status is automated or confirmed by a reviewer (or the disposition expired)."""
     d = m.disposition
-    auto: str = m.match_status or "hit"
-    if auto == "hit" and threshold is not None and m.score < threshold:
-        auto = "potential"
+    auto = _automated_status(m, threshold)
     if d is None:
         return f"automated ({auto})"
     what = "true match" if d.decision == "true_match" else "false positive"

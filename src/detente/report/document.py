@@ -275,10 +275,7 @@ def actions(a: Assessment) -> list[Action]:
         duty = resp.verdict_rules.get(f.rule)
         if duty is not None and duty.action:
             add(f"rule:{f.rule}", duty, duty.action, [f.rule], "finding")
-    # the planned safeguards the levels rely on: credited, and countering or lowering something
-    planned = [
-        s for s in a.safeguards if s.planned and s.credited and (s.counters_fired or s.lowers)
-    ]
+    planned = [s for s in a.safeguards if s.relied_on]
     for cond in a.verdict.conditions:
         match = next((c for c in resp.conditions if c.contains in cond), None)
         if match is None:

@@ -181,6 +181,7 @@ class Doc:
     category: str = ""
     hard: bool = False
     sampled: bool = True  # False: a train-only AI-venue negative outside the seeded sample
+    key: str = ""  # the string the split hash is of: the title, or the text when untitled
 
 
 def _file_sha(path: Path) -> str:
@@ -197,10 +198,15 @@ def _need(path: Path) -> Path:
     return path
 
 
+def title_hash(key: str, seed: int = 0) -> int:
+    """A seeded 64-bit hash of the normalised title (case, punctuation and spacing ignored)."""
+    norm = " ".join(re.sub(r"\W+", " ", key.lower()).split())
+    return int(hashlib.blake2b(f"{seed}:{norm}".encode(), digest_size=8).hexdigest(), 16)
+
+
 def split_of(key: str, seed: int = 0) -> str:
     """train / val / test, fixed by a seeded hash of the normalised title."""
-    norm = " ".join(re.sub(r"\W+", " ", key.lower()).split())
-    h = int(hashlib.blake2b(f"{seed}:{norm}".encode(), digest_size=8).hexdigest(), 16) % 100
+    h = title_hash(key, seed) % 100
     return "train" if h < SPLITS["train"] else "val" if h < 100 - SPLITS["test"] else "test"
 
 
@@ -290,13 +296,16 @@ def load_docs(
         return random.Random(seed).sample(items, limit)
 
     for title, text in cap(_csl(src["safety"])):
-        docs.append(Doc(text, SAFETY, "safety_corpus", split_of(title or text, seed)))
+        key = title or text
+        docs.append(Doc(text, SAFETY, "safety_corpus", split_of(key, seed), key=key))
     for title, text in cap(_csl(src["ethics"])):
-        docs.append(Doc(text, ETHICS, "ethics_corpus", split_of(title or text, seed), hard=True))
+        key = title or text
+        docs.append(Doc(text, ETHICS, "ethics_corpus", split_of(key, seed), hard=True, key=key))
     for title, text, cat in cap(_newsletter(src["newsletter"])):
         lab = newsletter_label(cat)
         if lab is not None:
-            d = Doc(text, lab, "newsletter", split_of(title or text, seed), cat, lab == ETHICS)
+            key = title or text
+            d = Doc(text, lab, "newsletter", split_of(key, seed), cat, lab == ETHICS, key=key)
             docs.append(d)
     venues = _venues(src["general"])
     rng = random.Random(seed)
@@ -310,7 +319,8 @@ def load_docs(
             continue
         kept += 1
         hard = bool(HARD_NEGATIVE.search(text))
-        docs.append(Doc(text, OTHER, "ai_venues", split_of(title or text, seed), hard=hard))
+        key = title or text
+        docs.append(Doc(text, OTHER, "ai_venues", split_of(key, seed), hard=hard, key=key))
     stats["ai_venue_papers_seen"] = kept + unknown
     stats["ai_venue_plausibly_safety_excluded"] = unknown
     extra = extra_unknown = 0
@@ -324,7 +334,8 @@ def load_docs(
                 continue
             extra += 1
             hard = bool(HARD_NEGATIVE.search(text))
-            docs.append(Doc(text, OTHER, "ai_venues", "train", hard=hard, sampled=False))
+            key = title or text
+            docs.append(Doc(text, OTHER, "ai_venues", "train", hard=hard, sampled=False, key=key))
     stats["ai_venue_train_extra"] = extra
     stats["ai_venue_train_extra_plausibly_safety_excluded"] = extra_unknown
     return docs, stats
@@ -529,6 +540,34 @@ def _scored_metrics(
     )
 
 
+def fit_safety(train_docs: list[Doc]) -> tuple[list[tuple[Any, Any]], Any, Any]:
+    """The technical-safety members (:data:`SAFETY_MEMBERS`, (vectorizer, calibrated model)
+    pairs) and the baseline's vectorizer and model, fitted on ``train_docs`` as :func:`train`
+    does; score with :func:`_mean_scores` and :func:`baseline_scores`."""
+    texts = [d.text for d in train_docs]
+    y_safety = [int(d.label == SAFETY) for d in train_docs]
+    y_label = [d.label for d in train_docs]
+
+    # Baseline: the previous model, same training documents.
+    base_vec = _vectorizer()
+    base = _lr().fit(base_vec.fit_transform(texts), y_safety)
+
+    w_label = _label_weights(train_docs)
+    members: list[tuple[Any, Any]] = []
+    for kind, c in SAFETY_MEMBERS:
+        mvec = _member_vectorizer(kind)
+        mx = mvec.fit_transform(texts)
+        members.append((mvec, _calibrated(c).fit(mx, y_label, sample_weight=w_label)))
+    return members, base_vec, base
+
+
+def baseline_scores(base_vec: Any, base: Any, texts: list[str]) -> list[float]:
+    """The baseline's P(technical safety) of each text (its threshold is 0.5)."""
+    if not texts:
+        return []
+    return [float(p) for p in base.predict_proba(base_vec.transform(texts))[:, 1]]
+
+
 def _choose_threshold(scored: dict[str, tuple[list[float], list[float]]]) -> float:
     """The threshold maximising the mean F1 of the balanced validation sets."""
     best = (-1.0, 0.5)
@@ -566,20 +605,10 @@ def train(
     )
     train_docs = [d for d in docs if d.split == "train"]
     texts = [d.text for d in train_docs]
-    y_safety = [int(d.label == SAFETY) for d in train_docs]
-    y_label = [d.label for d in train_docs]
     y_ethics = [int(d.label == ETHICS) for d in train_docs]
 
-    # Baseline: the previous model, same training documents.
-    base_vec = _vectorizer()
-    base = _lr().fit(base_vec.fit_transform(texts), y_safety)
-
-    w_label = _label_weights(train_docs)
-    members: list[tuple[Any, Any]] = []
-    for kind, c in SAFETY_MEMBERS:
-        mvec = _member_vectorizer(kind)
-        mx = mvec.fit_transform(texts)
-        members.append((mvec, _calibrated(c).fit(mx, y_label, sample_weight=w_label)))
+    # The safety members and the baseline (the previous model), same training documents.
+    members, base_vec, base = fit_safety(train_docs)
     vec = _robust_vectorizer()
     x = vec.fit_transform(texts)
     ethics_model = _calibrated().fit(x, y_ethics, sample_weight=_weights(train_docs, ETHICS))
@@ -588,11 +617,7 @@ def train(
         return _mean_scores(members, [d.text for d in ds])
 
     def baseline(ds: list[Doc]) -> list[float]:
-        if not ds:
-            return []
-        return [
-            float(p) for p in base.predict_proba(base_vec.transform([d.text for d in ds]))[:, 1]
-        ]
+        return baseline_scores(base_vec, base, [d.text for d in ds])
 
     val = eval_sets(docs, "val", seed)
     val_scored = {n: (ours(p), ours(q)) for n, (p, q) in val.items()}

@@ -1079,3 +1079,53 @@ def test_no_benefit_is_not_asked_when_no_area_was_assessed(fw: Framework) -> Non
     a = assess(proposal(None), fw)
     assert not a.areas and a.verdict.level == "needs_senior_review"
     assert not any("[V-NO-BENEFIT;" in c for c in a.verdict.conditions)
+
+
+# capability-scope-limit ("small research models well below the frontier") against the declared
+# training compute (safeguards 2.2.0 `thresholds`, holdout5 h5-15): credited below the frontier-scale
+# threshold (10^25 operations, EU AI Act Art. 51(2)) or when no compute is declared; not credited at
+# or above it. Each row: declared training compute (None: not declared), credited.
+SCOPE_LIMIT_COMPUTE: list[tuple[float | None, bool]] = [
+    (None, True),
+    (1e22, True),
+    (9.9e24, True),
+    (1e25, False),  # the boundary counts as frontier scale
+    (3e25, False),  # h5-15
+    (2e26, False),
+]
+
+
+@pytest.mark.parametrize(("flop", "credited"), SCOPE_LIMIT_COMPUTE)
+def test_scope_limit_is_not_credited_at_frontier_scale_compute(
+    fw: Framework, flop: float | None, credited: bool
+) -> None:
+    fields: dict[str, Any] = {
+        "activities": ["train_models"],
+        "safeguards": ["capability-scope-limit"],
+    }
+    if flop is not None:
+        fields["research_security"] = {"training_compute_flop": flop}
+    a = assess(proposal("verification", **fields), fw)
+    rec = next(s for s in a.safeguards if s.id == "capability-scope-limit")
+    assert rec.planned and rec.credited is credited, rec.not_credited_because
+    r1 = {r.risk: r.residual for r in a.risks}["R1_frontier"]
+    assert r1 == ("low" if credited else "moderate")
+    if not credited:
+        assert "10^25" in (rec.not_credited_because or "")
+
+
+def test_a_threshold_flag_must_be_in_the_vocabulary(tmp_path: Any) -> None:
+    import shutil
+
+    from detente.errors import FrameworkError
+    from detente.framework.loader import default_framework_path, load_framework
+
+    for f in default_framework_path().parent.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    cat = tmp_path / "safeguards.yaml"
+    text = cat.read_text(encoding="utf-8")
+    assert "flag: compute.frontier_scale" in text
+    cat.write_text(text.replace("flag: compute.frontier_scale", "flag: compute.big"), "utf-8")
+    with pytest.raises(FrameworkError) as exc:
+        load_framework(tmp_path / "framework.yaml")
+    assert any("compute.big" in p.message for p in exc.value.problems)

@@ -100,6 +100,10 @@ def _vocabulary() -> dict[str, str]:
         "infrastructure is general-purpose (compute, training or data pipelines)"
     )
     v["infra.national"] = "builds on national or government infrastructure"
+    v["compute.frontier_scale"] = (
+        "declared training compute (research_security.training_compute_flop) at or above the "
+        "frontier-scale threshold of the safeguard catalogue (`thresholds`)"
+    )
     v.update(_enum_flags("governance", Governance, "governance of the process"))
     v.update(_enum_flags("purpose", Purpose, "stated purpose"))
     v.update(_enum_flags("funding", FundingType, "funding"))

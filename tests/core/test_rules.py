@@ -79,6 +79,32 @@ RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "low",
         "moderate",
     ),
+    "X-R3-FUNDS-ONLY": (
+        "evaluations",
+        {
+            "forms": [],
+            "activities": ["run_evaluations"],
+            "us": {"contributes": ["funding"]},
+            "cn": {"receives": ["funding"]},
+        },
+        US,
+        "R3_sensitive_info",
+        "low",
+        "moderate",
+    ),
+    "X-R4-FUNDS-ONLY": (
+        "evaluations",
+        {
+            "forms": [],
+            "activities": ["run_evaluations"],
+            "us": {"contributes": ["funding"]},
+            "cn": {"receives": ["funding"]},
+        },
+        US,
+        "R4_harm_opportunity",
+        "low",
+        "moderate",
+    ),
     "X-R2-FOLLOWER": (
         "verification",
         {"capability_lead": "US"},
@@ -1129,3 +1155,40 @@ def test_a_threshold_flag_must_be_in_the_vocabulary(tmp_path: Any) -> None:
     with pytest.raises(FrameworkError) as exc:
         load_framework(tmp_path / "framework.yaml")
     assert any("compute.big" in p.message for p in exc.value.problems)
+
+
+# A side that only funds or is funded (rules 2.2.0, holdout5 h5-16): no joint form declared, no
+# access across sides, nothing but money given or received by that side. Each row: the fields, and
+# per side whether `self.funds_only` is set. Written from the fields' meaning before running.
+_GRANT = {
+    "forms": [],
+    "activities": ["design_benchmarks", "run_evaluations"],
+    "us": {"contributes": ["funding"]},
+    "cn": {"receives": ["funding"]},
+}
+FUNDS_ONLY_CASES: list[tuple[dict[str, Any], dict[str, bool]]] = [
+    (_GRANT, {US: True, CN: True}),
+    # forms not stated: unknown, not "no joint form"
+    ({k: v for k, v in _GRANT.items() if k != "forms"}, {US: False, CN: False}),
+    # a joint form
+    ({**_GRANT, "forms": ["joint_red_teaming"]}, {US: False, CN: False}),
+    # access across sides
+    ({**_GRANT, "model_access": "api"}, {US: False, CN: False}),
+    # the funded side also gives data (deemed received by the funder): neither side is funding only
+    (
+        {**_GRANT, "cn": {"receives": ["funding"], "contributes": ["evaluation_data"]}},
+        {US: False, CN: False},
+    ),
+    # the funder also gives expertise: not funding only for it
+    ({**_GRANT, "us": {"contributes": ["funding", "expertise"]}}, {US: False, CN: True}),
+]
+
+
+@pytest.mark.parametrize(("fields", "expected"), FUNDS_ONLY_CASES)
+def test_a_side_that_only_funds(
+    fw: Framework, fields: dict[str, Any], expected: dict[str, bool]
+) -> None:
+    from detente.assessment.features import side_features
+
+    sides = {s.side: s.flags for s in side_features(proposal("evaluations", **fields))}
+    assert {side: "self.funds_only" in sides[side] for side in expected} == expected

@@ -258,6 +258,14 @@ RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "high",
         "moderate",
     ),
+    "EVA-R4-JOINT-RED-TEAMING": (
+        "evaluations",
+        {"model_access": "api", "forms": ["joint_red_teaming"]},
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
     "X-R4-MILITARY-COUNTERPART": (
         "evaluations",
         {"model_access": "api", "cn": {"type": "military_affiliated"}},
@@ -281,7 +289,7 @@ SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
     "results-only-disclosure": ("verification", {}, US, "R3_sensitive_info", "low", "moderate"),
     "no-internals-access": (
         "evaluations",
-        {"model_access": "api", "forms": ["joint_red_teaming"]},
+        {"model_access": "supervised_on_site"},
         US,
         "R4_harm_opportunity",
         "moderate",
@@ -1192,3 +1200,34 @@ def test_a_side_that_only_funds(
 
     sides = {s.side: s.flags for s in side_features(proposal("evaluations", **fields))}
     assert {side: "self.funds_only" in sides[side] for side in expected} == expected
+
+
+# API-only joint red-teaming (rules 2.3.0, holdout6 h6-e2): the form raises R4 (§6.4 R4 "depends
+# largely on the form of cooperation") through EVA-R4-JOINT-RED-TEAMING, which `no-internals-access`
+# does not counter — the plan already is what it promises (no weights or internals held), so planning
+# it changes nothing; `logged-access` lowers it. With hands-on access EVA-R4-HANDS-ON fires instead,
+# and `no-internals-access` counters that as before.
+@pytest.mark.parametrize(
+    ("fields", "rule", "safeguards", "r4"),
+    [
+        ({"model_access": "api"}, "EVA-R4-JOINT-RED-TEAMING", [], "high"),
+        ({"model_access": "api"}, "EVA-R4-JOINT-RED-TEAMING", ["no-internals-access"], "high"),
+        ({"model_access": "api"}, "EVA-R4-JOINT-RED-TEAMING", ["logged-access"], "moderate"),
+        ({"model_access": "supervised_on_site"}, "EVA-R4-HANDS-ON", [], "high"),
+        (
+            {"model_access": "supervised_on_site"},
+            "EVA-R4-HANDS-ON",
+            ["no-internals-access"],
+            "moderate",
+        ),
+    ],
+)
+def test_joint_red_teaming_through_an_api_is_not_countered_by_no_internals_access(
+    fw: Framework, fields: dict[str, Any], rule: str, safeguards: list[str], r4: str
+) -> None:
+    p = proposal("evaluations", forms=["joint_red_teaming"], safeguards=safeguards, **fields)
+    a = assess(p, fw)
+    fired = {t.rule for t in a.trace if t.stage == "rule" and t.before != t.after}
+    assert rule in fired
+    assert len(fired & {"EVA-R4-HANDS-ON", "EVA-R4-JOINT-RED-TEAMING"}) == 1  # one fact, one raise
+    assert side_level(a, US, "R4_harm_opportunity", "residual") == r4

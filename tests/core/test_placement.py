@@ -459,3 +459,62 @@ def test_alignment_theory_is_outside(fw: Framework, text: str) -> None:
     p = proposal(None, title=title, summary=rest)
     pl = place(p, fw, side_features(p)[0].flags)
     assert pl.status == "outside" and [t.topic for t in pl.outside] == ["alignment"]
+
+
+# Quoted vocabulary of a terminology work that assesses nothing (placement 1.2.0, holdout4 h4-01):
+# the terms are mentioned, not used. Each row: the description, declared activities, whether
+# evaluations is placed, whether protocols is placed (None: not checked; with `maturity:
+# codifying_existing`, as h4-01: "glossary", the quoted "safety case" and the declared maturity place
+# protocols). Written from the texts' meaning before running.
+_GLOSSARY = (
+    'The paper compiles a shared glossary of the terms used in AI safety testing (for example "red-'
+    'teaming", "capability elicitation", "uplift", "safety case", "jailbreak") with definitions and'
+    " citations."
+)
+VOCABULARY_CASES: list[tuple[str, list[str], bool, bool | None]] = [
+    # h4-01's shape: a literature review declared; the quoted terms place nothing but protocols
+    (_GLOSSARY + " The work is a literature review.", ["literature_review"], False, True),
+    (_GLOSSARY + " The work is a literature review.", [], False, True),
+    (_GLOSSARY + " No models are trained or tested.", [], False, True),
+    # nothing says that nothing is assessed: the terms count as before
+    (_GLOSSARY, [], True, True),
+    # evaluation work declared: the quoted terms count for evaluations
+    (
+        _GLOSSARY + " The work is a literature review.",
+        ["literature_review", "red_teaming"],
+        True,
+        True,
+    ),
+    # unquoted use in the same sentence counts
+    (
+        "The paper compiles a glossary of red-teaming and jailbreak terms. The work is a literature"
+        " review.",
+        ["literature_review"],
+        True,
+        None,
+    ),
+    # quoted terms in a sentence that names no terminology work count
+    (
+        'We will run "red-teaming" and "jailbreak" exercises. The work is a literature review.',
+        ["literature_review"],
+        True,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "activities", "evaluations", "protocols"), VOCABULARY_CASES)
+def test_quoted_vocabulary_of_a_terminology_work_is_not_evidence(
+    fw: Framework, text: str, activities: list[str], evaluations: bool, protocols: bool | None
+) -> None:
+    p = proposal(
+        None,
+        title="A joint paper",
+        description=text,
+        activities=activities,
+        maturity="codifying_existing",
+    )
+    pl = place(p, fw, side_features(p)[0].flags)
+    assert ("evaluations" in pl.areas) is evaluations, pl.candidates
+    if protocols is not None:
+        assert ("protocols" in pl.areas) is protocols, pl.candidates

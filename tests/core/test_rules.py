@@ -79,6 +79,32 @@ RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "low",
         "moderate",
     ),
+    "X-R3-FUNDS-ONLY": (
+        "evaluations",
+        {
+            "forms": [],
+            "activities": ["run_evaluations"],
+            "us": {"contributes": ["funding"]},
+            "cn": {"receives": ["funding"]},
+        },
+        US,
+        "R3_sensitive_info",
+        "low",
+        "moderate",
+    ),
+    "X-R4-FUNDS-ONLY": (
+        "evaluations",
+        {
+            "forms": [],
+            "activities": ["run_evaluations"],
+            "us": {"contributes": ["funding"]},
+            "cn": {"receives": ["funding"]},
+        },
+        US,
+        "R4_harm_opportunity",
+        "low",
+        "moderate",
+    ),
     "X-R2-FOLLOWER": (
         "verification",
         {"capability_lead": "US"},
@@ -232,6 +258,14 @@ RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
         "high",
         "moderate",
     ),
+    "EVA-R4-JOINT-RED-TEAMING": (
+        "evaluations",
+        {"model_access": "api", "forms": ["joint_red_teaming"]},
+        US,
+        "R4_harm_opportunity",
+        "high",
+        "moderate",
+    ),
     "X-R4-MILITARY-COUNTERPART": (
         "evaluations",
         {"model_access": "api", "cn": {"type": "military_affiliated"}},
@@ -255,7 +289,7 @@ SAFEGUARD_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
     "results-only-disclosure": ("verification", {}, US, "R3_sensitive_info", "low", "moderate"),
     "no-internals-access": (
         "evaluations",
-        {"model_access": "api", "forms": ["joint_red_teaming"]},
+        {"model_access": "supervised_on_site"},
         US,
         "R4_harm_opportunity",
         "moderate",
@@ -1079,3 +1113,121 @@ def test_no_benefit_is_not_asked_when_no_area_was_assessed(fw: Framework) -> Non
     a = assess(proposal(None), fw)
     assert not a.areas and a.verdict.level == "needs_senior_review"
     assert not any("[V-NO-BENEFIT;" in c for c in a.verdict.conditions)
+
+
+# capability-scope-limit ("small research models well below the frontier") against the declared
+# training compute (safeguards 2.2.0 `thresholds`, holdout5 h5-15): credited below the frontier-scale
+# threshold (10^25 operations, EU AI Act Art. 51(2)) or when no compute is declared; not credited at
+# or above it. Each row: declared training compute (None: not declared), credited.
+SCOPE_LIMIT_COMPUTE: list[tuple[float | None, bool]] = [
+    (None, True),
+    (1e22, True),
+    (9.9e24, True),
+    (1e25, False),  # the boundary counts as frontier scale
+    (3e25, False),  # h5-15
+    (2e26, False),
+]
+
+
+@pytest.mark.parametrize(("flop", "credited"), SCOPE_LIMIT_COMPUTE)
+def test_scope_limit_is_not_credited_at_frontier_scale_compute(
+    fw: Framework, flop: float | None, credited: bool
+) -> None:
+    fields: dict[str, Any] = {
+        "activities": ["train_models"],
+        "safeguards": ["capability-scope-limit"],
+    }
+    if flop is not None:
+        fields["research_security"] = {"training_compute_flop": flop}
+    a = assess(proposal("verification", **fields), fw)
+    rec = next(s for s in a.safeguards if s.id == "capability-scope-limit")
+    assert rec.planned and rec.credited is credited, rec.not_credited_because
+    r1 = {r.risk: r.residual for r in a.risks}["R1_frontier"]
+    assert r1 == ("low" if credited else "moderate")
+    if not credited:
+        assert "10^25" in (rec.not_credited_because or "")
+
+
+def test_a_threshold_flag_must_be_in_the_vocabulary(tmp_path: Any) -> None:
+    import shutil
+
+    from detente.errors import FrameworkError
+    from detente.framework.loader import default_framework_path, load_framework
+
+    for f in default_framework_path().parent.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    cat = tmp_path / "safeguards.yaml"
+    text = cat.read_text(encoding="utf-8")
+    assert "flag: compute.frontier_scale" in text
+    cat.write_text(text.replace("flag: compute.frontier_scale", "flag: compute.big"), "utf-8")
+    with pytest.raises(FrameworkError) as exc:
+        load_framework(tmp_path / "framework.yaml")
+    assert any("compute.big" in p.message for p in exc.value.problems)
+
+
+# A side that only funds or is funded (rules 2.2.0, holdout5 h5-16): no joint form declared, no
+# access across sides, nothing but money given or received by that side. Each row: the fields, and
+# per side whether `self.funds_only` is set. Written from the fields' meaning before running.
+_GRANT = {
+    "forms": [],
+    "activities": ["design_benchmarks", "run_evaluations"],
+    "us": {"contributes": ["funding"]},
+    "cn": {"receives": ["funding"]},
+}
+FUNDS_ONLY_CASES: list[tuple[dict[str, Any], dict[str, bool]]] = [
+    (_GRANT, {US: True, CN: True}),
+    # forms not stated: unknown, not "no joint form"
+    ({k: v for k, v in _GRANT.items() if k != "forms"}, {US: False, CN: False}),
+    # a joint form
+    ({**_GRANT, "forms": ["joint_red_teaming"]}, {US: False, CN: False}),
+    # access across sides
+    ({**_GRANT, "model_access": "api"}, {US: False, CN: False}),
+    # the funded side also gives data (deemed received by the funder): neither side is funding only
+    (
+        {**_GRANT, "cn": {"receives": ["funding"], "contributes": ["evaluation_data"]}},
+        {US: False, CN: False},
+    ),
+    # the funder also gives expertise: not funding only for it
+    ({**_GRANT, "us": {"contributes": ["funding", "expertise"]}}, {US: False, CN: True}),
+]
+
+
+@pytest.mark.parametrize(("fields", "expected"), FUNDS_ONLY_CASES)
+def test_a_side_that_only_funds(
+    fw: Framework, fields: dict[str, Any], expected: dict[str, bool]
+) -> None:
+    from detente.assessment.features import side_features
+
+    sides = {s.side: s.flags for s in side_features(proposal("evaluations", **fields))}
+    assert {side: "self.funds_only" in sides[side] for side in expected} == expected
+
+
+# API-only joint red-teaming (rules 2.3.0, holdout6 h6-e2): the form raises R4 (§6.4 R4 "depends
+# largely on the form of cooperation") through EVA-R4-JOINT-RED-TEAMING, which `no-internals-access`
+# does not counter — the plan already is what it promises (no weights or internals held), so planning
+# it changes nothing; `logged-access` lowers it. With hands-on access EVA-R4-HANDS-ON fires instead,
+# and `no-internals-access` counters that as before.
+@pytest.mark.parametrize(
+    ("fields", "rule", "safeguards", "r4"),
+    [
+        ({"model_access": "api"}, "EVA-R4-JOINT-RED-TEAMING", [], "high"),
+        ({"model_access": "api"}, "EVA-R4-JOINT-RED-TEAMING", ["no-internals-access"], "high"),
+        ({"model_access": "api"}, "EVA-R4-JOINT-RED-TEAMING", ["logged-access"], "moderate"),
+        ({"model_access": "supervised_on_site"}, "EVA-R4-HANDS-ON", [], "high"),
+        (
+            {"model_access": "supervised_on_site"},
+            "EVA-R4-HANDS-ON",
+            ["no-internals-access"],
+            "moderate",
+        ),
+    ],
+)
+def test_joint_red_teaming_through_an_api_is_not_countered_by_no_internals_access(
+    fw: Framework, fields: dict[str, Any], rule: str, safeguards: list[str], r4: str
+) -> None:
+    p = proposal("evaluations", forms=["joint_red_teaming"], safeguards=safeguards, **fields)
+    a = assess(p, fw)
+    fired = {t.rule for t in a.trace if t.stage == "rule" and t.before != t.after}
+    assert rule in fired
+    assert len(fired & {"EVA-R4-HANDS-ON", "EVA-R4-JOINT-RED-TEAMING"}) == 1  # one fact, one raise
+    assert side_level(a, US, "R4_harm_opportunity", "residual") == r4

@@ -738,3 +738,66 @@ def test_a_denial_contradicts_only_the_administrators_it_covers(
     (f,) = [f for f in read_text(p, fw).facts if f.id == "admin_access"]
     assert f.polarity is N and not f.applied
     assert bool(f.question) is question, f.question
+
+
+# "take/bring … back to" (text facts 1.5.0, holdout4 h4-02): a person carries elicitation
+# techniques home, a hand-over to the party at the destination although no verb of giving is used.
+# Each row: the sentence, the polarity (None: no mention of the fact at all) and, when applied, the
+# giver and receiver. Written from the sentences' meaning before running.
+TAKE_BACK_CASES: list[tuple[str, Polarity | None, tuple[str, str] | None]] = [
+    (
+        "He will take the attack code and the jailbreak techniques we develop back to his home lab"
+        " at Example Daxue.",
+        A,
+        ("us-uni", "cn-uni"),
+    ),
+    ("He will take the jailbreak techniques back to Example Daxue.", A, ("us-uni", "cn-uni")),
+    (
+        "The visiting student brings the elicitation prompts we write back home to Example Daxue.",
+        A,
+        ("us-uni", "cn-uni"),
+    ),
+    ("The jailbreak prompts will be taken back to Example Daxue.", A, ("us-uni", "cn-uni")),
+    # negations: the polarity reader's, or nothing is taken
+    ("He will not take the jailbreak techniques back to Example Daxue.", N, None),
+    ("No jailbreak techniques will be taken back to Example Daxue.", N, None),
+    (
+        "He takes nothing back to Example Daxue except his notes on jailbreak techniques.",
+        None,
+        None,
+    ),
+    # hypothetical
+    ("He might take the jailbreak techniques back to Example Daxue later.", H, None),
+    # unrelated "back to" and "take" phrases: no hand-over
+    (
+        "We will take the jailbreak techniques into account and report back to the board.",
+        None,
+        None,
+    ),
+    ("We take inspiration from jailbreak techniques dating back to 2022.", None, None),
+    ("He will go back to Example Daxue after studying jailbreak techniques.", None, None),
+    ("The jailbreak techniques trace back to early work at Example Daxue.", None, None),
+    ("We take part in a jailbreak techniques survey and then fly back to Beijing.", None, None),
+]
+
+
+@pytest.mark.parametrize(("sentence", "polarity", "direction"), TAKE_BACK_CASES)
+def test_taking_techniques_back_is_a_hand_over(
+    fw: Framework, sentence: str, polarity: Polarity | None, direction: tuple[str, str] | None
+) -> None:
+    reading = read_text(proposal("evaluations", description=sentence), fw)
+    facts = {f.id: f for f in reading.facts}
+    if polarity is None:
+        assert "elicitation_shared" not in facts, facts.get("elicitation_shared")
+        return
+    f = facts["elicitation_shared"]
+    assert f.polarity is polarity, (sentence, f.polarity, f.mentions)
+    assert f.applied is (polarity is A)
+    parties = {x.key: x for x in reading.effective.parties}
+    if direction is not None:
+        giver, receiver = direction
+        assert Asset.elicitation_techniques in parties[giver].contributes
+        assert Asset.elicitation_techniques in parties[receiver].receives
+        assert Asset.elicitation_techniques not in parties[receiver].contributes
+    if polarity is not A:
+        assert all(Asset.elicitation_techniques not in x.receives for x in parties.values())

@@ -544,6 +544,19 @@ def _proposal_digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+def threshold_flags(p: Proposal, fw: Framework) -> frozenset[str]:
+    """The flags of the catalogue's ``thresholds`` that the proposal's declared numbers reach
+    (``compute.frontier_scale``: declared training compute at or above the frontier-scale
+    threshold; nothing when the number is not given)."""
+    rs = p.research_security
+    flop = rs.training_compute_flop if rs is not None else None
+    return frozenset(
+        t.flag
+        for t in fw.catalogue.thresholds
+        if t.field == "research_security.training_compute_flop" and t.holds(flop)
+    )
+
+
 def assess(
     proposal: Proposal,
     framework: Framework | None = None,
@@ -583,7 +596,7 @@ def assess(
             else ("areas.undetermined",)
         )
     area_ids = [p.id for p in placements]
-    extra = frozenset(f"area.{a}" for a in area_ids)
+    extra = frozenset(f"area.{a}" for a in area_ids) | threshold_flags(proposal, fw)
     sides = [SideFeatures(s.side, s.parties, s.flags | extra) for s in base_sides]
 
     trace: list[dict[str, Any]] = []

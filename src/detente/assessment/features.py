@@ -62,6 +62,7 @@ HANDS_ON_ACTIVITIES = frozenset(
 )
 #: Assets whose exchange is more than talk (anything but published knowledge, expertise, funding).
 TALK_ASSETS = frozenset({Asset.published_knowledge, Asset.expertise, Asset.funding})
+_FUNDS = frozenset({Asset.funding})  # what a funding-only side gives or gets (self.funds_only)
 #: Assets that cannot be explained without revealing sensitive detail (the PAL condition, §2).
 SENSITIVE_ASSETS = frozenset(
     {
@@ -358,6 +359,18 @@ def side_features(
         as_other[side] = theirs
     if p.model_access is not ModelAccess.none and len(sides) > 1:
         base.add(_OTHER_GETS_MODEL_FLAG[p.model_access])  # the same on every other side
+    # a side that only funds or is funded: no joint form declared (`forms: []`), no access across
+    # sides, and it gives and gets nothing but money (activities are not attributed to a party, so
+    # with no joint form and no access they are the other side's own work, not cooperation)
+    no_joint = "forms" in p.model_fields_set and not p.forms and not access_flags
+    for side in sides:
+        if (
+            no_joint
+            and gives[side] <= _FUNDS
+            and gets[side] <= _FUNDS
+            and not own[side] & {"administers", "hosts"}
+        ):
+            as_self[side].add("self.funds_only")
     out: list[SideFeatures] = []
     for side in sides:
         flags = base | as_self[side]

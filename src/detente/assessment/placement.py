@@ -45,7 +45,14 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from detente._construct import construct
-from detente.assessment.polarity import Polarity, compile_folded, compile_scan, fold, polarity
+from detente.assessment.polarity import (
+    Polarity,
+    compile_folded,
+    compile_scan,
+    fold,
+    polarity,
+    sentence_bounds,
+)
 from detente.framework.model import Framework
 from detente.model.placement import AreaCandidate as AreaCandidate
 from detente.model.placement import Evidence as Evidence
@@ -79,6 +86,14 @@ class _Config(BaseModel):
         nearest: str
         why: str
 
+    class _Vocabulary(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        work: str
+        max_words: int
+        nothing_assessed: list[str]
+        nothing_assessed_text: str
+        counts_for: list[str]
+
     kind: Literal["placement"]
     id: str
     version: str
@@ -94,6 +109,7 @@ class _Config(BaseModel):
     generic: list[str]
     extra_keywords: dict[str, list[str]]
     field_signals: dict[str, list[str]]
+    vocabulary: _Vocabulary | None = None
     outside: list[_Outside]
 
 
@@ -110,6 +126,52 @@ class _Target:
     kind: Literal["area", "outside"]
     id: str
     weight_kind: Literal["phrase", "keyword", "generic"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    """``vocabulary`` compiled: when a quoted term is mentioned as vocabulary, not used."""
+
+    work: re.Pattern[str]
+    nothing_text: re.Pattern[str]
+    nothing_flags: frozenset[str]
+    counts_for: frozenset[str]
+    max_words: int
+
+
+_QUOTED = re.compile(r"[\"“”„«»「『]([^\"“”„«»「」『』\n]{1,80})[\"“”»」』]")
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab | None:
+    v = config().vocabulary
+    if v is None:
+        return None
+    return _Vocab(
+        re.compile(v.work, re.IGNORECASE),
+        re.compile(v.nothing_assessed_text, re.IGNORECASE),
+        frozenset(v.nothing_assessed),
+        frozenset(v.counts_for),
+        v.max_words,
+    )
+
+
+def _nothing_assessed(p: Proposal, v: _Vocab, flags: frozenset[str]) -> bool:
+    """Whether the proposal says it assesses nothing (a declared activity, or the text)."""
+    return bool(v.nothing_flags & flags) or any(
+        v.nothing_text.search(getattr(p, f) or "") for f in PLACEMENT_FIELDS
+    )
+
+
+def _quoted_vocabulary(v: _Vocab, text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a quoted term in a sentence naming a terminology work."""
+    s_start, s_end = sentence_bounds(text, start)
+    if not v.work.search(text, s_start, s_end):
+        return False
+    for q in _QUOTED.finditer(text, s_start, s_end):
+        if q.start(1) <= start and end <= q.end(1):
+            return len(q.group(1).split()) <= v.max_words
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,12 +286,18 @@ class _Found:
     strong: bool = False
 
 
-def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Found]]:
+def _scan(
+    p: Proposal, c: _Compiled, flags: frozenset[str] = frozenset()
+) -> tuple[dict[str, _Found], dict[str, _Found]]:
     cfg = config()
     areas: dict[str, _Found] = {}
     outside: dict[str, _Found] = {}
     if c.pattern is None:
         return areas, outside
+    # quoted vocabulary of a terminology work that assesses nothing: mentioned, not used (the
+    # targets it may still count for: the `counts_for` areas and those with a declared signal)
+    v = _vocab()
+    vocab = v if v is not None and _nothing_assessed(p, v, flags) else None
     for field in PLACEMENT_FIELDS:
         text: str = getattr(p, field)
         if not text:
@@ -244,7 +312,10 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
             pol, _cue, quote = polarity(text, m.start(), m.end(), low)
             if pol is not Polarity.affirmed:
                 continue
+            mentioned = vocab is not None and _quoted_vocabulary(vocab, text, m.start(), m.end())
             for t in c.targets.get(key, ()):
+                if mentioned and vocab is not None and not _counts_anyway(vocab, c, t, flags):
+                    continue
                 bucket = areas if t.kind == "area" else outside
                 found = bucket.setdefault(t.id, _Found([], set(), {}))
                 if key in found.seen:
@@ -259,6 +330,15 @@ def _scan(p: Proposal, c: _Compiled) -> tuple[dict[str, _Found], dict[str, _Foun
                     construct(Evidence, kind=kind, text=key, quote=quote, weight=w)
                 )
     return areas, outside
+
+
+def _counts_anyway(v: _Vocab, c: _Compiled, t: _Target, flags: frozenset[str]) -> bool:
+    """Whether a quoted vocabulary term still counts for ``t``: an area of ``counts_for``, or an
+    area or outside topic with a declared signal (the proposal declares that work)."""
+    if t.kind == "area":
+        return t.id in v.counts_for or any(s in flags for s in c.signals.get(t.id, ()))
+    topic = next((o for o in config().outside if o.id == t.id), None)
+    return topic is not None and any(f"activity.{a}" in flags for a in topic.activities)
 
 
 # names built once (an enum's .value is a slow descriptor in a hot loop)
@@ -305,7 +385,7 @@ def place(
         return declared_placement(p, fw)
     cfg = config()
     c = _compiled(fw)
-    kw, out = _scan(p, c)
+    kw, out = _scan(p, c, flags)
     clf: dict[str, tuple[float, list[str]]] = {}
     method = "keywords, phrases and declared fields"
     if classifier is not None:
@@ -475,7 +555,7 @@ def _counts(found: _Found, signals: int, fields: int = 0) -> Counts:
 def area_counts(p: Proposal, fw: Framework, flags: frozenset[str]) -> dict[str, Counts]:
     """Per area, the evidence counts that :func:`confidence` reads (for fitting and reports)."""
     c = _compiled(fw)
-    kw, _ = _scan(p, c)
+    kw, _ = _scan(p, c, flags)
     given = declared_fields(p)
     return {
         area: _counts(

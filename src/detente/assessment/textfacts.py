@@ -101,6 +101,7 @@ class _PartyReferences(BaseModel):
     nouns: dict[str, dict[Literal["role", "type"], str]]
     sides: list[str] = []
     every: list[str] = []  # quantifiers that name every party the noun fits ("both labs")
+    destination: str = ""  # before a party's name: it is the receiver ("back to his lab at X")
 
 
 class _FactsDoc(BaseModel):
@@ -122,6 +123,7 @@ class _References:
     countries: dict[str, frozenset[str]]  # demonym (lower case) → country codes
     nouns: dict[str, dict[str, str]]  # noun → {"role" | "type": value}
     sides: re.Pattern[str]  # "neither team", "none of the partners": the parties on the sides
+    destination: re.Pattern[str] | None  # before a name: the party is the receiver
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,7 @@ def _references() -> _References:
         {k: frozenset(v) for k, v in countries.items()},
         {k.lower(): {str(f): v for f, v in c.items()} for k, c in refs.nouns.items()},
         sides,
+        re.compile(refs.destination, re.IGNORECASE) if refs.destination else None,
     )
 
 
@@ -367,19 +370,28 @@ def _whole(text: str, word: str) -> tuple[int, int] | None:
 def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list[str], list[str]]:
     """Parties named in ``quote``: (givers, receivers) by the words around each mention.
 
-    "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver; a party named
-    without such a word is the subject: the giver, or the receiver when the verb is one of
+    "from X", "by X" and "X's" name a giver, "to X" / "with X" / "for X" a receiver, and so does a
+    destination a little further before the name (``party_references.destination``: "back to his
+    home lab at X"); a party named without such a word is the subject: the giver, or the receiver when the verb is one of
     receiving ("X gets access to …", "X downloads …").
     """
     givers: list[str] = []
     receivers: list[str] = []
     low = quote.lower()
+    refs = _references()
 
     def role(key: str, start: int, end: int) -> None:
         before = _PARTY_BEFORE.search(low[max(0, start - 12) : start])
         if _POSSESSIVE.match(low[end:]) or (before and before.group(1) in ("from", "by")):
             givers.append(key)
-        elif before or receiving:
+        elif (
+            before
+            or receiving
+            or (
+                refs.destination is not None
+                and refs.destination.search(low, max(0, start - 50), start)
+            )
+        ):
             receivers.append(key)
         else:
             givers.append(key)
@@ -396,7 +408,6 @@ def _party_roles(p: Proposal, quote: str, receiving: bool = False) -> tuple[list
     # parties named by description ("the Chinese partner", "the US lab"): the text's reference
     # resolved to the parties it fits (country, then role or type), never used as a risk signal
     named = set(givers) | set(receivers)
-    refs = _references()
     for m in refs.pattern.finditer(low):
         if m.group("dem") == "us" and (
             len(quote) != len(low) or quote[m.start() : m.start() + 2] != "US"

@@ -151,6 +151,14 @@ def export_markdown(fw: Framework) -> str:
             f"{lowers or '—'} | {s.ref} | {s.cost} |"
         )
     w("")
+    if cat.thresholds:
+        w("Thresholds: declared numbers turned into flags that preconditions read.")
+        w("")
+        w("| flag | set when | source |")
+        w("|---|---|---|")
+        for t in cat.thresholds:
+            w(f"| `{t.flag}` | `{t.field}` ≥ {t.at_least:g} | {_esc(t.source)} |")
+        w("")
     w("## Benefit rules")
     w("")
     w(

@@ -124,6 +124,9 @@ def _cross_check(
             Rivalry.model_validate(fw.rivalry)
         except ValueError as exc:
             bad("framework", ("rivalry",), f"invalid rivalry: {str(exc).splitlines()[-1]}")
+    for i, t in enumerate(cat.thresholds):
+        if t.flag not in VOCABULARY:
+            bad("safeguards", ("thresholds", i, "flag"), f"unknown flag {t.flag!r}")
     for i, s in enumerate(cat.safeguards):
         for j, rid in enumerate(s.counters):
             if rid not in rule_ids:

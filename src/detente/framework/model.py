@@ -361,12 +361,26 @@ class Safeguard(_Data):
         return pred
 
 
+class Threshold(_Data):
+    """A declared number of the proposal turned into a flag that preconditions read: the flag is
+    set when the number is given and at or above ``at_least``."""
+
+    flag: str
+    field: Literal["research_security.training_compute_flop"]
+    at_least: float
+    source: str = Field(description="Where the threshold comes from, and why it was chosen.")
+
+    def holds(self, value: float | None) -> bool:
+        return value is not None and value >= self.at_least
+
+
 class CatalogueDoc(_Data):
     kind: Literal["safeguards"]
     id: str
     version: str
     framework: str
     provenance: Provenance
+    thresholds: list[Threshold] = []
     safeguards: list[Safeguard]
 
 

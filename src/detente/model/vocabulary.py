@@ -100,6 +100,14 @@ def _vocabulary() -> dict[str, str]:
         "infrastructure is general-purpose (compute, training or data pipelines)"
     )
     v["infra.national"] = "builds on national or government infrastructure"
+    v["self.funds_only"] = (
+        "the assessed side only funds or is funded: no joint form (`forms: []`), no access across "
+        "sides, and it gives and receives nothing but funding"
+    )
+    v["compute.frontier_scale"] = (
+        "declared training compute (research_security.training_compute_flop) at or above the "
+        "frontier-scale threshold of the safeguard catalogue (`thresholds`)"
+    )
     v.update(_enum_flags("governance", Governance, "governance of the process"))
     v.update(_enum_flags("purpose", Purpose, "stated purpose"))
     v.update(_enum_flags("funding", FundingType, "funding"))

@@ -25,7 +25,7 @@ from detente._construct import construct_from
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
-from detente.assessment.loader import check_against_framework
+from detente.assessment.loader import check_against_framework, checked_sides
 from detente.assessment.placement import UNDETERMINED, place
 from detente.assessment.result import (
     AreaSideResult,
@@ -573,9 +573,15 @@ def assess(
     else the flags of ``diligence``; with neither, due diligence counts as not checked.
     """
     fw = framework or get_framework()
-    base_sides = side_features(proposal, rivalry=fw.rivalry)
     key = proposal.key  # a slug of the title when no id is given: computed once
-    check_against_framework(proposal, fw, f"proposal {key!r}", {}, base_sides)
+    # parse_proposal already checked this instance against this framework (and may have computed
+    # its side features for it): that is not done twice; any other proposal is checked here
+    checked, parsed_sides = checked_sides(proposal, fw)
+    base_sides = (
+        parsed_sides if parsed_sides is not None else side_features(proposal, rivalry=fw.rivalry)
+    )
+    if not checked:
+        check_against_framework(proposal, fw, f"proposal {key!r}", {}, base_sides)
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +83,63 @@ def _problem(message: str, source: str, lines: LineMap, *loc: str | int) -> Prob
     return Problem(message, file=source, line=line_for(lines, loc), field=path_str(loc))
 
 
+# Where parse_proposal records, on the instance it validated, that the instance passed
+# check_against_framework (see `_Checked`).  Not a field: pydantic's equality, hash, repr and
+# serialisers read the fields only and ignore other keys of the instance's ``__dict__``.
+_CHECKED = "_detente_checked"
+
+
+def _untrusted() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Checked:
+    """What parse_proposal derived while checking the instance it validated against a framework:
+    the engine reuses it for that instance and that framework instead of computing it again.
+
+    Per-instance derived data, not a cache: it is never looked up by content.  It is trusted only
+    while the instance is the one validated: ``owner`` is the id of that instance's ``__dict__``
+    (``model_copy``, ``copy`` and ``deepcopy`` give a new ``__dict__``, so a copy, even with
+    updated fields, is checked again; pickling drops the record), and only for the same
+    framework object.  A proposal is frozen: its lists are read-only after validation, as
+    everywhere else in the package (mutating them in place is not supported; use
+    ``model_copy(update=...)``).
+    """
+
+    owner: int
+    framework: Framework
+    sides: tuple[SideFeatures, ...] | None  # None when the check needed no side features
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return (_untrusted, ())
+
+
+def checked_sides(
+    proposal: Proposal, framework: Framework
+) -> tuple[bool, list[SideFeatures] | None]:
+    """Whether parse_proposal checked this very instance against ``framework`` (then the
+    proposal fits it), and the side features it computed for the check (None if none were)."""
+    rec = proposal.__dict__.get(_CHECKED)
+    if (
+        type(rec) is not _Checked
+        or rec.framework is not framework
+        or rec.owner != id(proposal.__dict__)
+    ):
+        return False, None
+    return True, None if rec.sides is None else list(rec.sides)
+
+
 def check_against_framework(
     proposal: Proposal,
     framework: Framework,
     source: str,
     lines: LineMap,
     sides: Sequence[SideFeatures] | None = None,
-) -> None:
+) -> tuple[SideFeatures, ...] | None:
     """Ids that must exist in the framework, the rule set or the catalogue; planned safeguards
-    that the proposal's own facts contradict."""
+    that the proposal's own facts contradict.  Returns the side features it computed (None when
+    none were needed or ``sides`` was given)."""
     problems: list[Problem] = []
     areas = framework.area_index
     for i, ref in enumerate(proposal.areas):
@@ -109,8 +158,11 @@ def check_against_framework(
         if sg not in catalogue:
             msg = f"unknown safeguard {sg!r} (see `detente framework show --safeguards`)"
             problems.append(_problem(msg, source, lines, "safeguards", i))
+    computed: tuple[SideFeatures, ...] | None = None
     if not problems and proposal.safeguards:
-        all_sides = side_features(proposal, rivalry=framework.rivalry) if sides is None else sides
+        if sides is None:
+            sides = computed = tuple(side_features(proposal, rivalry=framework.rivalry))
+        all_sides = sides
         for i, sid in enumerate(proposal.safeguards):
             sg_def = catalogue[sid]
             for side in all_sides:
@@ -125,6 +177,7 @@ def check_against_framework(
                     break
     if problems:
         raise ProposalError(f"{source}: the proposal does not fit the framework", problems=problems)
+    return computed
 
 
 def parse_proposal(
@@ -155,7 +208,9 @@ def parse_proposal(
         problems = validation_problems(exc, source, lines)
         raise ProposalError(f"{source}: the proposal is not valid", problems=problems) from None
     if framework is not None:
-        check_against_framework(proposal, framework, source, lines)
+        sides = check_against_framework(proposal, framework, source, lines)
+        d = proposal.__dict__
+        d[_CHECKED] = _Checked(id(d), framework, sides)
     return proposal
 
 

@@ -44,8 +44,11 @@ from detente.assessment.result import (
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import (
+    Condition,
     Predicate,
     compile_condition,
+    compile_first,
+    compile_select,
     fired_flags,
     flags_used,
     positive_flags,
@@ -81,7 +84,6 @@ class _CRule:
     rule: Rule
     id: str
     risk: int
-    holds: Predicate
     apply: Callable[[int], int]
     effect: str  # the effect described once, for the trace
     positive: tuple[str, ...]  # the flags that can fire it, for the trace (see positive_flags)
@@ -104,17 +106,11 @@ class _Compiled:
     lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
     baseline: dict[str, tuple[int, ...]]
     verdicts: tuple[tuple[int, str, str, Predicate], ...]  # (rank, op, basis, holds)
-    # the levelled verdict rules grouped for the decision rule, the most decisive first
-    # (predicates are pure, so the first that holds in each group decides it)
-    at_most: tuple[tuple[int, Predicate], ...]  # cap: lowest rank first
-    at_least_dd: tuple[tuple[int, Predicate], ...]  # due diligence: highest rank first
-    at_least: tuple[tuple[int, Predicate], ...]  # the rest: highest rank first
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
     # (result as data for the statement, the same as a frozen model for the Assessment, when, requires)
     benefits: tuple[tuple[dict[str, Any], BenefitResult, Predicate, Predicate], ...]
-    requires: dict[str, Predicate]
     verdict_vocab: frozenset[str]  # the flags verdict rules read
     stamps: tuple[Stamp, Stamp, Stamp]  # framework, rules, safeguards: static, built once
     # per safeguard: (mechanism, why not credited when planned): static texts of its result
@@ -125,6 +121,17 @@ class _Compiled:
     verdict_reasons: tuple[VerdictReason, ...]
     # every (baseline, inherent, residual) cell of the result, indexed by the three levels
     cell_results: tuple[tuple[tuple[Cell, ...], ...], ...]
+    # Conditions as generated code (one function each, see compile_select, compile_first): per
+    # area the rules that fire on a side's flags (rules_by_area order); the safeguards credited
+    # on them (catalogue order); the verdict rank of each group of levelled verdict rules (the
+    # first that holds, the most decisive first: at_least, the at_most cap, due diligence's
+    # at_least); the indices of the verdict rules that fire.
+    fired_in: dict[str, Callable[[frozenset[str]], tuple[_CRule, ...]]]
+    credited_on: Callable[[frozenset[str]], tuple[str, ...]]
+    rank_at_least: Callable[[frozenset[str]], int]
+    rank_at_most: Callable[[frozenset[str]], int]
+    rank_at_least_dd: Callable[[frozenset[str]], int]
+    verdicts_fired: Callable[[frozenset[str]], tuple[int, ...]]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -141,11 +148,6 @@ def _compile(fw: Framework) -> _Compiled:
     return compiled
 
 
-def _needs_rival(holds: Predicate) -> Predicate:
-    """A rule raising a risk toward a rival holds only when a rival side takes part."""
-    return lambda flags: "sides.multiple" in flags and holds(flags)
-
-
 def _compile_uncached(fw: Framework) -> _Compiled:
     risks = tuple(fw.risk_ids())
     pos = {r: i for i, r in enumerate(risks)}
@@ -153,10 +155,12 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     # risks toward a rival (R2–R4): with one side only, no feature raises them (framework.yaml)
     toward_rival = {r.id for r in fw.doc.risks if r.toward_rival}
 
-    def holds(r: Rule) -> Predicate:
-        h = compile_condition(r.when)
-        raises = r.effect.op in ("raise", "at_least")
-        return _needs_rival(h) if raises and r.risk in toward_rival else h
+    def when(r: Rule) -> Condition | None:
+        """When ``r`` fires: its condition; a rule raising a risk toward a rival only when a
+        rival side takes part."""
+        if r.effect.op in ("raise", "at_least") and r.risk in toward_rival:
+            return "sides.multiple" if r.when is None else {"all": ["sides.multiple", r.when]}
+        return r.when
 
     rules_by_area = {
         a: tuple(
@@ -164,7 +168,6 @@ def _compile_uncached(fw: Framework) -> _Compiled:
                 r,
                 r.id,
                 pos[r.risk],
-                holds(r),
                 r.effect.compiled(),
                 r.effect.describe(),
                 positive_flags(r.when),
@@ -216,7 +219,27 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         for b in fw.rules.benefits
         for result in (_benefit_result(fw, b),)
     )
-    requires = {s.id: compile_condition(s.requires) for s in fw.catalogue.safeguards}
+    # the levelled verdict rules in the decision rule's groups, the most decisive first
+    v_at_most = sorted(
+        ((VERDICTS.index(v.verdict), v.when) for v in fw.rules.verdicts if v.op == "at_most"),
+        key=lambda x: x[0],
+    )
+    v_at_least_dd = sorted(
+        (
+            (VERDICTS.index(v.verdict), v.when)
+            for v in fw.rules.verdicts
+            if v.op == "at_least" and v.basis == "diligence"
+        ),
+        key=lambda x: -x[0],
+    )
+    v_at_least = sorted(
+        (
+            (VERDICTS.index(v.verdict), v.when)
+            for v in fw.rules.verdicts
+            if v.op == "at_least" and v.basis != "diligence"
+        ),
+        key=lambda x: -x[0],
+    )
     verdict_vocab = frozenset().union(*(flags_used(v.when) for v in fw.rules.verdicts))
     return _Compiled(
         risks,
@@ -225,24 +248,10 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         lowers_by_area,
         baseline,
         verdicts,
-        tuple(sorted(((r, h) for r, op, _b, h in verdicts if op == "at_most"), key=lambda x: x[0])),
-        tuple(
-            sorted(
-                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b == "diligence"),
-                key=lambda x: -x[0],
-            )
-        ),
-        tuple(
-            sorted(
-                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b != "diligence"),
-                key=lambda x: -x[0],
-            )
-        ),
         counters,
         incompatible,
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
         benefits,
-        requires,
         verdict_vocab,
         (
             Stamp.model_validate(fw.stamps["framework"].model_dump()),
@@ -291,6 +300,15 @@ def _compile_uncached(fw: Framework) -> _Compiled:
             )
             for b in range(len(LEVELS))
         ),
+        {
+            a: compile_select([(cr, when(cr.rule)) for cr in rules])
+            for a, rules in rules_by_area.items()
+        },
+        compile_select([(s.id, s.requires) for s in fw.catalogue.safeguards]),
+        compile_first([(r, w) for r, w in v_at_least if r > 0], 0),
+        compile_first(v_at_most, len(VERDICTS) - 1),
+        compile_first([(r, w) for r, w in v_at_least_dd if r > 0], 0),
+        compile_select([(i, v.when) for i, v in enumerate(fw.rules.verdicts)]),
     )
 
 
@@ -440,17 +458,17 @@ def _prepare(
     per_side: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for side in sides:
         flags = side.flags
-        credited = frozenset([sid for sid, req in c.requires.items() if req(flags)])
+        credited = frozenset(c.credited_on(flags))
         per_side[side.side] = (
             credited,
             frozenset().union(*[c.counters[sid] for sid in credited]),
         )
     for area in areas:
-        rules = c.rules_by_area[area]
+        fired_in = c.fired_in[area]
         area_lowers = c.lowers_by_area[area]
         for side in sides:
             flags = side.flags
-            fired = tuple([cr for cr in rules if cr.holds(flags)])
+            fired = fired_in(flags)
             credited, counterable = per_side[side.side]
             lowers: dict[str, tuple[_CLower, ...]] = {}
             if area_lowers:
@@ -533,10 +551,7 @@ def _verdict_flags(
 def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
     """The decision rule: the worst `at_least` verdict over risk, benefit, safeguards and form,
     capped by any `at_most` rule, then never better than the worst due-diligence verdict."""
-    main = next((r for r, holds in c.at_least if r > 0 and holds(flags)), 0)
-    cap = next((r for r, holds in c.at_most if holds(flags)), len(VERDICTS) - 1)
-    dd = next((r for r, holds in c.at_least_dd if r > 0 and holds(flags)), 0)
-    return max(min(main, cap), dd)
+    return max(min(c.rank_at_least(flags), c.rank_at_most(flags)), c.rank_at_least_dd(flags))
 
 
 def _proposal_digest(data: dict[str, Any]) -> str:
@@ -1085,7 +1100,7 @@ def _verdict(
     fired or lowering a level); a planned safeguard that changes nothing is no condition."""
     c = _compile(fw)
     # indices of the verdict rules that fired (the compiled rules are in rule order)
-    fired = [i for i, (_r, _op, _b, holds) in enumerate(c.verdicts) if holds(flags)]
+    fired = c.verdicts_fired(flags)
     levelled = [i for i in fired if c.verdicts[i][1] != "condition"]
     capped = [i for i in levelled if c.verdicts[i][1] == "at_most" and c.verdicts[i][0] == rank]
     decisive = capped or [

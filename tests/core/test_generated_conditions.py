@@ -21,6 +21,11 @@ VOCAB = sorted(
     .union(*(flags_used(s.requires) for s in FW.catalogue.safeguards))
     .union(*(flags_used(v.when) for v in FW.rules.verdicts))
 )
+VOCAB_ALL = sorted(
+    set(VOCAB)
+    .union(*(flags_used(lw.when) for s in FW.catalogue.safeguards for lw in s.lowers))
+    .union(*(flags_used(b.when) | flags_used(b.requires) for b in FW.rules.benefits))
+)
 TOWARD_RIVAL = {r.id for r in FW.doc.risks if r.toward_rival}
 
 
@@ -66,3 +71,20 @@ def test_generated_code_equals_the_closures(flags: frozenset[str]) -> None:
     assert C.verdicts_fired(flags) == tuple(
         i for i, v in enumerate(vs) if compile_condition(v.when)(flags)
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.frozensets(st.sampled_from(VOCAB_ALL)))
+def test_generated_lowerings_and_benefits_equal_the_closures(flags: frozenset[str]) -> None:
+    for area, by_sg in C.lowers_by_area.items():
+        for sg in FW.catalogue.safeguards:
+            expected = [
+                lw for lw in sg.lowers if lw.applies_to(area) and compile_condition(lw.when)(flags)
+            ]
+            holding = by_sg.get(sg.id)
+            assert ([cl.lowering for cl in holding(flags)] if holding else []) == expected
+    met = [e[1].rule for e in C.benefits_met(flags)]
+    unmet = [e[1].rule for e in C.benefits_unmet(flags)]
+    rules = [b for b in FW.rules.benefits if compile_condition(b.when)(flags)]
+    assert met == [b.id for b in rules if compile_condition(b.requires)(flags)]
+    assert unmet == [b.id for b in rules if not compile_condition(b.requires)(flags)]

@@ -93,9 +93,16 @@ class _CRule:
 class _CLower:
     lowering: Lowering
     risk: int
-    holds: Predicate
     apply: Callable[[int], int]
     positive: tuple[str, ...]
+
+
+_BenefitEntry = tuple[dict[str, Any], BenefitResult]
+
+
+def _all_of(a: Condition | None, b: Condition | None) -> Condition | None:
+    """The condition that both hold (None: always)."""
+    return b if a is None else a if b is None else {"all": [a, b]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +110,19 @@ class _Compiled:
     risks: tuple[str, ...]
     rules_by_area: dict[str, tuple[_CRule, ...]]
     safeguards: dict[str, Safeguard]
-    lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
+    # per area, per safeguard with a lowering there: the lowerings that hold on a side's flags
+    # (generated code, see compile_select)
+    lowers_by_area: dict[str, dict[str, Callable[[frozenset[str]], tuple[_CLower, ...]]]]
     baseline: dict[str, tuple[int, ...]]
     verdicts: tuple[tuple[int, str, str, Predicate], ...]  # (rank, op, basis, holds)
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
-    # (result as data for the statement, the same as a frozen model for the Assessment, when, requires)
-    benefits: tuple[tuple[dict[str, Any], BenefitResult, Predicate, Predicate], ...]
+    # the benefit rules whose condition (``when``) holds on the flags, as (result as data for the
+    # statement, the same as a frozen model for the Assessment), in rule order: those whose
+    # ``requires`` holds too (served) and those where it does not (considered)
+    benefits_met: Callable[[frozenset[str]], tuple[_BenefitEntry, ...]]
+    benefits_unmet: Callable[[frozenset[str]], tuple[_BenefitEntry, ...]]
     verdict_vocab: frozenset[str]  # the flags verdict rules read
     stamps: tuple[Stamp, Stamp, Stamp]  # framework, rules, safeguards: static, built once
     # per safeguard: (mechanism, why not credited when planned): static texts of its result
@@ -180,17 +192,11 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     # per area, the safeguards with a lowering there (catalogue order; the others lower nothing)
     lowers_by_area = {
         a: {
-            s.id: lws
+            s.id: compile_select([(cl, cl.lowering.when) for cl in lws])
             for s in fw.catalogue.safeguards
             for lws in (
                 tuple(
-                    _CLower(
-                        lw,
-                        pos[lw.risk],
-                        compile_condition(lw.when),
-                        lw.effect.compiled(),
-                        positive_flags(lw.when),
-                    )
+                    _CLower(lw, pos[lw.risk], lw.effect.compiled(), positive_flags(lw.when))
                     for lw in s.lowers
                     if lw.applies_to(a)
                 ),
@@ -209,16 +215,11 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         s.id: compile_condition(s.incompatible_when) if s.incompatible_when is not None else None
         for s in fw.catalogue.safeguards
     }
-    benefits = tuple(
-        (
-            result,
-            BenefitResult.model_validate(result, strict=True),
-            compile_condition(b.when),
-            compile_condition(b.requires),
-        )
+    benefits = [
+        ((result, BenefitResult.model_validate(result, strict=True)), b.when, b.requires)
         for b in fw.rules.benefits
         for result in (_benefit_result(fw, b),)
-    )
+    ]
     # the levelled verdict rules in the decision rule's groups, the most decisive first
     v_at_most = sorted(
         ((VERDICTS.index(v.verdict), v.when) for v in fw.rules.verdicts if v.op == "at_most"),
@@ -251,7 +252,10 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         counters,
         incompatible,
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
-        benefits,
+        compile_select([(e, _all_of(when, req)) for e, when, req in benefits]),
+        compile_select(
+            [(e, _all_of(when, {"not": req})) for e, when, req in benefits if req is not None]
+        ),
         verdict_vocab,
         (
             Stamp.model_validate(fw.stamps["framework"].model_dump()),
@@ -358,6 +362,7 @@ def _traced_cell(
                     fired_on=[f for f in cl.positive if f in flags] or [f"safeguard.{sid}"],
                     reason=sg.description.strip(),
                     ref=sg.ref,
+                    countered_by=[],
                 )
             )
     return levels
@@ -472,9 +477,9 @@ def _prepare(
             credited, counterable = per_side[side.side]
             lowers: dict[str, tuple[_CLower, ...]] = {}
             if area_lowers:
-                for sid, cls in area_lowers.items():
+                for sid, holding in area_lowers.items():
                     if sid in credited:
-                        held = tuple([cl for cl in cls if cl.holds(flags)])
+                        held = holding(flags)
                         if held:
                             lowers[sid] = held
             cells.append(
@@ -590,13 +595,13 @@ def assess(
     fw = framework or get_framework()
     key = proposal.key  # a slug of the title when no id is given: computed once
     # parse_proposal already checked this instance against this framework (and may have computed
-    # its side features for it): that is not done twice; any other proposal is checked here
-    checked, parsed_sides = checked_sides(proposal, fw)
-    base_sides = (
-        parsed_sides if parsed_sides is not None else side_features(proposal, rivalry=fw.rivalry)
-    )
+    # its side features for it): that is not done twice; any other proposal is checked here.
+    # The side features are computed below only when neither check needed them and the text
+    # changes nothing (else the text-amended proposal's are the ones read).
+    checked, base_sides = checked_sides(proposal, fw)
     if not checked:
-        check_against_framework(proposal, fw, f"proposal {key!r}", {}, base_sides)
+        computed = check_against_framework(proposal, fw, f"proposal {key!r}", {})
+        base_sides = None if computed is None else list(computed)
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)
@@ -605,6 +610,8 @@ def assess(
         base_sides = side_features(reading.effective, frozenset(planned), rivalry=fw.rivalry)
     elif reading.sides is not None:
         base_sides = list(reading.sides)
+    elif base_sides is None:
+        base_sides = side_features(proposal, rivalry=fw.rivalry)
     placement = place(
         proposal, fw, base_sides[0].flags if base_sides else frozenset(), area_classifier
     )
@@ -891,19 +898,11 @@ def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
     )
 
 
-_BenefitEntry = tuple[dict[str, Any], BenefitResult, Predicate, Predicate]
-
-
 def _benefits(
     c: _Compiled, flags: frozenset[str]
-) -> tuple[list[_BenefitEntry], list[_BenefitEntry]]:
+) -> tuple[tuple[_BenefitEntry, ...], tuple[_BenefitEntry, ...]]:
     """(benefits served, precedents considered whose condition is not met)."""
-    met: list[_BenefitEntry] = []
-    unmet: list[_BenefitEntry] = []
-    for entry in c.benefits:
-        if entry[2](flags):
-            (met if entry[3](flags) else unmet).append(entry)
-    return met, unmet
+    return c.benefits_met(flags), c.benefits_unmet(flags)
 
 
 def _score(rank: int, combined: list[int]) -> tuple[int, int, int]:

@@ -600,8 +600,7 @@ def assess(
     # changes nothing (else the text-amended proposal's are the ones read).
     checked, base_sides = checked_sides(proposal, fw)
     if not checked:
-        computed = check_against_framework(proposal, fw, f"proposal {key!r}", {})
-        base_sides = None if computed is None else list(computed)
+        base_sides = check_against_framework(proposal, fw, f"proposal {key!r}", {})
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +92,6 @@ def _untrusted() -> None:
     return None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class _Checked:
     """What parse_proposal derived while checking the instance it validated against a framework:
     the engine reuses it for that instance and that framework instead of computing it again.
@@ -107,9 +105,12 @@ class _Checked:
     ``model_copy(update=...)``).
     """
 
-    owner: int
-    framework: Framework
-    sides: tuple[SideFeatures, ...] | None  # None when the check needed no side features
+    __slots__ = ("framework", "owner", "sides")  # a plain class: cheaper to build than a dataclass
+
+    def __init__(self, owner: int, framework: Framework, sides: list[SideFeatures] | None) -> None:
+        self.owner = owner
+        self.framework = framework
+        self.sides = sides  # None when the check needed no side features; never handed out
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         return (_untrusted, ())
@@ -127,7 +128,7 @@ def checked_sides(
         or rec.owner != id(proposal.__dict__)
     ):
         return False, None
-    return True, None if rec.sides is None else list(rec.sides)
+    return True, None if rec.sides is None else list(rec.sides)  # a copy: the record stays as made
 
 
 def check_against_framework(
@@ -136,7 +137,7 @@ def check_against_framework(
     source: str,
     lines: LineMap,
     sides: Sequence[SideFeatures] | None = None,
-) -> tuple[SideFeatures, ...] | None:
+) -> list[SideFeatures] | None:
     """Ids that must exist in the framework, the rule set or the catalogue; planned safeguards
     that the proposal's own facts contradict.  Returns the side features it computed (None when
     none were needed or ``sides`` was given)."""
@@ -158,10 +159,10 @@ def check_against_framework(
         if sg not in catalogue:
             msg = f"unknown safeguard {sg!r} (see `detente framework show --safeguards`)"
             problems.append(_problem(msg, source, lines, "safeguards", i))
-    computed: tuple[SideFeatures, ...] | None = None
+    computed: list[SideFeatures] | None = None
     if not problems and proposal.safeguards:
         if sides is None:
-            sides = computed = tuple(side_features(proposal, rivalry=framework.rivalry))
+            sides = computed = side_features(proposal, rivalry=framework.rivalry)
         all_sides = sides
         for i, sid in enumerate(proposal.safeguards):
             sg_def = catalogue[sid]

@@ -1,6 +1,5 @@
-"""parse_proposal records on the instance it validated that it passed the framework check (and the
-side features it computed for it); assess() reuses the record for that instance and that framework
-only.  Every other proposal — built without parse, copied with changed fields, unpickled, or
+"""parse_proposal records on the instance it validated that it passed the framework check;
+assess() trusts the record for that instance and that framework only.  Every other proposal — built without parse, copied with changed fields, unpickled, or
 assessed under another framework — is checked by the engine as before."""
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ from typing import Any
 import pytest
 
 from detente.assessment.engine import assess
-from detente.assessment.features import side_features
-from detente.assessment.loader import checked_sides, parse_proposal
+from detente.assessment.loader import parse_checked, parse_proposal
 from detente.assessment.proposal import Proposal
 from detente.errors import ProposalError
 from detente.framework.model import Framework
@@ -49,23 +47,20 @@ def _admin_cn(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "parties": parties}
 
 
-def test_parsed_instance_carries_the_check_and_its_sides(fw: Framework) -> None:
-    p = parse_proposal(json.dumps(_doc(safeguards=["logged-access"])), "x.json", fw)
-    checked, sides = checked_sides(p, fw)
-    assert checked
-    assert sides == side_features(p, rivalry=fw.rivalry)
-    # without planned safeguards the check needs no side features: none are recorded
-    q = parse_proposal(json.dumps(_doc()), "x.json", fw)
-    assert checked_sides(q, fw) == (True, None)
+def test_parsed_instance_carries_the_check(fw: Framework) -> None:
+    assert parse_checked(
+        parse_proposal(json.dumps(_doc(safeguards=["logged-access"])), "x.json", fw), fw
+    )
+    assert parse_checked(parse_proposal(json.dumps(_doc()), "x.json", fw), fw)
     # without a framework nothing is checked, nothing recorded
-    assert checked_sides(parse_proposal(json.dumps(_doc()), "x.json"), fw) == (False, None)
+    assert not parse_checked(parse_proposal(json.dumps(_doc()), "x.json"), fw)
 
 
 def test_the_record_is_not_part_of_the_proposal(fw: Framework) -> None:
     doc = _doc(safeguards=["logged-access"])
     parsed = parse_proposal(json.dumps(doc), "x.json", fw)
     built = Proposal.model_validate(doc)
-    assert checked_sides(built, fw) == (False, None)
+    assert not parse_checked(built, fw)
     assert parsed == built and built == parsed
     assert repr(parsed) == repr(built)
     assert parsed.model_dump() == built.model_dump()
@@ -85,12 +80,12 @@ def test_a_copy_with_changed_fields_is_checked_again(fw: Framework) -> None:
     p = parse_proposal(json.dumps(_admin_cn(_doc())), "x.json", fw)
     assess(p, fw)  # fits
     changed = p.model_copy(update={"safeguards": [CONTRADICTING]})
-    assert checked_sides(changed, fw) == (False, None)
+    assert not parse_checked(changed, fw)
     with pytest.raises(ProposalError, match="contradicts the proposal itself"):
         assess(changed, fw)
     # an unchanged copy is checked (and fits) and assessed the same
     for same in (p.model_copy(), copy.copy(p), copy.deepcopy(p)):
-        assert checked_sides(same, fw) == (False, None)
+        assert not parse_checked(same, fw)
         assert render_json(assess(same, fw)) == render_json(assess(p, fw))
 
 
@@ -98,13 +93,13 @@ def test_pickling_drops_the_record(fw: Framework) -> None:
     p = parse_proposal(json.dumps(_doc(safeguards=["logged-access"])), "x.json", fw)
     again = pickle.loads(pickle.dumps(p))
     assert again == p
-    assert checked_sides(again, fw) == (False, None)
+    assert not parse_checked(again, fw)
     assert render_json(assess(again, fw)) == render_json(assess(p, fw))
 
 
 def test_another_framework_checks_again(fw: Framework) -> None:
     p = parse_proposal(json.dumps(_doc(safeguards=["logged-access"])), "x.json", fw)
     other = without(fw, safeguard="logged-access")
-    assert checked_sides(p, other) == (False, None)
+    assert not parse_checked(p, other)
     with pytest.raises(ProposalError, match="unknown safeguard 'logged-access'"):
         assess(p, other)

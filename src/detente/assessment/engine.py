@@ -25,7 +25,7 @@ from detente._construct import construct_from
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
-from detente.assessment.loader import check_against_framework, checked_sides
+from detente.assessment.loader import check_against_framework, parse_checked
 from detente.assessment.placement import UNDETERMINED, place
 from detente.assessment.result import (
     AreaSideResult,
@@ -594,13 +594,15 @@ def assess(
     """
     fw = framework or get_framework()
     key = proposal.key  # a slug of the title when no id is given: computed once
-    # parse_proposal already checked this instance against this framework (and may have computed
-    # its side features for it): that is not done twice; any other proposal is checked here.
-    # The side features are computed below only when neither check needed them and the text
-    # changes nothing (else the text-amended proposal's are the ones read).
-    checked, base_sides = checked_sides(proposal, fw)
-    if not checked:
-        base_sides = check_against_framework(proposal, fw, f"proposal {key!r}", {})
+    # parse_proposal already checked this instance against this framework: that is not done
+    # twice; any other proposal is checked here.  The side features are computed below only when
+    # the check did not need them and the text changes nothing (else the text-amended
+    # proposal's are the ones read).
+    base_sides = (
+        None
+        if parse_checked(proposal, fw)
+        else check_against_framework(proposal, fw, f"proposal {key!r}", {})
+    )
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from detente.framework.conditions import (
     ConditionSyntaxError,
     compile_condition,
+    compile_first,
+    compile_select,
     describe,
     fired_flags,
     flags_used,
@@ -60,3 +62,36 @@ def test_compiled_equals_naive(cond: Any, flags: frozenset[str]) -> None:
 def test_bad_conditions_are_refused(bad: Any) -> None:
     with pytest.raises(ConditionSyntaxError):
         compile_condition(bad)
+
+
+# flag names the generated code must quote correctly, next to plain ones
+ODD = ["a", "b", "c", "x'y", 'q"r\\', "sides.multiple", "dd.not_checked"]
+odd_flag = st.sampled_from(ODD)
+odd_conditions = st.recursive(
+    odd_flag,
+    lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=4)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=4)),
+        st.builds(lambda x: {"not": x}, inner),
+        st.builds(lambda xs: {"not": {"any": xs}}, st.lists(odd_flag, min_size=1, max_size=3)),
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), odd_conditions), max_size=8),
+    st.lists(st.frozensets(odd_flag), min_size=1, max_size=5),
+)
+def test_generated_code_equals_the_closures(
+    conds: list[Any], flag_sets: list[frozenset[str]]
+) -> None:
+    # the engine's generated functions (rules of an area, credited safeguards, verdict ranks)
+    select = compile_select([(i, c) for i, c in enumerate(conds)])
+    first = compile_first([(i, c) for i, c in enumerate(conds)], -1)
+    preds = [compile_condition(c) for c in conds]
+    for flags in flag_sets:
+        holding = tuple(i for i, p in enumerate(preds) if p(flags))
+        assert select(flags) == holding
+        assert first(flags) == (holding[0] if holding else -1)

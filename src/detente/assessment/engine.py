@@ -25,7 +25,7 @@ from detente._construct import construct_from
 from detente._version import __version__
 from detente.assessment.features import SideFeatures, side_features
 from detente.assessment.infer import AreaClassifier, area_placements
-from detente.assessment.loader import check_against_framework
+from detente.assessment.loader import check_against_framework, parse_checked
 from detente.assessment.placement import UNDETERMINED, place
 from detente.assessment.result import (
     AreaSideResult,
@@ -44,8 +44,11 @@ from detente.assessment.result import (
 from detente.assessment.statement import benefit_risk_statement
 from detente.assessment.textfacts import read_text
 from detente.framework.conditions import (
+    Condition,
     Predicate,
     compile_condition,
+    compile_first,
+    compile_select,
     fired_flags,
     flags_used,
     positive_flags,
@@ -81,7 +84,6 @@ class _CRule:
     rule: Rule
     id: str
     risk: int
-    holds: Predicate
     apply: Callable[[int], int]
     effect: str  # the effect described once, for the trace
     positive: tuple[str, ...]  # the flags that can fire it, for the trace (see positive_flags)
@@ -91,9 +93,16 @@ class _CRule:
 class _CLower:
     lowering: Lowering
     risk: int
-    holds: Predicate
     apply: Callable[[int], int]
     positive: tuple[str, ...]
+
+
+_BenefitEntry = tuple[dict[str, Any], BenefitResult]
+
+
+def _all_of(a: Condition | None, b: Condition | None) -> Condition | None:
+    """The condition that both hold (None: always)."""
+    return b if a is None else a if b is None else {"all": [a, b]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +110,19 @@ class _Compiled:
     risks: tuple[str, ...]
     rules_by_area: dict[str, tuple[_CRule, ...]]
     safeguards: dict[str, Safeguard]
-    lowers_by_area: dict[str, dict[str, tuple[_CLower, ...]]]
+    # per area, per safeguard with a lowering there: the lowerings that hold on a side's flags
+    # (generated code, see compile_select)
+    lowers_by_area: dict[str, dict[str, Callable[[frozenset[str]], tuple[_CLower, ...]]]]
     baseline: dict[str, tuple[int, ...]]
     verdicts: tuple[tuple[int, str, str, Predicate], ...]  # (rank, op, basis, holds)
-    # the levelled verdict rules grouped for the decision rule, the most decisive first
-    # (predicates are pure, so the first that holds in each group decides it)
-    at_most: tuple[tuple[int, Predicate], ...]  # cap: lowest rank first
-    at_least_dd: tuple[tuple[int, Predicate], ...]  # due diligence: highest rank first
-    at_least: tuple[tuple[int, Predicate], ...]  # the rest: highest rank first
     counters: dict[str, frozenset[str]]
     incompatible: dict[str, Predicate | None]
     countered_by: dict[str, tuple[str, ...]]
-    # (result as data for the statement, the same as a frozen model for the Assessment, when, requires)
-    benefits: tuple[tuple[dict[str, Any], BenefitResult, Predicate, Predicate], ...]
-    requires: dict[str, Predicate]
+    # the benefit rules whose condition (``when``) holds on the flags, as (result as data for the
+    # statement, the same as a frozen model for the Assessment), in rule order: those whose
+    # ``requires`` holds too (served) and those where it does not (considered)
+    benefits_met: Callable[[frozenset[str]], tuple[_BenefitEntry, ...]]
+    benefits_unmet: Callable[[frozenset[str]], tuple[_BenefitEntry, ...]]
     verdict_vocab: frozenset[str]  # the flags verdict rules read
     stamps: tuple[Stamp, Stamp, Stamp]  # framework, rules, safeguards: static, built once
     # per safeguard: (mechanism, why not credited when planned): static texts of its result
@@ -125,6 +133,17 @@ class _Compiled:
     verdict_reasons: tuple[VerdictReason, ...]
     # every (baseline, inherent, residual) cell of the result, indexed by the three levels
     cell_results: tuple[tuple[tuple[Cell, ...], ...], ...]
+    # Conditions as generated code (one function each, see compile_select, compile_first): per
+    # area the rules that fire on a side's flags (rules_by_area order); the safeguards credited
+    # on them (catalogue order); the verdict rank of each group of levelled verdict rules (the
+    # first that holds, the most decisive first: at_least, the at_most cap, due diligence's
+    # at_least); the indices of the verdict rules that fire.
+    fired_in: dict[str, Callable[[frozenset[str]], tuple[_CRule, ...]]]
+    credited_on: Callable[[frozenset[str]], tuple[str, ...]]
+    rank_at_least: Callable[[frozenset[str]], int]
+    rank_at_most: Callable[[frozenset[str]], int]
+    rank_at_least_dd: Callable[[frozenset[str]], int]
+    verdicts_fired: Callable[[frozenset[str]], tuple[int, ...]]
 
 
 _COMPILED: dict[int, tuple[Framework, _Compiled]] = {}
@@ -141,11 +160,6 @@ def _compile(fw: Framework) -> _Compiled:
     return compiled
 
 
-def _needs_rival(holds: Predicate) -> Predicate:
-    """A rule raising a risk toward a rival holds only when a rival side takes part."""
-    return lambda flags: "sides.multiple" in flags and holds(flags)
-
-
 def _compile_uncached(fw: Framework) -> _Compiled:
     risks = tuple(fw.risk_ids())
     pos = {r: i for i, r in enumerate(risks)}
@@ -153,10 +167,12 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     # risks toward a rival (R2–R4): with one side only, no feature raises them (framework.yaml)
     toward_rival = {r.id for r in fw.doc.risks if r.toward_rival}
 
-    def holds(r: Rule) -> Predicate:
-        h = compile_condition(r.when)
-        raises = r.effect.op in ("raise", "at_least")
-        return _needs_rival(h) if raises and r.risk in toward_rival else h
+    def when(r: Rule) -> Condition | None:
+        """When ``r`` fires: its condition; a rule raising a risk toward a rival only when a
+        rival side takes part."""
+        if r.effect.op in ("raise", "at_least") and r.risk in toward_rival:
+            return "sides.multiple" if r.when is None else {"all": ["sides.multiple", r.when]}
+        return r.when
 
     rules_by_area = {
         a: tuple(
@@ -164,7 +180,6 @@ def _compile_uncached(fw: Framework) -> _Compiled:
                 r,
                 r.id,
                 pos[r.risk],
-                holds(r),
                 r.effect.compiled(),
                 r.effect.describe(),
                 positive_flags(r.when),
@@ -177,17 +192,11 @@ def _compile_uncached(fw: Framework) -> _Compiled:
     # per area, the safeguards with a lowering there (catalogue order; the others lower nothing)
     lowers_by_area = {
         a: {
-            s.id: lws
+            s.id: compile_select([(cl, cl.lowering.when) for cl in lws])
             for s in fw.catalogue.safeguards
             for lws in (
                 tuple(
-                    _CLower(
-                        lw,
-                        pos[lw.risk],
-                        compile_condition(lw.when),
-                        lw.effect.compiled(),
-                        positive_flags(lw.when),
-                    )
+                    _CLower(lw, pos[lw.risk], lw.effect.compiled(), positive_flags(lw.when))
                     for lw in s.lowers
                     if lw.applies_to(a)
                 ),
@@ -206,17 +215,32 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         s.id: compile_condition(s.incompatible_when) if s.incompatible_when is not None else None
         for s in fw.catalogue.safeguards
     }
-    benefits = tuple(
-        (
-            result,
-            BenefitResult.model_validate(result, strict=True),
-            compile_condition(b.when),
-            compile_condition(b.requires),
-        )
+    benefits = [
+        ((result, BenefitResult.model_validate(result, strict=True)), b.when, b.requires)
         for b in fw.rules.benefits
         for result in (_benefit_result(fw, b),)
+    ]
+    # the levelled verdict rules in the decision rule's groups, the most decisive first
+    v_at_most = sorted(
+        ((VERDICTS.index(v.verdict), v.when) for v in fw.rules.verdicts if v.op == "at_most"),
+        key=lambda x: x[0],
     )
-    requires = {s.id: compile_condition(s.requires) for s in fw.catalogue.safeguards}
+    v_at_least_dd = sorted(
+        (
+            (VERDICTS.index(v.verdict), v.when)
+            for v in fw.rules.verdicts
+            if v.op == "at_least" and v.basis == "diligence"
+        ),
+        key=lambda x: -x[0],
+    )
+    v_at_least = sorted(
+        (
+            (VERDICTS.index(v.verdict), v.when)
+            for v in fw.rules.verdicts
+            if v.op == "at_least" and v.basis != "diligence"
+        ),
+        key=lambda x: -x[0],
+    )
     verdict_vocab = frozenset().union(*(flags_used(v.when) for v in fw.rules.verdicts))
     return _Compiled(
         risks,
@@ -225,24 +249,13 @@ def _compile_uncached(fw: Framework) -> _Compiled:
         lowers_by_area,
         baseline,
         verdicts,
-        tuple(sorted(((r, h) for r, op, _b, h in verdicts if op == "at_most"), key=lambda x: x[0])),
-        tuple(
-            sorted(
-                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b == "diligence"),
-                key=lambda x: -x[0],
-            )
-        ),
-        tuple(
-            sorted(
-                ((r, h) for r, op, b, h in verdicts if op == "at_least" and b != "diligence"),
-                key=lambda x: -x[0],
-            )
-        ),
         counters,
         incompatible,
         {rid: tuple(sids) for rid, sids in fw.countered_by.items()},
-        benefits,
-        requires,
+        compile_select([(e, _all_of(when, req)) for e, when, req in benefits]),
+        compile_select(
+            [(e, _all_of(when, {"not": req})) for e, when, req in benefits if req is not None]
+        ),
         verdict_vocab,
         (
             Stamp.model_validate(fw.stamps["framework"].model_dump()),
@@ -291,6 +304,15 @@ def _compile_uncached(fw: Framework) -> _Compiled:
             )
             for b in range(len(LEVELS))
         ),
+        {
+            a: compile_select([(cr, when(cr.rule)) for cr in rules])
+            for a, rules in rules_by_area.items()
+        },
+        compile_select([(s.id, s.requires) for s in fw.catalogue.safeguards]),
+        compile_first([(r, w) for r, w in v_at_least if r > 0], 0),
+        compile_first(v_at_most, len(VERDICTS) - 1),
+        compile_first([(r, w) for r, w in v_at_least_dd if r > 0], 0),
+        compile_select([(i, v.when) for i, v in enumerate(fw.rules.verdicts)]),
     )
 
 
@@ -340,6 +362,7 @@ def _traced_cell(
                     fired_on=[f for f in cl.positive if f in flags] or [f"safeguard.{sid}"],
                     reason=sg.description.strip(),
                     ref=sg.ref,
+                    countered_by=[],
                 )
             )
     return levels
@@ -440,23 +463,23 @@ def _prepare(
     per_side: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for side in sides:
         flags = side.flags
-        credited = frozenset([sid for sid, req in c.requires.items() if req(flags)])
+        credited = frozenset(c.credited_on(flags))
         per_side[side.side] = (
             credited,
             frozenset().union(*[c.counters[sid] for sid in credited]),
         )
     for area in areas:
-        rules = c.rules_by_area[area]
+        fired_in = c.fired_in[area]
         area_lowers = c.lowers_by_area[area]
         for side in sides:
             flags = side.flags
-            fired = tuple([cr for cr in rules if cr.holds(flags)])
+            fired = fired_in(flags)
             credited, counterable = per_side[side.side]
             lowers: dict[str, tuple[_CLower, ...]] = {}
             if area_lowers:
-                for sid, cls in area_lowers.items():
+                for sid, holding in area_lowers.items():
                     if sid in credited:
-                        held = tuple([cl for cl in cls if cl.holds(flags)])
+                        held = holding(flags)
                         if held:
                             lowers[sid] = held
             cells.append(
@@ -533,10 +556,7 @@ def _verdict_flags(
 def _verdict_rank(c: _Compiled, flags: frozenset[str]) -> int:
     """The decision rule: the worst `at_least` verdict over risk, benefit, safeguards and form,
     capped by any `at_most` rule, then never better than the worst due-diligence verdict."""
-    main = next((r for r, holds in c.at_least if r > 0 and holds(flags)), 0)
-    cap = next((r for r, holds in c.at_most if holds(flags)), len(VERDICTS) - 1)
-    dd = next((r for r, holds in c.at_least_dd if r > 0 and holds(flags)), 0)
-    return max(min(main, cap), dd)
+    return max(min(c.rank_at_least(flags), c.rank_at_most(flags)), c.rank_at_least_dd(flags))
 
 
 def _proposal_digest(data: dict[str, Any]) -> str:
@@ -573,9 +593,16 @@ def assess(
     else the flags of ``diligence``; with neither, due diligence counts as not checked.
     """
     fw = framework or get_framework()
-    base_sides = side_features(proposal, rivalry=fw.rivalry)
     key = proposal.key  # a slug of the title when no id is given: computed once
-    check_against_framework(proposal, fw, f"proposal {key!r}", {}, base_sides)
+    # parse_proposal already checked this instance against this framework: that is not done
+    # twice; any other proposal is checked here.  The side features are computed below only when
+    # the check did not need them and the text changes nothing (else the text-amended
+    # proposal's are the ones read).
+    base_sides = (
+        None
+        if parse_checked(proposal, fw)
+        else check_against_framework(proposal, fw, f"proposal {key!r}", {})
+    )
     c = _compile(fw)
     # facts the text states (applied to the features the rules read) and safeguards it contradicts
     reading = read_text(proposal, fw)
@@ -584,6 +611,8 @@ def assess(
         base_sides = side_features(reading.effective, frozenset(planned), rivalry=fw.rivalry)
     elif reading.sides is not None:
         base_sides = list(reading.sides)
+    elif base_sides is None:
+        base_sides = side_features(proposal, rivalry=fw.rivalry)
     placement = place(
         proposal, fw, base_sides[0].flags if base_sides else frozenset(), area_classifier
     )
@@ -870,19 +899,11 @@ def _benefit_result(fw: Framework, b: BenefitRule) -> dict[str, Any]:
     )
 
 
-_BenefitEntry = tuple[dict[str, Any], BenefitResult, Predicate, Predicate]
-
-
 def _benefits(
     c: _Compiled, flags: frozenset[str]
-) -> tuple[list[_BenefitEntry], list[_BenefitEntry]]:
+) -> tuple[tuple[_BenefitEntry, ...], tuple[_BenefitEntry, ...]]:
     """(benefits served, precedents considered whose condition is not met)."""
-    met: list[_BenefitEntry] = []
-    unmet: list[_BenefitEntry] = []
-    for entry in c.benefits:
-        if entry[2](flags):
-            (met if entry[3](flags) else unmet).append(entry)
-    return met, unmet
+    return c.benefits_met(flags), c.benefits_unmet(flags)
 
 
 def _score(rank: int, combined: list[int]) -> tuple[int, int, int]:
@@ -1079,7 +1100,7 @@ def _verdict(
     fired or lowering a level); a planned safeguard that changes nothing is no condition."""
     c = _compile(fw)
     # indices of the verdict rules that fired (the compiled rules are in rule order)
-    fired = [i for i, (_r, _op, _b, holds) in enumerate(c.verdicts) if holds(flags)]
+    fired = c.verdicts_fired(flags)
     levelled = [i for i in fired if c.verdicts[i][1] != "condition"]
     capped = [i for i in levelled if c.verdicts[i][1] == "at_most" and c.verdicts[i][0] == rank]
     decisive = capped or [

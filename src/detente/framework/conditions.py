@@ -14,11 +14,12 @@ lists the flags a condition reads (for validation and for the trace).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 Condition = str | dict[str, Any]
 Predicate = Callable[[frozenset[str]], bool]
+T = TypeVar("T")
 
 
 class ConditionSyntaxError(ValueError):
@@ -137,3 +138,74 @@ def describe(cond: Condition | None) -> str:
     joiner = " and " if op == "all" else " or "
     parts = [describe(c) for c in arg]
     return "(" + joiner.join(parts) + ")" if len(parts) > 1 else parts[0]
+
+
+def _expr(cond: Any, consts: dict[str, Any]) -> str:
+    """``cond`` as a Python expression over the flag set ``f``: the same truth as the closure
+    :func:`compile_condition` builds (the same set operations, without a call per node).
+    Frozensets of flag names are bound in ``consts``."""
+
+    def const(names: frozenset[str]) -> str:
+        key = f"_k{len(consts)}"
+        consts[key] = names
+        return key
+
+    if isinstance(cond, str):
+        return f"({cond!r} in f)"
+    ((op, arg),) = cond.items()
+    if op == "not":
+        if isinstance(arg, str):
+            return f"({arg!r} not in f)"
+        if isinstance(arg, dict) and "any" in arg and all(isinstance(c, str) for c in arg["any"]):
+            return f"{const(frozenset(arg['any']))}.isdisjoint(f)"
+        return f"(not {_expr(arg, consts)})"
+    names = frozenset(c for c in arg if isinstance(c, str))
+    subs = [_expr(c, consts) for c in arg if not isinstance(c, str)]
+    if op == "all":
+        parts = ([f"({const(names)} <= f)"] if names else []) + subs
+        return "(" + " and ".join(parts) + ")" if parts else "True"
+    parts = ([f"(not {const(names)}.isdisjoint(f))"] if names else []) + subs
+    return "(" + " or ".join(parts) + ")" if parts else "False"
+
+
+def condition_source(cond: Condition | None, consts: dict[str, Any]) -> str:
+    """The expression of :func:`_expr` for a checked condition (``None``: ``True``)."""
+    if cond is None:
+        return "True"
+    _check(cond)
+    return _expr(cond, consts)
+
+
+def compile_select(
+    entries: Sequence[tuple[T, Condition | None]],
+) -> Callable[[frozenset[str]], tuple[T, ...]]:
+    """One generated function returning, in order, the items whose condition holds on a flag
+    set: ``tuple(x for x, c in entries if compile_condition(c)(flags))`` without a closure call
+    per condition (built once per framework, e.g. the rules of an area)."""
+    ns: dict[str, Any] = {}
+    lines = ["def select(f):", "    out = []", "    add = out.append"]
+    for i, (item, cond) in enumerate(entries):
+        ns[f"_x{i}"] = item
+        lines.append(f"    if {condition_source(cond, ns)}:")
+        lines.append(f"        add(_x{i})")
+    lines.append("    return tuple(out)")
+    exec("\n".join(lines), ns)  # the source is built above from checked conditions
+    select: Callable[[frozenset[str]], tuple[T, ...]] = ns["select"]
+    return select
+
+
+def compile_first(
+    entries: Sequence[tuple[T, Condition | None]], default: T
+) -> Callable[[frozenset[str]], T]:
+    """One generated function returning the item of the first entry whose condition holds, else
+    ``default``: ``next((x for x, c in entries if compile_condition(c)(flags)), default)``."""
+    ns: dict[str, Any] = {"_default": default}
+    lines = ["def first(f):"]
+    for i, (item, cond) in enumerate(entries):
+        ns[f"_x{i}"] = item
+        lines.append(f"    if {condition_source(cond, ns)}:")
+        lines.append(f"        return _x{i}")
+    lines.append("    return _default")
+    exec("\n".join(lines), ns)  # the source is built above from checked conditions
+    first: Callable[[frozenset[str]], T] = ns["first"]
+    return first

@@ -113,6 +113,7 @@ TABLES: dict[str, Table] = {
         Table.load("holdout4", cites=("§",)),
         Table.load("holdout5", cites=("§",)),
         Table.load("holdout6", cites=("§",)),
+        Table.load("holdout7", cites=("§",)),
     )
 }
 

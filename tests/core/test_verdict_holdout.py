@@ -1,4 +1,4 @@
-"""The six held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
+"""The seven held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
 harness in holdout.py: proposals the rules were not tuned on, whose expected verdict range and
 reason were written from framework.md and committed before the tool was run on them (see each
 file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
@@ -21,7 +21,13 @@ file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
   hypothetical phase 2;
 - round 6 (``holdout6``, commit 1baff3d): a clean out-of-sample measurement of the rules as they
   stand (nothing tuned on it): five cases per area — low, moderate, senior review or worse,
-  safeguards that change the verdict, incomplete information the tool must ask about.
+  safeguards that change the verdict, incomplete information the tool must ask about;
+- round 7 (``holdout7``): proposals as real offices write them — areas undeclared, a national lab
+  on chip-location prototypes, a lab's non-public taxonomy, a multilateral agent evaluation with
+  one rival lab, a visitor with checkpoint weights, cyber-offence tasks, a third-country compute
+  host, vague prose, prose contradicting a safeguard, a phase-2 hypothetical, a military-affiliated
+  party, a three-sided rivalry with one side holding the pen, a nuclear C2 dialogue, an open-source
+  release, red-team transcripts, allies only, unreviewed joint verifier code, operational details.
 
 A case the tool gets wrong carries ``xfail: "<why>"`` and is marked xfail(strict=True); a known
 defect is a strict xfail until it is ``fixed``. The keys a case may check are listed in holdout.py.

@@ -1040,6 +1040,18 @@ UNSTATED_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ),
     # dialogue only: no access to declare
     ("verification", {"forms": ["dialogue", "joint_statement"]}, set()),
+    # joint red-teaming with no access declared: whose model is probed is asked (rules 2.4.0)
+    (
+        "evaluations",
+        {"forms": ["joint_red_teaming"], "strategic_intersections": []},
+        {"V-UNSTATED-ACCESS"},
+    ),
+    # the same with the access declared: nothing to ask
+    (
+        "evaluations",
+        {"forms": ["joint_red_teaming"], "strategic_intersections": [], "model_access": "api"},
+        set(),
+    ),
     # protocols (every risk low at baseline): nothing to ask
     ("protocols", {}, set()),
 ]
@@ -1231,3 +1243,109 @@ def test_joint_red_teaming_through_an_api_is_not_countered_by_no_internals_acces
     assert rule in fired
     assert len(fired & {"EVA-R4-HANDS-ON", "EVA-R4-JOINT-RED-TEAMING"}) == 1  # one fact, one raise
     assert side_level(a, US, "R4_harm_opportunity", "residual") == r4
+
+
+# Per side (rules 2.4.0, safeguards 2.3.0; holdout5 h5-08-p1): joint red-teaming raises R4 for a
+# side whose model another side reaches, or for every side when no model access is declared (whose
+# model is probed is then unknown: the worst case stays and the verdict asks). `logged-access` is
+# credited for the side whose model is reached, for every side when the access is not declared,
+# and for a side nobody reaches only when all access is API access (no hands-on, no red-teaming):
+# a side whose systems nobody reaches never ends above the side whose model is reached.
+_US_MODEL = {"to": "cn-uni", "of": "model", "owner": "us-uni"}
+_SG = {"id": "sg-inst", "name": "Example Institute", "country": "SG", "type": "research_institute"}
+PER_SIDE_R4_CASES: list[tuple[str, dict[str, Any], list[str], tuple[str, str]]] = [
+    ("red-teaming, no access declared", {"forms": ["joint_red_teaming"]}, [], ("high", "high")),
+    (
+        "red-teaming, no access declared, logged",
+        {"forms": ["joint_red_teaming"]},
+        ["logged-access"],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming of the US model through an API",
+        {"forms": ["joint_red_teaming"], "access": [{**_US_MODEL, "level": "api"}]},
+        [],
+        ("high", "moderate"),
+    ),
+    (
+        "red-teaming of the US model through an API, logged",
+        {"forms": ["joint_red_teaming"], "access": [{**_US_MODEL, "level": "api"}]},
+        ["logged-access"],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming of the US model by a military-affiliated US side's partner: CN not probed",
+        {
+            "forms": ["joint_red_teaming"],
+            "access": [{**_US_MODEL, "level": "api"}],
+            "us": {"type": "military_affiliated"},
+        },
+        [],
+        ("high", "moderate"),
+    ),
+    (
+        "red-teaming of the US model on site",
+        {"forms": ["joint_red_teaming"], "access": [{**_US_MODEL, "level": "supervised_on_site"}]},
+        [],
+        ("high", "moderate"),
+    ),
+    (
+        "red-teaming of the US model on site, logged",
+        {"forms": ["joint_red_teaming"], "access": [{**_US_MODEL, "level": "supervised_on_site"}]},
+        ["logged-access"],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming of a third party's model through an API",
+        {
+            "forms": ["joint_red_teaming"],
+            "access": [{"to": "cn-uni", "of": "model", "owner": "sg-inst", "level": "api"}],
+            "parties": [
+                {
+                    "id": "us-uni",
+                    "name": "Example University",
+                    "country": "US",
+                    "type": "university",
+                },
+                {"id": "cn-uni", "name": "Example Daxue", "country": "CN", "type": "university"},
+                _SG,
+            ],
+        },
+        [],
+        ("moderate", "moderate"),
+    ),
+    (
+        "evaluation of the US model through an API",
+        {"access": [{**_US_MODEL, "level": "api"}]},
+        [],
+        ("moderate", "moderate"),
+    ),
+    (
+        "evaluation of the US model through a logged API (holdout4 h4-12)",
+        {"access": [{**_US_MODEL, "level": "api"}]},
+        ["logged-access"],
+        ("low", "low"),
+    ),
+    (
+        "evaluation of the US model on site, logged (supervised-on-site-evaluation-logged)",
+        {"access": [{**_US_MODEL, "level": "supervised_on_site"}]},
+        ["logged-access"],
+        ("moderate", "moderate"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "safeguards", "expected"),
+    [pytest.param(f, s, e, id=name) for name, f, s, e in PER_SIDE_R4_CASES],
+)
+def test_red_teaming_and_logged_access_are_per_side(
+    fw: Framework, fields: dict[str, Any], safeguards: list[str], expected: tuple[str, str]
+) -> None:
+    a = assess(proposal("evaluations", safeguards=safeguards, **fields), fw)
+    got = tuple(side_level(a, s, "R4_harm_opportunity", "residual") for s in (US, CN))
+    assert got == expected
+    order = ["low", "moderate", "high"]
+    if fields.get("access") and fields["access"][0]["owner"] == "us-uni":
+        # CN's systems are reached by nobody: never riskier than the US side whose model is reached
+        assert order.index(got[1]) <= order.index(got[0])

@@ -321,8 +321,10 @@ def side_features(
         base.add("unstated.focus")
     if p.governance is Governance.one_party_controls and p.controlled_by is None:
         base.add("unstated.controller")
+    # joint red-teaming alone (access.hands_on from the form, no grant) does not say whose model
+    # is probed: that is asked too (rules 2.4.0 raise every side's R4 meanwhile)
     if (
-        not access_flags
+        access_flags <= {"access.hands_on"}
         and not dialogue_only
         and "model_access" not in given
         and "access" not in given

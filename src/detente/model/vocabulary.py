@@ -72,7 +72,8 @@ def _vocabulary() -> dict[str, str]:
     )
     v["unstated.access"] = (
         "the proposal does not say what access to models or systems anyone gets (no model_access, "
-        "no access grants, no model asset exchanged, not dialogue only)"
+        "no access grants, no model asset exchanged, not dialogue only; joint red-teaming alone "
+        "does not say whose model is probed)"
     )
     v.update(_enum_flags("track", Track, "diplomatic track"))
     v["costs.pooled"] = (

@@ -457,9 +457,17 @@ def test_safeguard_contradicted_by_the_text_is_not_credited(fw: Framework) -> No
     (x,) = a.safeguards_not_credited
     assert x.safeguard == "no-elicitation-exchange" and x.facts == ["elicitation_shared"]
     assert x.quotes == [text]
-    # not credited: R2 stays high, and the safeguard does not appear as planned
+    # not credited: R2 stays high; the safeguard is listed as planned and not credited, with why
     assert {r.risk: r.residual for r in a.risks}["R2_differential"] == "high"
-    assert not any(s.planned for s in a.safeguards if s.id == "no-elicitation-exchange")
+    (sg,) = [s for s in a.safeguards if s.id == "no-elicitation-exchange"]
+    assert sg.planned and not sg.credited and not sg.relied_on
+    assert sg.not_credited_because and "the text contradicts it" in sg.not_credited_because
+    assert text in sg.not_credited_because
+    assert sg.requires_dropping  # still weighed as a change of plan
+    assert "Planned but not credited (the text contradicts it)" in a.statement
+    assert "its precondition does not hold" not in a.statement
+    assert "| yes, not credited |" in render(a, "md")
+    assert 'data-safeguard-not-credited="no-elicitation-exchange"' in render(a, "html")
     assert a.verdict.level in ("needs_senior_review", "not_advisable")
     assert any("not credited" in c for c in a.verdict.conditions)
     for kind in ("md", "html", "text"):
@@ -801,3 +809,133 @@ def test_taking_techniques_back_is_a_hand_over(
         assert Asset.elicitation_techniques not in parties[receiver].contributes
     if polarity is not A:
         assert all(Asset.elicitation_techniques not in x.receives for x in parties.values())
+
+
+# Every giver a handover names is applied (text facts 1.6.0, holdout7 h7-09): one sentence naming
+# two givers, or two sentences naming one each; a denial applies to the givers it names only;
+# "neither … nor" applies none; a handover naming no giver keeps its former reading (elicitation:
+# shared among all sides; weights: asked whose). Each row: the fact, the text, the parties that
+# contribute the asset afterwards, whether a question is asked, and how many sentences are quoted
+# as applied. Written from the sentences' meaning before running.
+_US, _CN = "Example University", "Example Daxue"
+GIVER_CASES: list[tuple[str, str, set[str], bool, int]] = [
+    (
+        "elicitation_shared",
+        f"{_US} hands over its jailbreak prompts to {_CN}, and {_CN} hands over its attack "
+        f"scaffolds to {_US}.",
+        {"us-uni", "cn-uni"},
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        f"{_US} hands over its jailbreak prompts to {_CN} and {_CN} hands over its red-teaming "
+        f"prompts to {_US}.",
+        {"us-uni", "cn-uni"},
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        f"{_US} hands over its jailbreak prompts to {_CN}. Later, {_CN} shares its attack "
+        f"scaffolds with {_US}.",
+        {"us-uni", "cn-uni"},
+        False,
+        2,
+    ),
+    (
+        "elicitation_shared",
+        f"{_US} and {_CN} will each hand over their jailbreak prompts.",
+        {"us-uni", "cn-uni"},
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        f"{_US} hands over its jailbreak prompts to {_CN}.",
+        {"us-uni"},
+        False,
+        1,
+    ),
+    # negations: per giver
+    (
+        "elicitation_shared",
+        f"{_US} will share its jailbreak prompts; {_CN} will not.",
+        {"us-uni"},
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        f"{_US} will share its jailbreak prompts with {_CN}, but {_CN} will not share its attack "
+        "scaffolds.",
+        {"us-uni"},
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        f"{_US} will share its jailbreak prompts with {_CN}. {_CN} will not share any jailbreak "
+        "prompts.",
+        {"us-uni"},
+        False,
+        1,
+    ),
+    (
+        "elicitation_shared",
+        f"Neither {_US} nor {_CN} will share their jailbreak prompts.",
+        set(),
+        False,
+        0,
+    ),
+    # the same giver stated and denied: asked, not applied
+    (
+        "elicitation_shared",
+        f"{_US} will share its jailbreak prompts with {_CN}. {_US} will not share any jailbreak "
+        "prompts.",
+        set(),
+        True,
+        0,
+    ),
+    # weights: both givers; one denied; no giver named (asked whose)
+    (
+        "weights_shared",
+        f"{_US} hands its model weights to {_CN}, and {_CN} hands its checkpoints to {_US}.",
+        {"us-uni", "cn-uni"},
+        False,
+        1,
+    ),
+    (
+        "weights_shared",
+        f"{_US} hands its model weights to {_CN}; {_CN} will not.",
+        {"us-uni"},
+        False,
+        1,
+    ),
+    ("weights_shared", "Model weights are transferred for testing.", set(), True, 1),
+]
+
+
+@pytest.mark.parametrize(("fact", "text", "givers", "question", "quoted"), GIVER_CASES)
+def test_every_stated_giver_is_applied(
+    fw: Framework, fact: str, text: str, givers: set[str], question: bool, quoted: int
+) -> None:
+    reading = read_text(proposal("evaluations", description=text), fw)
+    asset = Asset.elicitation_techniques if fact == "elicitation_shared" else Asset.model_weights
+    gave = {x.key for x in reading.effective.parties if asset in x.contributes}
+    assert gave == givers, [f.applied_as for f in reading.facts]
+    facts = [f for f in reading.facts if f.id == fact]
+    assert any(f.question for f in facts) is question, facts
+    applied = [f for f in facts if f.applied]
+    assert len(applied) == quoted, applied
+    # each applied record quotes the sentence it was read in, and names only its own givers
+    for f in applied:
+        assert f.quote in text
+        for line in f.applied_as:
+            if line.endswith(f"contributes {asset.value}") and not line.startswith("every"):
+                name = _US if line.startswith("us-uni") else _CN
+                assert name in f.quote, (line, f.quote)
+    # a giver on one side gives to the other: each side that gives also receives
+    for x in reading.effective.parties:
+        if len(givers) == 2:
+            assert asset in x.receives

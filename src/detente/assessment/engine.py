@@ -14,7 +14,7 @@ the decisive reasons.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import gt
 from typing import Any
@@ -666,6 +666,11 @@ def assess(
         fired_rule_ids,
         analyse_safeguards,
         rank,
+        {
+            sg.safeguard: f"the text contradicts it ({', '.join(sg.contradicted_by)}; "
+            f"“{sg.quotes[0] if sg.quotes else ''}”)"
+            for sg in reading.contradicted
+        },
     )
     relied = [
         s["id"]
@@ -704,6 +709,7 @@ def assess(
         dd_flags,
         outside=placement.status == "outside",
         questions=len(questions),
+        contradicted=[sg.safeguard for sg in reading.contradicted],
     )
     # the proposal as given (fields never given are left out, so that validating the record again,
     # as `reproduce` does, reads the same "not stated" facts: a default is not an answer)
@@ -922,7 +928,15 @@ def _safeguard_analysis(
     fired: set[str],
     analyse: bool,
     planned_rank: int,
+    contradicted: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], int, list[str]]:
+    """The safeguards table, the best verdict reachable and the safeguards that reach it.
+
+    ``contradicted``: planned safeguards the text contradicts (removed from ``planned``, so the
+    levels do not credit them), with why.  Each is listed as planned and not credited, with the
+    reason; it is still weighed as a change of plan (``requires_dropping``, ``verdict_if_added``:
+    the verdict if the plan is changed so that it holds)."""
+    contradicted = contradicted or {}
     # The verdict depends on the levels only through the combined levels (the context is fixed
     # within this assessment), and on those only through the residual flags: memoise on them.
     memo: dict[tuple[bool, ...], int] = {}
@@ -1000,11 +1014,12 @@ def _safeguard_analysis(
     no_rules: set[str] = set()
     for sg in fw.catalogue.safeguards:
         is_planned = sg.id in planned
-        if not is_planned and sg.id not in credited_anywhere:
+        against = contradicted.get(sg.id)  # planned, but the text contradicts it
+        if not is_planned and against is None and sg.id not in credited_anywhere:
             continue  # its precondition holds nowhere: neither applicable nor planned
         here = counters_here.get(sg.id, no_rules)
         lowered = lowers_of.get(sg.id)
-        if not here and not lowered and not is_planned:
+        if not here and not lowered and not is_planned and against is None:
             continue  # it counters nothing that fired and lowers nothing: not applicable
         counters_fired = [r for r in sg.counters if r in fired and r in here]
         lowers = sorted(lowered) if lowered else []
@@ -1031,13 +1046,16 @@ def _safeguard_analysis(
             single[sg.id] = (rank, comb)
             verdict_if = VERDICTS[rank]
             residual_if = {r: LEVELS[comb[i]] for i, r in enumerate(c.risks)}
-        if applicable or is_planned:
+        if applicable or is_planned or against is not None:
             mechanism, not_credited = c.sg_texts[sg.id]
+            credited = sg.id in credited_anywhere and against is None
+            if against is not None:
+                not_credited = against
             results.append(
                 dict(
                     id=sg.id,
                     name=sg.name,
-                    planned=is_planned,
+                    planned=is_planned or against is not None,
                     applicable=applicable,
                     counters_fired=counters_fired,
                     lowers=lowers,
@@ -1046,9 +1064,9 @@ def _safeguard_analysis(
                     requires_dropping=plan_change,
                     cost=sg.cost,
                     mechanism=mechanism,
-                    credited=sg.id in credited_anywhere,
+                    credited=credited,
                     not_credited_because=(
-                        None if sg.id in credited_anywhere or not is_planned else not_credited
+                        None if credited or not (is_planned or against) else not_credited
                     ),
                 )
             )

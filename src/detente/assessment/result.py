@@ -132,7 +132,9 @@ class SafeguardResult(_Out):
     cost: str
     mechanism: str = ""
     credited: bool = Field(
-        True, description="Its precondition holds somewhere in the proposal (else not credited)."
+        True,
+        description="Its precondition holds somewhere in the proposal and, if planned, the text "
+        "does not contradict it (else not credited: `not_credited_because` says why).",
     )
     not_credited_because: str | None = None
 

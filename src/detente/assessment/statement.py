@@ -70,7 +70,10 @@ def benefit_risk_statement(
     dd_flags: Sequence[str],
     outside: bool = False,
     questions: int = 0,
+    contradicted: Sequence[str] = (),
 ) -> str:
+    """``contradicted``: the planned safeguards the text contradicts (not credited for that
+    reason, not for a failed precondition)."""
     dialogue_only = any("form.dialogue_only" in s.flags for s in sides)
     names = {x.key: x.name for x in p.parties}
     # the side's id names the side, not each party's country (the UK institute is on the US side)
@@ -172,12 +175,17 @@ def benefit_risk_statement(
             f"{lead_in} {names_} would make it {verdict['best_reachable'].replace('_', ' ')}."
         )
     not_credited = [
-        s["name"].lower() for s in safeguards if s.get("planned") and not s.get("credited", True)
+        s["name"].lower()
+        for s in safeguards
+        if s.get("planned") and not s.get("credited", True) and s["id"] not in contradicted
     ]
     if not_credited:
         out.append(
             f"Planned but not credited (its precondition does not hold): {_join(not_credited)}."
         )
+    against = [s["name"].lower() for s in safeguards if s["id"] in contradicted]
+    if against:
+        out.append(f"Planned but not credited (the text contradicts it): {_join(against)}.")
     if questions:
         out.append(
             f"The text raises {'a question' if questions == 1 else f'{questions} questions'} "

@@ -21,7 +21,10 @@ Who gives what: for elicitation techniques and weights the party named in the se
 giver ("from X", "X's weights", "X hands …") and a party after "to"/"with" the receiver.  When no
 party is named, elicitation techniques are read as shared among all sides (the proposal's R2
 level is the same whichever side gives) and weights set only ``model_access: weights``, with a
-question about whose weights.  Administrative access is applied only to a named party.
+question about whose weights.  Administrative access is applied only to a named party.  Every
+giver the standing statements name is applied, each read in its own clause and recorded with its
+own sentence ("X hands over … to Y, and Y hands over … to X", or the same in two sentences); a
+denial applies only to the givers it names ("X shares its prompts; Y will not": X only).
 
 A planned safeguard that the applied facts contradict (its ``incompatible_when`` holds on the
 effective features, e.g. ``no-elicitation-exchange`` while the text says scaffolds are handed
@@ -260,8 +263,11 @@ class _Seen:
     end: int
 
 
-def _aggregate(p: Proposal, c: _Compiled, seen: list[_Seen]) -> tuple[Polarity, Mention]:
-    """The fact's polarity over its mentions, and the mention that decides it.
+def _aggregate(
+    p: Proposal, c: _Compiled, seen: list[_Seen]
+) -> tuple[Polarity, Mention, list[_Seen]]:
+    """The fact's polarity over its mentions, the mention that decides it, and the affirmed
+    mentions that stand (each may name its own giver: :func:`_givers`).
 
     Affirmed over hypothetical over ambiguous over negated, except when the text both affirms and
     denies the fact: an affirmed mention then stands only if no negated mention rules it out
@@ -275,16 +281,16 @@ def _aggregate(p: Proposal, c: _Compiled, seen: list[_Seen]) -> tuple[Polarity, 
         negated = [s for s in seen if s.mention.polarity is Polarity.negated]
         standing = [a for a in affirmed if not any(_rules_out(p, c, n, a) for n in negated)]
         if not standing:
-            return Polarity.ambiguous, affirmed[0].mention
+            return Polarity.ambiguous, affirmed[0].mention, []
         if len(standing) > 1 and c.fact.direction != "none":
             for a in standing:
                 if any(_party_roles(p, a.mention.quote)):
-                    return Polarity.affirmed, a.mention
-        return Polarity.affirmed, standing[0].mention
+                    return Polarity.affirmed, a.mention, standing
+        return Polarity.affirmed, standing[0].mention, standing
     by = {s.mention.polarity: s.mention for s in reversed(seen)}  # first of each polarity
     for pol in (Polarity.hypothetical, Polarity.ambiguous, Polarity.negated):
         if pol in by:
-            return pol, by[pol]
+            return pol, by[pol], []
     raise AssertionError("no mentions")  # pragma: no cover
 
 
@@ -322,6 +328,13 @@ def _rules_out(p: Proposal, c: _Compiled, neg: _Seen, aff: _Seen) -> bool:
     ("X has root access. Y has no administrative access.")."""
     text = neg.text
     s_start, s_end = sentence_bounds(text, neg.start)
+    if c.fact.direction == "directed":
+        # a denial by other givers leaves the statement standing: "X hands its prompts to Y,
+        # but Y will not share its scaffolds" (each mention read in its own clause)
+        ng, _ = _mention_roles(p, c, neg, (neg, aff))
+        ag, _ = _mention_roles(p, c, aff, (neg, aff))
+        if ng and ag and not set(ng) & set(ag):
+            return False
     if neg.mention.field == aff.mention.field and s_start <= aff.start < s_end:
         return True
     if c.fact.direction == "party":
@@ -567,10 +580,12 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
             continue
         mentions = [s.mention for s in seen]
         f = c.fact
-        pol, decisive = _aggregate(p, c, seen)
+        pol, decisive, standing = _aggregate(p, c, seen)
         declared = _declared(p, f)
         question: str | None = None
         applied_as: list[str] = []
+        extra: list[TextFact] = []  # a further giver's handover, stated in another sentence
+        quote = decisive.quote
         if declared and pol is not Polarity.negated:
             continue  # the fields already say it
         if pol is Polarity.negated:
@@ -603,25 +618,38 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 question = " ".join(f.question.split())
         else:
             asset = Asset(f.target["value"])
-            givers, receivers = _party_roles(
-                p, decisive.quote, bool(c.receiving.match(decisive.matched))
-            )
-            if receivers and not givers:
-                givers = [k for k in partisan if k not in receivers]
-            if givers:
-                if not receivers:
-                    g_sides = {p.party(g).side_key for g in givers if p.party(g)}  # type: ignore[union-attr]
-                    receivers = [
-                        k
-                        for k in partisan
-                        if k not in givers and p.party(k).side_key not in g_sides  # type: ignore[union-attr]
-                    ]
-                for g in givers:
+            # every giver the standing statements name, each from its own sentence (the decisive
+            # one first); a later sentence adds only givers not already applied
+            groups = _handovers(p, c, decisive, standing, partisan)
+            givers = [g for _, handovers in groups for g, _ in handovers]
+            if groups:
+                quote = groups[0][0]
+            for n, (said, handovers) in enumerate(groups):
+                lines = applied_as if n == 0 else []
+                for g, receivers in handovers:
                     add_assets.setdefault(g, (set(), set()))[0].add(asset)
-                    applied_as.append(f"{g} contributes {asset.value}")
-                for r in receivers:
-                    add_assets.setdefault(r, (set(), set()))[1].add(asset)
-                    applied_as.append(f"{r} receives {asset.value}")
+                    lines.append(f"{g} contributes {asset.value}")
+                    for r in receivers:
+                        add_assets.setdefault(r, (set(), set()))[1].add(asset)
+                        lines.append(f"{r} receives {asset.value}")
+                if n:
+                    extra.append(
+                        construct(
+                            TextFact,
+                            id=f.id,
+                            label=f.label,
+                            target=_target(f.target),
+                            quote=said,
+                            polarity=pol,
+                            declared=declared,
+                            applied=True,
+                            applied_as=list(dict.fromkeys(lines)),
+                            question=None,
+                            mentions=[m for m in mentions if m.quote == said][:5],
+                        )
+                    )
+            if givers:
+                applied_as[:] = list(dict.fromkeys(applied_as))
             elif f.also is None:
                 for k in partisan:
                     add_assets.setdefault(k, (set(), set()))[0].add(asset)
@@ -643,7 +671,7 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 id=f.id,
                 label=f.label,
                 target=_target(f.target),
-                quote=decisive.quote,
+                quote=quote,
                 polarity=pol,
                 declared=declared,
                 applied=bool(applied_as),
@@ -652,6 +680,7 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
                 mentions=mentions[:5],
             )
         )
+        facts.extend(extra)
     for parent, pf in public_facts:  # each right after the fact it was split from
         at = next((i + 1 for i, x in enumerate(facts) if x.id == parent), len(facts))
         facts.insert(at, pf)
@@ -661,6 +690,94 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
     sides = tuple(side_features(effective, rivalry=fw.rivalry))
     planned, contradicted = _check_safeguards(p, sides, facts, fw)
     return TextReading(version, tuple(facts), effective, planned, contradicted, sides)
+
+
+# Where a clause ends for reading who gives: a contrast ("but", "whereas", "while"), ", and" / ", so"
+# / ", then", or "and" before a denial ("X shares its prompts and Y will not").
+_GIVER_BREAK = re.compile(
+    r"\b(?:but|however|whereas|although|though|while|whilst|yet|except\s+that)\b"
+    r"|,\s*(?:and|so|then)\b"
+    r"|\s+and\s+(?=(?:[\w'’.-]+\s+){0,4}?(?:(?:will|would|shall|does|do|did|can|could|is|are)"
+    r"\s+not\b|won't|wont|doesn't|don't|never|cannot|can't))",
+    re.IGNORECASE,
+)
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+
+
+def _clause(s: _Seen, seen: Iterable[_Seen] = ()) -> str:
+    """The clause of its sentence that the mention ``s`` was read in: from the last break before
+    it to the first after it (:data:`_GIVER_BREAK`); another mention of ``seen`` in the same
+    sentence bounds it too, at the last break or "and" between the two ("X hands over its
+    jailbreak prompts to Y, and Y hands over its scaffolds to X": two clauses, two givers)."""
+    text = s.text
+    s_start, s_end = sentence_bounds(text, s.start)
+    lo, hi = s_start, s_end
+    for m in _GIVER_BREAK.finditer(text, s_start, s.start):
+        lo = m.end()
+    nxt = _GIVER_BREAK.search(text, s.end, s_end)
+    if nxt:
+        hi = nxt.start()
+    for o in seen:
+        if o.mention.field != s.mention.field or not s_start <= o.start < s_end:
+            continue
+        if o.end <= s.start:  # an earlier mention: the clause starts after the last cut
+            cut = _last_cut(text, o.end, s.start)
+            lo = max(lo, cut.end() if cut else o.end)
+        elif o.start >= s.end:  # a later one: it ends before the last cut
+            cut = _last_cut(text, s.end, o.start)
+            hi = min(hi, cut.start() if cut else o.start)
+    return text[lo:hi]
+
+
+def _last_cut(text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """The last clause break or "and" between two mentions of one sentence, if any."""
+    found = [*_GIVER_BREAK.finditer(text, lo, hi), *_AND.finditer(text, lo, hi)]
+    return max(found, key=lambda m: m.start(), default=None)
+
+
+def _mention_roles(
+    p: Proposal, c: _Compiled, s: _Seen, seen: Iterable[_Seen] = ()
+) -> tuple[list[str], list[str]]:
+    """(givers, receivers) of one mention: read in its clause when the clause names a giver
+    (:func:`_clause`), else in its whole sentence."""
+    receiving = bool(c.receiving.match(s.mention.matched))
+    givers, receivers = _party_roles(p, _clause(s, seen), receiving)
+    if givers:
+        return givers, receivers
+    return _party_roles(p, s.mention.quote, receiving)
+
+
+def _handovers(
+    p: Proposal, c: _Compiled, decisive: Mention, standing: list[_Seen], partisan: list[str]
+) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Who gives to whom, per sentence: ``[(quote, [(giver, receivers)])]``, the decisive
+    mention's sentence first; empty when no standing mention names a party.
+
+    Each standing affirmed mention is read in its own clause (:func:`_mention_roles`), so every
+    giver the text states is applied ("X hands over its prompts to Y, and Y hands over its
+    scaffolds to X"; or the same in two sentences), while a giver of a denied clause is not (its
+    mention is negated, and :func:`_rules_out` keeps an affirmed mention naming other givers).  A
+    mention naming only receivers has every other partisan party as its giver; a giver with no
+    named receiver gives to the partisan parties of the other sides."""
+    ordered = sorted(standing, key=lambda s: s.mention is not decisive)
+    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    done: set[str] = set()
+    for s in ordered:
+        givers, receivers = _mention_roles(p, c, s, standing)
+        if receivers and not givers:
+            givers = [k for k in partisan if k not in receivers]
+        for g in givers:
+            if g in done:
+                continue
+            done.add(g)
+            side = p.party(g).side_key  # type: ignore[union-attr]
+            to = [r for r in receivers if r != g] or [
+                k
+                for k in partisan
+                if k != g and p.party(k).side_key != side  # type: ignore[union-attr]
+            ]
+            groups.setdefault(s.mention.quote, []).append((g, to))
+    return list(groups.items())
 
 
 _ACCESS_ORDER = tuple(ModelAccess)  # none < api < supervised_on_site < internals < weights
@@ -735,7 +852,7 @@ def _public_fact(p: Proposal, c: _Compiled, pub: _PublicDef, seen: list[_Seen]) 
     """The release to everyone read from ``seen``: never applied; a question unless the fields
     declare its target (``publication: open``), in which case there is nothing to say (None),
     except a denial, kept as ruled out."""
-    pol, decisive = _aggregate(p, c, seen)
+    pol, decisive, _ = _aggregate(p, c, seen)
     field, value = pub.target["field"], pub.target["value"]
     declared = field == "publication" and p.publication.value == value
     if declared and pol is not Polarity.negated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from detente.assessment.result import Assessment
+from detente.assessment.result import Assessment, SafeguardResult
 from detente.model.landscape import LandscapeSection
 from detente.report import document as doc
 from detente.report.placement import fact_rows, not_credited_lines, placement_lines
@@ -196,7 +196,7 @@ def render_markdown(a: Assessment, record: doc.Record | None = None) -> str:
         for sg in a.safeguards:
             verdict_if = (sg.verdict_if_added or "—").replace("_", " ")
             w(
-                f"| {sg.name} (`{sg.id}`) | {'yes' if sg.planned else 'no'} | "
+                f"| {sg.name} (`{sg.id}`) | {_planned(sg)} | "
                 f"{', '.join(f'`{x}`' for x in sg.counters_fired) or '—'} | "
                 f"{', '.join(_short(a, x) for x in sg.lowers) or '—'} | {verdict_if} | {sg.cost} |"
             )
@@ -386,3 +386,10 @@ def _landscape_md(land: LandscapeSection) -> str:
         lines.append(_esc(land.explanation))
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def _planned(sg: SafeguardResult) -> str:
+    """The "planned" cell: a planned safeguard the levels do not credit says so."""
+    if not sg.planned:
+        return "no"
+    return "yes" if sg.credited else "yes, not credited"

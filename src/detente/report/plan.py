@@ -109,6 +109,8 @@ def mitigation_plan(a: Assessment) -> Plan:
             continue
         duty = resp.for_safeguard(s.id)
         note = []
+        if s.planned and not s.credited:
+            note.append("not credited: the safeguards table says why")
         if s.id in best:
             note.append(f"needed to reach {a.verdict.best_reachable.replace('_', ' ')}")
         elif s.verdict_if_added:

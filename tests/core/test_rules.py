@@ -115,7 +115,12 @@ RULE_CASES: dict[str, tuple[str, dict[str, Any], str, str, str, str]] = {
     ),
     "X-R2-LEADER-GIVES": (
         "verification",
-        {"capability_lead": "US", "us": {"contributes": ["source_code"]}},
+        # source code counts where the declared work makes it capability code (rules 2.5.0)
+        {
+            "capability_lead": "US",
+            "us": {"contributes": ["source_code"]},
+            "activities": ["build_data_pipeline"],
+        },
         US,
         "R2_differential",
         "high",
@@ -457,6 +462,13 @@ VERDICT_CASES: dict[str, tuple[str | None, dict[str, Any], tuple[str, ...], str,
         "suitable_with_safeguards",
         "suitable_with_safeguards",
     ),
+    "V-UNSTATED-CODE": (
+        "verification",
+        {"capability_lead": "US", "us": {"contributes": ["source_code"]}},
+        (),
+        "suitable_with_safeguards",
+        "suitable_with_safeguards",
+    ),
     "V-INVESTMENT": ("protocols", {}, ("dd.investment_review",), "needs_senior_review", "suitable"),
     "V-MODERATE": ("verification", {}, (), "suitable_with_safeguards", "suitable"),
     "V-SAFEGUARDS-NEEDED": (
@@ -708,10 +720,55 @@ def test_neutral_host_is_not_rival_access(fw: Framework) -> None:
 
 def test_r2_is_not_symmetric(fw: Framework) -> None:
     a = assess(
-        proposal("verification", capability_lead="US", us={"contributes": ["source_code"]}), fw
+        proposal("verification", capability_lead="US", us={"contributes": ["training_data"]}), fw
     )
     assert side_level(a, "US", "R2_differential") == "high"
     assert side_level(a, "CN", "R2_differential") == "low"
+
+
+# The leader's source code (rules 2.5.0, holdout7 h7-02): it raises R2 where the declared work makes
+# it capability code; where nothing says what it is, R2 is neither raised nor lowered and the
+# verdict asks; narrowly safety-specific tooling, or another capability asset given, needs no answer.
+LEADER_CODE_CASES: list[tuple[str, dict[str, Any], str, bool]] = [
+    # (area, fields besides the leader's code, the leader's R2, asked)
+    ("verification", {}, "moderate", True),
+    ("verification", {"activities": ["develop_verification"]}, "moderate", True),
+    ("verification", {"activities": ["train_models"]}, "high", False),
+    ("evaluations", {"activities": ["elicitation_research"]}, "high", False),
+    ("evaluations", {"activities": ["agent_evaluation"]}, "moderate", True),
+    ("infrastructure", {"infrastructure": {"scope": "general_purpose"}}, "high", False),
+    ("infrastructure", {"infrastructure": {"scope": "safety_specific"}}, "moderate", False),
+    ("verification", {"us": {"contributes": ["source_code", "compute"]}}, "high", False),
+]
+
+
+@pytest.mark.parametrize(("area", "fields", "r2", "asked"), LEADER_CODE_CASES)
+def test_leader_source_code_raises_r2_only_as_capability_code(
+    fw: Framework, area: str, fields: dict[str, Any], r2: str, asked: bool
+) -> None:
+    fields = {"capability_lead": "US", "us": {"contributes": ["source_code"]}, **fields}
+    a = assess(proposal(area, **fields), fw)
+    assert side_level(a, "US", "R2_differential") == r2
+    assert any("[V-UNSTATED-CODE;" in c for c in a.verdict.conditions) is asked
+    # the same code from the trailing side, or under parity, is never asked about
+    b = assess(proposal(area, **{**fields, "capability_lead": "CN"}), fw)
+    c = assess(proposal(area, **{**fields, "capability_lead": "parity"}), fw)
+    for x in (b, c):
+        assert not any("[V-UNSTATED-CODE;" in cond for cond in x.verdict.conditions)
+
+
+def test_leader_capability_assets_match_the_rule(fw: Framework) -> None:
+    """features.LEADER_CAPABILITY_ASSETS (the leader's gifts that make the code question moot) are
+    the assets X-R2-LEADER-GIVES reads besides source code."""
+    from detente.assessment.features import LEADER_CAPABILITY_ASSETS
+
+    rule = next(r for r in fw.rules.rules if r.id == "X-R2-LEADER-GIVES")
+    flags = {
+        x
+        for x in str(rule.when).replace("'", " ").split()
+        if x.startswith("self.gives.") and x != "self.gives.source_code"
+    }
+    assert flags == {f"self.gives.{a.value}" for a in LEADER_CAPABILITY_ASSETS}
 
 
 def test_multi_area_takes_the_most_exposed_area(fw: Framework) -> None:

@@ -145,10 +145,15 @@ def test_neutral_host_is_no_worse_than_rival_host(fw: Framework) -> None:
 # Fixed 2026-12-02 (was a strict xfail, tool wrong): rules applied in pack order with clamping lost
 # X-R2-LEADER-GIVES on a cell already at high before INF-R2-SAFETY-SPECIFIC lowered it; every lower
 # now precedes the raises of its risk (checked when the pack loads).
+# Rules 2.4.0: the leader's source code alone no longer raises R2 (what the code is is asked), so the
+# gift here is non-public know-how, which X-R2-LEADER-GIVES reads as it stands.
 def test_leader_gift_is_not_lost(fw: Framework) -> None:
-    """The leader giving source code must score R2 higher than the same plan without the gift."""
+    """The leader giving a capability asset must score R2 higher than the same plan without it."""
     case = H3.by_id["h3-09-pal-leader-shares-agent-permission-layer"]
-    with_gift = H3.assess(fw, case)
+    gift = copy.deepcopy(case["proposal"])
+    gift["parties"][0]["contributes"] = ["non_public_know_how", "expertise"]
+    gift["parties"][1]["receives"] = ["non_public_know_how", "expertise"]
+    with_gift = assess(Proposal.model_validate(gift), fw)
     no_gift = copy.deepcopy(case["proposal"])
     no_gift["parties"][0]["contributes"] = ["expertise"]
     no_gift["parties"][1]["receives"] = ["expertise"]

@@ -79,6 +79,30 @@ SENSITIVE_ASSETS = frozenset(
         Asset.personal_data,
     }
 )
+#: Declared work that makes code capability-relevant (``code.capability_relevant``): training or
+#: improving models, building data pipelines, elicitation research (framework.md §6.3 R1 "compute,
+#: training or data pipelines"; §6.4 R2 elicitation "applies directly to raising capability").
+CAPABILITY_CODE_ACTIVITIES = frozenset(
+    {
+        Activity.train_models,
+        Activity.improve_capabilities,
+        Activity.build_data_pipeline,
+        Activity.elicitation_research,
+    }
+)
+#: The assets other than source code whose gift by the leader raises its R2 (rules.yaml
+#: X-R2-LEADER-GIVES; a test checks the two agree): with one of them given, whether the leader's
+#: code is capability code changes no level, so it is not asked (``unstated.code_relevance``).
+LEADER_CAPABILITY_ASSETS = frozenset(
+    {
+        Asset.model_weights,
+        Asset.model_internals,
+        Asset.training_data,
+        Asset.non_public_know_how,
+        Asset.compute,
+        Asset.elicitation_techniques,
+    }
+)
 #: Model assets and the access level each stands for (redundant ways of writing one fact).
 _MODEL_ASSET_LEVEL = {
     Asset.model_api_access: AccessLevel.api,
@@ -163,6 +187,10 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
         f.add(_SCOPE_FLAG[infra.scope])
     if infra.builds_on_national_infrastructure:
         f.add("infra.national")
+    if infra.scope is InfraScope.general_purpose or not CAPABILITY_CODE_ACTIVITIES.isdisjoint(
+        p.activities
+    ):
+        f.add("code.capability_relevant")
     if p.governance is not None:
         f.add(_GOVERNANCE_FLAG[p.governance])
     f.update(map(_PURPOSE_FLAG.__getitem__, p.purposes))
@@ -330,6 +358,19 @@ def side_features(
         and "access" not in given
     ):
         base.add("unstated.access")
+    # the leader gives source code and nothing declared says whether it carries strategic AI
+    # capability (no capability work, no other capability asset): R2 is not raised for it
+    # (X-R2-LEADER-GIVES), and the verdict asks what the code is (rules.yaml V-UNSTATED-CODE).
+    # Tooling declared narrowly safety-specific (infrastructure scope) is an answer: not asked.
+    if (
+        lead is not None
+        and len(sides) > 1
+        and Asset.source_code in gives.get(lead, ())
+        and "code.capability_relevant" not in base
+        and "infra.safety_specific" not in base
+        and LEADER_CAPABILITY_ASSETS.isdisjoint(gives[lead])
+    ):
+        base.add("unstated.code_relevance")
     given = set().union(*gives.values())  # what the sides give (a third party's gift is not)
     if (
         not SENSITIVE_ASSETS.isdisjoint(given)

@@ -75,6 +75,15 @@ def _vocabulary() -> dict[str, str]:
         "no access grants, no model asset exchanged, not dialogue only; joint red-teaming alone "
         "does not say whose model is probed)"
     )
+    v["unstated.code_relevance"] = (
+        "the leading side gives source code, and nothing declared says whether it carries strategic "
+        "AI capability (no capability work, code.capability_relevant; no other capability asset "
+        "given by the leader; not declared narrowly safety-specific tooling, infra.safety_specific)"
+    )
+    v["code.capability_relevant"] = (
+        "the declared work makes code capability-relevant: it trains or improves models, builds "
+        "data pipelines or does elicitation research, or the infrastructure is general-purpose"
+    )
     v.update(_enum_flags("track", Track, "diplomatic track"))
     v["costs.pooled"] = (
         "costs are pooled: parties on two or more sides fund or contribute compute (a stated "

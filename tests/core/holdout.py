@@ -114,6 +114,7 @@ TABLES: dict[str, Table] = {
         Table.load("holdout5", cites=("§",)),
         Table.load("holdout6", cites=("§",)),
         Table.load("holdout7", cites=("§",)),
+        Table.load("holdout8", cites=("§", "proposals.md", "README")),
     )
 }
 

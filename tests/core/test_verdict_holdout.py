@@ -1,4 +1,4 @@
-"""The seven held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
+"""The eight held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
 harness in holdout.py: proposals the rules were not tuned on, whose expected verdict range and
 reason were written from framework.md and committed before the tool was run on them (see each
 file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
@@ -27,7 +27,14 @@ file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
   one rival lab, a visitor with checkpoint weights, cyber-offence tasks, a third-country compute
   host, vague prose, prose contradicting a safeguard, a phase-2 hypothetical, a military-affiliated
   party, a three-sided rivalry with one side holding the pen, a nuclear C2 dialogue, an open-source
-  release, red-team transcripts, allies only, unreviewed joint verifier code, operational details.
+  release, red-team transcripts, allies only, unreviewed joint verifier code, operational details;
+- round 8 (``holdout8``): the voices of real offices (a Chinese academy's foreign-affairs office, UK
+  university research-security teams, an Indian partner in a three-way rivalry, a Gulf convenor, US
+  lab policy teams, the safety-institute network, a Track 2 think tank, a funder) — co-written
+  verifier code reviewed independently, a leader's agent scaffold handed over, a safeguard the
+  fields contradict, logged API access, red-teaming with access unstated, prose contradicting
+  ``model_access: none``, allies only on a cluster, drug discovery, a biosecurity protocol, a
+  title-and-two-parties proposal, on-site inspection of internals.
 
 A case the tool gets wrong carries ``xfail: "<why>"`` and is marked xfail(strict=True); a known
 defect is a strict xfail until it is ``fixed``. The keys a case may check are listed in holdout.py.

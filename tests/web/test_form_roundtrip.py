@@ -410,3 +410,25 @@ def test_the_form_keeps_the_source_code_question_open_and_answers_it(client, wf:
         assert us.inherent["R2_differential"] == r2  # capability code raises the leader's R2
         page = client.get("/proposals/1/revise").text
         assert f'<option value="{kind}" selected>' in page
+
+
+# One party controls the drafting (controlled_by): the form has an input for it, so a revision made
+# with the form keeps the answer (it was dropped before, and V-UNSTATED-CONTROLLER asked again).
+CONTROLLED = """\
+title: A code of practice for incident reporting
+areas:
+  - id: protocols
+parties:
+  - {id: mit, name: Massachusetts Institute of Technology, country: US, type: university}
+  - {id: zju, name: Zhejiang University, country: CN, type: university}
+forms: [standards_drafting]
+governance: one_party_controls
+controlled_by: mit
+"""
+
+
+def test_the_form_keeps_controlled_by(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    first, second, a1, a2 = _round_trip(client, wf, CONTROLLED)
+    assert second.data == first.data and "controlled_by: mit" in second.source_text
+    assert not any("[V-UNSTATED-CONTROLLER;" in c for c in a2.verdict.conditions)
+    assert a2.verdict == a1.verdict and a2.proposal_sha256 == a1.proposal_sha256

@@ -241,6 +241,7 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
         "maturity",
         "capability_lead",
         "governance",
+        "controlled_by",
         "publication",
         "source_code",
     ):

@@ -757,6 +757,87 @@ def test_leader_source_code_raises_r2_only_as_capability_code(
         assert not any("[V-UNSTATED-CODE;" in cond for cond in x.verdict.conditions)
 
 
+# The declared answer (rules 2.6.0): the proposal's `source_code` says what the code given is.
+# `capability` raises the leader's R2 as capability work does; `safety_tooling` answers without a
+# raise; either clears V-UNSTATED-CODE. What the declared work says still stands (a declared
+# `safety_tooling` does not undo training work), and the trailing side's code moves nothing.
+DECLARED_CODE_CASES: list[tuple[str, dict[str, Any], str | None, str, bool]] = [
+    # (area, fields besides the leader's code, declared kind, the leader's R2, asked)
+    ("verification", {}, None, "moderate", True),
+    ("verification", {}, "capability", "high", False),
+    ("verification", {}, "safety_tooling", "moderate", False),
+    ("evaluations", {"activities": ["agent_evaluation"]}, None, "moderate", True),
+    ("evaluations", {"activities": ["agent_evaluation"]}, "capability", "high", False),
+    ("evaluations", {"activities": ["agent_evaluation"]}, "safety_tooling", "moderate", False),
+    (
+        "infrastructure",
+        {"infrastructure": {"scope": "safety_specific"}},
+        "capability",
+        "high",
+        False,
+    ),
+    ("verification", {"activities": ["train_models"]}, "safety_tooling", "high", False),
+    ("protocols", {}, "capability", "moderate", False),  # protocols' R2 baseline is low
+    ("protocols", {}, "safety_tooling", "low", False),
+]
+
+
+@pytest.mark.parametrize(("area", "fields", "kind", "r2", "asked"), DECLARED_CODE_CASES)
+def test_declared_source_code_answers_the_code_question(
+    fw: Framework, area: str, fields: dict[str, Any], kind: str | None, r2: str, asked: bool
+) -> None:
+    fields = {"capability_lead": "US", "us": {"contributes": ["source_code"]}, **fields}
+    if kind is not None:
+        fields["source_code"] = kind
+    a = assess(proposal(area, **fields), fw)
+    assert side_level(a, "US", "R2_differential") == r2
+    assert any("[V-UNSTATED-CODE;" in c for c in a.verdict.conditions) is asked
+    raised = any(
+        t.rule == "X-R2-LEADER-GIVES" and t.side == "US" and t.stage == "rule" for t in a.trace
+    )
+    assert raised is (kind == "capability" or "train_models" in fields.get("activities", ()))
+    # the trailing side is unaffected: the same proposal with CN leading, so US's code is the
+    # follower's, never raises US's R2 nor asks
+    b = assess(proposal(area, **{**fields, "capability_lead": "CN"}), fw)
+    assert not any("[V-UNSTATED-CODE;" in c for c in b.verdict.conditions)
+    assert not any(t.rule == "X-R2-LEADER-GIVES" and t.side == "US" for t in b.trace)
+
+
+def test_declared_source_code_is_the_givers_not_the_receivers(fw: Framework) -> None:
+    """`capability` raises only the side that gives the code: CN leads and receives US code."""
+    a = assess(
+        proposal(
+            "verification",
+            capability_lead="CN",
+            source_code="capability",
+            us={"contributes": ["source_code"]},
+            cn={"receives": ["source_code"]},
+        ),
+        fw,
+    )
+    assert side_level(a, "CN", "R2_differential") == "moderate"
+    assert not any(t.rule == "X-R2-LEADER-GIVES" for t in a.trace)
+
+
+def test_a_declared_source_code_kind_is_recorded_and_reproduces(fw: Framework) -> None:
+    """A declared kind is kept in the recorded proposal and an undeclared one stays out of it, so
+    re-validating the record (as `reproduce` does) reads the same answer, or the same question."""
+    from detente.assessment.engine import reproduce
+    from detente.assessment.result import Assessment
+    from detente.report import render_json
+
+    base = {"capability_lead": "US", "us": {"contributes": ["source_code"]}}
+    for kind in (None, "capability", "safety_tooling"):
+        fields = base if kind is None else {**base, "source_code": kind}
+        a = assess(proposal("verification", **fields), fw)
+        assert a.proposal.get("source_code") == kind
+        assert ("source_code" in a.proposal) is (kind is not None)
+        filed = Assessment.model_validate_json(render_json(a))
+        again, diffs = reproduce(filed, fw)
+        assert not diffs
+        assert render_json(again) == render_json(a)
+
+
 def test_leader_capability_assets_match_the_rule(fw: Framework) -> None:
     """features.LEADER_CAPABILITY_ASSETS (the leader's gifts that make the code question moot) are
     the assets X-R2-LEADER-GIVES reads besides source code."""

@@ -70,6 +70,7 @@ infrastructure:
   hosted_by: host
   scope: safety_specific
   builds_on_national_infrastructure: true
+source_code: safety_tooling
 governance: neutral_chair
 purposes: [reduce_uncertainty, misuse_prevention]
 publication: pre_publication_review
@@ -368,3 +369,66 @@ def test_a_large_proposal_can_be_revised_on_the_page(client, wf: Workflow) -> No
     text = f"title: Large\nparties:\n  - {{name: Example Lab, country: US}}\nnotes: {notes}\n"
     _first, second, a1, a2 = _round_trip(client, wf, text)
     assert second.data == _first.data and a2.verdict == a1.verdict
+
+
+# The leading side gives source code (rules 2.6.0): unset, the verdict asks what the code is
+# (V-UNSTATED-CODE); the form's `source_code` select answers it, and leaves it unset when not chosen.
+LEADER_CODE = """\
+title: Joint location-verification firmware
+areas:
+  - id: verification
+parties:
+  - {id: mit, name: Massachusetts Institute of Technology, country: US, type: university, contributes: [source_code]}
+  - {id: zju, name: Zhejiang University, country: CN, type: university, receives: [source_code]}
+forms: [joint_software]
+model_access: none
+capability_lead: US
+"""
+
+
+def test_the_form_keeps_the_source_code_question_open_and_answers_it(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    asks = lambda a: any("[V-UNSTATED-CODE;" in c for c in a.verdict.conditions)  # noqa: E731
+    _first, second, a1, a2 = _round_trip(client, wf, LEADER_CODE)
+    assert "source_code:" not in second.source_text.replace("[source_code]", "")  # unset stays so
+    assert asks(a1) and asks(a2) and a2.proposal_sha256 == a1.proposal_sha256
+    alice = actor(wf, "alice")
+    page = client.get("/proposals/1/revise").text
+    assert '<select name="source_code" id="source_code">' in page
+    for kind, r2 in (("safety_tooling", "moderate"), ("capability", "high")):
+        fields = [(k, v) for k, v in form_fields(page) if k != "source_code"]
+        r = client.post(
+            "/proposals/1/revise",
+            data=_multi([*fields, ("source_code", kind)]),
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+        rev = wf.revision(alice, 1)  # the latest
+        _m, a = wf.assessment(alice, 1)
+        assert f"source_code: {kind}" in rev.source_text
+        assert a.proposal["source_code"] == kind and not asks(a)
+        us = next(s for s in a.sides if s.side == "US")
+        assert us.inherent["R2_differential"] == r2  # capability code raises the leader's R2
+        page = client.get("/proposals/1/revise").text
+        assert f'<option value="{kind}" selected>' in page
+
+
+# One party controls the drafting (controlled_by): the form has an input for it, so a revision made
+# with the form keeps the answer (it was dropped before, and V-UNSTATED-CONTROLLER asked again).
+CONTROLLED = """\
+title: A code of practice for incident reporting
+areas:
+  - id: protocols
+parties:
+  - {id: mit, name: Massachusetts Institute of Technology, country: US, type: university}
+  - {id: zju, name: Zhejiang University, country: CN, type: university}
+forms: [standards_drafting]
+governance: one_party_controls
+controlled_by: mit
+"""
+
+
+def test_the_form_keeps_controlled_by(client, wf: Workflow) -> None:  # type: ignore[no-untyped-def]
+    first, second, a1, a2 = _round_trip(client, wf, CONTROLLED)
+    assert second.data == first.data and "controlled_by: mit" in second.source_text
+    assert not any("[V-UNSTATED-CONTROLLER;" in c for c in a2.verdict.conditions)
+    assert a2.verdict == a1.verdict and a2.proposal_sha256 == a1.proposal_sha256

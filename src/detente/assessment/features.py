@@ -20,6 +20,7 @@ from detente.model.proposal import (
     AccessOf,
     Activity,
     Asset,
+    CodeKind,
     Form,
     FundingType,
     Governance,
@@ -131,6 +132,7 @@ _PUBLICATION_FLAG = {x: f"publication.{x.value}" for x in Publication}
 _TRACK_FLAG = {x: f"track.{x.value}" for x in Track}
 _HOSTING_FLAG = {x: f"hosting.{x.value}" for x in Hosting}
 _SCOPE_FLAG = {x: f"infra.{x.value}" for x in InfraScope}
+_CODE_FLAG = {x: f"source_code.{x.value}" for x in CodeKind}
 _GOVERNANCE_FLAG = {x: f"governance.{x.value}" for x in Governance}
 _FUNDING_FLAG = {x: f"funding.{x.value}" for x in FundingType}
 _GIVES_FLAG = {a: f"any.gives.{a.value}" for a in Asset}
@@ -187,8 +189,16 @@ def _global_flags(p: Proposal, safeguards: frozenset[str], lead: str | None) -> 
         f.add(_SCOPE_FLAG[infra.scope])
     if infra.builds_on_national_infrastructure:
         f.add("infra.national")
-    if infra.scope is InfraScope.general_purpose or not CAPABILITY_CODE_ACTIVITIES.isdisjoint(
-        p.activities
+    # what the code given is: declared (``source_code``), or read from the declared work. A
+    # declared `safety_tooling` answers the question but does not undo what the work says: code
+    # given in work that trains models or builds pipelines is still read as capability code.
+    code = p.source_code
+    if code is not None:
+        f.add(_CODE_FLAG[code])
+    if (
+        code is CodeKind.capability
+        or infra.scope is InfraScope.general_purpose
+        or not CAPABILITY_CODE_ACTIVITIES.isdisjoint(p.activities)
     ):
         f.add("code.capability_relevant")
     if p.governance is not None:
@@ -359,12 +369,14 @@ def side_features(
     ):
         base.add("unstated.access")
     # the leader gives source code and nothing declared says whether it carries strategic AI
-    # capability (no capability work, no other capability asset): R2 is not raised for it
-    # (X-R2-LEADER-GIVES), and the verdict asks what the code is (rules.yaml V-UNSTATED-CODE).
-    # Tooling declared narrowly safety-specific (infrastructure scope) is an answer: not asked.
+    # capability (no `source_code` kind, no capability work, no other capability asset): R2 is not
+    # raised for it (X-R2-LEADER-GIVES), and the verdict asks what the code is (rules.yaml
+    # V-UNSTATED-CODE). A declared kind (`source_code: capability | safety_tooling`) or tooling
+    # declared narrowly safety-specific (infrastructure scope) is an answer: not asked.
     if (
         lead is not None
         and len(sides) > 1
+        and p.source_code is None
         and Asset.source_code in gives.get(lead, ())
         and "code.capability_relevant" not in base
         and "infra.safety_specific" not in base

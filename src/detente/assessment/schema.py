@@ -19,6 +19,7 @@ from detente.framework.model import Framework
 from detente.model.proposal import (
     Activity,
     Asset,
+    CodeKind,
     Form,
     ModelAccess,
     Proposal,
@@ -86,6 +87,7 @@ def valid_ids_markdown(fw: Framework | None = None) -> str:
         ("`forms`", Form),
         ("`activities`", Activity),
         ("`model_access`", ModelAccess),
+        ("`source_code` (what the code given is)", CodeKind),
         ("`strategic_intersections`", StrategicTech),
         ("`purposes`", Purpose),
     ):

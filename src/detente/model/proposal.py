@@ -205,6 +205,14 @@ class InfraScope(_Choice):
     general_purpose = "general_purpose"
 
 
+class CodeKind(_Choice):
+    """What the source code the parties give is (``source_code``): whether it carries strategic AI
+    capability (framework.md §5 R2) or is safety tooling that need not."""
+
+    capability = "capability"
+    safety_tooling = "safety_tooling"
+
+
 class Governance(_Choice):
     consensus = "consensus"
     neutral_chair = "neutral_chair"
@@ -549,6 +557,16 @@ class Proposal(_Model):
         description="Side (or party id) that leads in the relevant capability; 'parity' or 'unknown'.",
     )
     infrastructure: Infrastructure = Field(default_factory=Infrastructure)
+    source_code: CodeKind | None = Field(
+        None,
+        description="What the source code the parties give (`source_code` in contributes or "
+        "receives) is: `capability` (training, inference or model code, agent scaffolding, "
+        "elicitation tooling: it transfers strategic AI capability, so the leading side's R2 is "
+        "raised for giving it, framework.md §5 R2) or `safety_tooling` (verification firmware, "
+        "evaluation harnesses, monitoring: not raised for the code). With code of both kinds, "
+        "`capability`. Absent = not stated: the leading side's code is asked about "
+        "(V-UNSTATED-CODE).",
+    )
     governance: Governance | None = None
     controlled_by: str | None = Field(
         None,

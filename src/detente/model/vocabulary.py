@@ -13,6 +13,7 @@ from detente.model.proposal import (
     AccessOf,
     Activity,
     Asset,
+    CodeKind,
     Form,
     FundingType,
     Governance,
@@ -77,13 +78,16 @@ def _vocabulary() -> dict[str, str]:
     )
     v["unstated.code_relevance"] = (
         "the leading side gives source code, and nothing declared says whether it carries strategic "
-        "AI capability (no capability work, code.capability_relevant; no other capability asset "
-        "given by the leader; not declared narrowly safety-specific tooling, infra.safety_specific)"
+        "AI capability (no source_code kind declared; no capability work, code.capability_relevant; "
+        "no other capability asset given by the leader; not declared narrowly safety-specific "
+        "tooling, infra.safety_specific)"
     )
     v["code.capability_relevant"] = (
-        "the declared work makes code capability-relevant: it trains or improves models, builds "
-        "data pipelines or does elicitation research, or the infrastructure is general-purpose"
+        "the code given is capability code: declared so (source_code: capability), or the declared "
+        "work trains or improves models, builds data pipelines or does elicitation research, or the "
+        "infrastructure is general-purpose"
     )
+    v.update(_enum_flags("source_code", CodeKind, "declared kind of the source code given"))
     v.update(_enum_flags("track", Track, "diplomatic track"))
     v["costs.pooled"] = (
         "costs are pooled: parties on two or more sides fund or contribute compute (a stated "

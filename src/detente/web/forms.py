@@ -50,6 +50,7 @@ CHOICES: dict[str, list[str]] = {
     "publication": _choices(pm.Publication),
     "hosting": _choices(pm.Hosting),
     "scope": _choices(pm.InfraScope),
+    "source_code": _choices(pm.CodeKind),
     "governance": _choices(pm.Governance),
     "purposes": _choices(pm.Purpose),
     "funding_type": _choices(pm.FundingType),
@@ -235,7 +236,15 @@ def document_from_form(form: FormData, base: dict[str, Any] | None = None) -> di
     techs = [v for v in doc.get("strategic_intersections", []) if v != NONE]
     if techs or NONE in doc.get("strategic_intersections", []):
         doc["strategic_intersections"] = techs
-    for key in ("model_access", "maturity", "capability_lead", "governance", "publication"):
+    for key in (
+        "model_access",
+        "maturity",
+        "capability_lead",
+        "governance",
+        "controlled_by",
+        "publication",
+        "source_code",
+    ):
         v = _s(form, key)
         if v:
             doc[key] = v

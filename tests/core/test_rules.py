@@ -757,7 +757,7 @@ def test_leader_source_code_raises_r2_only_as_capability_code(
         assert not any("[V-UNSTATED-CODE;" in cond for cond in x.verdict.conditions)
 
 
-# The declared answer (rules 2.6.0): the proposal's `source_code` says what the code given is.
+# The declared answer (rules 2.7.0): the proposal's `source_code` says what the code given is.
 # `capability` raises the leader's R2 as capability work does; `safety_tooling` answers without a
 # raise; either clears V-UNSTATED-CODE. What the declared work says still stands (a declared
 # `safety_tooling` does not undo training work), and the trailing side's code moves nothing.
@@ -1178,7 +1178,8 @@ UNSTATED_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ),
     # dialogue only: no access to declare
     ("verification", {"forms": ["dialogue", "joint_statement"]}, set()),
-    # joint red-teaming with no access declared: whose model is probed is asked (rules 2.4.0)
+    # joint red-teaming with no access declared: whose model is probed is asked (rules 2.4.0;
+    # rules 2.6.0: meanwhile no side is raised, the baseline is read)
     (
         "evaluations",
         {"forms": ["joint_red_teaming"], "strategic_intersections": []},
@@ -1188,6 +1189,17 @@ UNSTATED_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     (
         "evaluations",
         {"forms": ["joint_red_teaming"], "strategic_intersections": [], "model_access": "api"},
+        set(),
+    ),
+    # declared as none (holdout8 h8-p1): an answer, nothing to ask
+    (
+        "evaluations",
+        {
+            "forms": ["joint_red_teaming"],
+            "strategic_intersections": [],
+            "model_access": "none",
+            "access": [],
+        },
         set(),
     ),
     # protocols (every risk low at baseline): nothing to ask
@@ -1384,19 +1396,44 @@ def test_joint_red_teaming_through_an_api_is_not_countered_by_no_internals_acces
 
 
 # Per side (rules 2.4.0, safeguards 2.3.0; holdout5 h5-08-p1): joint red-teaming raises R4 for a
-# side whose model another side reaches, or for every side when no model access is declared (whose
-# model is probed is then unknown: the worst case stays and the verdict asks). `logged-access` is
-# credited for the side whose model is reached, for every side when the access is not declared,
-# and for a side nobody reaches only when all access is API access (no hands-on, no red-teaming):
-# a side whose systems nobody reaches never ends above the side whose model is reached.
+# side whose model another side reaches. With no model access declared no side is raised (rules
+# 2.6.0, holdout8 h8-05, h8-p1): access unstated reads the §6.4 baseline and the verdict asks (the
+# worst case is not filled in), access declared none reaches nobody's model. `logged-access` is
+# credited for the side whose model is reached, and for a side nobody reaches only when all access
+# is API access (no hands-on, no red-teaming); with no model access declared it is credited to no
+# side (safeguards 2.4.0: no session is known to log, so nothing goes below the baseline on an
+# assumption). A side whose systems nobody reaches never ends above the side whose model is reached.
 _US_MODEL = {"to": "cn-uni", "of": "model", "owner": "us-uni"}
 _SG = {"id": "sg-inst", "name": "Example Institute", "country": "SG", "type": "research_institute"}
 PER_SIDE_R4_CASES: list[tuple[str, dict[str, Any], list[str], tuple[str, str]]] = [
-    ("red-teaming, no access declared", {"forms": ["joint_red_teaming"]}, [], ("high", "high")),
     (
-        "red-teaming, no access declared, logged",
+        "red-teaming, no access declared",
+        {"forms": ["joint_red_teaming"]},
+        [],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming, no access declared, logged (not credited: the baseline stays)",
         {"forms": ["joint_red_teaming"]},
         ["logged-access"],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming, access declared none (holdout8 h8-p1)",
+        {"forms": ["joint_red_teaming"], "model_access": "none", "access": []},
+        [],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming, access declared none, logged (nothing to log)",
+        {"forms": ["joint_red_teaming"], "model_access": "none", "access": []},
+        ["logged-access"],
+        ("moderate", "moderate"),
+    ),
+    (
+        "red-teaming, no access declared, military-affiliated CN party (no side reached)",
+        {"forms": ["joint_red_teaming"], "cn": {"type": "military_affiliated"}},
+        [],
         ("moderate", "moderate"),
     ),
     (
@@ -1487,3 +1524,31 @@ def test_red_teaming_and_logged_access_are_per_side(
     if fields.get("access") and fields["access"][0]["owner"] == "us-uni":
         # CN's systems are reached by nobody: never riskier than the US side whose model is reached
         assert order.index(got[1]) <= order.index(got[0])
+
+
+# Safeguards 2.4.0 (holdout8 h8-05, h8-p1): joint red-teaming with no model access declared gives
+# `logged-access` no session to act on, so it is not credited (the report says why) and no level
+# goes below the §6.4 baseline; with access unstated the verdict asks for it instead.
+@pytest.mark.parametrize(
+    ("fields", "asked"),
+    [
+        pytest.param({}, True, id="access unstated"),
+        pytest.param({"model_access": "none", "access": []}, False, id="access none"),
+    ],
+)
+def test_logged_access_is_not_credited_without_declared_model_access(
+    fw: Framework, fields: dict[str, Any], asked: bool
+) -> None:
+    p = proposal(
+        "evaluations",
+        forms=["joint_red_teaming"],
+        strategic_intersections=[],
+        safeguards=["logged-access"],
+        **fields,
+    )
+    a = assess(p, fw)
+    (sg,) = [s for s in a.safeguards if s.id == "logged-access"]
+    assert sg.planned and not sg.credited and sg.not_credited_because
+    for side in (US, CN):
+        assert side_level(a, side, "R4_harm_opportunity", "residual") == "moderate"
+    assert any("V-UNSTATED-ACCESS" in c for c in a.verdict.conditions) is asked

@@ -197,6 +197,15 @@ def test_fact_polarity(
 # shared"). Written from the texts' meaning before the change; the last column is the index of the
 # sentence quoted as decisive.
 MIXED_CASES: list[tuple[str, str, Polarity, bool, int]] = [
+    # "or"/"and" before the object joins list items (text facts 1.7.0): a general denial
+    (
+        "weights_shared",
+        "No prompts or weights are shared. "
+        "The fine-tuned model's weights are handed over to Example Daxue.",
+        Q,
+        False,
+        1,
+    ),
     (
         "weights_shared",
         "We will not share base-model weights. "
@@ -611,6 +620,55 @@ def test_an_explicit_declaration_the_text_contradicts_is_asked(
         assert f"model_access: {fields['model_access']}" in (f.question or "")
         assert reading.effective.model_access is p.model_access
         assert all(Asset.model_weights not in x.contributes for x in reading.effective.parties)
+
+
+# A denial of a part of a declared focus (text facts 1.7.0, holdout8 h8-09): with `bio_chem`
+# declared, a denial of the material handled or the lab work done ("no pathogen sequences", "no
+# toxins", "no wet-lab work") or of an object the sentence qualifies ("no national biodefence
+# programme information") does not contradict the declaration: no question, and nothing shown as
+# ruled out. A denial of the focus itself ("no biological or chemical topics", "CBRN tasks are
+# excluded", "no biological weapons tasks") still asks "Which is right?". Undeclared, every such
+# denial is shown as ruled out, as before. Written from the sentences' meaning before running.
+PART_DENIAL_CASES: list[tuple[str, bool]] = [
+    # (sentence, declared bio_chem is asked about)
+    ("It does not involve any pathogen sequences, lab work or model testing.", False),
+    ("No pathogens are handled.", False),
+    ("The working group does no wet-lab work and handles no toxins.", False),
+    ("Participants agree that no national biodefence programme information is discussed.", False),
+    ("The work involves no biological or chemical topics.", True),
+    ("The work involves no bio/chem topics.", True),
+    ("CBRN tasks are excluded.", True),
+    ("There are no biological weapons tasks in the suite.", True),
+    # a part and the focus itself denied in one sentence: the general denial is asked about
+    ("No pathogens, toxins or CBRN content are involved.", True),
+    # a part denied in one sentence, the focus in another
+    ("No pathogens are handled. Biosecurity is out of scope.", True),
+]
+
+
+@pytest.mark.parametrize(("sentence", "asked"), PART_DENIAL_CASES)
+def test_a_denial_of_a_part_does_not_contradict_the_declared_focus(
+    fw: Framework, sentence: str, asked: bool
+) -> None:
+    declared = proposal("protocols", strategic_intersections=["bio_chem"], description=sentence)
+    facts = [f for f in read_text(declared, fw).facts if f.id == "bio_chem_focus"]
+    if asked:
+        (f,) = facts
+        assert f.polarity is N and not f.applied
+        assert f.question and "Which is right?" in f.question, f.question
+        assert "no biological or chemical" not in sentence.lower() or f.quote == sentence
+    else:
+        assert facts == [], facts
+    # undeclared: the denial is read and shown as ruled out (never applied, never asked)
+    undeclared = proposal("protocols", strategic_intersections=[], description=sentence)
+    (f,) = [f for f in read_text(undeclared, fw).facts if f.id == "bio_chem_focus"]
+    assert f.polarity is N and not f.applied and f.question is None
+
+
+def test_biological_or_chemical_is_a_mention_of_the_focus(fw: Framework) -> None:
+    p = proposal("evaluations", description="The suite covers biological and chemical topics.")
+    (f,) = [f for f in read_text(p, fw).facts if f.id == "bio_chem_focus"]
+    assert f.polarity is A and f.applied
 
 
 # A public release (to everyone) is not a handover to a party: it is read as its own fact,

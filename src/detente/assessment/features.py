@@ -360,7 +360,7 @@ def side_features(
     if p.governance is Governance.one_party_controls and p.controlled_by is None:
         base.add("unstated.controller")
     # joint red-teaming alone (access.hands_on from the form, no grant) does not say whose model
-    # is probed: that is asked too (rules 2.4.0 raise every side's R4 meanwhile)
+    # is probed: that is asked too (rules 2.6.0: meanwhile no side is raised, the baseline is read)
     if (
         access_flags <= {"access.hands_on"}
         and not dialogue_only

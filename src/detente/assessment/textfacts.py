@@ -96,6 +96,9 @@ class _FactDef(BaseModel):
     patterns: list[str]
     question: str
     public: _PublicDef | None = None
+    # objects inside the fact whose denial denies only a part of it: a declared fact is not
+    # contradicted by such a denial (``narrower`` in the data file)
+    narrower: str | None = None
 
 
 class _PartyReferences(BaseModel):
@@ -140,6 +143,7 @@ class _Compiled:
     folded: re.Pattern[str] | None
     object_folded: re.Pattern[str] | None
     public: re.Pattern[str] | None = None  # the cue of a release to everyone (``public``)
+    narrower: re.Pattern[str] | None = None  # a part of the fact, not the fact (``narrower``)
 
 
 _RECEIVING = re.compile(r"^(?:access|receiv|obtain|download|cop|get|inspect|load)", re.IGNORECASE)
@@ -211,6 +215,7 @@ def fact_definitions() -> tuple[str, tuple[_Compiled, ...]]:
                 compile_folded(source) if object_folded or not windowed else None,
                 object_folded,
                 re.compile(f.public.cue, re.IGNORECASE) if f.public else None,
+                re.compile(f.narrower, re.IGNORECASE) if f.narrower else None,
             )
         )
     return doc.version, tuple(out)
@@ -307,6 +312,7 @@ _NOT_NARROWING_WORDS = """
     model network frontier trained internal full
 """
 _NOT_NARROWING = frozenset(_NOT_NARROWING_WORDS.split())
+_LIST_WORDS = frozenset({"and", "or", "and/or"})
 _ITEM_MARK = re.compile(r"\(?[a-z0-9]{1,3}\)", re.IGNORECASE)  # "b)", "(ii)"
 _NARROWED_AFTER = re.compile(  # "weights of the base model", not "weights of any kind"
     r"\s+(?:of|from)\s+(?!(?:any|all|either|every)\b)\w", re.IGNORECASE
@@ -342,6 +348,14 @@ def _rules_out(p: Proposal, c: _Compiled, neg: _Seen, aff: _Seen) -> bool:
         ag, _ = _party_roles(p, aff.mention.quote)
         if ng and ag and not set(ng) & set(ag):
             return False
+    return _denies_generally(c, neg)
+
+
+def _denies_generally(c: _Compiled, neg: _Seen) -> bool:
+    """Whether nothing narrows the object of the negated mention ``neg`` (:func:`_rules_out`):
+    no modifier or possessor before it, no "of"/"from" after it."""
+    text = neg.text
+    s_start, s_end = sentence_bounds(text, neg.start)
     obj = (c.object or c.pattern).search(text, neg.start, neg.end)
     o_start, o_end = obj.span() if obj else (neg.start, neg.end)
     word = o_start  # the start of the word the object starts in ("base-" of "base-model weights")
@@ -355,12 +369,32 @@ def _rules_out(p: Proposal, c: _Compiled, neg: _Seen, aff: _Seen) -> bool:
     if not head:
         return True  # the object opens the sentence: "Weights are not shared."
     token = head.split()[-1]
-    if token[-1] in ",;:" or _ITEM_MARK.fullmatch(token):
-        return True  # the word before belongs to something else: "share: a) …, b) weights"
+    if token[-1] in ",;:" or _ITEM_MARK.fullmatch(token) or token.lower() in _LIST_WORDS:
+        # the word before belongs to something else: "share: a) …, b) weights", "no toxins,
+        # pathogens or CBRN content" (text facts 1.7.0: "and"/"or" join list items like a comma)
+        return True
     if s_start + len(head) - len(token) == neg.start < o_start:
         return True  # the match's own verb: "will not share weights"
     prev = token.strip("\"'“”‘’()[]").lower()
     return not prev or prev in _NOT_NARROWING or prev in (neg.mention.cue or "").lower().split()
+
+
+def _denies_a_part(c: _Compiled, neg: _Seen) -> bool:
+    """Whether the negated mention ``neg`` denies only a part of the fact: its object is one the
+    fact lists as ``narrower`` (for a CBRN focus the material handled or the lab work done:
+    "it does not involve any pathogen sequences, lab work …"), or one a modifier, possessor or
+    "of"/"from" qualifies (:func:`_denies_generally`: "no national biodefence programme
+    information"), not the fact itself ("no CBRN tasks", "no biological or chemical topics").
+    Read only for a fact that lists ``narrower`` parts.  Such a denial does not contradict the declared
+    fact (docs/proposals.md "Facts read from the text": a narrower denial does not negate it)."""
+    if c.narrower is None:
+        return False
+    obj = (c.object or c.pattern).search(neg.text, neg.start, neg.end)
+    if obj is not None and c.narrower.fullmatch(neg.text, *obj.span()) is not None:
+        return True
+    # or an object the sentence qualifies, read as for a statement and a denial (_rules_out):
+    # "no national biodefence programme information is discussed"
+    return not _denies_generally(c, neg)
 
 
 _PARTY_BEFORE = re.compile(r"\b(to|with|for|from|by)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -588,6 +622,12 @@ def read_text(p: Proposal, fw: Framework) -> TextReading:
         quote = decisive.quote
         if declared and pol is not Polarity.negated:
             continue  # the fields already say it
+        if declared and pol is Polarity.negated and c.narrower is not None:
+            general = [s.mention for s in seen if not _denies_a_part(c, s)]
+            if not general:
+                continue  # only a part is denied ("no pathogen sequences"): the fields say the rest
+            decisive = general[0]  # the denial of the fact itself is the one asked about
+            quote = decisive.quote
         if pol is Polarity.negated:
             if declared and (f.direction != "party" or _denial_covers(p, decisive.quote)):
                 question = (

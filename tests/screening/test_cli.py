@@ -90,3 +90,27 @@ def test_load_real_lists_and_screen(shared_lists: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0 and "RELATED" in r.output
     r = runner.invoke(app, ["screen", "BUAA", "--home", str(tmp_path), "--json"])
     assert r.exit_code == 0 and '"status": "hit"' in r.output
+
+
+def test_load_folder_without_list_files_is_exit_2(tmp_path: Path) -> None:
+    """A folder with nothing to load used to rebuild an empty index and exit 0: loaded nothing,
+    said nothing. It is an error that names the folder and what was expected."""
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "README.md").write_text("not a list\n")
+    r = runner.invoke(app, ["lists", "load", str(empty), "--home", str(tmp_path / "h")])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "no list files found" in r.output and "nothing was loaded" in r.output
+
+
+def test_load_parent_folder_reads_its_source_folders(tmp_path: Path) -> None:
+    """`lists load ../shared/data/lists`: a folder with no list files of its own is read one level
+    down, one subfolder per source (as the shared data is laid out)."""
+    parent = tmp_path / "lists"
+    (parent / "mine").mkdir(parents=True)
+    (parent / "mine" / "user_list.csv").write_bytes((FIX / "user_list.csv").read_bytes())
+    (parent / "SOURCE.md").write_text("about these lists\n")
+    home = str(tmp_path / "h")
+    r = runner.invoke(app, ["lists", "load", str(parent), "--source", "user_csv", "--home", home])
+    assert r.exit_code == 0, r.output
+    assert "loaded user_csv" in r.output

@@ -368,7 +368,8 @@ def _batch(input_: Path, output: Path | None, idx: object, threshold: float | No
 @cli_errors
 def lists_load(
     paths: list[Path] = typer.Argument(
-        ..., help="List files, or folders of them (the source is detected from name and content)."
+        ...,
+        help="List files, or folders of them (the source is detected from name and content); a folder with no list files is read one level down.",
     ),
     source: str | None = typer.Option(
         None, "--source", help="Source id from the registry (see `lists sources`)."

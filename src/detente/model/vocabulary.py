@@ -156,11 +156,11 @@ VOCABULARY: dict[str, str] = _vocabulary()
 
 SAFEGUARD_PREFIX = "safeguard."
 DILIGENCE_FLAGS: dict[str, str] = {
-    "dd.blocking_hit": "a party is a confirmed match on a blocking list (e.g. OFAC SDN)",
-    "dd.restricting_hit": "a party is a confirmed match on a restricting list (Entity List, §1286, 1260H, MEU …)",
+    "dd.blocking_hit": "a party is a hit on a blocking list (e.g. OFAC SDN; corroborated by evidence or a reviewer)",
+    "dd.restricting_hit": "a party is a hit on a restricting list (Entity List, §1286, 1260H, MEU …; corroborated by evidence or a reviewer)",
     "dd.potential_match": "a party or person has a potential (unconfirmed) list match: a review "
     "item for a reviewer's disposition, never a worse verdict by itself",
-    "dd.informational_hit": "a party is a confirmed match on an informational list (another "
+    "dd.informational_hit": "a party is a hit on an informational list (another "
     "jurisdiction's list, no legal effect for the side): a review item",
     "dd.related_entity": "a party is related to (parent or sibling of) a listed entity",
     "dd.not_checked": "some list could not be checked",

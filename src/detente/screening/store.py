@@ -522,13 +522,21 @@ LIST_SUFFIXES = (".csv", ".json", ".xml", ".gz", ".zip")
 
 
 def expand_list_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; folders expand to the list files in them (README/SOURCE.md and the like skipped)."""
+    """Files as given; folders expand to the list files in them (README/SOURCE.md and the like
+    skipped). A folder with no list files of its own expands to those of its subfolders, one level
+    down (``lists load ../shared/data/lists``: one folder per source)."""
+
+    def files_in(d: Path) -> list[Path]:
+        return sorted(f for f in d.iterdir() if f.is_file() and f.suffix.lower() in LIST_SUFFIXES)
+
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(
-                sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LIST_SUFFIXES)
-            )
+            found = files_in(p)
+            if not found:
+                for sub in sorted(d for d in p.iterdir() if d.is_dir()):
+                    found.extend(files_in(sub))
+            out.extend(found)
         else:
             out.append(p)
     return out
@@ -549,7 +557,14 @@ def load_paths(
     reg = load_registry()
     groups: dict[str, dict[str, bytes]] = {}
     origins: dict[str, list[str]] = {}
-    for p in expand_list_paths(paths):
+    found = expand_list_paths(paths)
+    if not found:
+        given = ", ".join(str(p) for p in paths)
+        raise InputError(
+            f"{given}: no list files found (expected {', '.join(sorted(LIST_SUFFIXES))} files, "
+            "or folders of them); nothing was loaded"
+        )
+    for p in found:
         if not p.is_file():
             raise InputError(f"{p}: no such file")
         sid = source or detect_source(p)

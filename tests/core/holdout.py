@@ -115,6 +115,7 @@ TABLES: dict[str, Table] = {
         Table.load("holdout6", cites=("§",)),
         Table.load("holdout7", cites=("§",)),
         Table.load("holdout8", cites=("§", "proposals.md", "README")),
+        Table.load("holdout9", cites=("§", "proposals.md", "README")),
     )
 }
 

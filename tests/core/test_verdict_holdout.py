@@ -1,4 +1,4 @@
-"""The eight held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
+"""The nine held-out verdict case tables (tests/cases/verdict_cases_holdout*.yaml), through the one
 harness in holdout.py: proposals the rules were not tuned on, whose expected verdict range and
 reason were written from framework.md and committed before the tool was run on them (see each
 file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
@@ -34,7 +34,13 @@ file's git history). Test ids start with the table: ``holdout3-h3-04-…``.
   verifier code reviewed independently, a leader's agent scaffold handed over, a safeguard the
   fields contradict, logged API access, red-teaming with access unstated, prose contradicting
   ``model_access: none``, allies only on a cluster, drug discovery, a biosecurity protocol, a
-  title-and-two-parties proposal, on-site inspection of internals.
+  title-and-two-parties proposal, on-site inspection of internals;
+- round 9 (``holdout9``): a measurement of the final rules (nothing tuned on it), five per area each
+  spanning the verdict scale — dialogue-only work in every area, co-written verifier code with and
+  without review, chip details for a hardware mechanism, private runbooks, nuclear early-warning
+  procedures, an unnamed secretariat, new research under pre-publication review, a cluster both
+  sides administer, a registry the rival administers, a declared India–China rivalry, elicitation
+  recipes handed over in the prose only, proposals with nothing stated, a firewall with no focus.
 
 A case the tool gets wrong carries ``xfail: "<why>"`` and is marked xfail(strict=True); a known
 defect is a strict xfail until it is ``fixed``. The keys a case may check are listed in holdout.py.

@@ -270,9 +270,22 @@ def _batch(input_: Path, output: Path | None, idx: object, threshold: float | No
 
     assert idx is None or isinstance(idx, LoadedIndex)
     try:
-        text = input_.read_text(encoding="utf-8-sig")
+        raw = input_.read_bytes()
     except OSError as exc:
         raise InputError(f"{input_}: cannot read ({exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{input_}: the CSV is not UTF-8 text",
+            problems=[
+                Problem(
+                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+                    "save the file as UTF-8",
+                    file=str(input_),
+                )
+            ],
+        ) from None
     reader = csv.DictReader(text.splitlines())
     if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
         raise InputError(

@@ -123,3 +123,9 @@ def test_batch_csv_not_utf8_exits_2_without_traceback(tmp_path: Path) -> None:
     assert r.exit_code == 2, r.output
     assert "not UTF-8" in r.output and "parties.csv" in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_lists_status_bad_as_of_exits_2(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["lists", "status", "--as-of", "garbage", "--home", str(tmp_path)])
+    assert r.exit_code == 2, r.output
+    assert "--as-of 'garbage' is not a date" in r.output

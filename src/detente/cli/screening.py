@@ -478,13 +478,17 @@ def lists_status(
     """What is loaded, how old it is, and which lists are not checked."""
     from rich.table import Table
 
+    from detente.errors import InputError
     from detente.screening.diligence import coverage, jurisdiction_summary, versions
     from detente.screening.registry import load_registry
     from detente.screening.store import index_path, open_index
 
+    try:
+        when = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
     reg = load_registry()
     idx = open_index(home)
-    when = date.fromisoformat(as_of) if as_of else date.today()
     vs = versions(idx, reg, when, max_age_days)
     cov = coverage(idx, reg)
     sides = jurisdiction_summary(cov)

@@ -156,6 +156,15 @@ def test_reproduce_rejects_non_assessment(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "not a Détente assessment" in r.output
 
 
+def test_reproduce_not_utf8_exits_2_not_1(tmp_path: Path) -> None:
+    # exit 1 means "re-computes differently"; an unreadable file is bad input (2), not a traceback
+    f = tmp_path / "x.json"
+    f.write_bytes(b"\xff\xfe{}")
+    r = runner.invoke(app, ["reproduce", str(f)])
+    assert r.exit_code == 2, r.output
+    assert "not a Détente assessment" in r.output and "0xff" in r.output
+
+
 def test_pdf_report(tmp_path: Path) -> None:
     ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
     r = runner.invoke(

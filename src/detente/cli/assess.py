@@ -181,7 +181,14 @@ def reproduce_cmd(
 
     if not report.is_file():
         raise NotFoundError(f"{report}: no such file")
-    text = report.read_text(encoding="utf-8")
+    raw = report.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProposalError(
+            f"{report}: not a Détente assessment JSON (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start} is not UTF-8)"
+        ) from None
     try:
         stored = Assessment.model_validate_json(text)
     except ValueError as exc:

@@ -179,3 +179,17 @@ def test_unknown_format_is_exit_2(tmp_path: Path) -> None:
     ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
     r = runner.invoke(app, ["assess", str(ex), "--out", str(tmp_path), "--format", "docx"])
     assert r.exit_code == 2 and "unknown format" in r.output
+
+
+def test_python_dash_m_detente_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "detente", "schema", "bogus"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "unknown schema 'bogus'" in proc.stderr

@@ -193,3 +193,12 @@ def test_python_dash_m_detente_runs_the_cli() -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert "unknown schema 'bogus'" in proc.stderr
+
+
+def test_assess_format_without_out_is_not_a_silent_no_op() -> None:
+    ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
+    r = runner.invoke(app, ["assess", str(ex), "--format", "md", "--no-screen"])
+    assert r.exit_code == 2, r.output
+    assert "--out" in r.output
+    r = runner.invoke(app, ["assess", str(ex), "--no-screen", "-q"])  # default formats: fine
+    assert r.exit_code == 0, r.output

@@ -156,6 +156,15 @@ def test_reproduce_rejects_non_assessment(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "not a Détente assessment" in r.output
 
 
+def test_reproduce_not_utf8_exits_2_not_1(tmp_path: Path) -> None:
+    # exit 1 means "re-computes differently"; an unreadable file is bad input (2), not a traceback
+    f = tmp_path / "x.json"
+    f.write_bytes(b"\xff\xfe{}")
+    r = runner.invoke(app, ["reproduce", str(f)])
+    assert r.exit_code == 2, r.output
+    assert "not a Détente assessment" in r.output and "0xff" in r.output
+
+
 def test_pdf_report(tmp_path: Path) -> None:
     ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
     r = runner.invoke(
@@ -170,3 +179,26 @@ def test_unknown_format_is_exit_2(tmp_path: Path) -> None:
     ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
     r = runner.invoke(app, ["assess", str(ex), "--out", str(tmp_path), "--format", "docx"])
     assert r.exit_code == 2 and "unknown format" in r.output
+
+
+def test_python_dash_m_detente_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "detente", "schema", "bogus"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "unknown schema 'bogus'" in proc.stderr
+
+
+def test_assess_format_without_out_is_not_a_silent_no_op() -> None:
+    ex = ROOT / "examples" / "01-incident-reporting-protocol.yaml"
+    r = runner.invoke(app, ["assess", str(ex), "--format", "md", "--no-screen"])
+    assert r.exit_code == 2, r.output
+    assert "--out" in r.output
+    r = runner.invoke(app, ["assess", str(ex), "--no-screen", "-q"])  # default formats: fine
+    assert r.exit_code == 0, r.output

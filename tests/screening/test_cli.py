@@ -114,3 +114,18 @@ def test_load_parent_folder_reads_its_source_folders(tmp_path: Path) -> None:
     r = runner.invoke(app, ["lists", "load", str(parent), "--source", "user_csv", "--home", home])
     assert r.exit_code == 0, r.output
     assert "loaded user_csv" in r.output
+
+
+def test_batch_csv_not_utf8_exits_2_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "parties.csv"
+    bad.write_bytes("name\n清华大学\n".encode("gb18030"))
+    r = runner.invoke(app, ["screen", "--input", str(bad), "--home", str(tmp_path)])
+    assert r.exit_code == 2, r.output
+    assert "not UTF-8" in r.output and "parties.csv" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_lists_status_bad_as_of_exits_2(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["lists", "status", "--as-of", "garbage", "--home", str(tmp_path)])
+    assert r.exit_code == 2, r.output
+    assert "--as-of 'garbage' is not a date" in r.output

@@ -23,6 +23,7 @@ FORMAT_HELP = (
 
 
 def assess_cmd(
+    ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Proposal files (YAML/JSON) or folders of them."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write reports into this folder."),
     fmt: list[str] = typer.Option(["json", "md", "html"], "--format", "-f", help=FORMAT_HELP),
@@ -74,6 +75,10 @@ def assess_cmd(
     except DetenteError as exc:
         print_error(exc)
         raise typer.Exit(exit_code_for(exc)) from None
+    fmt_source = ctx.get_parameter_source("fmt")
+    if out is None and fmt_source is not None and fmt_source.name == "COMMANDLINE":
+        print_error(InputError("--format writes report files only with --out DIR; give --out"))
+        raise typer.Exit(2)
     try:
         as_of_date = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -181,7 +186,14 @@ def reproduce_cmd(
 
     if not report.is_file():
         raise NotFoundError(f"{report}: no such file")
-    text = report.read_text(encoding="utf-8")
+    raw = report.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProposalError(
+            f"{report}: not a Détente assessment JSON (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start} is not UTF-8)"
+        ) from None
     try:
         stored = Assessment.model_validate_json(text)
     except ValueError as exc:

@@ -270,9 +270,22 @@ def _batch(input_: Path, output: Path | None, idx: object, threshold: float | No
 
     assert idx is None or isinstance(idx, LoadedIndex)
     try:
-        text = input_.read_text(encoding="utf-8-sig")
+        raw = input_.read_bytes()
     except OSError as exc:
         raise InputError(f"{input_}: cannot read ({exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{input_}: the CSV is not UTF-8 text",
+            problems=[
+                Problem(
+                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+                    "save the file as UTF-8",
+                    file=str(input_),
+                )
+            ],
+        ) from None
     reader = csv.DictReader(text.splitlines())
     if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
         raise InputError(
@@ -465,13 +478,17 @@ def lists_status(
     """What is loaded, how old it is, and which lists are not checked."""
     from rich.table import Table
 
+    from detente.errors import InputError
     from detente.screening.diligence import coverage, jurisdiction_summary, versions
     from detente.screening.registry import load_registry
     from detente.screening.store import index_path, open_index
 
+    try:
+        when = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
     reg = load_registry()
     idx = open_index(home)
-    when = date.fromisoformat(as_of) if as_of else date.today()
     vs = versions(idx, reg, when, max_age_days)
     cov = coverage(idx, reg)
     sides = jurisdiction_summary(cov)

@@ -129,3 +129,11 @@ def test_lists_status_bad_as_of_exits_2(tmp_path: Path) -> None:
     r = runner.invoke(app, ["lists", "status", "--as-of", "garbage", "--home", str(tmp_path)])
     assert r.exit_code == 2, r.output
     assert "--as-of 'garbage' is not a date" in r.output
+
+
+def test_country_for_a_person_is_refused_not_ignored(tmp_path: Path) -> None:
+    """`--country` was silently ignored for `--type person`; it is refused with what to use."""
+    r = runner.invoke(
+        app, ["screen", "Li Ming", "--type", "person", "--country", "CN", "--home", str(tmp_path)]
+    )
+    assert r.exit_code == 2 and "--nationality" in r.output and "Traceback" not in r.output

@@ -81,3 +81,16 @@ def test_help_does_not_import_the_web_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "fastapi" not in out and "uvicorn" not in out
+
+
+def test_audit_verify_without_a_store_checks_nothing_and_says_so(env: str, tmp_path: Path) -> None:
+    """A fresh home used to get an empty store created and its empty log called 'intact' (exit 0):
+    not checked is never clean."""
+    runner = CliRunner()
+    r = runner.invoke(app, ["audit", "verify"])
+    assert r.exit_code == 2 and "no store at" in r.output and "intact" not in r.output
+    assert not (tmp_path / "detente.sqlite3").exists()  # nothing was created
+    r = runner.invoke(app, ["db", "upgrade"])
+    assert r.exit_code == 0
+    r = runner.invoke(app, ["audit", "verify"])
+    assert r.exit_code == 0 and "empty" in r.output and "intact" not in r.output

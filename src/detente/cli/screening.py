@@ -101,6 +101,12 @@ def screen_cmd(
         raise InputError("--dispose works on one NAME, not with --input")
     if dispose is None and (entry or reason):
         raise InputError("--entry and --reason go with --dispose true_match|false_positive")
+    if type_ == "person" and country and input_ is None:
+        # silently ignored before: a person's country is not a qualifier (never a risk signal)
+        raise InputError(
+            "--country qualifies an organisation; for a person give --nationality, which is "
+            "compared as an identifier only"
+        )
     idx = open_index(home)
     if input_ is not None:
         _batch(input_, output, idx, threshold)

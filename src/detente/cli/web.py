@@ -234,7 +234,19 @@ def audit_verify(
         if not anchor.is_file():
             raise NotFoundError(f"{anchor}: no such anchor file")
         anc = Anchor.from_json(anchor.read_text(encoding="utf-8"), str(anchor))
+    from detente.store.config import database_url as resolve
+
+    url = resolve(database_url)
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).is_file():
+        # opening would create an empty store and call its empty log intact: nothing was checked
+        raise NotFoundError(
+            f"no store at {url[len('sqlite:///') :]}: there is no audit log to verify "
+            "(set DETENTE_HOME or --database-url to the web app's store)"
+        )
     result = _workflow(database_url).verify_audit(anc)
+    if result.ok and result.entries == 0:
+        console.print("audit log empty: 0 entries, nothing to verify yet")
+        return
     if not result.ok:
         for problem in result.problems[1:]:
             err_console.print(f"  - {problem}")

@@ -152,3 +152,19 @@ def test_long_ranges_are_lines(corpus_db: Path, tmp_path: Path) -> None:
     text = _svg_text(draw(result, tmp_path)[0])
     assert "omitted: fewer than 3 US papers that year" in text
     assert "hatched:" not in text
+
+
+@pytest.mark.parametrize("counting", ["whole", "fractional"])
+def test_country_share_zero_is_a_row_not_a_gap(corpus_db: Path, counting: str) -> None:
+    # 2022 (W7 US, W8 US|CN) has no GB work: GB gets a 0 row, not a missing year
+    # (a missing row drew GB's line straight across the year and left it out of the CSV).
+    con = duckdb.connect(str(corpus_db), read_only=True)
+    run = duckdb_runner(con)
+    rows = country_share(run, 2020, 2022, subset="all", counting=counting)  # type: ignore[arg-type]
+    only = country_share(run, 2022, 2022, subset="all", counting=counting, countries=["GB"])  # type: ignore[arg-type]
+    con.close()
+    got = {(r.year, r.country): r for r in rows}
+    assert len(got) == 3 * 3  # every year with works x every country seen
+    gb = got[(2022, "GB")]
+    assert (gb.works, gb.total, gb.share, gb.ci_low) == (0.0, 2, 0.0, 0.0) and gb.ci_high > 0
+    assert [(r.year, r.country, r.works, r.total) for r in only] == [(2022, "GB", 0.0, 2)]

@@ -168,3 +168,22 @@ def test_country_share_zero_is_a_row_not_a_gap(corpus_db: Path, counting: str) -
     gb = got[(2022, "GB")]
     assert (gb.works, gb.total, gb.share, gb.ci_low) == (0.0, 2, 0.0, 0.0) and gb.ci_high > 0
     assert [(r.year, r.country, r.works, r.total) for r in only] == [(2022, "GB", 0.0, 2)]
+
+
+def test_partner_legend_swatches_are_solid(
+    corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.pyplot as plt
+
+    figs: list[Any] = []
+    monkeypatch.setattr(plt, "close", figs.append)
+    result, _ = landscape(corpus_db, "US", 2020, 2022, subset="all", min_n=4)
+    assert all(y.focal_works < 4 for y in result.years)  # every bar is hatched and pale
+    draw(result, tmp_path)
+    legend = figs[0].axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    handles = dict(zip(labels, legend.legend_handles, strict=True))
+    for p in result.top_partners[:5]:
+        assert not handles[p].get_hatch(), p  # the partner's colour, not the min-n mark
+        assert handles[p].get_alpha() in (None, 1.0), p
+    assert any(h.get_hatch() for h in handles.values())  # the min-n entry keeps its hatch

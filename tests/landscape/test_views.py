@@ -187,3 +187,12 @@ def test_partner_legend_swatches_are_solid(
         assert not handles[p].get_hatch(), p  # the partner's colour, not the min-n mark
         assert handles[p].get_alpha() in (None, 1.0), p
     assert any(h.get_hatch() for h in handles.values())  # the min-n entry keeps its hatch
+
+
+def test_country_share_title_names_the_area(corpus_db: Path, tmp_path: Path) -> None:
+    result, _ = landscape(corpus_db, "US", 2020, 2022, subset="all", min_n=3)
+    cut = result.model_copy(update={"subset": "safety", "area": "evaluations"})
+    text = _svg_text(draw(cut, tmp_path)[0])
+    # both panels are the area cut, so both titles say so
+    assert "Share of AI-safety (Evaluation methods) papers by US" in text
+    assert "Each country's share of AI-safety (Evaluation methods)" in text  # wrapped after

@@ -17,10 +17,14 @@ def stem(result: LandscapeResult) -> str:
     return "_".join(parts)
 
 
-def title(result: LandscapeResult) -> str:
-    what = "AI-safety" if result.subset == "safety" else "all"
+def _what(result: LandscapeResult) -> str:
     if result.area:
-        what = f"AI-safety ({AREA_TITLES.get(result.area, result.area)})"
+        return f"AI-safety ({AREA_TITLES.get(result.area, result.area)})"
+    return "AI-safety" if result.subset == "safety" else "all"
+
+
+def title(result: LandscapeResult) -> str:
+    what = _what(result)
     return (
         f"Share of {what} papers by {result.focal} researchers co-authored with each country, "
         f"{result.year_from}–{result.year_to}"
@@ -308,8 +312,7 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
         )
         ax2.set_title(
             textwrap.fill(
-                f"Each country's share of {'AI-safety' if result.subset == 'safety' else 'all'} "
-                f"papers ({result.counting} counting)",
+                f"Each country's share of {_what(result)} papers ({result.counting} counting)",
                 60,
             ),
             fontsize=9,

@@ -20,6 +20,7 @@ from detente.landscape.measures import (
     check_country,
     country_share,
     duckdb_runner,
+    find_institution,
     institution_view,
     wilson,
 )
@@ -196,3 +197,18 @@ def test_country_share_title_names_the_area(corpus_db: Path, tmp_path: Path) -> 
     # both panels are the area cut, so both titles say so
     assert "Share of AI-safety (Evaluation methods) papers by US" in text
     assert "Each country's share of AI-safety (Evaluation methods)" in text  # wrapped after
+
+
+def test_institution_country_is_the_most_common_one(tmp_path: Path) -> None:
+    # one stray affiliation row in another country must not relabel the institution
+    works = [work(f"W{i}", 2020, [[("Stanford University", "US")]]) for i in range(3)]
+    works.append(work("W9", 2020, [[("Stanford University", "CA")]]))
+    db = tmp_path / "db.duckdb"
+    ingest_paths([write_jsonl_gz(tmp_path / "w.jsonl.gz", works)], db)
+    con = duckdb.connect(str(db), read_only=True)
+    run = duckdb_runner(con)
+    _, name, country = find_institution(run, "stanford university")
+    view = institution_view(run, "Stanford University", 2020, 2020, subset="all")
+    con.close()
+    assert (name, country) == ("Stanford University", "US")
+    assert view.country == "US" and view.total_works == 4

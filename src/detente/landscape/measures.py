@@ -505,8 +505,16 @@ def find_institution(run: Runner, query: str) -> tuple[str, str | None, str | No
     if len(rows) > 1:
         listed = ", ".join(f"{r[0]} ({r[1]}, {r[2]})" for r in rows)
         raise InputError(f"--institution {q!r} matches several institutions: {listed}; give a key")
-    key, name, country, _ = rows[0]
-    return str(key), name, country
+    key, name, _, _ = rows[0]
+    # The institution's country is the one most of its works give it: MIN(country) picked
+    # the alphabetically first, so one stray 'CA' row made Stanford University Canadian.
+    klit = str(key).replace("'", "''")
+    top = run(
+        "SELECT country, COUNT(DISTINCT work_key) AS n FROM affiliations "
+        f"WHERE inst_key = '{klit}' AND country IS NOT NULL "
+        "GROUP BY country ORDER BY n DESC, country LIMIT 1"
+    )
+    return str(key), name, (str(top[0][0]) if top else None)
 
 
 def institution_view(

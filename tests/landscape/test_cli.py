@@ -82,3 +82,19 @@ def test_definition_file_errors(tmp_path: Path, small_corpus: list[dict[str, Any
     good.write_text("method: all\n")
     r = runner.invoke(app, ["landscape", "tag", "--db", db, "--definition", str(good)])
     assert r.exit_code == 0 and "6 of 6 works" in r.output
+
+
+def test_figure_table_marks_years_below_min_n(
+    tmp_path: Path, small_corpus: list[dict[str, Any]]
+) -> None:
+    # 2020: 3 US papers, 2021: 2; with --min-n 3 only 2021 is below it (the chart hatches it)
+    src = write_jsonl_gz(tmp_path / "w.jsonl.gz", small_corpus)
+    db = str(tmp_path / "db.duckdb")
+    assert runner.invoke(app, ["landscape", "ingest", str(src), "--db", db]).exit_code == 0
+    args = ["landscape", "figure", "--db", db, "--subset", "all", "--from", "2020", "--to", "2021"]
+    r = runner.invoke(app, [*args, "--min-n", "3", "--out", str(tmp_path / "fig")])
+    assert r.exit_code == 0, r.output
+    rows = {line.split()[1]: line for line in r.output.splitlines() if "│ 202" in line}
+    assert rows["2021"].split("│")[2].strip() == "2*"
+    assert rows["2020"].split("│")[2].strip() == "3"
+    assert "* fewer than 3 US papers that year" in " ".join(r.output.split())  # caption

@@ -212,3 +212,18 @@ def test_institution_country_is_the_most_common_one(tmp_path: Path) -> None:
     con.close()
     assert (name, country) == ("Stanford University", "US")
     assert view.country == "US" and view.total_works == 4
+
+
+def test_tag_cache_keyed_by_resolved_method(corpus_db: Path) -> None:
+    from detente.landscape.store import LandscapeStore
+    from detente.landscape.tagging import tag_store
+    from detente.landscape.taxonomy import SafetyDefinition
+
+    with LandscapeStore(corpus_db) as store:
+        tag_store(store, SafetyDefinition(method="keyword"))
+        store.con.execute("UPDATE work_tags SET method = 'cached'")
+        # no classifier: auto resolves to keyword, the same tags -> served from the cache
+        rep = tag_store(store, SafetyDefinition(method="auto"), load_classifier=False)
+        assert rep.notice  # still says the classifier is not trained
+        row = store.con.execute("SELECT DISTINCT method FROM work_tags").fetchall()
+    assert row == [("cached",)]

@@ -66,7 +66,10 @@ def fingerprint(d: SafetyDefinition, method: str, clf: Classifier | None) -> str
     model = (
         str(clf.bundle.get("trained_at")) if (clf is not None and method == "classifier") else "-"
     )
-    return f"{d.fingerprint()}:{method}:{model}"
+    # The resolved method, not the requested one: `auto` that resolves to the classifier tags
+    # exactly as `classifier` does, so switching between them (figure after sensitivity)
+    # must not re-score every work.
+    return f"{d.model_copy(update={'method': method}).fingerprint()}:{method}:{model}"
 
 
 def tag_store(

@@ -84,6 +84,30 @@ def test_definition_file_errors(tmp_path: Path, small_corpus: list[dict[str, Any
     assert r.exit_code == 0 and "6 of 6 works" in r.output
 
 
+def test_bad_keyword_regex_exit_2_and_tags_kept(
+    tmp_path: Path, small_corpus: list[dict[str, Any]]
+) -> None:
+    src = write_jsonl_gz(tmp_path / "w.jsonl.gz", small_corpus)
+    db = str(tmp_path / "db.duckdb")
+    runner.invoke(app, ["landscape", "ingest", str(src), "--db", db])
+    r = runner.invoke(app, ["landscape", "tag", "--db", db, "--method", "keyword"])
+    assert r.exit_code == 0, r.output
+    before = r.output.splitlines()[-1]
+    cases = {
+        "unclosed.yaml": ("(unclosed", "not a valid regular expression"),  # any engine
+        "lookahead.yaml": ("safe(?=ty)", "RE2"),  # Python accepts it, DuckDB's RE2 does not
+    }
+    for name, (pattern, message) in cases.items():
+        (tmp_path / name).write_text(f"method: keyword\nkeyword_regex: '{pattern}'\n")
+        r = runner.invoke(
+            app, ["landscape", "tag", "--db", db, "--definition", str(tmp_path / name)]
+        )
+        assert r.exit_code == 2, r.output
+        assert message in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["landscape", "tag", "--db", db, "--method", "keyword"])
+    assert r.output.splitlines()[-1] == before  # the cached tags were not wiped
+
+
 def test_figure_table_marks_years_below_min_n(
     tmp_path: Path, small_corpus: list[dict[str, Any]]
 ) -> None:

@@ -81,3 +81,11 @@ def test_cli_import_does_not_load_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"imported at start-up: {out.stdout.strip()}"
+
+
+def test_python_m_detente_runs_the_cli() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "detente", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"detente {detente.__version__}"

@@ -82,3 +82,43 @@ def test_definition_file_errors(tmp_path: Path, small_corpus: list[dict[str, Any
     good.write_text("method: all\n")
     r = runner.invoke(app, ["landscape", "tag", "--db", db, "--definition", str(good)])
     assert r.exit_code == 0 and "6 of 6 works" in r.output
+
+
+def test_bad_keyword_regex_exit_2_and_tags_kept(
+    tmp_path: Path, small_corpus: list[dict[str, Any]]
+) -> None:
+    src = write_jsonl_gz(tmp_path / "w.jsonl.gz", small_corpus)
+    db = str(tmp_path / "db.duckdb")
+    runner.invoke(app, ["landscape", "ingest", str(src), "--db", db])
+    r = runner.invoke(app, ["landscape", "tag", "--db", db, "--method", "keyword"])
+    assert r.exit_code == 0, r.output
+    before = r.output.splitlines()[-1]
+    cases = {
+        "unclosed.yaml": ("(unclosed", "not a valid regular expression"),  # any engine
+        "lookahead.yaml": ("safe(?=ty)", "RE2"),  # Python accepts it, DuckDB's RE2 does not
+    }
+    for name, (pattern, message) in cases.items():
+        (tmp_path / name).write_text(f"method: keyword\nkeyword_regex: '{pattern}'\n")
+        r = runner.invoke(
+            app, ["landscape", "tag", "--db", db, "--definition", str(tmp_path / name)]
+        )
+        assert r.exit_code == 2, r.output
+        assert message in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["landscape", "tag", "--db", db, "--method", "keyword"])
+    assert r.output.splitlines()[-1] == before  # the cached tags were not wiped
+
+
+def test_figure_table_marks_years_below_min_n(
+    tmp_path: Path, small_corpus: list[dict[str, Any]]
+) -> None:
+    # 2020: 3 US papers, 2021: 2; with --min-n 3 only 2021 is below it (the chart hatches it)
+    src = write_jsonl_gz(tmp_path / "w.jsonl.gz", small_corpus)
+    db = str(tmp_path / "db.duckdb")
+    assert runner.invoke(app, ["landscape", "ingest", str(src), "--db", db]).exit_code == 0
+    args = ["landscape", "figure", "--db", db, "--subset", "all", "--from", "2020", "--to", "2021"]
+    r = runner.invoke(app, [*args, "--min-n", "3", "--out", str(tmp_path / "fig")])
+    assert r.exit_code == 0, r.output
+    rows = {line.split()[1]: line for line in r.output.splitlines() if "│ 202" in line}
+    assert rows["2021"].split("│")[2].strip() == "2*"
+    assert rows["2020"].split("│")[2].strip() == "3"
+    assert "* fewer than 3 US papers that year" in " ".join(r.output.split())  # caption

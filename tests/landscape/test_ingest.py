@@ -106,6 +106,25 @@ def test_pair_counting_rules(tmp_path: Path, small_corpus: list[dict[str, Any]])
     assert cells[("CN", "GB")] == 2
 
 
+@pytest.mark.parametrize("name", ["w.jsonl.gz", "w.json.gz"])
+def test_truncated_or_corrupt_gzip_is_reported_not_raised(
+    tmp_path: Path, small_corpus: list[dict[str, Any]], name: str
+) -> None:
+    whole = write_jsonl_gz(tmp_path / "whole.jsonl.gz", small_corpus * 200).read_bytes()
+    truncated = tmp_path / "t" / name
+    truncated.parent.mkdir()
+    truncated.write_bytes(whole[: len(whole) // 2])
+    corrupt = tmp_path / "c" / name
+    corrupt.parent.mkdir()
+    corrupt.write_bytes(whole[:10] + bytes(range(256)) * 4)
+    for path in (truncated, corrupt):
+        rep = ingest_paths([path], tmp_path / f"{path.parent.name}.duckdb")
+        assert rep.malformed == 1
+        assert any("truncated or corrupt" in p and str(path) in p for p in rep.problems)
+        if path is truncated and name.endswith(".jsonl.gz"):
+            assert rep.works_stored == len(small_corpus)  # the lines before the cut are kept
+
+
 def test_missing_input(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
         ingest_paths([tmp_path / "nope.jsonl"], tmp_path / "db.duckdb")

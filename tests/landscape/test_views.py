@@ -20,6 +20,7 @@ from detente.landscape.measures import (
     check_country,
     country_share,
     duckdb_runner,
+    find_institution,
     institution_view,
     wilson,
 )
@@ -152,3 +153,77 @@ def test_long_ranges_are_lines(corpus_db: Path, tmp_path: Path) -> None:
     text = _svg_text(draw(result, tmp_path)[0])
     assert "omitted: fewer than 3 US papers that year" in text
     assert "hatched:" not in text
+
+
+@pytest.mark.parametrize("counting", ["whole", "fractional"])
+def test_country_share_zero_is_a_row_not_a_gap(corpus_db: Path, counting: str) -> None:
+    # 2022 (W7 US, W8 US|CN) has no GB work: GB gets a 0 row, not a missing year
+    # (a missing row drew GB's line straight across the year and left it out of the CSV).
+    con = duckdb.connect(str(corpus_db), read_only=True)
+    run = duckdb_runner(con)
+    rows = country_share(run, 2020, 2022, subset="all", counting=counting)  # type: ignore[arg-type]
+    only = country_share(run, 2022, 2022, subset="all", counting=counting, countries=["GB"])  # type: ignore[arg-type]
+    con.close()
+    got = {(r.year, r.country): r for r in rows}
+    assert len(got) == 3 * 3  # every year with works x every country seen
+    gb = got[(2022, "GB")]
+    assert (gb.works, gb.total, gb.share, gb.ci_low) == (0.0, 2, 0.0, 0.0) and gb.ci_high > 0
+    assert [(r.year, r.country, r.works, r.total) for r in only] == [(2022, "GB", 0.0, 2)]
+
+
+def test_partner_legend_swatches_are_solid(
+    corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.pyplot as plt
+
+    figs: list[Any] = []
+    monkeypatch.setattr(plt, "close", figs.append)
+    result, _ = landscape(corpus_db, "US", 2020, 2022, subset="all", min_n=4)
+    assert all(y.focal_works < 4 for y in result.years)  # every bar is hatched and pale
+    draw(result, tmp_path)
+    legend = figs[0].axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    handles = dict(zip(labels, legend.legend_handles, strict=True))
+    for p in result.top_partners[:5]:
+        assert not handles[p].get_hatch(), p  # the partner's colour, not the min-n mark
+        assert handles[p].get_alpha() in (None, 1.0), p
+    assert any(h.get_hatch() for h in handles.values())  # the min-n entry keeps its hatch
+
+
+def test_country_share_title_names_the_area(corpus_db: Path, tmp_path: Path) -> None:
+    result, _ = landscape(corpus_db, "US", 2020, 2022, subset="all", min_n=3)
+    cut = result.model_copy(update={"subset": "safety", "area": "evaluations"})
+    text = _svg_text(draw(cut, tmp_path)[0])
+    # both panels are the area cut, so both titles say so
+    assert "Share of AI-safety (Evaluation methods) papers by US" in text
+    assert "Each country's share of AI-safety (Evaluation methods)" in text  # wrapped after
+
+
+def test_institution_country_is_the_most_common_one(tmp_path: Path) -> None:
+    # one stray affiliation row in another country must not relabel the institution
+    works = [work(f"W{i}", 2020, [[("Stanford University", "US")]]) for i in range(3)]
+    works.append(work("W9", 2020, [[("Stanford University", "CA")]]))
+    db = tmp_path / "db.duckdb"
+    ingest_paths([write_jsonl_gz(tmp_path / "w.jsonl.gz", works)], db)
+    con = duckdb.connect(str(db), read_only=True)
+    run = duckdb_runner(con)
+    _, name, country = find_institution(run, "stanford university")
+    view = institution_view(run, "Stanford University", 2020, 2020, subset="all")
+    con.close()
+    assert (name, country) == ("Stanford University", "US")
+    assert view.country == "US" and view.total_works == 4
+
+
+def test_tag_cache_keyed_by_resolved_method(corpus_db: Path) -> None:
+    from detente.landscape.store import LandscapeStore
+    from detente.landscape.tagging import tag_store
+    from detente.landscape.taxonomy import SafetyDefinition
+
+    with LandscapeStore(corpus_db) as store:
+        tag_store(store, SafetyDefinition(method="keyword"))
+        store.con.execute("UPDATE work_tags SET method = 'cached'")
+        # no classifier: auto resolves to keyword, the same tags -> served from the cache
+        rep = tag_store(store, SafetyDefinition(method="auto"), load_classifier=False)
+        assert rep.notice  # still says the classifier is not trained
+        row = store.con.execute("SELECT DISTINCT method FROM work_tags").fetchall()
+    assert row == [("cached",)]

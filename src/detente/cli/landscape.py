@@ -293,15 +293,19 @@ def figure_cmd(
 def _print_table(result: Any) -> None:
     from rich.table import Table
 
-    t = Table(title=f"{result.focal}: share co-authored with partner (%), {result.definition}")
+    t = Table(
+        title=f"{result.focal}: share co-authored with partner (%), {result.definition}",
+        caption=f"* fewer than {result.min_n} {result.focal} papers that year (share unreliable)",
+    )
     t.add_column("year")
     t.add_column(f"{result.focal} works", justify="right")
     for p in result.top_partners:
         t.add_column(p, justify="right")
     for row in result.years:
+        small = "*" if row.focal_works < result.min_n else ""
         t.add_row(
             str(row.year),
-            f"{row.focal_works:,}",
+            f"{row.focal_works:,}{small}",
             *[
                 f"{100 * row.count(p) / row.focal_works:.1f}" if row.focal_works else "–"
                 for p in result.top_partners

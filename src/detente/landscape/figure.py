@@ -17,10 +17,14 @@ def stem(result: LandscapeResult) -> str:
     return "_".join(parts)
 
 
-def title(result: LandscapeResult) -> str:
-    what = "AI-safety" if result.subset == "safety" else "all"
+def _what(result: LandscapeResult) -> str:
     if result.area:
-        what = f"AI-safety ({AREA_TITLES.get(result.area, result.area)})"
+        return f"AI-safety ({AREA_TITLES.get(result.area, result.area)})"
+    return "AI-safety" if result.subset == "safety" else "all"
+
+
+def title(result: LandscapeResult) -> str:
+    what = _what(result)
     return (
         f"Share of {what} papers by {result.focal} researchers co-authored with each country, "
         f"{result.year_from}–{result.year_to}"
@@ -175,8 +179,12 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
     bw = 0.8 / n
     peak = 1.0
     zero_marks = 0
+    # Legend swatches are drawn solid: a bar of a year below min_n is hatched and pale, and
+    # taking the swatch from the first bar made the partner itself look "unreliable".
+    swatches: list[Patch] = []
     for i, p in enumerate(shown):
         color = colors[i % len(colors)]
+        swatches.append(Patch(facecolor=color, edgecolor=color))
         xs, vals, los, his, small = [], [], [], [], []
         for k, y in enumerate(years):
             if y.focal_works == 0:
@@ -211,7 +219,6 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
                     alpha=0.35 if small[j] else 1.0,
                     hatch="///" if small[j] else None,
                     edgecolor=color if small[j] else None,
-                    label=p if j == 0 else None,
                 )
             ax.errorbar(
                 xs,
@@ -262,7 +269,10 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
     ax.set_ylabel(f"% of {result.focal} papers co-authored with country")
     ax.set_ylim(0, min(100.0, peak * 1.15))
     ax.set_title(textwrap.fill(title(result), 70), fontsize=9)
-    handles, labels = ax.get_legend_handles_labels()
+    if lines:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        handles, labels = list(swatches), list(shown)
     notes = legend_notes(result, lines)
     extra = [Patch(facecolor="white", edgecolor="#555", hatch="" if lines else "///")] + [
         Patch(facecolor="none", edgecolor="none")
@@ -302,8 +312,7 @@ def draw(result: LandscapeResult, out_dir: Path, *, partners: int = 5) -> list[P
         )
         ax2.set_title(
             textwrap.fill(
-                f"Each country's share of {'AI-safety' if result.subset == 'safety' else 'all'} "
-                f"papers ({result.counting} counting)",
+                f"Each country's share of {_what(result)} papers ({result.counting} counting)",
                 60,
             ),
             fontsize=9,

@@ -444,16 +444,25 @@ def country_share(
     counting: Counting = "whole",
     countries: Sequence[str] | None = None,
 ) -> list[CountryShareRow]:
-    """Each country's share of the subset's works per year, with Wilson intervals."""
+    """Each country's share of the subset's works per year, with Wilson intervals.
+
+    Zero is zero: in every year that has works, each country (of ``countries``, or seen in
+    any year of the range) has a row, with ``works`` 0 where it has none that year.
+    """
     if counting not in ("whole", "fractional"):
         raise InputError(f"--counting must be 'whole' or 'fractional', not {counting!r}")
     keep = {check_country(c, "country") for c in countries} if countries else None
     sel = selected_sql(subset, check_area(area))
-    rows: list[CountryShareRow] = []
+    credits: dict[tuple[int, str], float] = {}
+    totals: dict[int, int] = {}
     for year, country, credit, total in run(country_share_sql(year_from, year_to, sel, counting)):
-        if keep is not None and country not in keep:
-            continue
-        k, n = float(credit), int(total)
+        totals[int(year)] = int(total)
+        if keep is None or country in keep:
+            credits[(int(year), str(country))] = float(credit)
+    shown = keep if keep is not None else {c for _, c in credits}
+    rows: list[CountryShareRow] = []
+    for year, country in ((y, c) for y in totals for c in shown):
+        k, n = credits.get((year, country), 0.0), totals[year]
         lo, hi = wilson(k, n)
         rows.append(
             CountryShareRow(
@@ -496,8 +505,16 @@ def find_institution(run: Runner, query: str) -> tuple[str, str | None, str | No
     if len(rows) > 1:
         listed = ", ".join(f"{r[0]} ({r[1]}, {r[2]})" for r in rows)
         raise InputError(f"--institution {q!r} matches several institutions: {listed}; give a key")
-    key, name, country, _ = rows[0]
-    return str(key), name, country
+    key, name, _, _ = rows[0]
+    # The institution's country is the one most of its works give it: MIN(country) picked
+    # the alphabetically first, so one stray 'CA' row made Stanford University Canadian.
+    klit = str(key).replace("'", "''")
+    top = run(
+        "SELECT country, COUNT(DISTINCT work_key) AS n FROM affiliations "
+        f"WHERE inst_key = '{klit}' AND country IS NOT NULL "
+        "GROUP BY country ORDER BY n DESC, country LIMIT 1"
+    )
+    return str(key), name, (str(top[0][0]) if top else None)
 
 
 def institution_view(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ import orjson
 from detente.errors import NotFoundError, RecordFormatError
 
 _WHOLE_DOC_LIMIT = 512 * 1024 * 1024
+# What a truncated or corrupt gzip stream raises while it is read.
+_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 _SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz", ".gz", ".parquet")
 
 
@@ -108,17 +111,31 @@ def _looks_like_lines(path: Path) -> bool:
     return ".jsonl" in name or ".ndjson" in name or name.startswith("part_")
 
 
+def _stream_error(file: str, line: int, exc: BaseException) -> Item:
+    return Item(
+        None,
+        file,
+        line,
+        f"file truncated or corrupt ({type(exc).__name__}: {exc}); the rest of it is skipped",
+    )
+
+
 def iter_json_lines(stream: BinaryIO, file: str) -> Iterator[Item]:
+    """One item per line; a truncated or corrupt gzip stream ends the file with one error."""
     loads = orjson.loads
-    for n, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = loads(raw)
-        except orjson.JSONDecodeError as exc:
-            yield Item(None, file, n, f"not valid JSON ({exc})")
-            continue
-        yield from _expand(obj, file, n)
+    n = 0
+    try:
+        for n, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = loads(raw)
+            except orjson.JSONDecodeError as exc:
+                yield Item(None, file, n, f"not valid JSON ({exc})")
+                continue
+            yield from _expand(obj, file, n)
+    except _STREAM_ERRORS as exc:
+        yield _stream_error(file, n + 1, exc)
 
 
 def iter_file(path: Path, counter_out: list[ProgressFile] | None = None) -> Iterator[Item]:
@@ -134,7 +151,11 @@ def iter_file(path: Path, counter_out: list[ProgressFile] | None = None) -> Iter
         if _looks_like_lines(path) or path.stat().st_size > _WHOLE_DOC_LIMIT:
             yield from iter_json_lines(stream, file)
             return
-        data = stream.read()
+        try:
+            data = stream.read()
+        except _STREAM_ERRORS as exc:
+            yield _stream_error(file, 1, exc)
+            return
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError:

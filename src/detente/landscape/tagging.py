@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 from pydantic import BaseModel
 
+from detente.errors import InputError
 from detente.landscape.classifier import NOT_TRAINED, Classifier
 from detente.landscape.store import LandscapeStore
 from detente.landscape.taxonomy import ALL_AREAS, AREA_REGEX, SafetyDefinition
@@ -66,7 +68,10 @@ def fingerprint(d: SafetyDefinition, method: str, clf: Classifier | None) -> str
     model = (
         str(clf.bundle.get("trained_at")) if (clf is not None and method == "classifier") else "-"
     )
-    return f"{d.fingerprint()}:{method}:{model}"
+    # The resolved method, not the requested one: `auto` that resolves to the classifier tags
+    # exactly as `classifier` does, so switching between them (figure after sensitivity)
+    # must not re-score every work.
+    return f"{d.model_copy(update={'method': method}).fingerprint()}:{method}:{model}"
 
 
 def tag_store(
@@ -88,6 +93,15 @@ def tag_store(
     if not force and store.get_meta("tags_fingerprint") == fp:
         return _report(store, method, notice)
 
+    if method == "keyword":  # before the old tags are deleted: the cache must stay whole
+        try:
+            con.execute("SELECT regexp_matches('', ?)", [d.keyword_regex])
+        except duckdb.InvalidInputException as exc:  # a pattern Python accepts, RE2 does not
+            raise InputError(
+                f"keyword_regex cannot be used by DuckDB's RE2 engine ({exc}); write it in the "
+                "common subset of RE2, Java and Python regular expressions (no look-arounds "
+                "or back-references)"
+            ) from exc
     con.execute("DELETE FROM work_tags")
     con.execute("DELETE FROM work_areas")
     topic = topic_match_sql(d)

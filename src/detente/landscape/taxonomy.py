@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 FRAMEWORK_AREAS: tuple[str, ...] = ("verification", "protocols", "infrastructure", "evaluations")
 OTHER_AREAS: tuple[str, ...] = ("interpretability", "robustness", "alignment", "governance")
@@ -309,6 +309,15 @@ class SafetyDefinition(BaseModel):
         description="Classifier probability cut-off (default: the model's validated threshold).",
     )
     area_threshold: float = Field(0.35, ge=0.0, le=1.0)
+
+    @field_validator("keyword_regex")
+    @classmethod
+    def _regex_compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from exc
+        return v
 
     def fingerprint(self) -> str:
         import hashlib

@@ -112,8 +112,8 @@ MAX_BAR_YEARS = 15
 
 COUNTING_TEXT = {
     "whole": "whole counting (a paper counts once for each country with at least one author)",
-    "fractional": "fractional counting (a paper is one unit split equally among its authors, "
-    "and an author's part among their countries)",
+    "fractional": "fractional counting (a paper is one unit split equally among its authors "
+    "that have a country, and an author's part among their countries)",
 }
 
 

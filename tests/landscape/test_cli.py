@@ -122,3 +122,12 @@ def test_figure_table_marks_years_below_min_n(
     assert rows["2021"].split("│")[2].strip() == "2*"
     assert rows["2020"].split("│")[2].strip() == "3"
     assert "* fewer than 3 US papers that year" in " ".join(r.output.split())  # caption
+
+
+def test_ingest_of_an_empty_file_warns(tmp_path: Path) -> None:
+    """An empty file used to report '0 records' like a success with nothing said."""
+    src = tmp_path / "empty.jsonl"
+    src.write_text("", encoding="utf-8")
+    r = runner.invoke(app, ["landscape", "ingest", str(src), "--db", str(tmp_path / "l.duckdb")])
+    assert r.exit_code == 0, r.output
+    assert "no record was read" in r.output and "Nothing was added" in r.output

@@ -153,6 +153,12 @@ def ingest_cmd(
         err_console.print(f"  skipped: {p}", markup=False)
     if report.malformed > len(report.problems):
         err_console.print(f"  … and {report.malformed - len(report.problems):,} more", markup=False)
+    if report.records_read == 0 and report.files > report.files_skipped:
+        err_console.print(
+            "warning: no record was read from the new file(s): are they empty, or not "
+            "OpenAlex-shaped works / paperlists records? Nothing was added.",
+            markup=False,
+        )
 
 
 @landscape_app.command("fetch")

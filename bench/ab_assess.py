@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
-import statistics
 import sys
 import time
-from pathlib import Path
 from types import ModuleType
 
-from bench_assess import generate
+from bench_assess import generate, print_ab
 from detente.assessment.loader import parse_proposal
 from detente.framework.loader import get_framework
 from detente.report import render_json
@@ -79,15 +77,7 @@ def main() -> None:
             ratios.append(spent["B"] / spent["A"])
         for label in ("A", "B"):
             times[label].append(total[label] / len(proposals) * 1e6)
-    for label, path in (("A", args.a), ("B", args.b)):
-        t = times[label]
-        print(
-            f"{label} {Path(path).resolve()}: best {min(t):6.1f} µs, median "
-            f"{statistics.median(t):6.1f} µs per assessment ({1e6 / min(t):,.0f}/s)"
-        )
-    print(f"B / A (best): {min(times['B']) / min(times['A']):.3f}")
-    q1, q2, q3 = statistics.quantiles(ratios, n=4)
-    print(f"B / A (median of {len(ratios)} paired chunks): {q2:.3f} (quartiles {q1:.3f}–{q3:.3f})")
+    print_ab(times, ratios, {"A": args.a, "B": args.b})
 
 
 if __name__ == "__main__":

@@ -17,14 +17,15 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
-import statistics
 import sys
 import time
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench_assess import generate  # generates with the copy on PYTHONPATH: plain JSON texts
+from bench_assess import (
+    generate,
+    print_ab,
+)  # generates with the copy on PYTHONPATH: plain JSON texts
 
 
 def _ours(name: str) -> bool:
@@ -109,15 +110,7 @@ def main() -> None:
             ratios.append(spent["B"] / spent["A"])
         for label in ("A", "B"):
             times[label].append(total[label] / args.n * 1e6)
-    for label, x in copies.items():
-        t = times[label]
-        print(
-            f"{label} {Path(x.src).resolve()}: best {min(t):6.1f} µs, median "
-            f"{statistics.median(t):6.1f} µs per assessment ({1e6 / min(t):,.0f}/s)"
-        )
-    print(f"B / A (best): {min(times['B']) / min(times['A']):.3f}")
-    q1, q2, q3 = statistics.quantiles(ratios, n=4)
-    print(f"B / A (median of {len(ratios)} paired chunks): {q2:.3f} (quartiles {q1:.3f}–{q3:.3f})")
+    print_ab(times, ratios, {label: x.src for label, x in copies.items()})
 
 
 if __name__ == "__main__":

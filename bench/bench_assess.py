@@ -126,6 +126,22 @@ def generate(n: int, seed: int, fw: Framework) -> list[str]:
     return out
 
 
+def print_ab(times: dict[str, list[float]], ratios: list[float], paths: dict[str, str]) -> None:
+    """The A/B harnesses' report (ab_assess.py, ab_tree.py): each side's best and median µs per
+    assessment, B/A of the bests and the median of the paired chunks' B/A."""
+    from pathlib import Path
+
+    for label, path in paths.items():
+        t = times[label]
+        print(
+            f"{label} {Path(path).resolve()}: best {min(t):6.1f} µs, median "
+            f"{statistics.median(t):6.1f} µs per assessment ({1e6 / min(t):,.0f}/s)"
+        )
+    print(f"B / A (best): {min(times['B']) / min(times['A']):.3f}")
+    q1, q2, q3 = statistics.quantiles(ratios, n=4)
+    print(f"B / A (median of {len(ratios)} paired chunks): {q2:.3f} (quartiles {q1:.3f}–{q3:.3f})")
+
+
 REPEAT = 3
 
 

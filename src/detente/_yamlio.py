@@ -15,6 +15,7 @@ flow level, which stops it after at most ``max_depth`` levels.  A breach is an
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -404,3 +405,37 @@ def validate_document(
                 Problem(msg, file=source, line=line_for(lines, loc), field=path_str(loc) or None)
             )
         raise error(f"{source}: not a valid {what}", problems=problems) from None
+
+
+def decode_text(
+    raw: bytes,
+    source: str,
+    message: str,
+    error: type[InputError] = InputError,
+    *,
+    utf16: bool = False,
+    encoding: str = "utf-8-sig",
+) -> str:
+    """A file's bytes as text: UTF-8 (``encoding``: by default a UTF-8 byte-order mark is dropped);
+    with ``utf16`` also UTF-16
+    when the file starts with a UTF-16 byte-order mark (Windows editors save either).  Anything
+    else is one ``error`` (``message``, e.g. "the CSV is not UTF-8 text") naming the first byte that
+    is not UTF-8 and how to save the file."""
+    if utf16 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # reported below as not UTF-8 either
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        how = "save the file as UTF-8" + (" (or UTF-16 with a byte-order mark)" if utf16 else "")
+        raise error(
+            f"{source}: {message}",
+            problems=[
+                Problem(
+                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; {how}",
+                    file=source,
+                )
+            ],
+        ) from None

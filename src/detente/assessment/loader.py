@@ -7,14 +7,20 @@ type error, an unknown field, or an id the framework does not know.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from detente._yamlio import DOCUMENT_LIMITS, LineMap, line_for, parse_document, path_str
+from detente._yamlio import (
+    DOCUMENT_LIMITS,
+    LineMap,
+    decode_text,
+    line_for,
+    parse_document,
+    path_str,
+)
 from detente.assessment.features import SideFeatures, side_features
 from detente.errors import InputLimitError, NotFoundError, Problem, ProposalError
 from detente.framework.conditions import describe, fired_flags
@@ -228,24 +234,9 @@ def decode_proposal(raw: bytes, source: str) -> str:
     """A proposal file's bytes as text: UTF-8 (with or without a byte-order mark), or UTF-16 when
     it starts with a UTF-16 byte-order mark (Windows editors save either); anything else is one
     clear error naming the first byte that is not UTF-8."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            pass  # reported below as not UTF-8 either
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProposalError(
-            f"{source}: the proposal is not UTF-8 text",
-            problems=[
-                Problem(
-                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
-                    "save the file as UTF-8 (or UTF-16 with a byte-order mark)",
-                    file=source,
-                )
-            ],
-        ) from None
+    return decode_text(
+        raw, source, "the proposal is not UTF-8 text", ProposalError, utf16=True, encoding="utf-8"
+    )
 
 
 def iter_proposal_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -178,6 +178,7 @@ def reproduce_cmd(
     ),
 ) -> None:
     """Re-compute a stored assessment and check it is identical (exit 1 if it is not)."""
+    from detente._yamlio import decode_text
     from detente.assessment.engine import reproduce
     from detente.assessment.result import Assessment
     from detente.errors import NotFoundError, ProposalError
@@ -186,14 +187,13 @@ def reproduce_cmd(
 
     if not report.is_file():
         raise NotFoundError(f"{report}: no such file")
-    raw = report.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProposalError(
-            f"{report}: not a Détente assessment JSON (byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start} is not UTF-8)"
-        ) from None
+    text = decode_text(
+        report.read_bytes(),
+        str(report),
+        "not a Détente assessment JSON (not UTF-8 text)",
+        ProposalError,
+        encoding="utf-8",
+    )
     try:
         stored = Assessment.model_validate_json(text)
     except ValueError as exc:

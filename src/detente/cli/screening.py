@@ -269,6 +269,7 @@ def _dispose(
 def _batch(input_: Path, output: Path | None, idx: object, threshold: float | None) -> None:
     import time
 
+    from detente._yamlio import decode_text
     from detente.errors import InputError, Problem
     from detente.screening.diligence import screen
     from detente.screening.normalize import country_code
@@ -279,19 +280,7 @@ def _batch(input_: Path, output: Path | None, idx: object, threshold: float | No
         raw = input_.read_bytes()
     except OSError as exc:
         raise InputError(f"{input_}: cannot read ({exc})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{input_}: the CSV is not UTF-8 text",
-            problems=[
-                Problem(
-                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
-                    "save the file as UTF-8",
-                    file=str(input_),
-                )
-            ],
-        ) from None
+    text = decode_text(raw, str(input_), "the CSV is not UTF-8 text")
     reader = csv.DictReader(text.splitlines())
     if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
         raise InputError(

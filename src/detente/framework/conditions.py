@@ -176,21 +176,40 @@ def condition_source(cond: Condition | None, consts: dict[str, Any]) -> str:
     return _expr(cond, consts)
 
 
+def _generate(
+    name: str,
+    head: list[str],
+    entries: Sequence[tuple[Any, Condition | None]],
+    hit: str,
+    tail: str,
+    ns: dict[str, Any],
+) -> Any:
+    """Define ``name(f)``: ``head``, then for each entry ``if <its condition>: <hit>`` (``hit``
+    names the entry's item ``{x}``), then ``tail``; the source is built from checked conditions."""
+    lines = [f"def {name}(f):", *head]
+    for i, (item, cond) in enumerate(entries):
+        ns[f"_x{i}"] = item
+        lines.append(f"    if {condition_source(cond, ns)}:")
+        lines.append("        " + hit.format(x=f"_x{i}"))
+    lines.append(tail)
+    exec("\n".join(lines), ns)
+    return ns[name]
+
+
 def compile_select(
     entries: Sequence[tuple[T, Condition | None]],
 ) -> Callable[[frozenset[str]], tuple[T, ...]]:
     """One generated function returning, in order, the items whose condition holds on a flag
     set: ``tuple(x for x, c in entries if compile_condition(c)(flags))`` without a closure call
     per condition (built once per framework, e.g. the rules of an area)."""
-    ns: dict[str, Any] = {}
-    lines = ["def select(f):", "    out = []", "    add = out.append"]
-    for i, (item, cond) in enumerate(entries):
-        ns[f"_x{i}"] = item
-        lines.append(f"    if {condition_source(cond, ns)}:")
-        lines.append(f"        add(_x{i})")
-    lines.append("    return tuple(out)")
-    exec("\n".join(lines), ns)  # the source is built above from checked conditions
-    select: Callable[[frozenset[str]], tuple[T, ...]] = ns["select"]
+    select: Callable[[frozenset[str]], tuple[T, ...]] = _generate(
+        "select",
+        ["    out = []", "    add = out.append"],
+        entries,
+        "add({x})",
+        "    return tuple(out)",
+        {},
+    )
     return select
 
 
@@ -199,13 +218,7 @@ def compile_first(
 ) -> Callable[[frozenset[str]], T]:
     """One generated function returning the item of the first entry whose condition holds, else
     ``default``: ``next((x for x, c in entries if compile_condition(c)(flags)), default)``."""
-    ns: dict[str, Any] = {"_default": default}
-    lines = ["def first(f):"]
-    for i, (item, cond) in enumerate(entries):
-        ns[f"_x{i}"] = item
-        lines.append(f"    if {condition_source(cond, ns)}:")
-        lines.append(f"        return _x{i}")
-    lines.append("    return _default")
-    exec("\n".join(lines), ns)  # the source is built above from checked conditions
-    first: Callable[[frozenset[str]], T] = ns["first"]
+    first: Callable[[frozenset[str]], T] = _generate(
+        "first", [], entries, "return {x}", "    return _default", {"_default": default}
+    )
     return first
